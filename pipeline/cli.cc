@@ -1,0 +1,337 @@
+#include "pipeline/cli.h"
+
+#include <Poco/Exception.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionException.h>
+#include <Poco/Util/OptionProcessor.h>
+#include <Poco/Util/OptionSet.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "pipeline/build.h"
+#include "pipeline/error.h"
+#include "pipeline/file_system.h"
+#include "pipeline/rights_policy.h"
+#include "pipeline/template_set.h"
+
+namespace imprint {
+namespace {
+
+using Poco::Util::Option;
+using Poco::Util::OptionSet;
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Args {
+  std::map<std::string, std::string> values;  // by full option name
+  std::vector<std::string> positional;
+  bool Has(const std::string& name) const { return values.count(name) > 0; }
+  std::string Get(const std::string& name, const std::string& fallback = "") const {
+    auto it = values.find(name);
+    return it == values.end() ? fallback : it->second;
+  }
+};
+
+// One subcommand: its words, what it is for, and how to run it.
+struct Command {
+  std::string name;      // "build", "rights check"
+  std::string synopsis;  // the usage line after "imprint "
+  std::string summary;   // one line for `imprint --help`
+  std::string description;
+  std::string example;
+  std::function<void(OptionSet&)> options;
+  std::function<int(const Args&, std::ostream&, std::ostream&)> run;
+};
+
+Option ValueOption(const std::string& name, const std::string& shortName,
+                   const std::string& description, const std::string& arg) {
+  return Option(name, shortName, description).required(false).repeatable(false).argument(arg);
+}
+
+void AddCommonOptions(OptionSet& set) {
+  set.addOption(Option("help", "h", "show this help and exit").required(false).repeatable(false));
+}
+
+void AddResourceOptions(OptionSet& set) {
+  set.addOption(ValueOption("templates", "", "templates folder (default: $IMPRINT_TEMPLATES, "
+                            "else the project's templates/)", "DIR"));
+  set.addOption(ValueOption("rights", "", "rights policy folder (default: $IMPRINT_RIGHTS, "
+                            "else the project's rights/)", "DIR"));
+}
+
+Args Parse(const OptionSet& set, const std::vector<std::string>& args) {
+  Args parsed;
+  Poco::Util::OptionProcessor processor(set);
+  processor.setUnixStyle(true);
+  bool only_positional = false;
+  try {
+    for (const std::string& arg : args) {
+      std::string name, value;
+      if (only_positional || arg == "-" || !processor.process(arg, name, value)) {
+        parsed.positional.push_back(arg);
+        continue;
+      }
+      if (arg == "--") only_positional = true;
+      if (!name.empty()) parsed.values[name] = value;
+    }
+    processor.checkRequired();
+  } catch (const Poco::Util::OptionException& e) {
+    throw UsageError(e.displayText());
+  }
+  return parsed;
+}
+
+std::string ResourceDir(const Args& args, const std::string& option,
+                        const char* env, const std::string& subdir) {
+  if (args.Has(option)) return args.Get(option);
+  if (const char* value = std::getenv(env); value != nullptr && *value != '\0') return value;
+  return std::string(IMPRINT_SOURCE_DIR) + "/" + subdir;
+}
+
+int PositiveInt(const Args& args, const std::string& option, int fallback) {
+  if (!args.Has(option)) return fallback;
+  const std::string text = args.Get(option);
+  char* end = nullptr;
+  const long n = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || n < 1 || n > 1024) {
+    throw UsageError("--" + option + " takes a whole number from 1 to 1024, not '" + text + "'");
+  }
+  return static_cast<int>(n);
+}
+
+void PrintDiagnostic(const Diagnostic& d, std::ostream& err) {
+  err << d.ToString() << '\n';
+}
+
+// ---- build ------------------------------------------------------------------
+
+void WriteReport(const std::string& path, const BuildSummary& summary) {
+  Poco::JSON::Array::Ptr inputs = new Poco::JSON::Array;
+  for (const InputResult& r : summary.results) {
+    Poco::JSON::Object::Ptr entry = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    entry->set("input", r.input);
+    entry->set("status", std::string(r.ok ? "built" : "failed"));
+    if (!r.edition.empty()) entry->set("edition", r.edition);
+    Poco::JSON::Array::Ptr outputs = new Poco::JSON::Array;
+    for (const std::string& o : r.outputs) outputs->add(o);
+    entry->set("outputs", outputs);
+    Poco::JSON::Array::Ptr diagnostics = new Poco::JSON::Array;
+    for (const Diagnostic& d : r.diagnostics) {
+      Poco::JSON::Object::Ptr diag = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+      diag->set("severity", std::string(
+          d.severity == Diagnostic::Severity::kError ? "error" : "warning"));
+      diag->set("file", d.file);
+      diag->set("line", d.line);
+      diag->set("message", d.message);
+      diagnostics->add(diag);
+    }
+    entry->set("diagnostics", diagnostics);
+    inputs->add(entry);
+  }
+  Poco::JSON::Object report(Poco::JSON_PRESERVE_KEY_ORDER);
+  report.set("built", summary.built);
+  report.set("failed", summary.failed);
+  report.set("warnings", summary.warnings);
+  report.set("inputs", inputs);
+  std::ostringstream out;
+  report.stringify(out, 2);
+  out << '\n';
+  WriteFileAtomic(path, out.str());
+}
+
+BuildContext LoadContext(const Args& args) {
+  BuildContext context;
+  context.policy = LoadRightsPolicy(ResourceDir(args, "rights", "IMPRINT_RIGHTS", "rights"));
+  context.templates =
+      TemplateSet::Load(ResourceDir(args, "templates", "IMPRINT_TEMPLATES", "templates"));
+  return context;
+}
+
+int RunBuildCommand(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.positional.empty()) throw UsageError("no INPUT given");
+  BuildOptions options;
+  options.out_dir = args.Get("out", "output");
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  options.jobs = PositiveInt(args, "jobs", cores);
+  options.inputs = FindInputs(args.positional);
+  const BuildContext context = LoadContext(args);
+
+  const BuildSummary summary = RunBuild(options, context);
+  for (const InputResult& r : summary.results) {
+    for (const Diagnostic& d : r.diagnostics) PrintDiagnostic(d, err);
+  }
+  if (args.Has("report")) WriteReport(args.Get("report"), summary);
+  char rate[64];
+  std::snprintf(rate, sizeof rate, "%.2f s, %.0f issues/s", summary.seconds,
+                summary.seconds > 0 ? summary.results.size() / summary.seconds : 0.0);
+  out << "imprint build: " << summary.built << " built, " << summary.failed
+      << " failed, " << summary.warnings << " warning" << (summary.warnings == 1 ? "" : "s")
+      << " in " << rate << "; editions in " << options.out_dir << "/\n";
+  return summary.failed == 0 ? kExitOk : kExitFailure;
+}
+
+// ---- rights check -------------------------------------------------------------
+
+int RunRightsCheck(const Args& args, std::ostream& out, std::ostream& err) {
+  const BuildContext context = LoadContext(args);
+  const RightsPolicy& policy = context.policy;
+  for (const auto& [slug, pub] : policy.publications) {
+    if (!context.templates.Has(pub.footer_template)) {
+      throw Error(policy.source, pub.line,
+                  "publication '" + slug + "' names footer template '" +
+                      pub.footer_template + "', which is not in " +
+                      context.templates.dir());
+    }
+  }
+  out << "rights policy " << policy.source << ": valid\n"
+      << "holder: " << policy.holder << " <" << policy.holder_url << ">\n"
+      << "notice: " << policy.notice << "\n"
+      << "license: " << policy.license_url << "\n"
+      << "publications:\n";
+  for (const auto& [slug, pub] : policy.publications) {
+    out << "  " << slug << ": " << pub.name << " (" << pub.language << "), since "
+        << pub.first_year << ", volume " << pub.first_volume << " = " << pub.first_year
+        << ", footer " << pub.footer_template << ", tiers";
+    for (const std::string& t : pub.tiers) out << " " << t;
+    out << "\n";
+  }
+  out << "tiers:\n";
+  for (const auto& [id, tier] : policy.tiers) {
+    out << "  " << id << " (" << tier.title << "):";
+    for (const Rule& r : tier.permissions) {
+      out << " permit " << r.action;
+      if (!r.formats.empty()) {
+        out << " [";
+        for (size_t i = 0; i < r.formats.size(); ++i) out << (i ? " " : "") << r.formats[i];
+        out << "]";
+      }
+      for (const std::string& d : r.duties) out << " (duty: " << d << ")";
+      out << ";";
+    }
+    for (const Rule& r : tier.prohibitions) out << " prohibit " << r.action << ";";
+    out << "\n";
+  }
+  return kExitOk;
+}
+
+// ---- the table of commands ---------------------------------------------------
+
+const std::vector<Command>& Commands() {
+  static const std::vector<Command> commands = {
+      {"build", "build [--out DIR] [--jobs N] [--report FILE] INPUT...",
+       "build raw issues into Markdown and HTML editions",
+       "Builds every raw issue given (files, or folders searched recursively for\n"
+       "*.txt) into DIR/<pub>/v<VV>/i<III>/. Each input is read, given its\n"
+       "publication's canonical footer and rights from rights/ and templates/,\n"
+       "and written in every format, atomically. A bad input is reported as\n"
+       "FILE:LINE: error: WHAT and leaves no file behind; the other inputs are\n"
+       "still built. Exit status 1 when any input failed.",
+       "imprint build --out output samples/archive",
+       [](OptionSet& set) {
+         set.addOption(ValueOption("out", "o", "output folder (default: output)", "DIR"));
+         set.addOption(ValueOption("jobs", "j", "threads (default: the number of cores)", "N"));
+         set.addOption(ValueOption("report", "", "write a JSON report, one entry per input", "FILE"));
+         AddResourceOptions(set);
+       },
+       &RunBuildCommand},
+      {"rights check", "rights check [--rights DIR] [--templates DIR]",
+       "validate rights/ and templates/ and summarise the policy",
+       "Loads the rights policy, validating it against its RELAX NG schema, checks\n"
+       "that every publication's footer template exists, and prints the policy:\n"
+       "holder, publications, and what each license tier permits and prohibits.",
+       "imprint rights check",
+       [](OptionSet& set) { AddResourceOptions(set); },
+       &RunRightsCheck},
+  };
+  return commands;
+}
+
+void PrintCommandHelp(const Command& command, const OptionSet& set, std::ostream& out) {
+  out << "Usage: imprint " << command.synopsis << "\n\n" << command.description << "\n\n";
+  std::ostringstream options;
+  Poco::Util::HelpFormatter formatter(set);
+  formatter.setUnixStyle(true);
+  formatter.setIndent(4);
+  formatter.setWidth(80);
+  formatter.format(options);
+  out << "Options:\n" << options.str() << "\nExample:\n  " << command.example << "\n";
+}
+
+void PrintHelp(std::ostream& out) {
+  out << "imprint " << IMPRINT_VERSION
+      << ": the Jamestown Foundation's publishing and copyright-compliance pipeline.\n\n"
+         "Usage: imprint COMMAND [OPTIONS] ARGS...\n\nCommands:\n";
+  for (const Command& c : Commands()) {
+    out << "  " << c.name << std::string(c.name.size() < 14 ? 14 - c.name.size() : 1, ' ')
+        << c.summary << "\n";
+  }
+  out << "\nRun 'imprint COMMAND --help' for a command's options.\n"
+         "Exit status: 0 ok, 1 the work failed, 2 usage error.\n\n"
+         "Example:\n  imprint build --out output samples/archive\n";
+}
+
+}  // namespace
+
+int RunCommandLine(const std::vector<std::string>& args, std::ostream& out,
+                   std::ostream& err) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    PrintHelp(args.empty() ? err : out);
+    return args.empty() ? kExitUsage : kExitOk;
+  }
+  if (args[0] == "--version") {
+    out << "imprint " << IMPRINT_VERSION << "\n";
+    return kExitOk;
+  }
+  // The longest command whose words start the arguments.
+  const Command* command = nullptr;
+  size_t words = 0;
+  for (const Command& c : Commands()) {
+    std::istringstream in(c.name);
+    size_t n = 0;
+    bool match = true;
+    for (std::string word; match && in >> word; ++n) {
+      match = n < args.size() && args[n] == word;
+    }
+    if (match && n > words) command = &c, words = n;
+  }
+  if (command == nullptr) {
+    err << "imprint: unknown command '" << args[0] << "'; see 'imprint --help'\n";
+    return kExitUsage;
+  }
+  OptionSet set;
+  AddCommonOptions(set);
+  command->options(set);
+  try {
+    const Args parsed = Parse(set, std::vector<std::string>(args.begin() + words, args.end()));
+    if (parsed.Has("help")) {
+      PrintCommandHelp(*command, set, out);
+      return kExitOk;
+    }
+    return command->run(parsed, out, err);
+  } catch (const UsageError& e) {
+    err << "imprint " << command->name << ": " << e.what() << "\n"
+        << "Usage: imprint " << command->synopsis << "\n";
+    return kExitUsage;
+  } catch (const Error& e) {
+    PrintDiagnostic(e.diagnostic(), err);
+    return kExitFailure;
+  } catch (const Poco::Exception& e) {
+    err << "imprint " << command->name << ": " << e.displayText() << "\n";
+    return kExitFailure;
+  } catch (const std::exception& e) {
+    err << "imprint " << command->name << ": " << e.what() << "\n";
+    return kExitFailure;
+  }
+}
+
+}  // namespace imprint
