@@ -53,8 +53,8 @@ bool NeedsInlineEscape(std::string_view t, size_t i) {
       return true;
     case '_':  // emphasis, except within a word, where it cannot open or close
       return !(IsAsciiAlnum(prev) && IsAsciiAlnum(next));
-    case '<':  // raw HTML and <autolinks>
-      return IsAsciiLetter(next) || next == '/' || next == '!' || next == '?';
+    case '<':  // raw HTML, <scheme:autolinks> and <e-mail@autolinks>
+      return next != ' ' && next != '\t';
     case '&':
       return StartsEntity(t, i);
     case ':':  // extended autolinks: http://, https://, ftp://
@@ -72,10 +72,12 @@ std::string EscapeInline(std::string_view t, size_t first_escaped) {
   out.reserve(t.size() + t.size() / 16 + 8);
   for (size_t i = 0; i < t.size(); ++i) {
     const char c = t[i];
-    if (c == '@' && i > 0 && IsEmailLocalChar(t[i - 1]) && i + 1 < t.size() &&
-        IsAsciiAlnum(t[i + 1])) {
-      // GFM links e-mail addresses after backslash escapes are resolved; an
-      // empty comment splits the text node it looks in, and renders as nothing.
+    if (c == '@' && i > 0 && (IsEmailLocalChar(t[i - 1]) || t[i - 1] == ':') &&
+        i + 1 < t.size() &&
+        IsEmailLocalChar(t[i + 1])) {
+      // GFM links e-mail addresses (also after "mailto:") once backslash
+      // escapes are resolved; an empty comment splits the text node it looks
+      // in, and renders as nothing.
       out += "<!---->";
     } else if (i == first_escaped || NeedsInlineEscape(t, i)) {
       out.push_back('\\');

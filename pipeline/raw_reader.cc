@@ -302,10 +302,13 @@ Document ReadRawIssue(std::string_view bytes, const std::string& file) {
 
   std::vector<Paragraph> paragraphs = ReadParagraphs(lines, next);
   for (size_t i = 0; i < paragraphs.size(); ++i) {
-    if (IsLegacyFooter(paragraphs[i], doc.header_name)) {
-      paragraphs.resize(i);
-      break;
+    if (!IsLegacyFooter(paragraphs[i], doc.header_name)) continue;
+    if (i == 0) {
+      throw Error(file, paragraphs[0].line,
+                  "issue has no body: only the legacy footer follows the header");
     }
+    paragraphs.resize(i);
+    break;
   }
   if (paragraphs.empty()) {
     throw Error(file, header_end,

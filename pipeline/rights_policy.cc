@@ -5,14 +5,32 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
+#include <algorithm>
 #include <memory>
 #include <set>
 #include <sstream>
 
 #include "pipeline/error.h"
+#include "pipeline/file_system.h"
 
 namespace imprint {
 namespace {
+
+// libxml2 numbers an element by the line its start tag ends on; a person
+// looks for the line it starts on. `text` is the file the element is in.
+int StartLine(const std::string& text, int end_line, const xmlChar* name) {
+  std::vector<size_t> line_starts = {0};
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') line_starts.push_back(i + 1);
+  }
+  const std::string open = "<" + std::string(reinterpret_cast<const char*>(name));
+  for (int line = std::min<int>(end_line, static_cast<int>(line_starts.size())); line >= 1; --line) {
+    const size_t begin = line_starts[line - 1];
+    const size_t end = line < static_cast<int>(line_starts.size()) ? line_starts[line] : text.size();
+    if (text.substr(begin, end - begin).find(open) != std::string::npos) return line;
+  }
+  return end_line;
+}
 
 // The first libxml2 error of a load, with its file and line.
 struct XmlErrors {
@@ -20,6 +38,7 @@ struct XmlErrors {
   std::string file;
   int line = 0;
   std::string message;
+  xmlNodePtr element = nullptr;  // the element a validity error is about
 
   static void Collect(void* self, xmlErrorPtr e) {
     auto* errors = static_cast<XmlErrors*>(self);
@@ -30,6 +49,10 @@ struct XmlErrors {
     errors->message = e->message ? e->message : "unknown XML error";
     while (!errors->message.empty() && errors->message.back() == '\n') {
       errors->message.pop_back();
+    }
+    auto* node = static_cast<xmlNodePtr>(e->node);
+    if (e->domain == XML_FROM_RELAXNGV && node != nullptr && node->type == XML_ELEMENT_NODE) {
+      errors->element = node;
     }
   }
 
@@ -145,7 +168,7 @@ PolicyPublication ReadPublication(xmlNodePtr node) {
 }
 
 // What the schema cannot say: unique slugs and tier ids, known tier references.
-RightsPolicy ReadPolicy(xmlDocPtr doc, const std::string& path) {
+RightsPolicy ReadPolicy(xmlDocPtr doc, const std::string& path, const std::string& text) {
   RightsPolicy policy;
   policy.source = path;
   std::vector<PolicyPublication> publications;
@@ -159,8 +182,10 @@ RightsPolicy ReadPolicy(xmlDocPtr doc, const std::string& path) {
       policy.license_url = Attr(n, "url");
     } else if (Is(n, "publication")) {
       publications.push_back(ReadPublication(n));
+      publications.back().line = StartLine(text, publications.back().line, n->name);
     } else if (Is(n, "tier")) {
       Tier tier = ReadTier(n);
+      tier.line = StartLine(text, tier.line, n->name);
       const int line = tier.line;
       const std::string id = tier.id;
       if (!policy.tiers.emplace(id, std::move(tier)).second) {
@@ -198,11 +223,18 @@ const PolicyPublication* RightsPolicy::FindPublication(const std::string& slug) 
 RightsPolicy LoadRightsPolicy(const std::string& dir) {
   const std::string policy_path = dir + "/policy.xml";
   const std::string schema_path = dir + "/policy.rng";
+  const std::string text = ReadFile(policy_path);
   XmlErrors errors;
   ErrorScope scope(&errors);
   DocPtr doc = ParseFile(policy_path, &errors);
-  Validate(doc.get(), schema_path, policy_path, &errors);
-  return ReadPolicy(doc.get(), policy_path);
+  try {
+    Validate(doc.get(), schema_path, policy_path, &errors);
+    return ReadPolicy(doc.get(), policy_path, text);
+  } catch (const Error& e) {
+    if (e.diagnostic().file != policy_path || errors.element == nullptr) throw;
+    throw Error(policy_path, StartLine(text, e.diagnostic().line, errors.element->name),
+                e.diagnostic().message);
+  }
 }
 
 }  // namespace imprint

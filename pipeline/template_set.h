@@ -4,7 +4,8 @@
 // rendered many times (kainjow mustache). A template whose NAME ends in .html
 // or .xhtml escapes {{values}} for HTML/XML; any other (.md, .txt, ...) leaves
 // them as they are, since its writer escapes for its own format. Partials
-// ({{> NAME}}) name other templates of the set. TemplateData is this unit's
+// ({{> NAME}}) name other templates of the set and escape as the template
+// that includes them. TemplateData is this unit's
 // own context type, so no other unit sees the mustache library. A loaded
 // TemplateSet is immutable; Render() is thread-safe.
 #ifndef IMPRINT_PIPELINE_TEMPLATE_SET_H_

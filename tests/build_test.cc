@@ -1,0 +1,206 @@
+// The build as a user runs it: the real program over real files. Every bad
+// input of the spec (tests/data/bad/expectations.tsv) fails alone with its
+// file, line and reason, exit status 1, nothing written for it, and the good
+// inputs of the same run still built.
+#define BOOST_TEST_MODULE build
+#include "pipeline/build.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <boost/test/unit_test.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "pipeline/file_system.h"
+#include "tests/support.h"
+
+namespace imprint {
+namespace {
+
+using namespace testing;
+
+struct BadCase {
+  std::string input;
+  int line;
+  std::string message;
+};
+
+std::vector<BadCase> BadCases() {
+  std::vector<BadCase> cases;
+  std::istringstream in(ReadAll(TestDataDir() + "/bad/expectations.tsv"));
+  for (std::string row; std::getline(in, row);) {
+    if (row.empty() || row[0] == '#') continue;
+    std::istringstream fields(row);
+    BadCase c;
+    std::string line;
+    std::getline(fields, c.input, '\t');
+    std::getline(fields, line, '\t');
+    std::getline(fields, c.message);
+    c.input = TestDataDir() + "/bad/" + c.input;
+    c.line = std::stoi(line);
+    cases.push_back(c);
+  }
+  return cases;
+}
+
+const std::string kGood = "/samples/archive/monitor-v05-i077.txt";
+const std::vector<std::string> kGoodFiles = {"monitor/v05/i077/monitor-v05-i077.html",
+                                             "monitor/v05/i077/monitor-v05-i077.md"};
+
+BOOST_AUTO_TEST_CASE(each_bad_input_fails_alone_with_file_line_and_reason) {
+  const auto cases = BadCases();
+  BOOST_REQUIRE_GE(cases.size(), 18u);
+  for (const BadCase& c : cases) {
+    BOOST_TEST_CONTEXT(c.input) {
+      TempDir out;
+      const ProcessResult r = RunImprint({"build", "--out", out.path(), c.input, SourceDir() + kGood});
+      BOOST_TEST(r.exit_code == 1);
+      const std::string want = c.input + ":" + std::to_string(c.line) + ": error: " + c.message;
+      BOOST_TEST(r.err.find(want) != std::string::npos, "want " << want << "\ngot " << r.err);
+      BOOST_TEST(r.out.find("1 built, 1 failed") != std::string::npos);
+      // Only the good input's edition, complete; nothing of the bad one.
+      BOOST_TEST(FilesBelow(out.path()) == kGoodFiles, boost::test_tools::per_element());
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(all_bad_inputs_in_one_run_each_reported_good_ones_built) {
+  TempDir out;
+  std::vector<std::string> args = {"build", "--jobs", "2", "--out", out.path(),
+                                   TestDataDir() + "/bad", SourceDir() + "/samples/archive"};
+  const ProcessResult r = RunImprint(args);
+  BOOST_TEST(r.exit_code == 1);
+  for (const BadCase& c : BadCases()) {
+    BOOST_TEST(r.err.find(c.input + ":" + std::to_string(c.line) + ": error: ") != std::string::npos,
+               c.input);
+  }
+  BOOST_TEST(r.out.find("4 built") != std::string::npos, r.out);
+  BOOST_TEST(FilesBelow(out.path()).size() == 8u);
+}
+
+BOOST_AUTO_TEST_CASE(the_sample_archive_builds_into_the_contract_layout) {
+  TempDir out;
+  const ProcessResult r = RunImprint({"build", "--out", out.path(), SourceDir() + "/samples/archive"});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  const std::vector<std::string> want = {
+      "monitor/v01/i003/monitor-v01-i003.html", "monitor/v01/i003/monitor-v01-i003.md",
+      "monitor/v03/i145/monitor-v03-i145.html", "monitor/v03/i145/monitor-v03-i145.md",
+      "monitor/v05/i077/monitor-v05-i077.html", "monitor/v05/i077/monitor-v05-i077.md",
+      "prism/v04/i012/prism-v04-i012.html",     "prism/v04/i012/prism-v04-i012.md"};
+  BOOST_TEST(FilesBelow(out.path()) == want, boost::test_tools::per_element());
+  // The Windows-1252 sample is transcoded with a warning naming it.
+  BOOST_TEST(r.err.find("monitor-v01-i003.txt:5: warning: not UTF-8; transcoded from Windows-1252") !=
+             std::string::npos, r.err);
+}
+
+BOOST_AUTO_TEST_CASE(each_publication_carries_its_own_footer_and_none_legacy) {
+  TempDir out;
+  BOOST_REQUIRE_EQUAL(RunImprint({"build", "--out", out.path(), SourceDir() + "/samples/archive"}).exit_code, 0);
+  for (const std::string& file : FilesBelow(out.path())) {
+    BOOST_TEST_CONTEXT(file) {
+      const std::string text = ReadAll(out / file);
+      const bool prism = file.rfind("prism/", 0) == 0;
+      BOOST_TEST(text.find(prism ? "Prism, a monthly on the post-Soviet states, is a publication of "
+                                   "The Jamestown Foundation"
+                                 : "The Monitor is a publication of The Jamestown Foundation") !=
+                 std::string::npos);
+      if (prism) BOOST_TEST(text.find("Monitor") == std::string::npos);
+      for (const char* legacy : {"Site Maintenance", "Johnny Flash", "researched and written",
+                                 "pubs@jamestown.org", "301-562-8021", "1983-"}) {
+        BOOST_TEST(text.find(legacy) == std::string::npos, legacy);
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(footer_wording_is_a_template_edit) {
+  TempDir dir;
+  CopyTree(SourceDir() + "/templates", dir / "templates");
+  const std::string footer = dir / "templates/footer-monitor.txt.mustache";
+  WriteAll(footer, "Reworded: {{publication}} belongs to {{holder}}, {{years}}.\n\n"
+                   "Second paragraph, with *stars* & <angles>.\n");
+  const ProcessResult r = RunImprint({"build", "--templates", dir / "templates", "--out",
+                                      dir / "out", SourceDir() + kGood});
+  BOOST_REQUIRE_EQUAL(r.exit_code, 0);
+  const std::string base = dir / "out/monitor/v05/i077/monitor-v05-i077";
+  const std::string html = ReadAll(base + ".html");
+  BOOST_TEST(HtmlTexts(html, "//footer/p") ==
+                 (std::vector<std::string>{
+                     "Reworded: The Monitor belongs to The Jamestown Foundation, 1995-1999.",
+                     "Second paragraph, with *stars* & <angles>."}),
+             boost::test_tools::per_element());
+  const std::string md = StripFrontMatter(ReadAll(base + ".md"));
+  const auto md_paragraphs = HtmlTexts(RenderGfm(md), "//body/p");
+  BOOST_REQUIRE_GE(md_paragraphs.size(), 2u);
+  BOOST_TEST(md_paragraphs[md_paragraphs.size() - 2] ==
+             "Reworded: The Monitor belongs to The Jamestown Foundation, 1995-1999.");
+  BOOST_TEST(md_paragraphs.back() == "Second paragraph, with *stars* & <angles>.");
+}
+
+BOOST_AUTO_TEST_CASE(two_inputs_for_one_edition_is_an_error) {
+  TempDir dir;
+  WriteAll(dir / "a.txt", "Publication: Monitor Volume: 5 Issue: 77\n\nOne text.\n");
+  WriteAll(dir / "b.txt", "Publication: Monitor\nVolume: 5\nIssue: 77\n\nAnother.\n");
+  const ProcessResult r = RunImprint({"build", "--jobs", "1", "--out", dir / "out", dir / "a.txt",
+                                      dir / "b.txt"});
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(r.err.find(dir / "b.txt" + ":1: error: edition monitor/v05/i077 is also built from " +
+                        dir / "a.txt") != std::string::npos, r.err);
+}
+
+BOOST_AUTO_TEST_CASE(report_lists_every_input) {
+  TempDir dir;
+  const ProcessResult r = RunImprint({"build", "--report", dir / "report.json", "--out", dir / "out",
+                                      SourceDir() + kGood, TestDataDir() + "/bad/no-body.txt"});
+  BOOST_TEST(r.exit_code == 1);
+  Poco::JSON::Parser parser;
+  const auto report = parser.parse(ReadAll(dir / "report.json")).extract<Poco::JSON::Object::Ptr>();
+  BOOST_TEST(report->getValue<int>("built") == 1);
+  BOOST_TEST(report->getValue<int>("failed") == 1);
+  const auto inputs = report->getArray("inputs");
+  BOOST_REQUIRE_EQUAL(inputs->size(), 2u);
+  for (unsigned i = 0; i < 2; ++i) {
+    const auto entry = inputs->getObject(i);
+    if (entry->getValue<std::string>("status") == "built") {
+      BOOST_TEST(entry->getValue<std::string>("edition") == "monitor/v05/i077");
+      BOOST_TEST(entry->getArray("outputs")->size() == 2u);
+    } else {
+      const auto diag = entry->getArray("diagnostics")->getObject(0);
+      BOOST_TEST(diag->getValue<std::string>("severity") == "error");
+      BOOST_TEST(diag->getValue<int>("line") == 2);
+      BOOST_TEST(diag->getValue<std::string>("file") == TestDataDir() + "/bad/no-body.txt");
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(rebuilding_replaces_files_atomically_and_leaves_no_temporaries) {
+  TempDir out;
+  for (int run = 0; run < 2; ++run) {
+    BOOST_REQUIRE_EQUAL(RunImprint({"build", "--out", out.path(), SourceDir() + "/samples/archive"}).exit_code, 0);
+  }
+  for (const std::string& file : FilesBelow(out.path())) {
+    BOOST_TEST(file.find(".imprint-tmp-") == std::string::npos, file);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(library_build_runs_inputs_on_a_pool_in_input_order) {
+  TempDir out;
+  BuildContext context{LoadRightsPolicy(SourceDir() + "/rights"),
+                       TemplateSet::Load(SourceDir() + "/templates")};
+  BuildOptions options;
+  options.out_dir = out.path();
+  options.jobs = 3;
+  options.inputs = FindInputs({SourceDir() + "/samples/archive", TestDataDir() + "/good"});
+  const BuildSummary summary = RunBuild(options, context);
+  BOOST_TEST(summary.built == 7);
+  BOOST_TEST(summary.failed == 0);
+  BOOST_TEST(summary.warnings == 1);
+  for (size_t i = 0; i < options.inputs.size(); ++i) {
+    BOOST_TEST(summary.results[i].input == options.inputs[i]);
+    BOOST_TEST(summary.results[i].outputs.size() == 2u);
+  }
+}
+
+}  // namespace
+}  // namespace imprint

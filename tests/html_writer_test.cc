@@ -1,0 +1,143 @@
+// The HTML edition of every good test input: each paragraph to the letter as
+// a browser parses the page, headlines as headings, the canonical footer, the
+// rights metadata and schema.org JSON-LD, no executable script, and no error
+// from the Nu HTML Checker (one JVM run for all pages).
+#define BOOST_TEST_MODULE html_writer
+#include "pipeline/html_writer.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <boost/test/unit_test.hpp>
+
+#include "pipeline/document.h"
+#include "tests/support.h"
+
+namespace imprint {
+namespace {
+
+using namespace testing;
+
+const TemplateSet& Templates() {
+  static const TemplateSet templates = TemplateSet::Load(SourceDir() + "/templates");
+  return templates;
+}
+
+BOOST_AUTO_TEST_CASE(every_paragraph_appears_to_the_letter) {
+  for (const std::string& input : GoodInputs()) {
+    BOOST_TEST_CONTEXT(input) {
+      const Document doc = ReadEdition(input);
+      const ExpectedIssue want = LoadExpected(Stem(input));
+      const std::string html = WriteHtml(doc, Templates());
+      BOOST_TEST(HtmlTexts(html, "//main//p") == want.paragraphs, boost::test_tools::per_element());
+      BOOST_TEST(HtmlTexts(html, "//main//h2") == want.headlines, boost::test_tools::per_element());
+      BOOST_TEST(HtmlTexts(html, "//main//p/*").empty());
+      BOOST_TEST(HtmlTexts(html, "//footer/p") == doc.rights.footer, boost::test_tools::per_element());
+      BOOST_TEST(HtmlTexts(html, "/html/@lang") == std::vector<std::string>{"en"},
+                 boost::test_tools::per_element());
+      BOOST_TEST(HtmlTexts(html, "//title") == std::vector<std::string>{doc.title},
+                 boost::test_tools::per_element());
+      // The only script is the JSON-LD data block.
+      BOOST_TEST(HtmlTexts(html, "//script").size() == 1u);
+      BOOST_TEST(HtmlTexts(html, "//script[@type='application/ld+json']").size() == 1u);
+      BOOST_TEST(HtmlTexts(html, "//*[@src or @onload or @onclick or @onerror]").empty());
+      const std::string text = HtmlTexts(html, "//body").at(0);
+      const auto legacy = LegacyOnlySentences(input, doc.rights.footer);
+      BOOST_TEST(!legacy.empty());
+      for (const std::string& sentence : legacy) {
+        BOOST_TEST(text.find(sentence) == std::string::npos, sentence);
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(rights_metadata_in_the_head) {
+  const Document doc = ReadEdition(SourceDir() + "/samples/archive/monitor-v05-i077.txt");
+  const std::string html = WriteHtml(doc, Templates());
+  BOOST_TEST(HtmlTexts(html, "//meta[@name='copyright']/@content") ==
+                 std::vector<std::string>{"Copyright (c) 1995-1999 The Jamestown Foundation"},
+             boost::test_tools::per_element());
+  BOOST_TEST(HtmlTexts(html, "//link[@rel='license']/@href") ==
+                 std::vector<std::string>{"https://jamestown.org/imprint/license/"},
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(json_ld_describes_the_issue_its_articles_and_rights) {
+  const Document doc = ReadEdition(SourceDir() + "/samples/archive/prism-v04-i012.txt");
+  const std::string html = WriteHtml(doc, Templates());
+  const auto blocks = HtmlTexts(html, "//script[@type='application/ld+json']");
+  BOOST_REQUIRE_EQUAL(blocks.size(), 1u);
+  Poco::JSON::Parser parser;
+  const auto issue = parser.parse(blocks[0]).extract<Poco::JSON::Object::Ptr>();
+  BOOST_TEST(issue->getValue<std::string>("@context") == "https://schema.org");
+  BOOST_TEST(issue->getValue<std::string>("@type") == "PublicationIssue");
+  BOOST_TEST(issue->getValue<std::string>("issueNumber") == "12");
+  BOOST_TEST(issue->getObject("isPartOf")->getValue<std::string>("volumeNumber") == "4");
+  BOOST_TEST(issue->getObject("isPartOf")->getObject("isPartOf")->getValue<std::string>("name") ==
+             "Prism");
+  BOOST_TEST(issue->getValue<std::string>("datePublished") == "1998-06-19");
+  for (const char* who : {"publisher", "copyrightHolder"}) {
+    BOOST_TEST(issue->getObject(who)->getValue<std::string>("@type") == "Organization");
+    BOOST_TEST(issue->getObject(who)->getValue<std::string>("name") == "The Jamestown Foundation");
+  }
+  BOOST_TEST(issue->getValue<int>("copyrightYear") == 1998);
+  BOOST_TEST(issue->getValue<std::string>("copyrightNotice").find(
+                 "Copyright (c) 1995-1998 The Jamestown Foundation") == 0u);
+  BOOST_TEST(issue->getValue<std::string>("license") == "https://jamestown.org/imprint/license/");
+  BOOST_TEST(issue->getValue<bool>("isAccessibleForFree") == false);
+
+  const auto parts = issue->getArray("hasPart");
+  BOOST_REQUIRE_EQUAL(parts->size(), 4u);  // the paid body, then three articles
+  const auto paid = parts->getObject(0);
+  BOOST_TEST(paid->getValue<std::string>("@type") == "WebPageElement");
+  BOOST_TEST(paid->getValue<bool>("isAccessibleForFree") == false);
+  const std::string selector = paid->getValue<std::string>("cssSelector");
+  BOOST_TEST(HtmlTexts(html, "//main[@class='" + selector.substr(1) + "']").size() == 1u);
+  const ExpectedIssue want = LoadExpected("prism-v04-i012");
+  for (size_t i = 0; i < want.headlines.size(); ++i) {
+    const auto article = parts->getObject(static_cast<unsigned>(i + 1));
+    BOOST_TEST(article->getValue<std::string>("@type") == "NewsArticle");
+    BOOST_TEST(article->getValue<std::string>("headline") == want.headlines[i]);
+    BOOST_TEST(article->getObject("copyrightHolder")->getValue<std::string>("name") ==
+               "The Jamestown Foundation");
+    BOOST_TEST(article->getValue<bool>("isAccessibleForFree") == false);
+    BOOST_TEST(article->getObject("hasPart")->getValue<std::string>("cssSelector") == selector);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(json_ld_cannot_close_its_script_element) {
+  Document doc = ReadEdition(SourceDir() + "/samples/archive/monitor-v05-i077.txt");
+  doc.articles[0].headline = "</script><script>alert(1)</script> & more";
+  const std::string json = JsonLd(doc);
+  BOOST_TEST(json.find('<') == std::string::npos);
+  BOOST_TEST(json.find('&') == std::string::npos);
+  Poco::JSON::Parser parser;
+  const auto issue = parser.parse(json).extract<Poco::JSON::Object::Ptr>();
+  BOOST_TEST(issue->getArray("hasPart")->getObject(1)->getValue<std::string>("headline") ==
+             doc.articles[0].headline);
+}
+
+BOOST_AUTO_TEST_CASE(nu_html_checker_reports_no_error) {
+  TempDir dir;
+  std::vector<std::string> args = {"-jar", std::getenv("VNU_JAR"), "--errors-only"};
+  for (const std::string& input : GoodInputs()) {
+    const std::string page = dir / (Stem(input) + ".html");
+    WriteAll(page, WriteHtml(ReadEdition(input), Templates()));
+    args.push_back(page);
+  }
+  // A page with a known error in the same run shows the checker is working.
+  const std::string control = dir / "control-invalid.html";
+  WriteAll(control, "<!DOCTYPE html><html lang=en><title>x</title><p><div></p>");
+  args.push_back(control);
+  const ProcessResult r = Run("/usr/bin/java", args);
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(r.err.find("control-invalid.html") != std::string::npos);
+  std::string others = r.err;
+  for (size_t at; (at = others.find("control-invalid.html")) != std::string::npos;) {
+    others.erase(at, 20);
+  }
+  BOOST_TEST(others.find(".html") == std::string::npos, "vnu reported:\n" << r.err);
+}
+
+}  // namespace
+}  // namespace imprint

@@ -1,0 +1,271 @@
+#include "tests/support.h"
+
+#include "pipeline/document.h"
+#include "pipeline/raw_reader.h"
+#include "pipeline/rights_policy.h"
+#include "pipeline/rights_stage.h"
+#include "pipeline/template_set.h"
+
+#include <Poco/PipeStream.h>
+#include <Poco/Process.h>
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace imprint::testing {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string Env(const char* name, const std::string& fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? value : fallback;
+}
+
+std::vector<std::string> TextFilesIn(const std::string& dir) {
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() == ".txt") files.push_back(entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::vector<std::string> EvalTexts(xmlDocPtr doc, const std::string& xpath, bool xhtml) {
+  std::vector<std::string> texts;
+  if (doc == nullptr) throw std::runtime_error("document does not parse");
+  xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+  if (xhtml) {
+    xmlXPathRegisterNs(ctx, BAD_CAST "h", BAD_CAST "http://www.w3.org/1999/xhtml");
+    xmlXPathRegisterNs(ctx, BAD_CAST "epub", BAD_CAST "http://www.idpf.org/2007/ops");
+  }
+  xmlXPathObjectPtr result = xmlXPathEvalExpression(BAD_CAST xpath.c_str(), ctx);
+  if (result != nullptr && result->nodesetval != nullptr) {
+    for (int i = 0; i < result->nodesetval->nodeNr; ++i) {
+      xmlChar* text = xmlNodeGetContent(result->nodesetval->nodeTab[i]);
+      texts.emplace_back(text ? reinterpret_cast<char*>(text) : "");
+      xmlFree(text);
+    }
+  }
+  xmlXPathFreeObject(result);
+  xmlXPathFreeContext(ctx);
+  xmlFreeDoc(doc);
+  return texts;
+}
+
+}  // namespace
+
+std::string SourceDir() { return Env("IMPRINT_SOURCE", IMPRINT_SOURCE_DIR); }
+std::string TestDataDir() { return Env("IMPRINT_TEST_DATA", SourceDir() + "/tests/data"); }
+std::string ImprintBin() { return Env("IMPRINT_BIN", SourceDir() + "/build/imprint"); }
+
+std::vector<std::string> GoodInputs() {
+  std::vector<std::string> inputs = TextFilesIn(SourceDir() + "/samples/archive");
+  for (const std::string& f : TextFilesIn(TestDataDir() + "/good")) inputs.push_back(f);
+  return inputs;
+}
+
+std::string Stem(const std::string& path) { return fs::path(path).stem().string(); }
+
+TempDir::TempDir() {
+  std::string templ = (fs::temp_directory_path() / "imprint-test-XXXXXX").string();
+  if (mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = templ;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+ProcessResult Run(const std::string& program, const std::vector<std::string>& args,
+                  const std::string& stdin_text) {
+  Poco::Pipe in_pipe, out_pipe, err_pipe;
+  Poco::ProcessHandle handle = Poco::Process::launch(
+      program, Poco::Process::Args(args.begin(), args.end()), &in_pipe, &out_pipe, &err_pipe);
+  {
+    Poco::PipeOutputStream in(in_pipe);
+    in << stdin_text;
+    in.close();
+  }
+  ProcessResult result;
+  // Drain stderr on a thread so neither pipe can fill up and block the child.
+  std::thread err_reader([&] {
+    Poco::PipeInputStream err(err_pipe);
+    std::ostringstream text;
+    text << err.rdbuf();
+    result.err = text.str();
+  });
+  Poco::PipeInputStream out(out_pipe);
+  std::ostringstream text;
+  text << out.rdbuf();
+  result.out = text.str();
+  err_reader.join();
+  result.exit_code = handle.wait();
+  return result;
+}
+
+ProcessResult RunImprint(const std::vector<std::string>& args) {
+  return Run(ImprintBin(), args);
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void WriteAll(const std::string& path, const std::string& bytes) {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream out(path, std::ios::binary);
+  out << bytes;
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+std::vector<std::string> FilesBelow(const std::string& dir) {
+  std::vector<std::string> files;
+  if (!fs::exists(dir)) return files;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file()) files.push_back(fs::relative(entry.path(), dir).string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+void CopyTree(const std::string& from, const std::string& to) {
+  fs::copy(from, to, fs::copy_options::recursive);
+}
+
+ExpectedIssue LoadExpected(const std::string& stem) {
+  std::istringstream in(ReadAll(TestDataDir() + "/expected/" + stem + ".expected"));
+  ExpectedIssue e;
+  for (std::string line; std::getline(in, line);) {
+    const size_t space = line.find(' ');
+    const std::string key = line.substr(0, space);
+    const std::string value = space == std::string::npos ? "" : line.substr(space + 1);
+    if (key == "publication") e.publication = value;
+    else if (key == "volume") e.volume = std::stoi(value);
+    else if (key == "issue") e.issue = std::stoi(value);
+    else if (key == "date") e.date = value;
+    else if (key == "warning") e.transcoded = true;
+    else if (key == "headline") e.headlines.push_back(value), e.blocks.push_back("# " + value);
+    else if (key == "paragraph") e.paragraphs.push_back(value), e.blocks.push_back(value);
+    else if (!key.empty()) throw std::runtime_error("unknown key in " + stem + ": " + key);
+  }
+  return e;
+}
+
+Document ReadEdition(const std::string& input, const std::string& templates_dir) {
+  static const RightsPolicy policy = LoadRightsPolicy(SourceDir() + "/rights");
+  static const TemplateSet bundled = TemplateSet::Load(SourceDir() + "/templates");
+  Document doc = ReadRawIssue(ReadAll(input), input);
+  if (templates_dir.empty()) {
+    ApplyRights(policy, bundled, &doc);
+  } else {
+    ApplyRights(policy, TemplateSet::Load(templates_dir), &doc);
+  }
+  return doc;
+}
+
+static std::vector<std::string> LegacyFooterParagraphs(const std::string& input) {
+  // Raw test files are UTF-8 or Windows-1252; the footer's wording is ASCII.
+  std::string text;
+  for (const char c : ReadAll(input)) {
+    if (c == '\n' && !text.empty() && text.back() == '\r') {
+      text.back() = '\n';
+    } else {
+      text.push_back(c == '\r' ? '\n' : c);
+    }
+  }
+  std::vector<std::string> paragraphs;
+  std::istringstream in(text);
+  std::string current;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find_first_not_of(" \t") == std::string::npos) {
+      if (!current.empty()) paragraphs.push_back(current);
+      current.clear();
+    } else {
+      current += (current.empty() ? "" : " ") + line;
+    }
+  }
+  if (!current.empty()) paragraphs.push_back(current);
+  for (size_t i = 0; i < paragraphs.size(); ++i) {
+    std::string lower = paragraphs[i];
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower.find("is a publication of the jamestown foundation") != std::string::npos) {
+      return std::vector<std::string>(paragraphs.begin() + i, paragraphs.end());
+    }
+  }
+  return {};
+}
+
+std::vector<std::string> LegacyOnlySentences(const std::string& input,
+                                             const std::vector<std::string>& canonical_footer) {
+  std::string canonical;
+  for (const std::string& p : canonical_footer) canonical += p + " ";
+  std::vector<std::string> sentences;
+  for (const std::string& paragraph : LegacyFooterParagraphs(input)) {
+    size_t start = 0;
+    while (start < paragraph.size()) {
+      size_t end = paragraph.find(". ", start);
+      end = end == std::string::npos ? paragraph.size() : end + 1;
+      std::string sentence = paragraph.substr(start, end - start);
+      while (!sentence.empty() && sentence.front() == ' ') sentence.erase(0, 1);
+      while (!sentence.empty() && (sentence.back() == ' ' || sentence.back() == '\r')) sentence.pop_back();
+      if (sentence.size() >= 12 && canonical.find(sentence) == std::string::npos) {
+        sentences.push_back(sentence);
+      }
+      start = end;
+    }
+  }
+  return sentences;
+}
+
+std::vector<std::string> HtmlTexts(const std::string& html, const std::string& xpath) {
+  htmlDocPtr doc = htmlReadMemory(html.data(), static_cast<int>(html.size()), nullptr, "UTF-8",
+                                  HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+  return EvalTexts(doc, xpath, false);
+}
+
+std::vector<std::string> XmlTexts(const std::string& xml, const std::string& xpath) {
+  xmlDocPtr doc = xmlReadMemory(xml.data(), static_cast<int>(xml.size()), nullptr, "UTF-8",
+                                XML_PARSE_NONET);
+  return EvalTexts(doc, xpath, true);
+}
+
+std::string StripFrontMatter(const std::string& markdown) {
+  if (markdown.rfind("---\n", 0) != 0) return markdown;
+  const size_t end = markdown.find("\n---\n", 3);
+  return end == std::string::npos ? markdown : markdown.substr(end + 5);
+}
+
+std::string RenderGfm(const std::string& markdown) {
+  cmark_gfm_core_extensions_ensure_registered();
+  cmark_parser* parser = cmark_parser_new(CMARK_OPT_DEFAULT);
+  for (const char* name : {"table", "strikethrough", "autolink"}) {
+    cmark_parser_attach_syntax_extension(parser, cmark_find_syntax_extension(name));
+  }
+  cmark_parser_feed(parser, markdown.data(), markdown.size());
+  cmark_node* doc = cmark_parser_finish(parser);
+  char* html = cmark_render_html(doc, CMARK_OPT_UNSAFE, cmark_parser_get_syntax_extensions(parser));
+  std::string out(html);
+  free(html);
+  cmark_node_free(doc);
+  cmark_parser_free(parser);
+  return out;
+}
+
+}  // namespace imprint::testing

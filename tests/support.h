@@ -1,0 +1,96 @@
+// Shared helpers of the test programs: where the test data and the built
+// program are, temporary folders, running a process, reading the expected
+// model of a test input, and reading HTML the way a browser would (libxml2's
+// HTML parser) so tests compare text, not markup.
+#ifndef IMPRINT_TESTS_SUPPORT_H_
+#define IMPRINT_TESTS_SUPPORT_H_
+
+#include <string>
+#include <vector>
+
+namespace imprint {
+struct Document;
+}
+namespace imprint::testing {
+using imprint::Document;
+
+std::string SourceDir();    // the project's root
+std::string TestDataDir();  // tests/data
+std::string ImprintBin();   // the built program
+
+// Every good test input: samples/archive/*.txt and tests/data/good/*.txt.
+std::vector<std::string> GoodInputs();
+// "monitor-v05-i077" for ".../monitor-v05-i077.txt".
+std::string Stem(const std::string& path);
+
+// A fresh folder under /tmp, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+struct ProcessResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `program` with `args` (no shell), capturing both streams.
+ProcessResult Run(const std::string& program, const std::vector<std::string>& args,
+                  const std::string& stdin_text = "");
+ProcessResult RunImprint(const std::vector<std::string>& args);
+
+std::string ReadAll(const std::string& path);
+void WriteAll(const std::string& path, const std::string& bytes);
+// Every regular file below `dir`, relative to it, sorted.
+std::vector<std::string> FilesBelow(const std::string& dir);
+// Copies a folder tree.
+void CopyTree(const std::string& from, const std::string& to);
+
+// What a test input should read as: tests/data/expected/<stem>.expected.
+struct ExpectedIssue {
+  std::string publication;
+  int volume = 0;
+  int issue = 0;
+  std::string date;
+  bool transcoded = false;
+  std::vector<std::string> headlines;
+  std::vector<std::string> paragraphs;
+  // Headlines and paragraphs in order, headlines prefixed "# ".
+  std::vector<std::string> blocks;
+};
+ExpectedIssue LoadExpected(const std::string& stem);
+
+// A good input through the reader and the rights stage, with the bundled
+// rights/ and templates/ (or `templates_dir`).
+Document ReadEdition(const std::string& input, const std::string& templates_dir = "");
+
+// The sentences of a raw file's legacy footer (from the first paragraph that
+// says "is a publication of the Jamestown Foundation") that the canonical
+// footer does not also say: none of them may appear in an edition.
+std::vector<std::string> LegacyOnlySentences(const std::string& input,
+                                             const std::vector<std::string>& canonical_footer);
+
+// The text content of each element an XPath expression selects in an HTML
+// document (e.g. "//main//p"), in document order.
+std::vector<std::string> HtmlTexts(const std::string& html, const std::string& xpath);
+// The same for an XML (XHTML) document; namespaces bound as h (XHTML).
+std::vector<std::string> XmlTexts(const std::string& xml, const std::string& xpath);
+
+// Markdown without its YAML front matter.
+std::string StripFrontMatter(const std::string& markdown);
+// Renders GFM with the table, strikethrough and autolink extensions through
+// the cmark-gfm library.
+std::string RenderGfm(const std::string& markdown);
+
+}  // namespace imprint::testing
+
+#endif  // IMPRINT_TESTS_SUPPORT_H_
