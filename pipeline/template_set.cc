@@ -48,6 +48,12 @@ mustache::data ToMustache(const TemplateData& d) {
 
 std::string Identity(const std::string& s) { return s; }
 
+// Markup templates (HTML, XHTML, XML, OPF, ...) escape their values; plain
+// text, Markdown and CSS do not, since their writers escape for themselves.
+bool EscapesMarkup(const std::string& name) {
+  return !(EndsWith(name, ".txt") || EndsWith(name, ".md") || EndsWith(name, ".css"));
+}
+
 }  // namespace
 
 TemplateData& TemplateData::Set(const std::string& key, TemplateData value) {
@@ -87,7 +93,7 @@ TemplateSet TemplateSet::Load(const std::string& dir) {
     compiled->path = path;
     compiled->text = text.str();
     const std::string name = file.substr(0, file.size() - 9);
-    compiled->escape_html = EndsWith(name, ".html") || EndsWith(name, ".xhtml");
+    compiled->escape_html = EscapesMarkup(name);
     mustache::mustache parsed(compiled->text);
     if (!parsed.is_valid()) throw Error(path, 0, parsed.error_message());
     set.templates_[name] = std::move(compiled);
@@ -100,7 +106,7 @@ TemplateSet TemplateSet::FromString(const std::string& name, const std::string& 
   auto compiled = std::make_unique<Compiled>();
   compiled->path = name;
   compiled->text = text;
-  compiled->escape_html = EndsWith(name, ".html") || EndsWith(name, ".xhtml");
+  compiled->escape_html = EscapesMarkup(name);
   mustache::mustache parsed(text);
   if (!parsed.is_valid()) throw Error(name, 0, parsed.error_message());
   set.templates_[name] = std::move(compiled);

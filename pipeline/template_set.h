@@ -1,9 +1,10 @@
 // Templates: the page chrome, footers and package files in templates/.
 //
 // Every `NAME.mustache` file of the folder is parsed once, at load, and
-// rendered many times (kainjow mustache). A template whose NAME ends in .html
-// or .xhtml escapes {{values}} for HTML/XML; any other (.md, .txt, ...) leaves
-// them as they are, since its writer escapes for its own format. Partials
+// rendered many times (kainjow mustache). A markup template (NAME ending in
+// .html, .xhtml, .xml, .opf, ...) escapes {{values}} for HTML and XML; a .txt,
+// .md or .css one leaves them as they are, since its writer escapes for its
+// own format. Partials
 // ({{> NAME}}) name other templates of the set and escape as the template
 // that includes them. TemplateData is this unit's
 // own context type, so no other unit sees the mustache library. A loaded

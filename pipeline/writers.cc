@@ -1,5 +1,6 @@
 #include "pipeline/writers.h"
 
+#include "pipeline/epub_writer.h"
 #include "pipeline/html_writer.h"
 #include "pipeline/markdown_writer.h"
 
@@ -9,6 +10,7 @@ const std::vector<Writer>& Writers() {
   static const std::vector<Writer> writers = {
       {"md", "md", &WriteMarkdown},
       {"html", "html", &WriteHtml},
+      {"epub", "epub", &WriteEpub},
   };
   return writers;
 }

@@ -44,8 +44,18 @@ std::vector<BadCase> BadCases() {
   return cases;
 }
 
+// A file's text; an EPUB's entries' texts one after the other.
+std::string EditionText(const std::string& path) {
+  const std::string bytes = ReadAll(path);
+  if (path.size() < 5 || path.substr(path.size() - 5) != ".epub") return bytes;
+  std::string text;
+  for (const auto& [name, content] : Unzip(bytes)) text += content + "\n";
+  return text;
+}
+
 const std::string kGood = "/samples/archive/monitor-v05-i077.txt";
-const std::vector<std::string> kGoodFiles = {"monitor/v05/i077/monitor-v05-i077.html",
+const std::vector<std::string> kGoodFiles = {"monitor/v05/i077/monitor-v05-i077.epub",
+                                             "monitor/v05/i077/monitor-v05-i077.html",
                                              "monitor/v05/i077/monitor-v05-i077.md"};
 
 BOOST_AUTO_TEST_CASE(each_bad_input_fails_alone_with_file_line_and_reason) {
@@ -76,18 +86,18 @@ BOOST_AUTO_TEST_CASE(all_bad_inputs_in_one_run_each_reported_good_ones_built) {
                c.input);
   }
   BOOST_TEST(r.out.find("4 built") != std::string::npos, r.out);
-  BOOST_TEST(FilesBelow(out.path()).size() == 8u);
+  BOOST_TEST(FilesBelow(out.path()).size() == 12u);
 }
 
 BOOST_AUTO_TEST_CASE(the_sample_archive_builds_into_the_contract_layout) {
   TempDir out;
   const ProcessResult r = RunImprint({"build", "--out", out.path(), SourceDir() + "/samples/archive"});
   BOOST_TEST(r.exit_code == 0, r.err);
-  const std::vector<std::string> want = {
-      "monitor/v01/i003/monitor-v01-i003.html", "monitor/v01/i003/monitor-v01-i003.md",
-      "monitor/v03/i145/monitor-v03-i145.html", "monitor/v03/i145/monitor-v03-i145.md",
-      "monitor/v05/i077/monitor-v05-i077.html", "monitor/v05/i077/monitor-v05-i077.md",
-      "prism/v04/i012/prism-v04-i012.html",     "prism/v04/i012/prism-v04-i012.md"};
+  std::vector<std::string> want;
+  for (const char* edition : {"monitor/v01/i003/monitor-v01-i003", "monitor/v03/i145/monitor-v03-i145",
+                              "monitor/v05/i077/monitor-v05-i077", "prism/v04/i012/prism-v04-i012"}) {
+    for (const char* ext : {".epub", ".html", ".md"}) want.push_back(edition + std::string(ext));
+  }
   BOOST_TEST(FilesBelow(out.path()) == want, boost::test_tools::per_element());
   // The Windows-1252 sample is transcoded with a warning naming it.
   BOOST_TEST(r.err.find("monitor-v01-i003.txt:5: warning: not UTF-8; transcoded from Windows-1252") !=
@@ -99,7 +109,7 @@ BOOST_AUTO_TEST_CASE(each_publication_carries_its_own_footer_and_none_legacy) {
   BOOST_REQUIRE_EQUAL(RunImprint({"build", "--out", out.path(), SourceDir() + "/samples/archive"}).exit_code, 0);
   for (const std::string& file : FilesBelow(out.path())) {
     BOOST_TEST_CONTEXT(file) {
-      const std::string text = ReadAll(out / file);
+      const std::string text = EditionText(out / file);
       const bool prism = file.rfind("prism/", 0) == 0;
       BOOST_TEST(text.find(prism ? "Prism, a monthly on the post-Soviet states, is a publication of "
                                    "The Jamestown Foundation"
@@ -136,6 +146,12 @@ BOOST_AUTO_TEST_CASE(footer_wording_is_a_template_edit) {
   BOOST_TEST(md_paragraphs[md_paragraphs.size() - 2] ==
              "Reworded: The Monitor belongs to The Jamestown Foundation, 1995-1999.");
   BOOST_TEST(md_paragraphs.back() == "Second paragraph, with *stars* & <angles>.");
+  const std::string xhtml = Unzip(ReadAll(base + ".epub")).at("OEBPS/issue.xhtml");
+  BOOST_TEST(XmlTexts(xhtml, "//h:footer/h:p") ==
+                 (std::vector<std::string>{
+                     "Reworded: The Monitor belongs to The Jamestown Foundation, 1995-1999.",
+                     "Second paragraph, with *stars* & <angles>."}),
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(two_inputs_for_one_edition_is_an_error) {
@@ -164,7 +180,7 @@ BOOST_AUTO_TEST_CASE(report_lists_every_input) {
     const auto entry = inputs->getObject(i);
     if (entry->getValue<std::string>("status") == "built") {
       BOOST_TEST(entry->getValue<std::string>("edition") == "monitor/v05/i077");
-      BOOST_TEST(entry->getArray("outputs")->size() == 2u);
+      BOOST_TEST(entry->getArray("outputs")->size() == 3u);
     } else {
       const auto diag = entry->getArray("diagnostics")->getObject(0);
       BOOST_TEST(diag->getValue<std::string>("severity") == "error");
@@ -198,7 +214,7 @@ BOOST_AUTO_TEST_CASE(library_build_runs_inputs_on_a_pool_in_input_order) {
   BOOST_TEST(summary.warnings == 1);
   for (size_t i = 0; i < options.inputs.size(); ++i) {
     BOOST_TEST(summary.results[i].input == options.inputs[i]);
-    BOOST_TEST(summary.results[i].outputs.size() == 2u);
+    BOOST_TEST(summary.results[i].outputs.size() == 3u);
   }
 }
 

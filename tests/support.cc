@@ -8,6 +8,9 @@
 
 #include <Poco/PipeStream.h>
 #include <Poco/Process.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/Zip/ZipArchive.h>
+#include <Poco/Zip/ZipStream.h>
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
 #include <libxml/HTMLparser.h>
@@ -244,6 +247,41 @@ std::vector<std::string> XmlTexts(const std::string& xml, const std::string& xpa
   xmlDocPtr doc = xmlReadMemory(xml.data(), static_cast<int>(xml.size()), nullptr, "UTF-8",
                                 XML_PARSE_NONET);
   return EvalTexts(doc, xpath, true);
+}
+
+std::map<std::string, std::string> Unzip(const std::string& bytes) {
+  std::istringstream in(bytes);
+  const Poco::Zip::ZipArchive archive(in);
+  std::map<std::string, std::string> entries;
+  for (auto it = archive.headerBegin(); it != archive.headerEnd(); ++it) {
+    std::istringstream again(bytes);
+    Poco::Zip::ZipInputStream entry(again, it->second);
+    std::string content;
+    Poco::StreamCopier::copyToString(entry, content);
+    entries[it->first] = content;
+  }
+  return entries;
+}
+
+ProcessResult EpubCheck(const std::vector<std::string>& books) {
+  std::vector<std::string> args = {"-cp", "/usr/share/java/epubcheck.jar",
+                                   SourceDir() + "/tests/tools/EpubCheckBatch.java"};
+  args.insert(args.end(), books.begin(), books.end());
+  return Run("/usr/bin/java", args);
+}
+
+std::string CollapseSpace(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    if (space) {
+      if (!out.empty() && out.back() != ' ') out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
 }
 
 std::string StripFrontMatter(const std::string& markdown) {

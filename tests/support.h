@@ -5,6 +5,7 @@
 #ifndef IMPRINT_TESTS_SUPPORT_H_
 #define IMPRINT_TESTS_SUPPORT_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,15 @@ std::vector<std::string> LegacyOnlySentences(const std::string& input,
 std::vector<std::string> HtmlTexts(const std::string& html, const std::string& xpath);
 // The same for an XML (XHTML) document; namespaces bound as h (XHTML).
 std::vector<std::string> XmlTexts(const std::string& xml, const std::string& xpath);
+
+// The entries of a zip archive (an EPUB), by name.
+std::map<std::string, std::string> Unzip(const std::string& bytes);
+
+// Runs EPUBCheck on all `books` in one JVM (tests/tools/EpubCheckBatch.java).
+ProcessResult EpubCheck(const std::vector<std::string>& books);
+
+// Collapses runs of ASCII white space to one space, as HTML rendering does.
+std::string CollapseSpace(const std::string& text);
 
 // Markdown without its YAML front matter.
 std::string StripFrontMatter(const std::string& markdown);

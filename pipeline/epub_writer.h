@@ -1,0 +1,29 @@
+// The EPUB writer: a document as an EPUB 3 book, assembled in memory and
+// zipped with Poco::Zip.
+//
+// The package files (container, package document, navigation, cover, rights
+// page) are templates in templates/; the issue's XHTML renders the HTML
+// writer's body template from HtmlBodyData(), so the book and the page share
+// one rendering of the model. Every XML entry is checked for well-formedness
+// (libxml2) before zipping. Byte-reproducible: the identifier is a name-based
+// UUID of publication, volume and issue; dcterms:modified and every zip entry's
+// time come from the issue's date (or its year), never the clock; entries are
+// in a fixed order with `mimetype` first and stored. Pure; thread-safe.
+#ifndef IMPRINT_PIPELINE_EPUB_WRITER_H_
+#define IMPRINT_PIPELINE_EPUB_WRITER_H_
+
+#include <string>
+
+#include "pipeline/document.h"
+#include "pipeline/template_set.h"
+
+namespace imprint {
+
+std::string WriteEpub(const Document& doc, const TemplateSet& templates);
+
+// "urn:uuid:..." (version 5): stable for a publication, volume and issue.
+std::string EpubIdentifier(const Document& doc);
+
+}  // namespace imprint
+
+#endif  // IMPRINT_PIPELINE_EPUB_WRITER_H_

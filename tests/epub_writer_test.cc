@@ -1,0 +1,175 @@
+// The EPUB edition of every good test input: valid under EPUBCheck (one JVM
+// run for all), complete metadata, headlines in the table of contents, every
+// paragraph in the book as pandoc reads it back, and the same bytes under
+// another time zone, locale and clock.
+#define BOOST_TEST_MODULE epub_writer
+#include "pipeline/epub_writer.h"
+
+#include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
+#include <set>
+#include <sstream>
+
+#include "pipeline/document.h"
+#include "tests/support.h"
+
+namespace imprint {
+namespace {
+
+using namespace testing;
+
+const TemplateSet& Templates() {
+  static const TemplateSet templates = TemplateSet::Load(SourceDir() + "/templates");
+  return templates;
+}
+
+std::string Book(const std::string& input) { return WriteEpub(ReadEdition(input), Templates()); }
+
+BOOST_AUTO_TEST_CASE(epubcheck_reports_no_error_and_no_warning) {
+  TempDir dir;
+  std::vector<std::string> books;
+  for (const std::string& input : GoodInputs()) {
+    books.push_back(dir / (Stem(input) + ".epub"));
+    WriteAll(books.back(), Book(input));
+  }
+  // A book whose package document lacks its title shows, in the same run,
+  // that the checker reports what it should.
+  CopyTree(SourceDir() + "/templates", dir / "templates");
+  std::string opf = ReadAll(dir / "templates/package.opf.mustache");
+  opf.erase(opf.find("    <dc:title>"), opf.find("</dc:title>") + 12 - opf.find("    <dc:title>"));
+  WriteAll(dir / "templates/package.opf.mustache", opf);
+  WriteAll(dir / "control-invalid.epub",
+           WriteEpub(ReadEdition(GoodInputs().front()), TemplateSet::Load(dir / "templates")));
+  books.push_back(dir / "control-invalid.epub");
+
+  const ProcessResult r = EpubCheck(books);
+  BOOST_TEST(r.exit_code == 1, r.out << r.err);
+  for (size_t i = 0; i + 1 < books.size(); ++i) {
+    BOOST_TEST(r.out.find(books[i] + ": 0 fatal, 0 errors, 0 warnings") != std::string::npos,
+               books[i] << "\n" << r.out << r.err);
+  }
+  BOOST_TEST(r.out.find("1 of " + std::to_string(books.size()) + " books failed") != std::string::npos,
+             r.out);
+}
+
+BOOST_AUTO_TEST_CASE(mimetype_is_the_first_entry_and_stored) {
+  const std::string book = Book(SourceDir() + "/samples/archive/monitor-v05-i077.txt");
+  BOOST_TEST(book.substr(0, 4) == std::string("PK\x03\x04", 4));
+  BOOST_TEST(book[8] == 0);
+  BOOST_TEST(book[9] == 0);  // CM_STORE
+  BOOST_TEST(book.substr(30, 8) == "mimetype");
+  BOOST_TEST(book.substr(38, 20) == "application/epub+zip");
+}
+
+BOOST_AUTO_TEST_CASE(package_metadata_is_complete) {
+  const auto entries = Unzip(Book(SourceDir() + "/samples/archive/prism-v04-i012.txt"));
+  const std::string opf = entries.at("OEBPS/package.opf");
+  auto one = [&opf](const std::string& xpath) {
+    const auto texts = XmlTexts(opf, xpath);
+    BOOST_REQUIRE_EQUAL(texts.size(), 1u);
+    return texts[0];
+  };
+  const std::string id = one("//*[local-name()='identifier']");
+  BOOST_TEST(id.rfind("urn:uuid:", 0) == 0u);
+  BOOST_TEST(id.size() == 45u);
+  BOOST_TEST(id[23] == '5');  // version 5: name-based, SHA-1
+  BOOST_TEST(one("//*[local-name()='title']") == "Prism, Volume 4, Issue 12");
+  BOOST_TEST(one("//*[local-name()='language']") == "en");
+  BOOST_TEST(one("//*[local-name()='publisher']") == "The Jamestown Foundation");
+  BOOST_TEST(one("//*[local-name()='rights']").rfind(
+                 "Copyright (c) 1995-1998 The Jamestown Foundation.", 0) == 0u);
+  BOOST_TEST(one("//*[local-name()='date']") == "1998-06-19");
+  BOOST_TEST(one("//*[@property='dcterms:modified']") == "1998-06-19T00:00:00Z");
+  BOOST_TEST(one("//*[@property='belongs-to-collection']") == "Prism");
+  BOOST_TEST(one("//*[@property='group-position']") == "12");
+  BOOST_TEST(one("//*[@property='collection-type']") == "series");
+}
+
+BOOST_AUTO_TEST_CASE(identifier_is_stable_per_issue_and_distinct_across_issues) {
+  std::set<std::string> ids;
+  for (const std::string& input : GoodInputs()) {
+    const Document doc = ReadEdition(input);
+    BOOST_TEST(EpubIdentifier(doc) == EpubIdentifier(ReadEdition(input)));
+    ids.insert(EpubIdentifier(doc));
+  }
+  BOOST_TEST(ids.size() == GoodInputs().size());
+}
+
+BOOST_AUTO_TEST_CASE(modified_time_without_a_date_is_the_first_of_the_year) {
+  const auto entries = Unzip(Book(SourceDir() + "/samples/archive/monitor-v05-i077.txt"));
+  const std::string opf = entries.at("OEBPS/package.opf");
+  BOOST_TEST(XmlTexts(opf, "//*[@property='dcterms:modified']") ==
+                 std::vector<std::string>{"1999-01-01T00:00:00Z"}, boost::test_tools::per_element());
+  BOOST_TEST(XmlTexts(opf, "//*[local-name()='date']").empty());
+}
+
+BOOST_AUTO_TEST_CASE(contents_list_headlines_and_the_book_holds_every_paragraph) {
+  for (const std::string& input : GoodInputs()) {
+    BOOST_TEST_CONTEXT(input) {
+      const Document doc = ReadEdition(input);
+      const ExpectedIssue want = LoadExpected(Stem(input));
+      const auto entries = Unzip(WriteEpub(doc, Templates()));
+      std::vector<std::string> toc = want.headlines;
+      if (toc.empty()) toc.push_back(doc.title);
+      if (!doc.articles.empty() && doc.articles[0].headline.empty() && !want.headlines.empty()) {
+        toc.insert(toc.begin(), doc.title);  // text before the first headline
+      }
+      toc.push_back("Rights");
+      BOOST_TEST(XmlTexts(entries.at("OEBPS/nav.xhtml"), "//h:nav[@epub:type='toc']//h:a") == toc,
+                 boost::test_tools::per_element());
+      const std::string xhtml = entries.at("OEBPS/issue.xhtml");
+      BOOST_TEST(XmlTexts(xhtml, "//h:main//h:p") == want.paragraphs, boost::test_tools::per_element());
+      BOOST_TEST(XmlTexts(xhtml, "//h:main//h:h2") == want.headlines, boost::test_tools::per_element());
+      BOOST_TEST(XmlTexts(xhtml, "//h:footer/h:p") == doc.rights.footer, boost::test_tools::per_element());
+      const std::string rights = entries.at("OEBPS/rights.xhtml");
+      BOOST_TEST(XmlTexts(rights, "//h:section[@epub:type='copyright-page']").size() == 1u);
+      BOOST_TEST(rights.find(doc.rights.copyright) != std::string::npos);
+      const std::string cover = entries.at("OEBPS/cover.xhtml");
+      BOOST_TEST(XmlTexts(cover, "//h:h1") == std::vector<std::string>{doc.publication.display_name},
+                 boost::test_tools::per_element());
+      BOOST_TEST(cover.find("Issue " + std::to_string(doc.issue)) != std::string::npos);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(pandoc_reads_every_paragraph_back) {
+  TempDir dir;
+  for (const std::string& input : GoodInputs()) {
+    BOOST_TEST_CONTEXT(input) {
+      const std::string book = dir / (Stem(input) + ".epub");
+      WriteAll(book, Book(input));
+      const ProcessResult r = Run("/usr/bin/pandoc", {"-f", "epub", "-t", "plain", "--wrap=none", book});
+      BOOST_REQUIRE_EQUAL(r.exit_code, 0);
+      std::set<std::string> lines;
+      std::istringstream in(r.out);
+      for (std::string line; std::getline(in, line);) lines.insert(CollapseSpace(line));
+      for (const std::string& p : LoadExpected(Stem(input)).paragraphs) {
+        BOOST_TEST(lines.count(CollapseSpace(p)) == 1u, p);
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(same_bytes_under_another_time_zone_locale_and_clock) {
+  TempDir dir;
+  const std::string archive = SourceDir() + "/samples/archive";
+  auto build = [&](const std::string& out, const std::string& tz, const std::string& locale) {
+    return Run("/usr/bin/env", {"TZ=" + tz, "LC_ALL=" + locale, "LANG=" + locale, ImprintBin(),
+                                "build", "--out", out, archive, TestDataDir() + "/good"});
+  };
+  BOOST_REQUIRE_EQUAL(build(dir / "a", "Pacific/Kiritimati", "C.UTF-8").exit_code, 0);
+  sleep(2);  // a clock-derived byte would now differ
+  BOOST_REQUIRE_EQUAL(build(dir / "b", "America/Los_Angeles", "POSIX").exit_code, 0);
+  const auto files = FilesBelow(dir / "a");
+  BOOST_TEST(files == FilesBelow(dir / "b"), boost::test_tools::per_element());
+  int epubs = 0;
+  for (const std::string& f : files) {
+    BOOST_TEST(ReadAll(dir / "a/" + f) == ReadAll(dir / "b/" + f), f);
+    epubs += f.size() > 5 && f.substr(f.size() - 5) == ".epub";
+  }
+  BOOST_TEST(epubs == 7);
+}
+
+}  // namespace
+}  // namespace imprint
