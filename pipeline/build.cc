@@ -8,11 +8,15 @@
 #include <thread>
 #include <utility>
 
+#include "pipeline/crypto.h"
 #include "pipeline/document.h"
 #include "pipeline/edition_layout.h"
 #include "pipeline/file_system.h"
+#include "pipeline/manifest.h"
+#include "pipeline/minisign.h"
 #include "pipeline/raw_reader.h"
 #include "pipeline/rights_stage.h"
+#include "pipeline/verify.h"
 #include "pipeline/writers.h"
 
 namespace imprint {
@@ -43,26 +47,40 @@ void BuildOne(const std::string& input, const BuildOptions& options,
               InputResult* result) {
   result->input = input;
   try {
-    Document doc = ReadRawIssue(ReadFile(input), input);
+    const std::string raw = ReadFile(input);
+    Document doc = ReadRawIssue(raw, input);
     result->diagnostics = doc.warnings;
     ApplyRights(context.policy, context.templates, &doc);
 
-    const std::string edition =
-        EditionPath(doc.publication.slug, doc.volume, doc.issue);
+    const std::string edition = EditionPath(doc.publication.slug, doc.volume, doc.issue);
     result->edition = edition;
     const std::string owner = claims->Claim(edition, input);
     if (!owner.empty()) {
-      throw Error(input, doc.header_line,
-                  "edition " + edition + " is also built from " + owner);
+      throw Error(input, doc.header_line, "edition " + edition + " is also built from " + owner);
     }
-    const std::string base = options.out_dir + "/" + edition + "/" +
-                             EditionBaseName(doc.publication.slug, doc.volume, doc.issue);
-    // Render everything before writing anything: a writer's failure must
+    const std::string inputs_sha256 = Sha256Hex(context.fingerprint + Sha256(raw));
+    const std::string folder = options.out_dir + "/" + edition + "/";
+    const std::string base = EditionBaseName(doc.publication.slug, doc.volume, doc.issue);
+
+    // Render and sign everything before writing anything: a failure must
     // leave no file of this issue behind.
     std::vector<Artifact> artifacts;
+    std::vector<ManifestArtifact> listed;
+    auto add_signed = [&](const std::string& name, std::string bytes) {
+      std::string signature = SignMinisign(context.key.signer, context.key.key.id, bytes,
+                                           TrustedComment(name, edition, inputs_sha256));
+      artifacts.push_back({folder + name, std::move(bytes)});
+      artifacts.push_back({folder + name + ".minisig", std::move(signature)});
+    };
     for (const Writer& writer : Writers()) {
-      artifacts.push_back({base + "." + writer.extension, writer.write(doc, context.templates)});
+      const std::string name = base + "." + writer.extension;
+      std::string bytes = writer.write(doc, context.templates);
+      listed.push_back(DescribeArtifact(name, bytes));
+      add_signed(name, std::move(bytes));
     }
+    // The manifest goes last: an edition whose manifest is in place is complete.
+    add_signed(kManifestName,
+               ManifestJson(doc, edition, listed, context.key.key.IdText(), inputs_sha256));
     for (const Artifact& a : artifacts) {
       WriteFileAtomic(a.path, a.bytes);
       result->outputs.push_back(a.path);
@@ -76,6 +94,16 @@ void BuildOne(const std::string& input, const BuildOptions& options,
 }
 
 }  // namespace
+
+BuildContext MakeBuildContext(const std::string& rights_dir, const std::string& templates_dir,
+                              const Keystore& keystore) {
+  BuildContext context{LoadRightsPolicy(rights_dir), TemplateSet::Load(templates_dir),
+                       keystore.LoadSigningKey(), ""};
+  context.fingerprint = Sha256Hex(std::string(IMPRINT_VERSION) + '\0' + context.policy.fingerprint +
+                                  '\0' + context.templates.Fingerprint() + '\0' +
+                                  context.key.key.IdText());
+  return context;
+}
 
 BuildSummary RunBuild(const BuildOptions& options, const BuildContext& context) {
   const auto start = std::chrono::steady_clock::now();

@@ -1,8 +1,9 @@
 // The build: raw issues in, editions out.
 //
 // For each input: read (raw_reader), attach rights and footer (rights_stage),
-// render every format of the writer table in memory, and only then write the
-// files, each atomically, so a bad input leaves nothing behind. Inputs are
+// render every format of the writer table in memory, sign each artifact and
+// the edition's manifest (minisign format), and only then write the files,
+// each atomically and the manifest last, so a bad input leaves nothing behind. Inputs are
 // independent: they run on a pool of `jobs` threads, and one failing never
 // stops the others. The policy and templates are loaded once by the caller and
 // shared read-only. RunBuild is thread-safe for distinct output folders.
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "pipeline/error.h"
+#include "pipeline/keystore.h"
 #include "pipeline/rights_policy.h"
 #include "pipeline/template_set.h"
 
@@ -44,7 +46,16 @@ struct BuildSummary {
 struct BuildContext {
   RightsPolicy policy;
   TemplateSet templates;
+  SigningKey key;
+  // SHA-256 (hex) of everything but the raw issue that decides the bytes of
+  // an edition: templates, rights, signing key and the program's version.
+  std::string fingerprint;
 };
+
+// Loads templates and rights from their folders and the signing key from the
+// keystore, and computes the fingerprint.
+BuildContext MakeBuildContext(const std::string& rights_dir, const std::string& templates_dir,
+                              const Keystore& keystore);
 
 BuildSummary RunBuild(const BuildOptions& options, const BuildContext& context);
 

@@ -9,7 +9,9 @@
 #include <Poco/Util/OptionProcessor.h>
 #include <Poco/Util/OptionSet.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <cstdlib>
 #include <functional>
 #include <map>
@@ -19,12 +21,16 @@
 #include "pipeline/build.h"
 #include "pipeline/error.h"
 #include "pipeline/file_system.h"
+#include "pipeline/keystore.h"
+#include "pipeline/minisign.h"
+#include "pipeline/verify.h"
 #include "pipeline/rights_policy.h"
 #include "pipeline/template_set.h"
 
 namespace imprint {
 namespace {
 
+namespace fs = std::filesystem;
 using Poco::Util::Option;
 using Poco::Util::OptionSet;
 
@@ -33,12 +39,16 @@ struct UsageError : std::runtime_error {
 };
 
 struct Args {
-  std::map<std::string, std::string> values;  // by full option name
+  std::map<std::string, std::vector<std::string>> values;  // by full option name
   std::vector<std::string> positional;
   bool Has(const std::string& name) const { return values.count(name) > 0; }
   std::string Get(const std::string& name, const std::string& fallback = "") const {
     auto it = values.find(name);
-    return it == values.end() ? fallback : it->second;
+    return it == values.end() ? fallback : it->second.back();
+  }
+  std::vector<std::string> GetAll(const std::string& name) const {
+    auto it = values.find(name);
+    return it == values.end() ? std::vector<std::string>{} : it->second;
   }
 };
 
@@ -82,7 +92,7 @@ Args Parse(const OptionSet& set, const std::vector<std::string>& args) {
         continue;
       }
       if (arg == "--") only_positional = true;
-      if (!name.empty()) parsed.values[name] = value;
+      if (!name.empty()) parsed.values[name].push_back(value);
     }
     processor.checkRequired();
   } catch (const Poco::Util::OptionException& e) {
@@ -149,12 +159,32 @@ void WriteReport(const std::string& path, const BuildSummary& summary) {
   WriteFileAtomic(path, out.str());
 }
 
-BuildContext LoadContext(const Args& args) {
-  BuildContext context;
-  context.policy = LoadRightsPolicy(ResourceDir(args, "rights", "IMPRINT_RIGHTS", "rights"));
-  context.templates =
-      TemplateSet::Load(ResourceDir(args, "templates", "IMPRINT_TEMPLATES", "templates"));
-  return context;
+std::string RightsDir(const Args& args) {
+  return ResourceDir(args, "rights", "IMPRINT_RIGHTS", "rights");
+}
+std::string TemplatesDir(const Args& args) {
+  return ResourceDir(args, "templates", "IMPRINT_TEMPLATES", "templates");
+}
+
+// The keystore a build signs with; a development key is made when there is
+// none, and the keystore may never sit inside the output.
+Keystore BuildKeystore(const std::string& out_dir, std::ostream& err) {
+  Keystore keystore(Keystore::DefaultDir());
+  const fs::path keys = fs::weakly_canonical(fs::absolute(keystore.dir()));
+  const fs::path out = fs::weakly_canonical(fs::absolute(out_dir));
+  const auto mismatch = std::mismatch(out.begin(), out.end(), keys.begin(), keys.end());
+  if (mismatch.first == out.end()) {
+    throw Error(keystore.dir(), 0,
+                "the keystore is inside the output folder " + out_dir +
+                    "; secrets never go there: set IMPRINT_KEYS elsewhere");
+  }
+  if (!keystore.Exists()) {
+    const KeyEntry key = keystore.Init(/*development=*/true);
+    err << "imprint: no signing key in " << keystore.dir() << "; made a development key "
+        << key.key.IdText() << " (for the foundation's key, run 'imprint keys init' with "
+        << "IMPRINT_KEYS naming a new folder)\n";
+  }
+  return keystore;
 }
 
 int RunBuildCommand(const Args& args, std::ostream& out, std::ostream& err) {
@@ -164,12 +194,14 @@ int RunBuildCommand(const Args& args, std::ostream& out, std::ostream& err) {
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   options.jobs = PositiveInt(args, "jobs", cores);
   options.inputs = FindInputs(args.positional);
-  const BuildContext context = LoadContext(args);
+  const Keystore keystore = BuildKeystore(options.out_dir, err);
+  const BuildContext context = MakeBuildContext(RightsDir(args), TemplatesDir(args), keystore);
 
   const BuildSummary summary = RunBuild(options, context);
   for (const InputResult& r : summary.results) {
     for (const Diagnostic& d : r.diagnostics) PrintDiagnostic(d, err);
   }
+  keystore.ExportPublicKeys(options.out_dir);
   if (args.Has("report")) WriteReport(args.Get("report"), summary);
   char rate[64];
   std::snprintf(rate, sizeof rate, "%.2f s, %.0f issues/s", summary.seconds,
@@ -183,14 +215,13 @@ int RunBuildCommand(const Args& args, std::ostream& out, std::ostream& err) {
 // ---- rights check -------------------------------------------------------------
 
 int RunRightsCheck(const Args& args, std::ostream& out, std::ostream& err) {
-  const BuildContext context = LoadContext(args);
-  const RightsPolicy& policy = context.policy;
+  const RightsPolicy policy = LoadRightsPolicy(RightsDir(args));
+  const TemplateSet templates = TemplateSet::Load(TemplatesDir(args));
   for (const auto& [slug, pub] : policy.publications) {
-    if (!context.templates.Has(pub.footer_template)) {
+    if (!templates.Has(pub.footer_template)) {
       throw Error(policy.source, pub.line,
                   "publication '" + slug + "' names footer template '" +
-                      pub.footer_template + "', which is not in " +
-                      context.templates.dir());
+                      pub.footer_template + "', which is not in " + templates.dir());
     }
   }
   out << "rights policy " << policy.source << ": valid\n"
@@ -224,16 +255,80 @@ int RunRightsCheck(const Args& args, std::ostream& out, std::ostream& err) {
   return kExitOk;
 }
 
+// ---- keys ---------------------------------------------------------------------
+
+void PrintKey(const KeyEntry& e, std::ostream& out) {
+  out << e.key.IdText() << "  " << e.status << (e.development ? " (development)" : "");
+  if (!e.reason.empty()) out << ": " << e.reason;
+  out << "\n";
+}
+
+int RunKeysInit(const Args& args, std::ostream& out, std::ostream& err) {
+  if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
+  Keystore keystore(Keystore::DefaultDir());
+  const KeyEntry key = keystore.Init(args.Has("dev"));
+  out << "made signing key " << key.key.IdText() << " in " << keystore.dir()
+      << " (secret: owner-only)\npublic key:\n" << FormatPublicKey(key.key);
+  return kExitOk;
+}
+
+int RunKeysRotate(const Args& args, std::ostream& out, std::ostream& err) {
+  Keystore keystore(Keystore::DefaultDir());
+  const KeyEntry key = keystore.Rotate();
+  out << "new signing key " << key.key.IdText()
+      << "; older keys stay in the keyring so their editions still verify\n"
+      << FormatPublicKey(key.key);
+  return kExitOk;
+}
+
+int RunKeysRevoke(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.positional.size() != 1) throw UsageError("give one KEYID");
+  Keystore keystore(Keystore::DefaultDir());
+  PrintKey(keystore.Revoke(args.positional[0], args.Get("reason")), out);
+  return kExitOk;
+}
+
+int RunKeysList(const Args& args, std::ostream& out, std::ostream& err) {
+  Keystore keystore(Keystore::DefaultDir());
+  for (const KeyEntry& e : keystore.Keys()) PrintKey(e, out);
+  return kExitOk;
+}
+
+// ---- verify -------------------------------------------------------------------
+
+int RunVerify(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.positional.empty()) throw UsageError("no PATH given");
+  std::vector<std::string> key_files = args.GetAll("pubkey");
+  if (key_files.empty()) {
+    const Keystore keystore(Keystore::DefaultDir());
+    if (!keystore.Exists()) {
+      throw UsageError("no trusted key: pass --pubkey DIR/keys/imprint.pub (or keyring.json)");
+    }
+    key_files.push_back(keystore.dir() + "/keyring.json");
+  }
+  const TrustedKeys trusted = LoadTrustedKeys(key_files);
+  bool all_ok = true;
+  for (const Verdict& v : VerifyPaths(args.positional, trusted)) {
+    all_ok = all_ok && v.ok;
+    out << (v.ok ? "OK      " : "FAILED  ") << v.path << (v.ok ? " (" : ": ") << v.reason
+        << (v.ok ? ")" : "") << "\n";
+  }
+  return all_ok ? kExitOk : kExitFailure;
+}
+
 // ---- the table of commands ---------------------------------------------------
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       {"build", "build [--out DIR] [--jobs N] [--report FILE] INPUT...",
-       "build raw issues into Markdown and HTML editions",
+       "build raw issues into signed Markdown, HTML and EPUB editions",
        "Builds every raw issue given (files, or folders searched recursively for\n"
        "*.txt) into DIR/<pub>/v<VV>/i<III>/. Each input is read, given its\n"
        "publication's canonical footer and rights from rights/ and templates/,\n"
-       "and written in every format, atomically. A bad input is reported as\n"
+       "written in every format with a minisign signature beside each file and a\n"
+       "signed manifest.json, atomically. The signing key comes from $IMPRINT_KEYS\n"
+       "(a development key is made when there is none); its public half is copied\n"
+       "to DIR/keys/imprint.pub. A bad input is reported as\n"
        "FILE:LINE: error: WHAT and leaves no file behind; the other inputs are\n"
        "still built. Exit status 1 when any input failed.",
        "imprint build --out output samples/archive",
@@ -244,6 +339,45 @@ const std::vector<Command>& Commands() {
          AddResourceOptions(set);
        },
        &RunBuildCommand},
+      {"verify", "verify [--pubkey FILE]... PATH...",
+       "check signatures and manifests of editions or single files",
+       "PATH is an edition folder (checked through its manifest.json: the manifest's\n"
+       "signature, then every artifact's size, SHA-256 and signature, and no unlisted\n"
+       "file) or a single artifact (its .minisig, and its hash in the manifest beside\n"
+       "it). Trusted keys come from --pubkey (minisign .pub files or a keyring.json,\n"
+       "which also carries revocations), else from the keystore's keyring. Prints one\n"
+       "line per file, OK or FAILED and why; exit status 1 when any failed.",
+       "imprint verify --pubkey output/keys/keyring.json output/monitor/v05/i077",
+       [](OptionSet& set) {
+         set.addOption(Option("pubkey", "p", "a trusted public key or keyring (repeatable)")
+                           .required(false).repeatable(true).argument("FILE"));
+       },
+       &RunVerify},
+      {"keys init", "keys init [--dev]", "make the foundation's signing key pair",
+       "Makes an Ed25519 key pair in the keystore, $IMPRINT_KEYS (default\n"
+       "~/.local/share/imprint/keys), with the secret readable by its owner alone.\n"
+       "Refuses to overwrite an existing keystore. Prints the public key in\n"
+       "minisign's format.",
+       "IMPRINT_KEYS=/srv/imprint/keys imprint keys init",
+       [](OptionSet& set) {
+         set.addOption(Option("dev", "", "mark the key as a development key").required(false));
+       },
+       &RunKeysInit},
+      {"keys rotate", "keys rotate", "make a new signing key and retire the current one",
+       "Makes a new current signing key. The old key's public half stays in the\n"
+       "keyring (so editions it signed still verify); its secret is deleted.",
+       "imprint keys rotate", [](OptionSet&) {}, &RunKeysRotate},
+      {"keys revoke", "keys revoke KEYID [--reason TEXT]", "revoke a key",
+       "Marks a key revoked: every signature it made fails verification with the\n"
+       "reason, once subscribers have the new keyring (DIR/keys/keyring.json).",
+       "imprint keys revoke 8A3F21C07D5E9B14 --reason 'laptop stolen'",
+       [](OptionSet& set) {
+         set.addOption(ValueOption("reason", "", "why it is revoked", "TEXT"));
+       },
+       &RunKeysRevoke},
+      {"keys list", "keys list", "list the keyring's keys and their status",
+       "Prints each key's id and status: current, retired or revoked (with why).",
+       "imprint keys list", [](OptionSet&) {}, &RunKeysList},
       {"rights check", "rights check [--rights DIR] [--templates DIR]",
        "validate rights/ and templates/ and summarise the policy",
        "Loads the rights policy, validating it against its RELAX NG schema, checks\n"

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "pipeline/crypto.h"
 #include "pipeline/error.h"
 #include "pipeline/file_system.h"
 
@@ -229,7 +230,9 @@ RightsPolicy LoadRightsPolicy(const std::string& dir) {
   DocPtr doc = ParseFile(policy_path, &errors);
   try {
     Validate(doc.get(), schema_path, policy_path, &errors);
-    return ReadPolicy(doc.get(), policy_path, text);
+    RightsPolicy policy = ReadPolicy(doc.get(), policy_path, text);
+    policy.fingerprint = Sha256Hex(Sha256(text) + Sha256(ReadFile(schema_path)));
+    return policy;
   } catch (const Error& e) {
     if (e.diagnostic().file != policy_path || errors.element == nullptr) throw;
     throw Error(policy_path, StartLine(text, e.diagnostic().line, errors.element->name),

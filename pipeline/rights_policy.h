@@ -49,6 +49,7 @@ struct Tier {
 
 struct RightsPolicy {
   std::string source;        // the policy file's path
+  std::string fingerprint;   // SHA-256 (hex) of the policy and its schema
   std::string holder;        // "The Jamestown Foundation"
   std::string holder_url;
   std::string notice;        // one line: what is reserved

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "pipeline/crypto.h"
 #include "pipeline/error.h"
 
 namespace imprint {
@@ -115,6 +116,14 @@ TemplateSet TemplateSet::FromString(const std::string& name, const std::string& 
 
 bool TemplateSet::Has(const std::string& name) const {
   return templates_.count(name) > 0;
+}
+
+std::string TemplateSet::Fingerprint() const {
+  std::string all;
+  for (const auto& [name, compiled] : templates_) {
+    all += name + '\0' + std::to_string(compiled->text.size()) + '\0' + compiled->text;
+  }
+  return Sha256Hex(all);
 }
 
 std::vector<std::string> TemplateSet::Names() const {

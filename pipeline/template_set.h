@@ -67,6 +67,8 @@ class TemplateSet {
   std::string Render(const std::string& name, const TemplateData& data) const;
 
   const std::string& dir() const { return dir_; }
+  // SHA-256 (hex) over every template's name and text: changes with any edit.
+  std::string Fingerprint() const;
   std::vector<std::string> Names() const;
 
  private:

@@ -9,6 +9,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <boost/test/unit_test.hpp>
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -54,9 +55,24 @@ std::string EditionText(const std::string& path) {
 }
 
 const std::string kGood = "/samples/archive/monitor-v05-i077.txt";
-const std::vector<std::string> kGoodFiles = {"monitor/v05/i077/monitor-v05-i077.epub",
-                                             "monitor/v05/i077/monitor-v05-i077.html",
-                                             "monitor/v05/i077/monitor-v05-i077.md"};
+// An edition's files, relative to the output folder.
+std::vector<std::string> EditionFiles(const std::string& edition) {
+  const std::string base = edition + "/" + edition.substr(0, edition.find('/')) + "-" +
+                           edition.substr(edition.find('/') + 1, 3) + "-" + edition.substr(edition.size() - 4);
+  std::vector<std::string> files = {edition + "/manifest.json", edition + "/manifest.json.minisig"};
+  for (const char* ext : {".epub", ".html", ".md"}) {
+    files.push_back(base + ext);
+    files.push_back(base + ext + ".minisig");
+  }
+  return files;
+}
+
+std::vector<std::string> Sorted(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+const std::vector<std::string> kKeyFiles = {"keys/imprint.pub", "keys/keyring.json"};
 
 BOOST_AUTO_TEST_CASE(each_bad_input_fails_alone_with_file_line_and_reason) {
   const auto cases = BadCases();
@@ -70,7 +86,9 @@ BOOST_AUTO_TEST_CASE(each_bad_input_fails_alone_with_file_line_and_reason) {
       BOOST_TEST(r.err.find(want) != std::string::npos, "want " << want << "\ngot " << r.err);
       BOOST_TEST(r.out.find("1 built, 1 failed") != std::string::npos);
       // Only the good input's edition, complete; nothing of the bad one.
-      BOOST_TEST(FilesBelow(out.path()) == kGoodFiles, boost::test_tools::per_element());
+      std::vector<std::string> files = EditionFiles("monitor/v05/i077");
+      files.insert(files.end(), kKeyFiles.begin(), kKeyFiles.end());
+      BOOST_TEST(FilesBelow(out.path()) == Sorted(files), boost::test_tools::per_element());
     }
   }
 }
@@ -86,18 +104,18 @@ BOOST_AUTO_TEST_CASE(all_bad_inputs_in_one_run_each_reported_good_ones_built) {
                c.input);
   }
   BOOST_TEST(r.out.find("4 built") != std::string::npos, r.out);
-  BOOST_TEST(FilesBelow(out.path()).size() == 12u);
+  BOOST_TEST(FilesBelow(out.path()).size() == 4 * 8u + 2);
 }
 
 BOOST_AUTO_TEST_CASE(the_sample_archive_builds_into_the_contract_layout) {
   TempDir out;
   const ProcessResult r = RunImprint({"build", "--out", out.path(), SourceDir() + "/samples/archive"});
   BOOST_TEST(r.exit_code == 0, r.err);
-  std::vector<std::string> want;
-  for (const char* edition : {"monitor/v01/i003/monitor-v01-i003", "monitor/v03/i145/monitor-v03-i145",
-                              "monitor/v05/i077/monitor-v05-i077", "prism/v04/i012/prism-v04-i012"}) {
-    for (const char* ext : {".epub", ".html", ".md"}) want.push_back(edition + std::string(ext));
+  std::vector<std::string> want = kKeyFiles;
+  for (const char* edition : {"monitor/v01/i003", "monitor/v03/i145", "monitor/v05/i077", "prism/v04/i012"}) {
+    for (const std::string& f : EditionFiles(edition)) want.push_back(f);
   }
+  want = Sorted(want);
   BOOST_TEST(FilesBelow(out.path()) == want, boost::test_tools::per_element());
   // The Windows-1252 sample is transcoded with a warning naming it.
   BOOST_TEST(r.err.find("monitor-v01-i003.txt:5: warning: not UTF-8; transcoded from Windows-1252") !=
@@ -108,6 +126,8 @@ BOOST_AUTO_TEST_CASE(each_publication_carries_its_own_footer_and_none_legacy) {
   TempDir out;
   BOOST_REQUIRE_EQUAL(RunImprint({"build", "--out", out.path(), SourceDir() + "/samples/archive"}).exit_code, 0);
   for (const std::string& file : FilesBelow(out.path())) {
+    const std::string ext = file.substr(file.rfind('.'));
+    if (ext != ".md" && ext != ".html" && ext != ".epub") continue;
     BOOST_TEST_CONTEXT(file) {
       const std::string text = EditionText(out / file);
       const bool prism = file.rfind("prism/", 0) == 0;
@@ -180,7 +200,7 @@ BOOST_AUTO_TEST_CASE(report_lists_every_input) {
     const auto entry = inputs->getObject(i);
     if (entry->getValue<std::string>("status") == "built") {
       BOOST_TEST(entry->getValue<std::string>("edition") == "monitor/v05/i077");
-      BOOST_TEST(entry->getArray("outputs")->size() == 3u);
+      BOOST_TEST(entry->getArray("outputs")->size() == 8u);
     } else {
       const auto diag = entry->getArray("diagnostics")->getObject(0);
       BOOST_TEST(diag->getValue<std::string>("severity") == "error");
@@ -202,10 +222,12 @@ BOOST_AUTO_TEST_CASE(rebuilding_replaces_files_atomically_and_leaves_no_temporar
 
 BOOST_AUTO_TEST_CASE(library_build_runs_inputs_on_a_pool_in_input_order) {
   TempDir out;
-  BuildContext context{LoadRightsPolicy(SourceDir() + "/rights"),
-                       TemplateSet::Load(SourceDir() + "/templates")};
+  Keystore keystore(out / "keys");
+  keystore.Init(/*development=*/true);
+  const BuildContext context =
+      MakeBuildContext(SourceDir() + "/rights", SourceDir() + "/templates", keystore);
   BuildOptions options;
-  options.out_dir = out.path();
+  options.out_dir = out / "editions";
   options.jobs = 3;
   options.inputs = FindInputs({SourceDir() + "/samples/archive", TestDataDir() + "/good"});
   const BuildSummary summary = RunBuild(options, context);
@@ -214,7 +236,7 @@ BOOST_AUTO_TEST_CASE(library_build_runs_inputs_on_a_pool_in_input_order) {
   BOOST_TEST(summary.warnings == 1);
   for (size_t i = 0; i < options.inputs.size(); ++i) {
     BOOST_TEST(summary.results[i].input == options.inputs[i]);
-    BOOST_TEST(summary.results[i].outputs.size() == 3u);
+    BOOST_TEST(summary.results[i].outputs.size() == 8u);  // 3 formats, manifest, signatures
   }
 }
 

@@ -1,0 +1,122 @@
+#include "pipeline/crypto.h"
+
+#include <crypto++/base64.h>
+#include <crypto++/blake2.h>
+#include <crypto++/filters.h>
+#include <crypto++/osrng.h>
+#include <crypto++/sha.h>
+#include <crypto++/xed25519.h>
+
+namespace imprint {
+namespace {
+
+const CryptoPP::byte* Bytes(std::string_view s) {
+  return reinterpret_cast<const CryptoPP::byte*>(s.data());
+}
+
+template <typename Hash>
+std::string Digest(Hash& hash, std::string_view bytes) {
+  std::string out(hash.DigestSize(), '\0');
+  hash.CalculateDigest(reinterpret_cast<CryptoPP::byte*>(out.data()), Bytes(bytes), bytes.size());
+  return out;
+}
+
+bool IsBase64Char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+         c == '/';
+}
+
+}  // namespace
+
+std::string Sha256(std::string_view bytes) {
+  CryptoPP::SHA256 hash;
+  return Digest(hash, bytes);
+}
+
+std::string Sha256Hex(std::string_view bytes) { return Hex(Sha256(bytes)); }
+
+std::string Blake2b512(std::string_view bytes) {
+  CryptoPP::BLAKE2b hash(false, 64);
+  return Digest(hash, bytes);
+}
+
+std::string Hex(std::string_view bytes) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
+std::string Base64Encode(std::string_view bytes) {
+  std::string out;
+  CryptoPP::StringSource(Bytes(bytes), bytes.size(), true,
+                         new CryptoPP::Base64Encoder(new CryptoPP::StringSink(out), false));
+  return out;
+}
+
+bool Base64Decode(std::string_view text, std::string* bytes) {
+  if (text.size() % 4 != 0) return false;
+  size_t padding = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '=') {
+      if (i + 2 < text.size()) return false;
+      ++padding;
+    } else if (padding > 0 || !IsBase64Char(text[i])) {
+      return false;
+    }
+  }
+  bytes->clear();
+  CryptoPP::StringSource(Bytes(text), text.size(), true,
+                         new CryptoPP::Base64Decoder(new CryptoPP::StringSink(*bytes)));
+  return true;
+}
+
+std::string RandomBytes(size_t n) {
+  CryptoPP::AutoSeededRandomPool rng;
+  std::string out(n, '\0');
+  rng.GenerateBlock(reinterpret_cast<CryptoPP::byte*>(out.data()), n);
+  return out;
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+struct Ed25519Signer::Impl {
+  explicit Impl(std::string_view seed) : signer(Bytes(seed)) {}
+  CryptoPP::ed25519Signer signer;
+};
+
+Ed25519Signer::Ed25519Signer(std::string_view seed) : impl_(std::make_unique<Impl>(seed)) {
+  const auto& key = dynamic_cast<const CryptoPP::ed25519PrivateKey&>(impl_->signer.GetPrivateKey());
+  public_key_.assign(reinterpret_cast<const char*>(key.GetPublicKeyBytePtr()), kEd25519PublicKeySize);
+}
+
+Ed25519Signer::~Ed25519Signer() = default;
+Ed25519Signer::Ed25519Signer(Ed25519Signer&&) noexcept = default;
+Ed25519Signer& Ed25519Signer::operator=(Ed25519Signer&&) noexcept = default;
+
+std::string Ed25519Signer::Sign(std::string_view message) const {
+  std::string signature(kEd25519SignatureSize, '\0');
+  impl_->signer.SignMessage(CryptoPP::NullRNG(), Bytes(message), message.size(),
+                            reinterpret_cast<CryptoPP::byte*>(signature.data()));
+  return signature;
+}
+
+bool Ed25519Verify(std::string_view public_key, std::string_view message,
+                   std::string_view signature) {
+  if (public_key.size() != kEd25519PublicKeySize || signature.size() != kEd25519SignatureSize) {
+    return false;
+  }
+  CryptoPP::ed25519Verifier verifier(Bytes(public_key));
+  return verifier.VerifyMessage(Bytes(message), message.size(), Bytes(signature), signature.size());
+}
+
+}  // namespace imprint

@@ -1,0 +1,159 @@
+#include "pipeline/verify.h"
+
+#include <filesystem>
+#include <set>
+
+#include "pipeline/crypto.h"
+#include "pipeline/error.h"
+#include "pipeline/file_system.h"
+#include "pipeline/manifest.h"
+#include "pipeline/minisign.h"
+
+namespace imprint {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr char kSignatureSuffix[] = ".minisig";
+
+// The value of `field` ("file", "edition") in a trusted comment.
+std::string CommentField(const std::string& comment, const std::string& field) {
+  size_t start = 0;
+  while (start <= comment.size()) {
+    size_t end = comment.find('\t', start);
+    if (end == std::string::npos) end = comment.size();
+    const std::string part = comment.substr(start, end - start);
+    if (part.rfind(field + ":", 0) == 0) return part.substr(field.size() + 1);
+    start = end + 1;
+  }
+  return "";
+}
+
+// Checks PATH.minisig over `bytes`; "" when good, else why not.
+std::string CheckSignature(const std::string& path, const std::string& bytes,
+                           const TrustedKeys& trusted, std::string* signer) {
+  std::string signature;
+  try {
+    signature = ReadFile(path + kSignatureSuffix);
+  } catch (const Error&) {
+    return "no signature file " + fs::path(path).filename().string() + kSignatureSuffix;
+  }
+  const SignatureCheck check = VerifyMinisign(signature, bytes, trusted.Usable());
+  if (!check.ok) {
+    if (const KeyEntry* key = trusted.Find(check.key_id); key != nullptr && key->status == "revoked") {
+      return "signed by revoked key " + key->key.IdText() + " (" + key->reason + ")";
+    }
+    return check.reason;
+  }
+  const std::string name = fs::path(path).filename().string();
+  if (CommentField(check.trusted_comment, "file") != name) {
+    return "signature is for file '" + CommentField(check.trusted_comment, "file") + "', not " + name;
+  }
+  *signer = PublicKey{check.key_id, ""}.IdText();
+  return "";
+}
+
+Verdict CheckFile(const std::string& path, const TrustedKeys& trusted,
+                  const ManifestArtifact* listed) {
+  Verdict v{path, false, ""};
+  std::string bytes;
+  try {
+    bytes = ReadFile(path);
+  } catch (const Error& e) {
+    v.reason = "missing or unreadable";
+    return v;
+  }
+  if (listed != nullptr) {
+    if (bytes.size() != listed->size) {
+      v.reason = "size " + std::to_string(bytes.size()) + " differs from the manifest's " +
+                 std::to_string(listed->size);
+      return v;
+    }
+    if (!ConstantTimeEquals(Sha256Hex(bytes), listed->sha256)) {
+      v.reason = "SHA-256 differs from the manifest's";
+      return v;
+    }
+  }
+  std::string signer;
+  v.reason = CheckSignature(path, bytes, trusted, &signer);
+  v.ok = v.reason.empty();
+  if (v.ok) v.reason = "signed by " + signer;
+  return v;
+}
+
+void VerifyEdition(const std::string& folder, const TrustedKeys& trusted,
+                   std::vector<Verdict>* out) {
+  const std::string manifest_path = (fs::path(folder) / kManifestName).string();
+  if (!fs::exists(manifest_path)) {
+    out->push_back({folder, false, "no manifest.json: not an edition folder"});
+    return;
+  }
+  out->push_back(CheckFile(manifest_path, trusted, nullptr));
+  Manifest manifest;
+  try {
+    manifest = ParseManifest(ReadFile(manifest_path), manifest_path);
+  } catch (const Error& e) {
+    out->push_back({manifest_path, false, e.diagnostic().message});
+    return;
+  }
+  std::set<std::string> known = {kManifestName, std::string(kManifestName) + kSignatureSuffix};
+  for (const ManifestArtifact& a : manifest.artifacts) {
+    known.insert(a.name);
+    known.insert(a.name + kSignatureSuffix);
+    out->push_back(CheckFile((fs::path(folder) / a.name).string(), trusted, &a));
+  }
+  std::set<std::string> stray;
+  for (const auto& entry : fs::directory_iterator(folder)) {
+    const std::string name = entry.path().filename().string();
+    if (known.count(name) == 0) stray.insert(entry.path().string());
+  }
+  for (const std::string& path : stray) out->push_back({path, false, "not listed in the manifest"});
+}
+
+void VerifySingle(std::string path, const TrustedKeys& trusted, std::vector<Verdict>* out) {
+  if (path.size() > 8 && path.compare(path.size() - 8, 8, kSignatureSuffix) == 0) {
+    path.resize(path.size() - 8);
+  }
+  const fs::path manifest_path = fs::path(path).parent_path() / kManifestName;
+  const std::string name = fs::path(path).filename().string();
+  if (name == kManifestName || !fs::exists(manifest_path)) {
+    out->push_back(CheckFile(path, trusted, nullptr));
+    return;
+  }
+  const Verdict manifest_verdict = CheckFile(manifest_path.string(), trusted, nullptr);
+  if (!manifest_verdict.ok) {
+    out->push_back({path, false, "its manifest fails: " + manifest_verdict.reason});
+    return;
+  }
+  const Manifest manifest = ParseManifest(ReadFile(manifest_path.string()), manifest_path.string());
+  for (const ManifestArtifact& a : manifest.artifacts) {
+    if (a.name == name) {
+      out->push_back(CheckFile(path, trusted, &a));
+      return;
+    }
+  }
+  out->push_back({path, false, "not listed in the manifest"});
+}
+
+}  // namespace
+
+std::string TrustedComment(const std::string& name, const std::string& edition,
+                           const std::string& inputs_sha256) {
+  return "file:" + name + "\tedition:" + edition + "\tinputs:sha256:" + inputs_sha256;
+}
+
+std::vector<Verdict> VerifyPaths(const std::vector<std::string>& paths, const TrustedKeys& trusted) {
+  std::vector<Verdict> verdicts;
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+      VerifyEdition(path, trusted, &verdicts);
+    } else if (fs::exists(path, ec) || fs::exists(path + kSignatureSuffix, ec)) {
+      VerifySingle(path, trusted, &verdicts);
+    } else {
+      verdicts.push_back({path, false, "no such file or folder"});
+    }
+  }
+  return verdicts;
+}
+
+}  // namespace imprint

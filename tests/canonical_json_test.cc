@@ -1,0 +1,35 @@
+// RFC 8785 canonical form: member order by UTF-16 code units, minimal escapes,
+// no white space.
+#define BOOST_TEST_MODULE canonical_json
+#include "pipeline/canonical_json.h"
+
+#include <boost/test/unit_test.hpp>
+
+#include "pipeline/error.h"
+
+namespace imprint {
+namespace {
+
+BOOST_AUTO_TEST_CASE(members_sorted_by_utf16_code_units) {
+  // RFC 8785 section 3.2.3's sorting example (string values simplified).
+  const std::string in =
+      "{\"\\u20ac\": 1, \"\\r\": 2, \"\\ufb33\": 3, \"1\": 4, \"\\ud83d\\ude00\": 5, "
+      "\"\\u0080\": 6, \"\\u00f6\": 7}";
+  BOOST_TEST(Canonicalize(in, "t") ==
+             "{\"\\r\":2,\"1\":4,\"\u0080\":6,\"\u00f6\":7,\"\u20ac\":1,\"\U0001F600\":5,\"\ufb33\":3}");
+}
+
+BOOST_AUTO_TEST_CASE(white_space_literals_nesting_and_escapes) {
+  BOOST_TEST(Canonicalize(" { \"b\" : [ 1 , true , false , null ] , \"a\" : { \"z\" : \"\" , \"y\" : -7 } } ", "t") ==
+             "{\"a\":{\"y\":-7,\"z\":\"\"},\"b\":[1,true,false,null]}");
+  BOOST_TEST(Canonicalize("[\"\\u0001\\b\\t\\n\\f\\r\\\"\\\\/\\u00e9\\u2028\"]", "t") ==
+             "[\"\\u0001\\b\\t\\n\\f\\r\\\"\\\\/\u00e9\u2028\"]");
+}
+
+BOOST_AUTO_TEST_CASE(fractions_and_bad_json_are_errors) {
+  BOOST_CHECK_THROW(Canonicalize("[1.5]", "t"), Error);
+  BOOST_CHECK_THROW(Canonicalize("{\"a\":", "t"), Error);
+}
+
+}  // namespace
+}  // namespace imprint

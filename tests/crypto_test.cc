@@ -1,0 +1,62 @@
+// The primitives against published test vectors.
+#define BOOST_TEST_MODULE crypto
+#include "pipeline/crypto.h"
+
+#include <boost/test/unit_test.hpp>
+
+namespace imprint {
+namespace {
+
+std::string FromHex(const std::string& hex) {
+  std::string out;
+  for (size_t i = 0; i < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  return out;
+}
+
+BOOST_AUTO_TEST_CASE(sha256_vectors) {
+  BOOST_TEST(Sha256Hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  BOOST_TEST(Sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+BOOST_AUTO_TEST_CASE(blake2b_512_vector) {
+  // RFC 7693, appendix A.
+  BOOST_TEST(Hex(Blake2b512("abc")) ==
+             "ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d1"
+             "7d87c5392aab792dc252d5de4533cc9518d38aa8dbf1925ab92386edd4009923");
+}
+
+BOOST_AUTO_TEST_CASE(ed25519_rfc8032_test_1) {
+  const Ed25519Signer signer(FromHex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"));
+  BOOST_TEST(Hex(signer.public_key()) == "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+  const std::string sig = signer.Sign("");
+  BOOST_TEST(Hex(sig) ==
+             "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155"
+             "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b");
+  BOOST_TEST(Ed25519Verify(signer.public_key(), "", sig));
+  BOOST_TEST(!Ed25519Verify(signer.public_key(), "x", sig));
+  BOOST_TEST(!Ed25519Verify(signer.public_key(), "", sig.substr(1)));
+}
+
+BOOST_AUTO_TEST_CASE(base64_round_trip_and_strictness) {
+  for (const std::string s : {"", "f", "fo", "foo", "foob", "fooba", "foobar"}) {
+    std::string back;
+    BOOST_TEST(Base64Decode(Base64Encode(s), &back));
+    BOOST_TEST(back == s);
+  }
+  BOOST_TEST(Base64Encode(std::string(100, 'x')).find('\n') == std::string::npos);
+  std::string out;
+  BOOST_TEST(!Base64Decode("Zm9v!mFy", &out));
+  BOOST_TEST(!Base64Decode("Zm9", &out));
+  BOOST_TEST(!Base64Decode("Zm=v", &out));
+}
+
+BOOST_AUTO_TEST_CASE(random_bytes_differ_and_compare_in_constant_time) {
+  BOOST_TEST(RandomBytes(32).size() == 32u);
+  BOOST_TEST(RandomBytes(32) != RandomBytes(32));
+  BOOST_TEST(ConstantTimeEquals("abc", "abc"));
+  BOOST_TEST(!ConstantTimeEquals("abc", "abd"));
+  BOOST_TEST(!ConstantTimeEquals("abc", "ab"));
+}
+
+}  // namespace
+}  // namespace imprint
