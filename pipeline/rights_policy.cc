@@ -134,9 +134,10 @@ void Validate(xmlDocPtr doc, const std::string& schema_path,
 Rule ReadRule(xmlNodePtr node) {
   Rule rule;
   rule.action = Attr(node, "action");
-  rule.formats = Words(Attr(node, "formats"));
   for (xmlNodePtr c = node->children; c; c = c->next) {
     if (Is(c, "duty")) rule.duties.push_back(Attr(c, "action"));
+    // The schema allows only fileFormat isAnyOf constraints so far.
+    if (Is(c, "constraint")) rule.formats = Words(Attr(c, "rightOperand"));
   }
   return rule;
 }

@@ -31,7 +31,8 @@ struct PolicyPublication {
   int YearOfVolume(int volume) const { return first_year + (volume - first_volume); }
 };
 
-// One ODRL rule: an action, optionally narrowed to formats, with duties.
+// One ODRL rule: an action, optionally narrowed by a constraint to file
+// formats (leftOperand fileFormat, operator isAnyOf), with duties.
 struct Rule {
   std::string action;                // read, print, share, distribute, ...
   std::vector<std::string> formats;  // empty: any format

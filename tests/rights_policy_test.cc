@@ -74,8 +74,8 @@ BOOST_AUTO_TEST_CASE(schema_violation_names_the_line) {
   // An element the schema does not know.
   BOOST_TEST(BrokenLine("<notice>", "<colour/>\n  <notice>", "colour") == LineOf("<notice>"));
   // A format that does not exist.
-  BOOST_TEST(BrokenLine("formats=\"md html\"/>", "formats=\"md pdf\"/>", "formats") ==
-             LineOf("formats=\"md html\"/>"));
+  BOOST_TEST(BrokenLine("rightOperand=\"md html\"/>", "rightOperand=\"md pdf\"/>", "pdf") ==
+             LineOf("rightOperand=\"md html\"/>"));
 }
 
 BOOST_AUTO_TEST_CASE(unknown_tier_in_a_reference_names_the_publication_line) {
