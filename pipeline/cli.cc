@@ -8,6 +8,7 @@
 #include <Poco/Util/OptionException.h>
 #include <Poco/Util/OptionProcessor.h>
 #include <Poco/Util/OptionSet.h>
+#include <malloc.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -416,8 +417,18 @@ void PrintHelp(std::ostream& out) {
 
 }  // namespace
 
+// A build allocates and frees a few hundred kilobytes per issue on every
+// thread; glibc's default trimming hands that memory back to the kernel and
+// faults it in again each time, which cost more system time than the work.
+void TuneAllocator() {
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mallopt(M_TOP_PAD, 64 << 20);
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+}
+
 int RunCommandLine(const std::vector<std::string>& args, std::ostream& out,
                    std::ostream& err) {
+  TuneAllocator();
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     PrintHelp(args.empty() ? err : out);
     return args.empty() ? kExitUsage : kExitOk;

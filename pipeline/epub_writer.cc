@@ -1,12 +1,9 @@
 #include "pipeline/epub_writer.h"
 
 #include <Poco/DateTime.h>
-#include <Poco/Path.h>
 #include <Poco/SHA1Engine.h>
 #include <Poco/UUID.h>
 #include <Poco/UUIDGenerator.h>
-#include <Poco/Zip/Compress.h>
-#include <Poco/Zip/ZipCommon.h>
 #include <libxml/parser.h>
 
 #include <sstream>
@@ -16,6 +13,7 @@
 #include "pipeline/edition_layout.h"
 #include "pipeline/error.h"
 #include "pipeline/html_writer.h"
+#include "pipeline/zip_writer.h"
 
 namespace imprint {
 namespace {
@@ -24,18 +22,19 @@ struct Entry {
   std::string name;      // path inside the book
   std::string template_name;
   bool xml;              // checked for well-formedness before zipping
+  bool same_in_every_book;  // compressed once and reused
 };
 
 // The book's entries after `mimetype`, in their fixed order.
 const std::vector<Entry>& Entries() {
   static const std::vector<Entry> entries = {
-      {"META-INF/container.xml", "container.xml", true},
-      {"OEBPS/package.opf", "package.opf", true},
-      {"OEBPS/nav.xhtml", "nav.xhtml", true},
-      {"OEBPS/cover.xhtml", "cover.xhtml", true},
-      {"OEBPS/issue.xhtml", "issue.xhtml", true},
-      {"OEBPS/rights.xhtml", "rights.xhtml", true},
-      {"OEBPS/style.css", "style.css", false},
+      {"META-INF/container.xml", "container.xml", true, true},
+      {"OEBPS/package.opf", "package.opf", true, false},
+      {"OEBPS/nav.xhtml", "nav.xhtml", true, false},
+      {"OEBPS/cover.xhtml", "cover.xhtml", true, false},
+      {"OEBPS/issue.xhtml", "issue.xhtml", true, false},
+      {"OEBPS/rights.xhtml", "rights.xhtml", true, false},
+      {"OEBPS/style.css", "style.css", false, true},
   };
   return entries;
 }
@@ -69,21 +68,24 @@ TemplateData BookData(const Document& doc) {
       .Set("holder", doc.rights.holder)
       .Set("holder_url", doc.rights.holder_url)
       .Set("rights", doc.rights.copyright + ". " + doc.rights.statement)
-      .Set("modified", Iso8601(IssueTime(doc)));
+      .Set("modified", Iso8601(IssueTime(doc)))
+      .Set("page_title", doc.title);
   return data;
 }
 
+void IgnoreXmlMessage(void*, const char*, ...) {}
+
+// Parses `xml` with no handlers (SAX, no tree): well-formedness is all the
+// check needs, and building a tree would cost more than the parse.
 void CheckWellFormed(const Document& doc, const std::string& name, const std::string& xml) {
-  xmlDocPtr parsed = xmlReadMemory(xml.data(), static_cast<int>(xml.size()), name.c_str(), "UTF-8",
-                                   XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-  if (parsed == nullptr) {
-    const xmlError* e = xmlGetLastError();
+  xmlSAXHandler handler{};
+  handler.warning = &IgnoreXmlMessage;
+  handler.error = &IgnoreXmlMessage;
+  handler.fatalError = &IgnoreXmlMessage;
+  if (xmlSAXUserParseMemory(&handler, nullptr, xml.data(), static_cast<int>(xml.size())) != 0) {
     throw Error(doc.source, 0,
-                "EPUB entry " + name + " is not well-formed XML" +
-                    (e && e->message ? std::string(": ") + e->message : std::string()) +
-                    " (check the templates)");
+                "EPUB entry " + name + " is not well-formed XML (check the templates)");
   }
-  xmlFreeDoc(parsed);
 }
 
 }  // namespace
@@ -98,29 +100,21 @@ std::string EpubIdentifier(const Document& doc) {
 }
 
 std::string WriteEpub(const Document& doc, const TemplateSet& templates) {
-  const TemplateData data = BookData(doc);
+  const TemplateSet::Context context = TemplateSet::Prepare(BookData(doc));
   std::vector<std::pair<std::string, std::string>> files;
   for (const Entry& entry : Entries()) {
-    TemplateData page = data;
-    page.Set("page_title", doc.title);
-    std::string text = templates.Render(entry.template_name, page);
+    std::string text = templates.Render(entry.template_name, context);
     if (entry.xml) CheckWellFormed(doc, entry.name, text);
     files.emplace_back(entry.name, std::move(text));
   }
 
   const Poco::DateTime time = IssueTime(doc);
-  std::ostringstream out(std::ios::binary);
-  Poco::Zip::Compress zip(out, true);
-  std::istringstream mimetype("application/epub+zip");
-  zip.addFile(mimetype, time, Poco::Path("mimetype", Poco::Path::PATH_UNIX),
-              Poco::Zip::ZipCommon::CM_STORE);
-  for (const auto& [name, text] : files) {
-    std::istringstream in(text);
-    zip.addFile(in, time, Poco::Path(name, Poco::Path::PATH_UNIX), Poco::Zip::ZipCommon::CM_DEFLATE,
-                Poco::Zip::ZipCommon::CL_MAXIMUM);
+  ZipWriter zip(time.year(), time.month(), time.day());
+  zip.AddStored("mimetype", "application/epub+zip");  // first and stored: OCF
+  for (size_t i = 0; i < files.size(); ++i) {
+    zip.AddDeflated(files[i].first, files[i].second, Entries()[i].same_in_every_book);
   }
-  zip.close();
-  return out.str();
+  return zip.Finish();
 }
 
 }  // namespace imprint

@@ -1,5 +1,5 @@
 // The EPUB writer: a document as an EPUB 3 book, assembled in memory and
-// zipped with Poco::Zip.
+// zipped by zip_writer.
 //
 // The package files (container, package document, navigation, cover, rights
 // page) are templates in templates/; the XHTML renders the HTML

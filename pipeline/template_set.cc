@@ -5,6 +5,8 @@
 #include <dirent.h>
 
 #include <algorithm>
+#include <atomic>
+#include <unordered_map>
 #include <fstream>
 #include <sstream>
 
@@ -16,8 +18,9 @@ namespace imprint {
 namespace mustache = kainjow::mustache;
 
 struct TemplateSet::Compiled {
+  uint64_t id = 0;        // unique for the process's lifetime: the parse cache's key
   std::string path;
-  std::string text;
+  std::string text;       // with partials expanded
   bool escape_html = false;
 };
 
@@ -49,6 +52,43 @@ mustache::data ToMustache(const TemplateData& d) {
 
 std::string Identity(const std::string& s) { return s; }
 
+std::atomic<uint64_t> next_template_id{1};
+
+// kainjow's mustache objects are parsed once per thread and reused: parsing
+// costs more than rendering, and render() is not documented as thread-safe.
+mustache::mustache& Parsed(uint64_t id, const std::string& text, bool escape_html) {
+  thread_local std::unordered_map<uint64_t, std::unique_ptr<mustache::mustache>> cache;
+  std::unique_ptr<mustache::mustache>& slot = cache[id];
+  if (!slot) {
+    slot = std::make_unique<mustache::mustache>(text);
+    if (!escape_html) slot->set_custom_escape(&Identity);
+  }
+  return *slot;
+}
+
+// Replaces each {{> NAME}} in `text` by the partial's text, recursively, so a
+// render never parses a partial again.
+std::string ExpandPartials(const std::string& text, const std::map<std::string, std::string>& sources,
+                           const std::string& path, int depth = 0) {
+  if (depth > 8) throw Error(path, 0, "partials nest too deeply (a cycle?)");
+  std::string out;
+  size_t pos = 0;
+  for (size_t open; (open = text.find("{{>", pos)) != std::string::npos;) {
+    const size_t close = text.find("}}", open);
+    if (close == std::string::npos) break;
+    std::string name = text.substr(open + 3, close - open - 3);
+    name.erase(0, name.find_first_not_of(" \t"));
+    name.erase(name.find_last_not_of(" \t") + 1);
+    auto it = sources.find(name);
+    if (it == sources.end()) throw Error(path, 0, "no partial template '" + name + "'");
+    out.append(text, pos, open - pos);
+    out += ExpandPartials(it->second, sources, path, depth + 1);
+    pos = close + 2;
+  }
+  out.append(text, pos, std::string::npos);
+  return out;
+}
+
 // Markup templates (HTML, XHTML, XML, OPF, ...) escape their values; plain
 // text, Markdown and CSS do not, since their writers escape for themselves.
 bool EscapesMarkup(const std::string& name) {
@@ -73,8 +113,6 @@ TemplateSet::TemplateSet(TemplateSet&&) noexcept = default;
 TemplateSet& TemplateSet::operator=(TemplateSet&&) noexcept = default;
 
 TemplateSet TemplateSet::Load(const std::string& dir) {
-  TemplateSet set;
-  set.dir_ = dir;
   DIR* d = opendir(dir.c_str());
   if (d == nullptr) throw Error(dir, 0, "cannot read the templates folder");
   std::vector<std::string> files;
@@ -84,33 +122,37 @@ TemplateSet TemplateSet::Load(const std::string& dir) {
   }
   closedir(d);
   std::sort(files.begin(), files.end());
+  std::map<std::string, std::string> sources;
   for (const std::string& file : files) {
     const std::string path = dir + "/" + file;
     std::ifstream in(path, std::ios::binary);
     std::ostringstream text;
     text << in.rdbuf();
     if (!in) throw Error(path, 0, "cannot read the template");
-    auto compiled = std::make_unique<Compiled>();
-    compiled->path = path;
-    compiled->text = text.str();
-    const std::string name = file.substr(0, file.size() - 9);
-    compiled->escape_html = EscapesMarkup(name);
-    mustache::mustache parsed(compiled->text);
-    if (!parsed.is_valid()) throw Error(path, 0, parsed.error_message());
-    set.templates_[name] = std::move(compiled);
+    sources[file.substr(0, file.size() - 9)] = text.str();
   }
+  TemplateSet set = FromSources(sources, dir);
+  set.dir_ = dir;
   return set;
 }
 
 TemplateSet TemplateSet::FromString(const std::string& name, const std::string& text) {
+  return FromSources({{name, text}}, "");
+}
+
+TemplateSet TemplateSet::FromSources(const std::map<std::string, std::string>& sources,
+                                     const std::string& dir) {
   TemplateSet set;
-  auto compiled = std::make_unique<Compiled>();
-  compiled->path = name;
-  compiled->text = text;
-  compiled->escape_html = EscapesMarkup(name);
-  mustache::mustache parsed(text);
-  if (!parsed.is_valid()) throw Error(name, 0, parsed.error_message());
-  set.templates_[name] = std::move(compiled);
+  for (const auto& [name, text] : sources) {
+    auto compiled = std::make_unique<Compiled>();
+    compiled->id = next_template_id++;
+    compiled->path = dir.empty() ? name : dir + "/" + name + ".mustache";
+    compiled->text = ExpandPartials(text, sources, compiled->path);
+    compiled->escape_html = EscapesMarkup(name);
+    mustache::mustache parsed(compiled->text);
+    if (!parsed.is_valid()) throw Error(compiled->path, 0, parsed.error_message());
+    set.templates_[name] = std::move(compiled);
+  }
   return set;
 }
 
@@ -132,23 +174,30 @@ std::vector<std::string> TemplateSet::Names() const {
   return names;
 }
 
+struct TemplateSet::Context::Data {
+  mustache::data value;
+};
+
+TemplateSet::Context::Context(std::unique_ptr<Data> data) : data_(std::move(data)) {}
+TemplateSet::Context::Context(Context&&) noexcept = default;
+TemplateSet::Context::~Context() = default;
+
+TemplateSet::Context TemplateSet::Prepare(const TemplateData& data) {
+  return Context(std::make_unique<Context::Data>(Context::Data{ToMustache(data)}));
+}
+
 std::string TemplateSet::Render(const std::string& name, const TemplateData& data) const {
+  return Render(name, Prepare(data));
+}
+
+std::string TemplateSet::Render(const std::string& name, const Context& context) const {
   auto it = templates_.find(name);
   if (it == templates_.end()) {
-    throw Error(dir_.empty() ? name : dir_ + "/" + name + ".mustache", 0,
-                "no such template");
+    throw Error(dir_.empty() ? name : dir_ + "/" + name + ".mustache", 0, "no such template");
   }
   const Compiled& compiled = *it->second;
-  // kainjow's render mutates the template object, so each call parses its own
-  // copy: that keeps Render() thread-safe, and parsing is cheap next to I/O.
-  mustache::mustache tmpl(compiled.text);
-  if (!compiled.escape_html) tmpl.set_custom_escape(&Identity);
-  mustache::data context = ToMustache(data);
-  for (const auto& [partial_name, partial] : templates_) {
-    const std::string text = partial->text;
-    context.set(partial_name, mustache::partial([text] { return text; }));
-  }
-  std::string out = tmpl.render(context);
+  mustache::mustache& tmpl = Parsed(compiled.id, compiled.text, compiled.escape_html);
+  std::string out = tmpl.render(context.data_->value);
   if (!tmpl.is_valid()) throw Error(compiled.path, 0, tmpl.error_message());
   return out;
 }

@@ -1,7 +1,8 @@
 // Templates: the page chrome, footers and package files in templates/.
 //
-// Every `NAME.mustache` file of the folder is parsed once, at load, and
-// rendered many times (kainjow mustache). A markup template (NAME ending in
+// Every `NAME.mustache` file of the folder is read once, at load, with its
+// partials expanded, and parsed once per thread that renders it (kainjow
+// mustache). A markup template (NAME ending in
 // .html, .xhtml, .xml, .opf, ...) escapes {{values}} for HTML and XML; a .txt,
 // .md or .css one leaves them as they are, since its writer escapes for its
 // own format. Partials
@@ -62,9 +63,25 @@ class TemplateSet {
   TemplateSet(TemplateSet&&) noexcept;
   TemplateSet& operator=(TemplateSet&&) noexcept;
 
+  // TemplateData converted once for the template engine, for rendering
+  // several templates from the same values (an EPUB's pages).
+  class Context {
+   public:
+    Context(Context&&) noexcept;
+    ~Context();
+
+   private:
+    friend class TemplateSet;
+    struct Data;
+    explicit Context(std::unique_ptr<Data> data);
+    std::unique_ptr<Data> data_;
+  };
+  static Context Prepare(const TemplateData& data);
+
   bool Has(const std::string& name) const;
   // Throws imprint::Error when `name` is not in the set or fails to render.
   std::string Render(const std::string& name, const TemplateData& data) const;
+  std::string Render(const std::string& name, const Context& context) const;
 
   const std::string& dir() const { return dir_; }
   // SHA-256 (hex) over every template's name and text: changes with any edit.
@@ -73,6 +90,8 @@ class TemplateSet {
 
  private:
   struct Compiled;
+  static TemplateSet FromSources(const std::map<std::string, std::string>& sources,
+                                 const std::string& dir);
   std::string dir_;
   std::map<std::string, std::unique_ptr<Compiled>> templates_;
 };

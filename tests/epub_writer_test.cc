@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "pipeline/document.h"
+#include "pipeline/error.h"
 #include "tests/support.h"
 
 namespace imprint {
@@ -169,6 +170,27 @@ BOOST_AUTO_TEST_CASE(same_bytes_under_another_time_zone_locale_and_clock) {
     epubs += f.size() > 5 && f.substr(f.size() - 5) == ".epub";
   }
   BOOST_TEST(epubs == 7);
+}
+
+BOOST_AUTO_TEST_CASE(a_template_that_breaks_the_xml_is_an_error_not_a_book) {
+  TempDir dir;
+  CopyTree(SourceDir() + "/templates", dir / "templates");
+  WriteAll(dir / "templates/rights.xhtml.mustache", "<html><p>unclosed</html>");
+  try {
+    WriteEpub(ReadEdition(GoodInputs().front()), TemplateSet::Load(dir / "templates"));
+    BOOST_FAIL("no error");
+  } catch (const Error& e) {
+    BOOST_TEST(e.diagnostic().message.find("OEBPS/rights.xhtml is not well-formed XML") != std::string::npos,
+               e.diagnostic().message);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(static_entries_compressed_once_are_identical_in_every_book) {
+  const auto a = Unzip(Book(SourceDir() + "/samples/archive/monitor-v05-i077.txt"));
+  const auto b = Unzip(Book(SourceDir() + "/samples/archive/prism-v04-i012.txt"));
+  BOOST_TEST(a.at("OEBPS/style.css") == b.at("OEBPS/style.css"));
+  BOOST_TEST(a.at("OEBPS/style.css") == ReadAll(SourceDir() + "/templates/style.css.mustache"));
+  BOOST_TEST(a.at("META-INF/container.xml") == b.at("META-INF/container.xml"));
 }
 
 }  // namespace
