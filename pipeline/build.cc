@@ -1,13 +1,19 @@
 #include "pipeline/build.h"
 
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
-#include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <thread>
 #include <utility>
 
+#include "pipeline/build_state.h"
+#include "pipeline/catalog.h"
 #include "pipeline/crypto.h"
 #include "pipeline/document.h"
 #include "pipeline/edition_layout.h"
@@ -20,6 +26,7 @@
 #include "pipeline/writers.h"
 
 namespace imprint {
+namespace fs = std::filesystem;
 namespace {
 
 // Which input builds which edition: two inputs must not write the same files.
@@ -37,40 +44,124 @@ class EditionClaims {
   std::map<std::string, std::string> owners_;
 };
 
-struct Artifact {
-  std::string path;
+// This process's staging folder, DIR/.imprint/staging/<pid>; folders of
+// processes that are gone (a killed build) are removed when a build starts.
+class Staging {
+ public:
+  explicit Staging(const std::string& out_dir)
+      : root_(out_dir + "/.imprint/staging"), dir_(root_ + "/" + std::to_string(::getpid())) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(root_, ec)) {
+      const std::string name = entry.path().filename().string();
+      const pid_t pid = static_cast<pid_t>(std::atol(name.c_str()));
+      if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH)) RemoveTree(entry.path().string());
+    }
+    fs::create_directories(dir_, ec);
+    if (ec) throw Error(dir_, 0, "cannot create the staging folder: " + ec.message());
+  }
+  ~Staging() {
+    RemoveTree(dir_);
+    std::error_code ec;
+    fs::remove(root_, ec);  // only when empty: other builds may be running
+  }
+  std::string NewFolder() {
+    const std::string path = dir_ + "/" + std::to_string(next_++);
+    fs::create_directory(path);
+    return path;
+  }
+
+ private:
+  std::string root_;
+  std::string dir_;
+  std::atomic<unsigned> next_{0};
+};
+
+struct Signed {
+  std::string name;
   std::string bytes;
 };
 
-void BuildOne(const std::string& input, const BuildOptions& options,
-              const BuildContext& context, EditionClaims* claims,
-              InputResult* result) {
+bool StatFile(const std::string& path, uint64_t* size, int64_t* mtime_ns) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return false;
+  *size = static_cast<uint64_t>(st.st_size);
+  *mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  return true;
+}
+
+std::string InputsDigest(const BuildContext& context, const std::string& raw_sha256) {
+  return Sha256Hex(context.fingerprint + raw_sha256);
+}
+
+// The worker's view of one run.
+struct Run {
+  const BuildOptions& options;
+  const BuildContext& context;
+  const BuildState& old_state;
+  EditionClaims claims;
+  Staging staging;
+};
+
+bool IsUnchanged(const Run& run, const StateRow* row, const std::string& raw_sha256) {
+  return row != nullptr && !run.options.force && row->raw_sha256 == raw_sha256 &&
+         row->inputs_sha256 == InputsDigest(run.context, raw_sha256) &&
+         fs::exists(run.options.out_dir + "/" + row->edition.edition + "/" + kManifestName);
+}
+
+void MarkUnchanged(Run* run, const StateRow& row, InputResult* result, StateRow* new_row) {
+  result->edition = row.edition.edition;
+  const std::string owner = run->claims.Claim(row.edition.edition, result->input);
+  if (!owner.empty()) {
+    throw Error(result->input, 0, "edition " + row.edition.edition + " is also built from " + owner);
+  }
+  result->status = InputStatus::kUnchanged;
+  *new_row = row;
+}
+
+void BuildOne(Run* run, const std::string& input, InputResult* result, StateRow* new_row) {
+  const BuildContext& context = run->context;
   result->input = input;
   try {
+    const StateRow* row = run->old_state.Find(input);
+    uint64_t size = 0;
+    int64_t mtime = 0;
+    const bool stat_ok = StatFile(input, &size, &mtime);
+    // The fast path: same size and time as last built, nothing else changed.
+    if (stat_ok && row != nullptr && row->size == size && row->mtime_ns == mtime &&
+        IsUnchanged(*run, row, row->raw_sha256)) {
+      MarkUnchanged(run, *row, result, new_row);
+      return;
+    }
     const std::string raw = ReadFile(input);
+    const std::string raw_sha256 = Sha256Hex(raw);
+    if (IsUnchanged(*run, row, raw_sha256)) {  // touched, not changed
+      MarkUnchanged(run, *row, result, new_row);
+      new_row->size = size;
+      new_row->mtime_ns = mtime;
+      return;
+    }
+
     Document doc = ReadRawIssue(raw, input);
     result->diagnostics = doc.warnings;
     ApplyRights(context.policy, context.templates, &doc);
-
     const std::string edition = EditionPath(doc.publication.slug, doc.volume, doc.issue);
     result->edition = edition;
-    const std::string owner = claims->Claim(edition, input);
+    const std::string owner = run->claims.Claim(edition, input);
     if (!owner.empty()) {
       throw Error(input, doc.header_line, "edition " + edition + " is also built from " + owner);
     }
-    const std::string inputs_sha256 = Sha256Hex(context.fingerprint + Sha256(raw));
-    const std::string folder = options.out_dir + "/" + edition + "/";
+    const std::string inputs_sha256 = InputsDigest(context, raw_sha256);
     const std::string base = EditionBaseName(doc.publication.slug, doc.volume, doc.issue);
 
     // Render and sign everything before writing anything: a failure must
     // leave no file of this issue behind.
-    std::vector<Artifact> artifacts;
+    std::vector<Signed> files;
     std::vector<ManifestArtifact> listed;
     auto add_signed = [&](const std::string& name, std::string bytes) {
       std::string signature = SignMinisign(context.key.signer, context.key.key.id, bytes,
                                            TrustedComment(name, edition, inputs_sha256));
-      artifacts.push_back({folder + name, std::move(bytes)});
-      artifacts.push_back({folder + name + ".minisig", std::move(signature)});
+      files.push_back({name, std::move(bytes)});
+      files.push_back({name + ".minisig", std::move(signature)});
     };
     for (const Writer& writer : Writers()) {
       const std::string name = base + "." + writer.extension;
@@ -78,17 +169,26 @@ void BuildOne(const std::string& input, const BuildOptions& options,
       listed.push_back(DescribeArtifact(name, bytes));
       add_signed(name, std::move(bytes));
     }
-    // The manifest goes last: an edition whose manifest is in place is complete.
-    add_signed(kManifestName,
-               ManifestJson(doc, edition, listed, context.key.key.IdText(), inputs_sha256));
-    for (const Artifact& a : artifacts) {
-      WriteFileAtomic(a.path, a.bytes);
-      result->outputs.push_back(a.path);
+    add_signed(kManifestName, ManifestJson(doc, edition, listed, context.key.key.IdText(), inputs_sha256));
+
+    const std::string staged = run->staging.NewFolder();
+    try {
+      for (const Signed& f : files) WriteNewFile(staged + "/" + f.name, f.bytes);
+      ReplaceDirectory(staged, run->options.out_dir + "/" + edition);
+    } catch (...) {
+      RemoveTree(staged);
+      throw;
     }
-    result->ok = true;
+    for (const Signed& f : files) result->outputs.push_back(run->options.out_dir + "/" + edition + "/" + f.name);
+    result->status = InputStatus::kBuilt;
+    *new_row = StateRow{input, size, mtime, raw_sha256, inputs_sha256,
+                        CatalogEntry{edition, doc.publication.slug, doc.publication.display_name,
+                                     doc.volume, doc.issue, doc.date, doc.title}};
   } catch (const Error& e) {
+    result->status = InputStatus::kFailed;
     result->diagnostics.push_back(e.diagnostic());
   } catch (const std::exception& e) {
+    result->status = InputStatus::kFailed;
     result->diagnostics.push_back(Error(input, 0, e.what()).diagnostic());
   }
 }
@@ -109,27 +209,59 @@ BuildSummary RunBuild(const BuildOptions& options, const BuildContext& context) 
   const auto start = std::chrono::steady_clock::now();
   BuildSummary summary;
   summary.results.resize(options.inputs.size());
-  EditionClaims claims;
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i; (i = next++) < options.inputs.size();) {
-      BuildOne(options.inputs[i], options, context, &claims, &summary.results[i]);
-    }
-  };
-  const size_t threads = std::min<size_t>(std::max(options.jobs, 1), options.inputs.size());
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
+  BuildState state = BuildState::Load(options.out_dir);
+  std::vector<StateRow> rows(options.inputs.size());
+  {
+    Run run{options, context, state, {}, Staging(options.out_dir)};
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i; (i = next++) < options.inputs.size();) {
+        BuildOne(&run, options.inputs[i], &summary.results[i], &rows[i]);
+        if (options.progress != nullptr) ++*options.progress;
+      }
+    };
+    const size_t threads = std::min<size_t>(std::max(options.jobs, 1), options.inputs.size());
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (std::thread& t : pool) t.join();
+  }
 
-  for (const InputResult& r : summary.results) {
-    (r.ok ? summary.built : summary.failed) += 1;
+  bool state_changed = false;
+  for (size_t i = 0; i < summary.results.size(); ++i) {
+    const InputResult& r = summary.results[i];
+    switch (r.status) {
+      case InputStatus::kBuilt: ++summary.built; break;
+      case InputStatus::kUnchanged: ++summary.unchanged; break;
+      case InputStatus::kFailed: ++summary.failed; break;
+    }
     for (const Diagnostic& d : r.diagnostics) {
       if (d.severity == Diagnostic::Severity::kWarning) ++summary.warnings;
     }
+    // A failed input keeps its row: its old edition, if any, is still in place.
+    if (r.status == InputStatus::kFailed) continue;
+    const StateRow* old = state.Find(r.input);
+    state_changed = state_changed || old == nullptr || old->size != rows[i].size ||
+                    old->mtime_ns != rows[i].mtime_ns || old->inputs_sha256 != rows[i].inputs_sha256;
+    state.Put(std::move(rows[i]));
   }
-  summary.seconds = std::chrono::duration<double>(
-                        std::chrono::steady_clock::now() - start).count();
+  // Nothing built and the catalog in place: it is already what it would be
+  // (the templates are part of every row's digest), so a no-op build stays cheap.
+  const bool catalog_current = !state_changed && fs::exists(options.out_dir + "/index.html") &&
+                               fs::exists(options.out_dir + "/catalog.json");
+  if (state_changed) state.Save(options.out_dir);
+  std::vector<CatalogEntry> editions = state.Editions();
+  if (!catalog_current) {
+    editions.erase(std::remove_if(editions.begin(), editions.end(),
+                                  [&](const CatalogEntry& e) {
+                                    return !fs::exists(options.out_dir + "/" + e.edition + "/" +
+                                                       kManifestName);
+                                  }),
+                   editions.end());
+    WriteCatalog(options.out_dir, editions, context.templates, context.key);
+  }
+  summary.editions = editions.size();
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
 }
 

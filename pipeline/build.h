@@ -1,15 +1,19 @@
-// The build: raw issues in, editions out.
+// The build: raw issues in, signed editions out.
 //
 // For each input: read (raw_reader), attach rights and footer (rights_stage),
 // render every format of the writer table in memory, sign each artifact and
-// the edition's manifest (minisign format), and only then write the files,
-// each atomically and the manifest last, so a bad input leaves nothing behind. Inputs are
-// independent: they run on a pool of `jobs` threads, and one failing never
-// stops the others. The policy and templates are loaded once by the caller and
-// shared read-only. RunBuild is thread-safe for distinct output folders.
+// the edition's manifest (minisign format), write them into a private staging
+// folder and put that folder in place in one step (ReplaceDirectory), so an
+// edition is always old-and-complete or new-and-complete, even when the build
+// is killed. A bad input leaves nothing behind. An input whose state row
+// (build_state) shows nothing changed is not rebuilt. Inputs are independent:
+// they run on a pool of `jobs` threads, and one failing never stops the others.
+// After the workers: the state is saved and the catalog rewritten. The policy,
+// templates and key are loaded once by the caller and shared read-only.
 #ifndef IMPRINT_PIPELINE_BUILD_H_
 #define IMPRINT_PIPELINE_BUILD_H_
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -24,21 +28,28 @@ struct BuildOptions {
   std::string out_dir = "output";
   int jobs = 1;                     // threads; at least 1
   std::vector<std::string> inputs;  // raw issue files
+  bool force = false;               // rebuild even what is unchanged
+  // When set, incremented as each input finishes (for a progress display).
+  std::atomic<size_t>* progress = nullptr;
 };
+
+enum class InputStatus { kBuilt, kUnchanged, kFailed };
 
 struct InputResult {
   std::string input;
-  bool ok = false;
+  InputStatus status = InputStatus::kFailed;
   std::string edition;               // "monitor/v05/i077", when it got that far
-  std::vector<std::string> outputs;  // paths written
+  std::vector<std::string> outputs;  // paths of the edition's files
   std::vector<Diagnostic> diagnostics;  // warnings, then the error if any
 };
 
 struct BuildSummary {
   std::vector<InputResult> results;  // in the order of BuildOptions::inputs
   int built = 0;
+  int unchanged = 0;
   int failed = 0;
   int warnings = 0;
+  size_t editions = 0;  // in the catalog after the build
   double seconds = 0;
 };
 

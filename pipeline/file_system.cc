@@ -1,6 +1,7 @@
 #include "pipeline/file_system.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -75,30 +76,73 @@ void WriteFileAtomic(const std::string& path, const std::string& bytes) {
   }
 }
 
-bool IsTemporaryName(const std::string& name) {
-  return name.rfind(kTemporaryMarker, 0) == 0;
+void WriteNewFile(const std::string& path, const std::string& bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error(path, 0, "cannot create: " + ErrnoText());
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const std::string why = ErrnoText();
+      ::close(fd);
+      throw Error(path, 0, "cannot write: " + why);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0) throw Error(path, 0, "cannot write: " + ErrnoText());
 }
 
-std::vector<std::string> FindInputs(const std::vector<std::string>& paths) {
-  std::vector<std::string> found;
+void RemoveTree(const std::string& path) {
+  std::error_code ec;
+  fs::remove_all(path, ec);
+}
+
+void ReplaceDirectory(const std::string& staged, const std::string& target) {
+  const fs::path target_path(target);
+  std::error_code ec;
+  fs::create_directories(target_path.parent_path(), ec);
+  if (ec) throw Error(target, 0, "cannot create its folder: " + ec.message());
+  if (::rename(staged.c_str(), target.c_str()) == 0) return;  // there was none
+  if (errno != ENOTEMPTY && errno != EEXIST) {
+    throw Error(target, 0, "cannot put the edition in place: " + ErrnoText());
+  }
+  if (::renameat2(AT_FDCWD, staged.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) == 0) {
+    RemoveTree(staged);  // now the old contents
+    return;
+  }
+  // No exchange on this file system: each file is still replaced atomically.
+  for (const auto& entry : fs::directory_iterator(staged)) {
+    const fs::path to = target_path / entry.path().filename();
+    if (::rename(entry.path().c_str(), to.c_str()) != 0) {
+      throw Error(to.string(), 0, "cannot write: " + ErrnoText());
+    }
+  }
+  RemoveTree(staged);
+}
+
+std::vector<InputFile> FindInputs(const std::vector<std::string>& paths) {
+  std::vector<InputFile> found;
   for (const std::string& path : paths) {
     std::error_code ec;
     const fs::file_status status = fs::status(path, ec);
     if (ec || !fs::exists(status)) throw Error(path, 0, "no such file or folder");
     if (!fs::is_directory(status)) {
-      found.push_back(path);
+      found.push_back({path, fs::path(path).filename().string()});
       continue;
     }
-    for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end;
-         it.increment(ec)) {
+    for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
       if (it->is_regular_file() && it->path().extension() == ".txt") {
-        found.push_back(it->path().string());
+        found.push_back({it->path().string(), it->path().lexically_relative(path).string()});
       }
     }
     if (ec) throw Error(path, 0, "cannot list: " + ec.message());
   }
-  std::sort(found.begin(), found.end());
-  found.erase(std::unique(found.begin(), found.end()), found.end());
+  std::sort(found.begin(), found.end(),
+            [](const InputFile& a, const InputFile& b) { return a.path < b.path; });
+  found.erase(std::unique(found.begin(), found.end(),
+                          [](const InputFile& a, const InputFile& b) { return a.path == b.path; }),
+              found.end());
   return found;
 }
 

@@ -28,8 +28,8 @@ BOOST_AUTO_TEST_CASE(help_lists_commands_with_an_example) {
 BOOST_AUTO_TEST_CASE(build_help_says_what_it_does_with_options_and_example) {
   const ProcessResult r = RunImprint({"build", "--help"});
   BOOST_TEST(r.exit_code == 0);
-  BOOST_TEST(Contains(r.out, "Usage: imprint build [--out DIR] [--jobs N] [--report FILE] INPUT..."));
-  for (const char* option : {"--out", "--jobs", "--report", "--templates", "--rights"}) {
+  BOOST_TEST(Contains(r.out, "Usage: imprint build [--out DIR] [--jobs N] [--report FILE] [--shard K/N] [--force] INPUT..."));
+  for (const char* option : {"--out", "--jobs", "--report", "--shard", "--force", "--templates", "--rights"}) {
     BOOST_TEST(Contains(r.out, option), option);
   }
   BOOST_TEST(Contains(r.out, "Example:\n  imprint build --out output samples/archive"));
@@ -42,6 +42,10 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2_with_the_usage_line) {
                                              {"build", "--no-such-option", "x.txt"},
                                              {"build", "--jobs", "zero", "x.txt"},
                                              {"build", "--jobs", "0", "x.txt"},
+                                             {"build", "--shard", "3/2", "x.txt"},
+                                             {"build", "--shard", "x", "x.txt"},
+                                             {"publish"},
+                                             {"catalog", "extra"},
                                              {"build", "--out"}}) {
     const ProcessResult r = RunImprint(args);
     BOOST_TEST(r.exit_code == 2, args[0]);
