@@ -9,10 +9,19 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <boost/test/unit_test.hpp>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <random>
+#include <thread>
 #include <fstream>
 #include <sstream>
 
+#include "bench/corpus.h"
 #include "pipeline/file_system.h"
 #include "tests/support.h"
 
@@ -243,6 +252,77 @@ BOOST_AUTO_TEST_CASE(library_build_runs_inputs_on_a_pool_in_input_order) {
     BOOST_TEST(summary.results[i].input == options.inputs[i]);
     BOOST_TEST(summary.results[i].outputs.size() == 8u);  // 3 formats, manifest, signatures
   }
+}
+
+std::vector<std::string> EditionFolders(const std::string& out) {
+  std::vector<std::string> folders;
+  for (const std::string& f : FilesBelow(out)) {
+    if (f.rfind(".imprint/", 0) == 0) continue;  // a killed build's staging
+    if (f.size() > 14 && f.substr(f.size() - 14) == "/manifest.json") folders.push_back(out + "/" + f.substr(0, f.size() - 14));
+  }
+  return folders;
+}
+
+BOOST_AUTO_TEST_CASE(a_killed_build_leaves_only_complete_editions_and_the_rerun_finishes) {
+  TempDir dir;
+  bench::WriteCorpus(dir / "corpus", 1200, 7);
+  std::mt19937 rng(20261128);
+  for (int round = 0; round < 3; ++round) {
+    const pid_t child = fork();
+    BOOST_REQUIRE(child >= 0);
+    if (child == 0) {
+      execl(ImprintBin().c_str(), "imprint", "build", "--force", "--out", (dir / "out").c_str(),
+            (dir / "corpus/raw").c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(150 + rng() % 500));
+    kill(child, SIGKILL);
+    int status = 0;
+    waitpid(child, &status, 0);
+    BOOST_TEST_MESSAGE("round " << round << ": killed=" << (WIFSIGNALED(status) ? "yes" : "no (it finished)"));
+    // Whatever is in place is complete and verifies.
+    std::vector<std::string> args = {"verify", "--pubkey", dir / "out/keys/imprint.pub"};
+    if (!std::filesystem::exists(dir / "out/keys/imprint.pub")) {
+      args = {"verify"};  // killed before the keys were exported: the keystore's keyring
+    }
+    const auto folders = EditionFolders(dir / "out");
+    if (folders.empty()) continue;
+    args.insert(args.end(), folders.begin(), folders.end());
+    const ProcessResult r = RunImprint(args);
+    BOOST_TEST(r.exit_code == 0, r.out.substr(0, 2000));
+    BOOST_TEST(r.out.find("FAILED") == std::string::npos);
+  }
+  const ProcessResult rerun = RunImprint({"build", "--out", dir / "out", dir / "corpus/raw"});
+  BOOST_TEST(rerun.exit_code == 0, rerun.err);
+  BOOST_TEST(rerun.out.find(" 0 failed") != std::string::npos, rerun.out);
+  BOOST_TEST(EditionFolders(dir / "out").size() == 1200u);
+  BOOST_TEST(!std::filesystem::exists(dir / "out/.imprint/staging"));  // stale staging removed
+  std::vector<std::string> all = {"verify", "--pubkey", dir / "out/keys/imprint.pub"};
+  for (const std::string& f : EditionFolders(dir / "out")) all.push_back(f);
+  BOOST_TEST(RunImprint(all).exit_code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(publish_builds_checks_catalogs_and_prints_the_files) {
+  TempDir dir;
+  const ProcessResult first = RunImprint({"publish", "--out", dir / "out", SourceDir() + kGood});
+  BOOST_TEST(first.exit_code == 0, first.err);
+  BOOST_TEST(first.out.find("published monitor/v05/i077 (checked: signatures and manifest)") == 0u, first.out);
+  for (const std::string& f : EditionFiles("monitor/v05/i077")) {
+    BOOST_TEST(first.out.find("  " + dir / ("out/" + f) + "\n") != std::string::npos, f);
+  }
+  BOOST_TEST(first.out.find(dir / "out/index.html") != std::string::npos);
+  BOOST_TEST(ReadAll(dir / "out/catalog.json").find("\"monitor/v05/i077\"") != std::string::npos);
+  // Another issue joins the catalog; publishing again changes nothing.
+  BOOST_TEST(RunImprint({"publish", "--out", dir / "out", SourceDir() + "/samples/archive/prism-v04-i012.txt"}).exit_code == 0);
+  const std::string catalog = ReadAll(dir / "out/catalog.json");
+  BOOST_TEST(catalog.find("\"monitor/v05/i077\"") != std::string::npos);
+  BOOST_TEST(catalog.find("\"prism/v04/i012\"") != std::string::npos);
+  const ProcessResult again = RunImprint({"publish", "--out", dir / "out", SourceDir() + kGood});
+  BOOST_TEST(again.out.find("unchanged, already published monitor/v05/i077") == 0u, again.out);
+  // A bad issue is not published.
+  const ProcessResult bad = RunImprint({"publish", "--out", dir / "out", TestDataDir() + "/bad/no-body.txt"});
+  BOOST_TEST(bad.exit_code == 1);
+  BOOST_TEST(bad.err.find("no-body.txt:2: error: issue has no body") != std::string::npos, bad.err);
 }
 
 }  // namespace

@@ -152,6 +152,8 @@ void CopyTree(const std::string& from, const std::string& to) {
   fs::copy(from, to, fs::copy_options::recursive);
 }
 
+void RemoveAll(const std::string& path) { fs::remove_all(path); }
+
 ExpectedIssue LoadExpected(const std::string& stem) {
   std::istringstream in(ReadAll(TestDataDir() + "/expected/" + stem + ".expected"));
   ExpectedIssue e;

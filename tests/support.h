@@ -55,6 +55,8 @@ void WriteAll(const std::string& path, const std::string& bytes);
 std::vector<std::string> FilesBelow(const std::string& dir);
 // Copies a folder tree.
 void CopyTree(const std::string& from, const std::string& to);
+// Removes a folder tree.
+void RemoveAll(const std::string& path);
 
 // What a test input should read as: tests/data/expected/<stem>.expected.
 struct ExpectedIssue {

@@ -1,0 +1,125 @@
+// The state file, and incremental builds through it: an unchanged input is
+// not rebuilt; exactly the inputs whose raw text changed are; every input
+// when the templates or the rights change.
+#define BOOST_TEST_MODULE build_state
+#include "pipeline/build_state.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <boost/test/unit_test.hpp>
+#include <map>
+
+#include "tests/support.h"
+
+namespace imprint {
+namespace {
+
+using namespace testing;
+
+BOOST_AUTO_TEST_CASE(state_round_trips_and_damage_means_empty) {
+  TempDir dir;
+  BuildState state;
+  state.Put({"in/a.txt", 12, 345, "aa", "bb", {"monitor/v01/i002", "monitor", "The Monitor", 1, 2, "", "T"}});
+  state.Put({"in/b.txt", 1, 2, "cc", "dd", {"prism/v02/i003", "prism", "Prism", 2, 3, "1996-01-02", "P"}});
+  state.Save(dir.path());
+  const BuildState back = BuildState::Load(dir.path());
+  BOOST_REQUIRE(back.Find("in/a.txt") != nullptr);
+  BOOST_TEST(back.Find("in/a.txt")->mtime_ns == 345);
+  BOOST_TEST(back.Find("in/b.txt")->edition.date == "1996-01-02");
+  BOOST_TEST(back.Editions().size() == 2u);
+  WriteAll(BuildState::PathIn(dir.path()), "# imprint-state/1\nbroken\tline\n");
+  BOOST_TEST(BuildState::Load(dir.path()).size() == 0u);
+}
+
+using Statuses_t = std::map<std::string, std::string>;
+
+// "name=status " for each input, sorted: readable when a check fails.
+std::string Show(const Statuses_t& statuses) {
+  std::string out;
+  for (const auto& [name, status] : statuses) out += name + "=" + status + " ";
+  return out;
+}
+
+// Statuses by input file name, from a build's --report.
+std::string Statuses(const std::string& report) {
+  Poco::JSON::Parser parser;
+  const auto root = parser.parse(ReadAll(report)).extract<Poco::JSON::Object::Ptr>();
+  Statuses_t statuses;
+  const auto inputs = root->getArray("inputs");
+  for (unsigned i = 0; i < inputs->size(); ++i) {
+    const auto o = inputs->getObject(i);
+    const std::string input = o->getValue<std::string>("input");
+    statuses[input.substr(input.rfind('/') + 1)] = o->getValue<std::string>("status");
+  }
+  return Show(statuses);
+}
+
+struct Archive {
+  Archive() {
+    CopyTree(SourceDir() + "/samples/archive", dir / "archive");
+    CopyTree(SourceDir() + "/templates", dir / "templates");
+    CopyTree(SourceDir() + "/rights", dir / "rights");
+  }
+  std::string Build() {
+    const ProcessResult r = RunImprint({"build", "--out", dir / "out", "--report", dir / "report.json",
+                                        "--templates", dir / "templates", "--rights", dir / "rights",
+                                        dir / "archive"});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    return Statuses(dir / "report.json");
+  }
+  TempDir dir;
+};
+
+Statuses_t AllMap(const std::string& status) {
+  return {{"monitor-v01-i003.txt", status}, {"monitor-v03-i145.txt", status},
+          {"monitor-v05-i077.txt", status}, {"prism-v04-i012.txt", status}};
+}
+std::string All(const std::string& status) { return Show(AllMap(status)); }
+
+BOOST_FIXTURE_TEST_CASE(only_what_changed_is_rebuilt, Archive) {
+  BOOST_TEST(Build() == All("built"));
+  BOOST_TEST(Build() == All("unchanged"));
+
+  // A raw edit rebuilds that issue alone.
+  const std::string prism = dir / "archive/prism-v04-i012.txt";
+  std::string text = ReadAll(prism);
+  text.insert(text.find("Prism is a publication"), "One more paragraph.\r\n\r\n");
+  WriteAll(prism, text);
+  auto want = AllMap("unchanged");
+  want["prism-v04-i012.txt"] = "built";
+  BOOST_TEST(Build() == Show(want));
+  BOOST_TEST(ReadAll(dir / "out/prism/v04/i012/prism-v04-i012.md").find("One more paragraph.") !=
+             std::string::npos);
+
+  // Touched but not changed: not rebuilt.
+  WriteAll(prism, ReadAll(prism));
+  BOOST_TEST(Build() == All("unchanged"));
+
+  // A template edit rebuilds everything, and so does a rights edit.
+  WriteAll(dir / "templates/style.css.mustache", ReadAll(dir / "templates/style.css.mustache") + "\n");
+  BOOST_TEST(Build() == All("built"));
+  std::string policy = ReadAll(dir / "rights/policy.xml");
+  policy.replace(policy.find("All rights reserved."), 20, "All rights are reserved.");
+  WriteAll(dir / "rights/policy.xml", policy);
+  BOOST_TEST(Build() == All("built"));
+  BOOST_TEST(ReadAll(dir / "out/monitor/v05/i077/monitor-v05-i077.html").find("All rights are reserved.") !=
+             std::string::npos);
+  BOOST_TEST(Build() == All("unchanged"));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_deleted_edition_is_rebuilt_and_force_rebuilds_all, Archive) {
+  Build();
+  RemoveAll(dir / "out/monitor/v03");
+  auto want = AllMap("unchanged");
+  want["monitor-v03-i145.txt"] = "built";
+  BOOST_TEST(Build() == Show(want));
+  const ProcessResult r = RunImprint({"build", "--force", "--out", dir / "out", "--report", dir / "report.json",
+                                      "--templates", dir / "templates", "--rights", dir / "rights",
+                                      dir / "archive"});
+  BOOST_TEST(r.exit_code == 0);
+  BOOST_TEST(Statuses(dir / "report.json") == All("built"));
+}
+
+}  // namespace
+}  // namespace imprint

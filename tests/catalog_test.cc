@@ -1,0 +1,112 @@
+// The catalog: every edition listed, every link pointing at a file, a page
+// the Nu HTML Checker accepts, and sharded builds merged by `imprint catalog`.
+#define BOOST_TEST_MODULE catalog
+#include "pipeline/catalog.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <boost/test/unit_test.hpp>
+#include <filesystem>
+#include <set>
+
+#include "tests/support.h"
+
+namespace imprint {
+namespace {
+
+using namespace testing;
+
+std::set<std::string> CatalogEditions(const std::string& out) {
+  Poco::JSON::Parser parser;
+  const auto root = parser.parse(ReadAll(out + "/catalog.json")).extract<Poco::JSON::Object::Ptr>();
+  std::set<std::string> editions;
+  const auto list = root->getArray("editions");
+  for (unsigned i = 0; i < list->size(); ++i) editions.insert(list->getObject(i)->getValue<std::string>("edition"));
+  return editions;
+}
+
+std::set<std::string> ManifestEditions(const std::string& out) {
+  std::set<std::string> editions;
+  for (const std::string& f : FilesBelow(out)) {
+    if (f.size() > 14 && f.substr(f.size() - 14) == "/manifest.json") editions.insert(f.substr(0, f.size() - 14));
+  }
+  return editions;
+}
+
+std::vector<std::string> Inputs() {
+  return {SourceDir() + "/samples/archive", TestDataDir() + "/good"};
+}
+
+BOOST_AUTO_TEST_CASE(lists_every_edition_with_working_links_and_valid_html) {
+  TempDir dir;
+  std::vector<std::string> args = {"build", "--out", dir / "out"};
+  for (const std::string& i : Inputs()) args.push_back(i);
+  BOOST_REQUIRE_EQUAL(RunImprint(args).exit_code, 0);
+  const auto editions = ManifestEditions(dir / "out");
+  BOOST_TEST(editions.size() == 7u);
+  BOOST_TEST((CatalogEditions(dir / "out") == editions));
+
+  const std::string html = ReadAll(dir / "out/index.html");
+  const auto links = HtmlTexts(html, "//a/@href");
+  int local = 0;
+  for (const std::string& href : links) {
+    if (href.rfind("https://", 0) == 0) continue;
+    BOOST_TEST(std::filesystem::exists(dir / ("out/" + href)), href);
+    ++local;
+  }
+  BOOST_TEST(local == 7 * 7 + 2);  // 3 formats, 3 signatures, a manifest each; the keys
+  BOOST_TEST(html.find("minisign -V -p imprint.pub -m ") != std::string::npos);
+  for (const std::string& e : editions) BOOST_TEST(html.find(e + "/manifest.json") != std::string::npos, e);
+
+  const ProcessResult vnu = Run("/usr/bin/java", {"-jar", std::getenv("VNU_JAR"), "--errors-only", dir / "out/index.html"});
+  BOOST_TEST(vnu.exit_code == 0, vnu.err);
+  // Signed like everything else.
+  BOOST_TEST(RunImprint({"verify", "--pubkey", dir / "out/keys/imprint.pub", dir / "out/index.html",
+                         dir / "out/catalog.json"}).exit_code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(shards_cover_every_input_once_and_catalog_merges_them) {
+  TempDir dir;
+  std::multiset<std::string> built;
+  for (int k = 1; k <= 3; ++k) {
+    const std::string out = dir / ("shard" + std::to_string(k));
+    std::vector<std::string> args = {"build", "--shard", std::to_string(k) + "/3", "--out", out,
+                                     "--report", out + ".json"};
+    for (const std::string& i : Inputs()) args.push_back(i);
+    BOOST_REQUIRE_EQUAL(RunImprint(args).exit_code, 0);
+    Poco::JSON::Parser parser;
+    const auto inputs = parser.parse(ReadAll(out + ".json")).extract<Poco::JSON::Object::Ptr>()->getArray("inputs");
+    for (unsigned i = 0; i < inputs->size(); ++i) built.insert(inputs->getObject(i)->getValue<std::string>("input"));
+    // Jenkins gathers the shards' outputs into one folder.
+    std::filesystem::copy(out, dir / "merged",
+                          std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing);
+  }
+  BOOST_TEST(built.size() == 7u);
+  BOOST_TEST(std::set<std::string>(built.begin(), built.end()).size() == 7u);  // each once
+
+  const ProcessResult r = RunImprint({"catalog", "--out", dir / "merged"});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(CatalogEditions(dir / "merged").size() == 7u);
+  BOOST_TEST((CatalogEditions(dir / "merged") == ManifestEditions(dir / "merged")));
+
+  // The same partition on every run.
+  std::vector<std::string> again = {"build", "--shard", "2/3", "--out", dir / "again", "--report", dir / "again.json"};
+  for (const std::string& i : Inputs()) again.push_back(i);
+  BOOST_REQUIRE_EQUAL(RunImprint(again).exit_code, 0);
+  BOOST_TEST(ManifestEditions(dir / "again") == ManifestEditions(dir / "shard2"));
+}
+
+BOOST_AUTO_TEST_CASE(catalog_files_are_deterministic) {
+  const std::vector<CatalogEntry> entries = {
+      {"prism/v02/i003", "prism", "Prism", 2, 3, "", "Prism, Volume 2, Issue 3"},
+      {"monitor/v01/i002", "monitor", "The Monitor", 1, 2, "1995-01-02", "The Monitor, Volume 1, Issue 2"}};
+  std::vector<CatalogEntry> reversed(entries.rbegin(), entries.rend());
+  BOOST_TEST(CatalogJson(entries) == CatalogJson(reversed));
+  const TemplateSet templates = TemplateSet::Load(SourceDir() + "/templates");
+  BOOST_TEST(CatalogHtml(entries, templates) == CatalogHtml(reversed, templates));
+  BOOST_TEST(CatalogJson(entries).find("monitor/v01/i002") < CatalogJson(entries).find("prism/v02/i003"));
+}
+
+}  // namespace
+}  // namespace imprint
