@@ -1,5 +1,6 @@
 #include "pipeline/raw_reader.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <optional>
@@ -222,6 +223,11 @@ std::string LowerCollapsed(std::string_view s) {
 // The legacy footer starts at the first paragraph saying "<publication> is a
 // publication of the Jamestown Foundation", with or without "The".
 bool IsLegacyFooter(const Paragraph& p, const std::string& header_name) {
+  // Most paragraphs do not name the foundation: skip them without copying.
+  static const std::string_view kFoundation = "jamestown";
+  const auto hit = std::search(p.text.begin(), p.text.end(), kFoundation.begin(), kFoundation.end(),
+                               [](char a, char b) { return AsciiLower(a) == b; });
+  if (hit == p.text.end()) return false;
   std::string name = LowerCollapsed(header_name);
   if (name.rfind("the ", 0) == 0) name.erase(0, 4);
   return LowerCollapsed(p.text).find(
