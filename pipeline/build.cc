@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <unordered_map>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -41,7 +42,7 @@ class EditionClaims {
 
  private:
   std::mutex mu_;
-  std::map<std::string, std::string> owners_;
+  std::unordered_map<std::string, std::string> owners_;
 };
 
 // This process's staging folder, DIR/.imprint/staging/<pid>; folders of
@@ -108,14 +109,13 @@ bool IsUnchanged(const Run& run, const StateRow* row, const std::string& raw_sha
          fs::exists(run.options.out_dir + "/" + row->edition.edition + "/" + kManifestName);
 }
 
-void MarkUnchanged(Run* run, const StateRow& row, InputResult* result, StateRow* new_row) {
+void MarkUnchanged(Run* run, const StateRow& row, InputResult* result) {
   result->edition = row.edition.edition;
   const std::string owner = run->claims.Claim(row.edition.edition, result->input);
   if (!owner.empty()) {
     throw Error(result->input, 0, "edition " + row.edition.edition + " is also built from " + owner);
   }
   result->status = InputStatus::kUnchanged;
-  *new_row = row;
 }
 
 void BuildOne(Run* run, const std::string& input, InputResult* result, StateRow* new_row) {
@@ -129,13 +129,14 @@ void BuildOne(Run* run, const std::string& input, InputResult* result, StateRow*
     // The fast path: same size and time as last built, nothing else changed.
     if (stat_ok && row != nullptr && row->size == size && row->mtime_ns == mtime &&
         IsUnchanged(*run, row, row->raw_sha256)) {
-      MarkUnchanged(run, *row, result, new_row);
+      MarkUnchanged(run, *row, result);  // its row stays as it is
       return;
     }
     const std::string raw = ReadFile(input);
     const std::string raw_sha256 = Sha256Hex(raw);
-    if (IsUnchanged(*run, row, raw_sha256)) {  // touched, not changed
-      MarkUnchanged(run, *row, result, new_row);
+    if (IsUnchanged(*run, row, raw_sha256)) {  // touched, not changed: a new time
+      MarkUnchanged(run, *row, result);
+      *new_row = *row;
       new_row->size = size;
       new_row->mtime_ns = mtime;
       return;
@@ -239,7 +240,8 @@ BuildSummary RunBuild(const BuildOptions& options, const BuildContext& context) 
       if (d.severity == Diagnostic::Severity::kWarning) ++summary.warnings;
     }
     // A failed input keeps its row: its old edition, if any, is still in place.
-    if (r.status == InputStatus::kFailed) continue;
+    // An unchanged one keeps it too, unless only its time changed.
+    if (r.status == InputStatus::kFailed || rows[i].input.empty()) continue;
     const StateRow* old = state.Find(r.input);
     state_changed = state_changed || old == nullptr || old->size != rows[i].size ||
                     old->mtime_ns != rows[i].mtime_ns || old->inputs_sha256 != rows[i].inputs_sha256;
@@ -250,8 +252,10 @@ BuildSummary RunBuild(const BuildOptions& options, const BuildContext& context) 
   const bool catalog_current = !state_changed && fs::exists(options.out_dir + "/index.html") &&
                                fs::exists(options.out_dir + "/catalog.json");
   if (state_changed) state.Save(options.out_dir);
-  std::vector<CatalogEntry> editions = state.Editions();
-  if (!catalog_current) {
+  if (catalog_current) {
+    summary.editions = state.size();
+  } else {
+    std::vector<CatalogEntry> editions = state.Editions();
     editions.erase(std::remove_if(editions.begin(), editions.end(),
                                   [&](const CatalogEntry& e) {
                                     return !fs::exists(options.out_dir + "/" + e.edition + "/" +
@@ -259,8 +263,8 @@ BuildSummary RunBuild(const BuildOptions& options, const BuildContext& context) 
                                   }),
                    editions.end());
     WriteCatalog(options.out_dir, editions, context.templates, context.key);
+    summary.editions = editions.size();
   }
-  summary.editions = editions.size();
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
 }
