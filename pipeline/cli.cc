@@ -9,6 +9,7 @@
 #include <Poco/Util/OptionProcessor.h>
 #include <Poco/Util/OptionSet.h>
 #include <malloc.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,6 +27,9 @@
 
 #include "pipeline/build.h"
 #include "pipeline/catalog.h"
+#include "pipeline/decision.h"
+#include "pipeline/license.h"
+#include "pipeline/license_store.h"
 #include "pipeline/error.h"
 #include "pipeline/file_system.h"
 #include "pipeline/keystore.h"
@@ -493,6 +497,164 @@ int RunVerify(const Args& args, std::ostream& out, std::ostream& err) {
   return all_ok ? kExitOk : kExitFailure;
 }
 
+// ---- license ------------------------------------------------------------------
+
+int64_t Now() { return static_cast<int64_t>(::time(nullptr)); }
+
+void AddDbOption(OptionSet& set) {
+  set.addOption(ValueOption("db", "", "the license store: sqlite:PATH or postgresql://USER@HOST:PORT/DB "
+                            "(default: sqlite:imprint.db beside the output folder)", "URL"));
+}
+
+// The store named by --db, else the SQLite file beside `out_dir`.
+std::unique_ptr<LicenseStore> OpenStore(const Args& args, const std::string& out_dir = "output") {
+  return LicenseStore::Open(args.Get("db", LicenseStore::DefaultUrl(out_dir)));
+}
+
+std::string Required(const Args& args, const std::string& option) {
+  if (!args.Has(option) || args.Get(option).empty()) throw UsageError("--" + option + " is required");
+  return args.Get(option);
+}
+
+// The keys a license or edition is checked against: --pubkey files, else the
+// keystore's keyring.
+TrustedKeys TrustedFrom(const Args& args) {
+  std::vector<std::string> files = args.GetAll("pubkey");
+  if (files.empty()) {
+    const Keystore keystore(Keystore::DefaultDir());
+    if (!keystore.Exists()) throw UsageError("no trusted key: pass --pubkey DIR/keys/keyring.json");
+    files.push_back(keystore.dir() + "/keyring.json");
+  }
+  return LoadTrustedKeys(files);
+}
+
+int RunLicenseIssue(const Args& args, std::ostream& out, std::ostream& err) {
+  if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
+  License l;
+  l.subscriber_id = Required(args, "subscriber");
+  l.subscriber_name = Required(args, "name");
+  l.subscriber_email = args.Get("email");
+  l.tier = Required(args, "tier");
+  const std::string from = Required(args, "from"), until = Required(args, "until");
+  const auto start = ParseTime(from), end = ParseTime(until, /*end_of_day=*/true);
+  if (!start) throw UsageError("--from takes a date (YYYY-MM-DD) or an RFC 3339 time, not '" + from + "'");
+  if (!end) throw UsageError("--until takes a date (YYYY-MM-DD) or an RFC 3339 time, not '" + until + "'");
+  if (*end < *start) throw UsageError("--until is before --from");
+  const RightsPolicy policy = LoadRightsPolicy(RightsDir(args));
+  if (policy.tiers.count(l.tier) == 0) {
+    std::string known;
+    for (const auto& [id, tier] : policy.tiers) known += (known.empty() ? "" : ", ") + id;
+    throw UsageError("unknown tier '" + l.tier + "'; the rights policy has " + known);
+  }
+  std::istringstream pubs(Required(args, "publications"));
+  for (std::string p; std::getline(pubs, p, ',');) {
+    if (policy.FindPublication(p) == nullptr) throw UsageError("unknown publication '" + p + "'");
+    l.publications.push_back(p);
+  }
+  l.id = NewLicenseId();
+  l.issued = FormatTime(Now());
+  l.provider = policy.holder_url;
+  l.start = FormatTime(*start);
+  l.end = FormatTime(*end);
+
+  const Keystore keystore = BuildKeystore("output", err);
+  const std::string document = SignLicense(l, keystore.LoadSigningKey());
+  OpenStore(args)->AddLicense({l, document}, Now());
+  if (args.Has("out")) {
+    WriteFileAtomic(args.Get("out"), document);
+    out << "issued license " << l.id << " to " << l.subscriber_name << " (" << l.tier << "), written to "
+        << args.Get("out") << "\n";
+  } else {
+    out << document;
+  }
+  return kExitOk;
+}
+
+License ReadVerifiedLicense(const Args& args, const std::string& path, std::string* text) {
+  *text = ReadFile(path);
+  switch (VerifyLicense(*text, TrustedFrom(args))) {
+    case SignatureVerdict::kGood: break;
+    case SignatureVerdict::kUnknownKey: throw Error(path, 0, "license signed by an unknown key");
+    case SignatureVerdict::kRevokedKey: throw Error(path, 0, "license signed by a revoked key");
+    case SignatureVerdict::kBad: throw Error(path, 0, "bad signature: the license was changed or is not one");
+  }
+  return ParseLicense(*text, path);
+}
+
+int RunLicenseShow(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.positional.size() != 1) throw UsageError("give one license FILE");
+  std::string text;
+  const License l = ReadVerifiedLicense(args, args.positional[0], &text);
+  std::string pubs;
+  for (const std::string& p : l.publications) pubs += (pubs.empty() ? "" : ", ") + p;
+  out << "license:      " << l.id << " (signature good, key " << l.key_id << ")\n"
+      << "subscriber:   " << l.subscriber_name << " <" << l.subscriber_email << ">, id " << l.subscriber_id << "\n"
+      << "tier:         " << l.tier << "\n"
+      << "publications: " << pubs << "\n"
+      << "valid:        " << l.start << " to " << l.end << "\n"
+      << "issued:       " << l.issued << " by " << l.provider << "\n"
+      << "status:       " << LicenseStatus(*OpenStore(args), l, Now()) << "\n";
+  return kExitOk;
+}
+
+int RunLicenseCheck(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.positional.size() != 2) throw UsageError("give a license FILE and an EDITION");
+  const auto edition = ParseEditionRef(args.positional[1]);
+  if (!edition) throw UsageError("EDITION looks like monitor/v05/i077, not '" + args.positional[1] + "'");
+  const std::string action = Required(args, "action");
+  const std::string format = args.Get("format");
+  if (!format.empty() && format != "md" && format != "html" && format != "epub") {
+    throw UsageError("--format is md, html or epub, not '" + format + "'");
+  }
+  int64_t at = Now();
+  if (args.Has("at")) {
+    const auto parsed = ParseTime(args.Get("at"));
+    if (!parsed) throw UsageError("--at takes an RFC 3339 time or a date, not '" + args.Get("at") + "'");
+    at = *parsed;
+  }
+  const std::string text = ReadFile(args.positional[0]);
+  const RightsPolicy policy = LoadRightsPolicy(RightsDir(args));
+  const auto store = OpenStore(args);
+  const Decision d = Decide({&text, *edition, action, format, at}, policy, TrustedFrom(args),
+                            [&store](const std::string& id, int64_t when) -> std::optional<std::string> {
+                              const auto r = store->FindRevocation(id);
+                              if (r && r->at <= when) return r->reason;
+                              return std::nullopt;
+                            });
+  out << (d.permit ? "permit" : "deny: " + d.reason) << " (" << d.detail << ")\n";
+  return d.permit ? kExitOk : kExitFailure;
+}
+
+int RunLicenseRevoke(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.positional.size() != 1) throw UsageError("give one license ID");
+  const std::string reason = args.Get("reason", "revoked by the foundation");
+  if (!OpenStore(args)->Revoke(args.positional[0], reason, Now())) {
+    throw Error(args.positional[0], 0, "no such license in the store");
+  }
+  out << "revoked license " << args.positional[0] << ": " << reason << "\n";
+  return kExitOk;
+}
+
+int RunLicenseList(const Args& args, std::ostream& out, std::ostream& err) {
+  const auto store = OpenStore(args);
+  const int64_t now = Now();
+  for (const StoredLicense& s : store->ListLicenses()) {
+    const License& l = s.license;
+    std::string pubs;
+    for (const std::string& p : l.publications) pubs += (pubs.empty() ? "" : ",") + p;
+    out << l.id << "  " << LicenseStatus(*store, l, now) << "  " << l.tier << "  " << pubs << "  "
+        << l.start.substr(0, 10) << ".." << l.end.substr(0, 10) << "  " << l.subscriber_name << " ("
+        << l.subscriber_id << ")\n";
+  }
+  return kExitOk;
+}
+
+int RunLicenseStatus(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.positional.size() != 1) throw UsageError("give one license ID");
+  out << LicenseStatusDocument(*OpenStore(args), args.positional[0], Now());
+  return kExitOk;
+}
+
 // ---- the table of commands ---------------------------------------------------
 
 const std::vector<Command>& Commands() {
@@ -580,6 +742,75 @@ const std::vector<Command>& Commands() {
       {"keys list", "keys list", "list the keyring's keys and their status",
        "Prints each key's id and status: current, retired or revoked (with why).",
        "imprint keys list", [](OptionSet&) {}, &RunKeysList},
+      {"license issue",
+       "license issue --subscriber ID --name NAME [--email E] --tier T --publications a,b "
+       "--from DATE --until DATE [--out FILE] [--db URL]",
+       "issue a signed subscriber license",
+       "Makes a license document for a subscriber, signed with the foundation's key\n"
+       "(canonical JSON, RFC 8785), records it in the store, and writes it to FILE\n"
+       "(or prints it). The tier and publications must be in the rights policy; the\n"
+       "license is valid from the start of --from to the end of --until (UTC).",
+       "imprint license issue --subscriber s-104 --name 'Ada Lovelace' --tier individual "
+       "--publications monitor --from 2026-01-01 --until 2026-12-31 --out ada.license",
+       [](OptionSet& set) {
+         set.addOption(ValueOption("subscriber", "", "the subscriber's id", "ID"));
+         set.addOption(ValueOption("name", "", "the subscriber's name", "NAME"));
+         set.addOption(ValueOption("email", "", "the subscriber's e-mail address", "E"));
+         set.addOption(ValueOption("tier", "", "a license tier of the rights policy", "T"));
+         set.addOption(ValueOption("publications", "", "the publications covered, by slug", "a,b"));
+         set.addOption(ValueOption("from", "", "first day (YYYY-MM-DD or RFC 3339)", "DATE"));
+         set.addOption(ValueOption("until", "", "last day (YYYY-MM-DD or RFC 3339)", "DATE"));
+         set.addOption(ValueOption("out", "o", "write the license here", "FILE"));
+         AddDbOption(set);
+         AddResourceOptions(set);
+       },
+       &RunLicenseIssue},
+      {"license show", "license show FILE [--pubkey FILE] [--db URL]", "verify a license and print it",
+       "Checks the license's signature (exit 1 if it fails) and prints its fields and\n"
+       "its status in the store: active, revoked, expired or not yet valid.",
+       "imprint license show ada.license",
+       [](OptionSet& set) {
+         set.addOption(Option("pubkey", "p", "a trusted public key or keyring (repeatable)")
+                           .required(false).repeatable(true).argument("FILE"));
+         AddDbOption(set);
+       },
+       &RunLicenseShow},
+      {"license check",
+       "license check FILE EDITION --action A [--format F] [--at TIME] [--db URL]",
+       "decide whether a license allows an action on an edition",
+       "Prints 'permit' or 'deny: REASON' with why; exit 0 permit, 1 deny. EDITION is\n"
+       "like monitor/v05/i077; A is read, print, share, distribute...; F is md, html\n"
+       "or epub; --at decides for another time (default now). Reasons: bad_signature,\n"
+       "unknown_key, not_yet_valid, expired, revoked, publication_not_covered,\n"
+       "action_not_permitted, format_not_permitted, unknown_tier.",
+       "imprint license check ada.license monitor/v05/i077 --action read --format epub",
+       [](OptionSet& set) {
+         set.addOption(ValueOption("action", "", "read, print, share, distribute, ...", "A"));
+         set.addOption(ValueOption("format", "", "md, html or epub", "F"));
+         set.addOption(ValueOption("at", "", "decide for this time (RFC 3339 or a date)", "TIME"));
+         set.addOption(Option("pubkey", "p", "a trusted public key or keyring (repeatable)")
+                           .required(false).repeatable(true).argument("FILE"));
+         AddDbOption(set);
+         AddResourceOptions(set);
+       },
+       &RunLicenseCheck},
+      {"license revoke", "license revoke ID [--reason TEXT] [--db URL]", "revoke a license",
+       "Records the revocation (and its event) in the store: from now on every\n"
+       "decision on the license denies it as revoked.",
+       "imprint license revoke 6f1c9a52-0d1e-4c1b-9a7e-2b8d3f4e5a61 --reason 'subscription ended'",
+       [](OptionSet& set) {
+         set.addOption(ValueOption("reason", "", "why it is revoked", "TEXT"));
+         AddDbOption(set);
+       },
+       &RunLicenseRevoke},
+      {"license list", "license list [--db URL]", "list the store's licenses and their status",
+       "One line per license: id, status, tier, publications, window, subscriber.",
+       "imprint license list", [](OptionSet& set) { AddDbOption(set); }, &RunLicenseList},
+      {"license status", "license status ID [--db URL]", "print a license's status document",
+       "The license status document (the analogue of Readium LCP's): status\n"
+       "(active, revoked, expired), a message, and the license's events.",
+       "imprint license status 6f1c9a52-0d1e-4c1b-9a7e-2b8d3f4e5a61",
+       [](OptionSet& set) { AddDbOption(set); }, &RunLicenseStatus},
       {"rights check", "rights check [--rights DIR] [--templates DIR]",
        "validate rights/ and templates/ and summarise the policy",
        "Loads the rights policy, validating it against its RELAX NG schema, checks\n"

@@ -123,6 +123,12 @@ ProcessResult RunImprint(const std::vector<std::string>& args) {
   return Run(ImprintBin(), args);
 }
 
+ProcessResult ImprintWithKeys(const std::string& keys, const std::vector<std::string>& args) {
+  std::vector<std::string> all = {"IMPRINT_KEYS=" + keys, ImprintBin()};
+  all.insert(all.end(), args.begin(), args.end());
+  return Run("/usr/bin/env", all);
+}
+
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path);

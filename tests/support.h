@@ -48,6 +48,8 @@ struct ProcessResult {
 ProcessResult Run(const std::string& program, const std::vector<std::string>& args,
                   const std::string& stdin_text = "");
 ProcessResult RunImprint(const std::vector<std::string>& args);
+// The same with IMPRINT_KEYS naming another keystore.
+ProcessResult ImprintWithKeys(const std::string& keys, const std::vector<std::string>& args);
 
 std::string ReadAll(const std::string& path);
 void WriteAll(const std::string& path, const std::string& bytes);

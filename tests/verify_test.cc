@@ -17,12 +17,6 @@ namespace {
 
 using namespace testing;
 
-ProcessResult ImprintWithKeys(const std::string& keys, const std::vector<std::string>& args) {
-  std::vector<std::string> all = {"IMPRINT_KEYS=" + keys, ImprintBin()};
-  all.insert(all.end(), args.begin(), args.end());
-  return Run("/usr/bin/env", all);
-}
-
 // Builds every good input with the keystore `keys` into `out`.
 void BuildAll(const std::string& keys, const std::string& out) {
   const ProcessResult r = ImprintWithKeys(keys, {"build", "--out", out, SourceDir() + "/samples/archive",

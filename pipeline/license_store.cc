@@ -1,0 +1,343 @@
+#include "pipeline/license_store.h"
+
+#include <Poco/Data/PostgreSQL/Connector.h>
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/Exception.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/Tuple.h>
+#include <Poco/URI.h>
+
+#include <filesystem>
+#include <mutex>
+#include <sstream>
+
+#include "pipeline/error.h"
+
+namespace imprint {
+namespace {
+
+using namespace Poco::Data::Keywords;
+using Poco::Data::Session;
+using Poco::Data::Statement;
+
+enum class Dialect { kSQLite, kPostgreSQL };
+
+// Each migration moves the schema one version on; never edit one that has
+// shipped, add the next. "{SERIAL}" is the dialect's auto-increment key.
+const std::vector<std::string>& Migrations() {
+  static const std::vector<std::string> migrations = {
+      // 1: licenses, their revocations and events, and the audit log.
+      "CREATE TABLE licenses ("
+      " id TEXT PRIMARY KEY, subscriber_id TEXT NOT NULL, subscriber_name TEXT NOT NULL,"
+      " subscriber_email TEXT NOT NULL, tier TEXT NOT NULL, publications TEXT NOT NULL,"
+      " rights_start TEXT NOT NULL, rights_end TEXT NOT NULL, issued TEXT NOT NULL,"
+      " document TEXT NOT NULL);"
+      "CREATE TABLE revocations ("
+      " license_id TEXT PRIMARY KEY REFERENCES licenses(id), reason TEXT NOT NULL,"
+      " revoked_at BIGINT NOT NULL);"
+      "CREATE TABLE license_events ("
+      " id {SERIAL}, license_id TEXT NOT NULL REFERENCES licenses(id), type TEXT NOT NULL,"
+      " at BIGINT NOT NULL, detail TEXT NOT NULL);"
+      "CREATE INDEX license_events_by_license ON license_events(license_id, id);"
+      "CREATE TABLE audit_log ("
+      " id {SERIAL}, at BIGINT NOT NULL, license_id TEXT NOT NULL, subscriber_id TEXT NOT NULL,"
+      " edition TEXT NOT NULL, format TEXT NOT NULL, decision TEXT NOT NULL, reason TEXT NOT NULL,"
+      " sha256 TEXT NOT NULL, prev_hash TEXT NOT NULL, row_hash TEXT NOT NULL);",
+  };
+  return migrations;
+}
+
+std::string ForDialect(std::string sql, Dialect dialect) {
+  const std::string serial = dialect == Dialect::kSQLite ? "INTEGER PRIMARY KEY AUTOINCREMENT"
+                                                         : "BIGSERIAL PRIMARY KEY";
+  for (size_t at; (at = sql.find("{SERIAL}")) != std::string::npos;) sql.replace(at, 8, serial);
+  return sql;
+}
+
+std::vector<std::string> SplitStatements(const std::string& sql) {
+  std::vector<std::string> out;
+  std::istringstream in(sql);
+  for (std::string s; std::getline(in, s, ';');) {
+    if (s.find_first_not_of(" \n\t") != std::string::npos) out.push_back(s);
+  }
+  return out;
+}
+
+std::string JoinComma(const std::vector<std::string>& v) {
+  std::string out;
+  for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + v[i];
+  return out;
+}
+
+std::vector<std::string> SplitComma(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  for (std::string part; std::getline(in, part, ',');) {
+    if (!part.empty()) out.push_back(part);
+  }
+  return out;
+}
+
+// libpq's key=value form from a postgresql:// URL (Poco's connector does not
+// take URLs).
+std::string PostgresConnectionString(const std::string& url) {
+  const Poco::URI uri(url);
+  std::string user = uri.getUserInfo(), password;
+  if (const size_t colon = user.find(':'); colon != std::string::npos) {
+    password = user.substr(colon + 1);
+    user = user.substr(0, colon);
+  }
+  std::string db = uri.getPath();
+  if (!db.empty() && db[0] == '/') db.erase(0, 1);
+  std::string out = "host=" + (uri.getHost().empty() ? std::string("127.0.0.1") : uri.getHost());
+  if (uri.getPort() != 0) out += " port=" + std::to_string(uri.getPort());
+  if (!user.empty()) out += " user=" + user;
+  if (!password.empty()) out += " password=" + password;
+  out += " dbname=" + (db.empty() ? std::string("postgres") : db);
+  return out;
+}
+
+// The URL without its password, for messages: secrets never reach a log.
+std::string Redacted(const std::string& url) {
+  const size_t scheme = url.find("://");
+  const size_t at = url.find('@');
+  if (scheme == std::string::npos || at == std::string::npos) return url;
+  const size_t colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+class PocoStore : public LicenseStore {
+ public:
+  PocoStore(const std::string& connector, const std::string& connection, Dialect dialect,
+            const std::string& name)
+      : session_(connector, connection), dialect_(dialect), name_(name) {
+    // PostgreSQL's notices ("relation already exists, skipping") are not ours to print.
+    if (dialect_ == Dialect::kPostgreSQL) session_ << "SET client_min_messages TO WARNING", now;
+    Migrate();
+  }
+
+  int SchemaVersion() override {
+    int version = 0;
+    session_ << "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", into(version), now;
+    return version;
+  }
+
+  void AddLicense(const StoredLicense& s, int64_t at) override {
+    Guard([&] {
+      const License& l = s.license;
+      std::string id = l.id, sid = l.subscriber_id, name = l.subscriber_name, email = l.subscriber_email,
+                  tier = l.tier, pubs = JoinComma(l.publications), start = l.start, end = l.end,
+                  issued = l.issued, doc = s.document;
+      session_.begin();
+      try {
+        session_ << "INSERT INTO licenses (id, subscriber_id, subscriber_name, subscriber_email, tier,"
+                    " publications, rights_start, rights_end, issued, document)"
+                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            use(id), use(sid), use(name), use(email), use(tier), use(pubs), use(start), use(end),
+            use(issued), use(doc), now;
+        AddEvent(id, "issued", at, "tier " + tier);
+        session_.commit();
+      } catch (...) {
+        session_.rollback();
+        throw;
+      }
+    });
+  }
+
+  std::optional<StoredLicense> FindLicense(const std::string& id) override {
+    std::vector<StoredLicense> found = Select(" WHERE id = $1", id);
+    if (found.empty()) return std::nullopt;
+    return found.front();
+  }
+
+  std::vector<StoredLicense> ListLicenses() override { return Select(" ORDER BY issued, id", ""); }
+
+  bool Revoke(const std::string& id, const std::string& reason, int64_t at) override {
+    return Guard([&] {
+      if (!FindLicense(id)) return false;
+      if (FindRevocation(id)) return true;
+      std::string license_id = id, why = reason;
+      Poco::Int64 when = at;
+      session_.begin();
+      try {
+        session_ << "INSERT INTO revocations (license_id, reason, revoked_at) VALUES ($1, $2, $3)",
+            use(license_id), use(why), use(when), now;
+        AddEvent(id, "revoked", at, reason);
+        session_.commit();
+      } catch (...) {
+        session_.rollback();
+        throw;
+      }
+      return true;
+    });
+  }
+
+  std::optional<Revocation> FindRevocation(const std::string& id) override {
+    return Guard([&]() -> std::optional<Revocation> {
+      std::string license_id = id;
+      std::vector<std::string> reasons;
+      std::vector<Poco::Int64> times;
+      session_ << "SELECT reason, revoked_at FROM revocations WHERE license_id = $1", use(license_id),
+          into(reasons), into(times), now;
+      if (reasons.empty()) return std::nullopt;
+      return Revocation{id, reasons[0], times[0]};
+    });
+  }
+
+  std::vector<LicenseEvent> Events(const std::string& id) override {
+    return Guard([&] {
+      std::string license_id = id;
+      std::vector<std::string> types, details;
+      std::vector<Poco::Int64> times;
+      session_ << "SELECT type, at, detail FROM license_events WHERE license_id = $1 ORDER BY id",
+          use(license_id), into(types), into(times), into(details), now;
+      std::vector<LicenseEvent> events;
+      for (size_t i = 0; i < types.size(); ++i) events.push_back({id, types[i], times[i], details[i]});
+      return events;
+    });
+  }
+
+ private:
+  // Runs `fn`, turning database exceptions into imprint::Error.
+  template <typename Fn>
+  auto Guard(Fn fn) -> decltype(fn()) {
+    try {
+      return fn();
+    } catch (const Error&) {
+      throw;
+    } catch (const Poco::Exception& e) {
+      throw Error(name_, 0, "database: " + e.displayText());
+    }
+  }
+
+  void AddEvent(const std::string& id, const std::string& type, int64_t at, const std::string& detail) {
+    std::string license_id = id, event_type = type, text = detail;
+    Poco::Int64 when = at;
+    session_ << "INSERT INTO license_events (license_id, type, at, detail) VALUES ($1, $2, $3, $4)",
+        use(license_id), use(event_type), use(when), use(text), now;
+  }
+
+  std::vector<StoredLicense> Select(const std::string& where, const std::string& arg) {
+    return Guard([&] {
+      std::vector<std::string> docs;
+      std::string value = arg;
+      Statement select(session_);
+      select << "SELECT document FROM licenses" + where, into(docs);
+      if (!arg.empty()) select, use(value);
+      select.execute();
+      std::vector<StoredLicense> out;
+      for (const std::string& doc : docs) out.push_back({ParseLicense(doc, name_), doc});
+      return out;
+    });
+  }
+
+  void Migrate() {
+    Guard([&] {
+      session_ << "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+                  " description TEXT NOT NULL)",
+          now;
+      const int current = SchemaVersion();
+      const auto& migrations = Migrations();
+      for (int v = current + 1; v <= static_cast<int>(migrations.size()); ++v) {
+        session_.begin();
+        try {
+          for (const std::string& sql : SplitStatements(ForDialect(migrations[v - 1], dialect_))) {
+            session_ << sql, now;
+          }
+          std::string description = "migration " + std::to_string(v);
+          int version = v;
+          session_ << "INSERT INTO schema_migrations (version, description) VALUES ($1, $2)", use(version),
+              use(description), now;
+          session_.commit();
+        } catch (...) {
+          session_.rollback();
+          throw;
+        }
+      }
+    });
+  }
+
+  Session session_;
+  Dialect dialect_;
+  std::string name_;
+};
+
+void RegisterConnectors() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Data::PostgreSQL::Connector::registerConnector();
+  });
+}
+
+}  // namespace
+
+std::string LicenseStatus(LicenseStore& store, const License& license, int64_t now) {
+  if (const auto r = store.FindRevocation(license.id); r && r->at <= now) return "revoked";
+  if (now > ParseTime(license.end).value_or(0)) return "expired";
+  if (now < ParseTime(license.start).value_or(0)) return "not_yet_valid";
+  return "active";
+}
+
+std::string LicenseStatusDocument(LicenseStore& store, const std::string& id, int64_t now) {
+  const auto stored = store.FindLicense(id);
+  if (!stored) throw Error(id, 0, "no such license");
+  const std::string status = LicenseStatus(store, stored->license, now);
+  Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
+  root.set("id", id);
+  root.set("status", status);
+  const auto revocation = store.FindRevocation(id);
+  root.set("message", status == "revoked"   ? "The license was revoked: " + revocation->reason
+                      : status == "expired" ? "The license expired at " + stored->license.end
+                      : status == "active"  ? std::string("The license is active.")
+                                            : "The license is valid from " + stored->license.start);
+  const std::vector<LicenseEvent> events = store.Events(id);
+  Poco::JSON::Object::Ptr updated = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  updated->set("license", stored->license.issued);
+  updated->set("status", events.empty() ? stored->license.issued : FormatTime(events.back().at));
+  root.set("updated", updated);
+  Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+  for (const LicenseEvent& e : events) {
+    Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    o->set("type", e.type);
+    o->set("timestamp", FormatTime(e.at));
+    o->set("detail", e.detail);
+    list->add(o);
+  }
+  root.set("events", list);
+  std::ostringstream out;
+  root.stringify(out, 2);
+  return out.str() + "\n";
+}
+
+std::string LicenseStore::DefaultUrl(const std::string& out_dir) {
+  namespace fs = std::filesystem;
+  const fs::path parent = fs::absolute(out_dir).lexically_normal().parent_path();
+  return "sqlite:" + (parent / "imprint.db").string();
+}
+
+std::unique_ptr<LicenseStore> LicenseStore::Open(const std::string& url) {
+  RegisterConnectors();
+  try {
+    if (url.rfind("sqlite:", 0) == 0) {
+      const std::string path = url.substr(7);
+      if (path.empty()) throw Error(url, 0, "sqlite: needs a file path");
+      return std::make_unique<PocoStore>("SQLite", path, Dialect::kSQLite, path);
+    }
+    if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+      return std::make_unique<PocoStore>("PostgreSQL", PostgresConnectionString(url),
+                                         Dialect::kPostgreSQL, Redacted(url));
+    }
+  } catch (const Error&) {
+    throw;
+  } catch (const Poco::Exception& e) {
+    throw Error(Redacted(url), 0, "cannot open the store: " + e.displayText());
+  }
+  throw Error(Redacted(url), 0, "not a store URL: use sqlite:PATH or postgresql://USER@HOST:PORT/DB");
+}
+
+}  // namespace imprint

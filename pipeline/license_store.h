@@ -1,0 +1,73 @@
+// The license store: licenses, revocations, license events (issued, revoked,
+// renewed) and the download audit log, behind one interface, on SQLite (a file
+// beside the output, zero set-up) or PostgreSQL (for several server
+// instances), through Poco::Data.
+//
+// Open() takes `sqlite:PATH` or `postgresql://USER@HOST:PORT/DB` and applies
+// the versioned schema migrations the database has not seen yet, each in a
+// transaction. Database errors are imprint::Error naming the store. A store
+// holds one connection: use one per thread.
+#ifndef IMPRINT_PIPELINE_LICENSE_STORE_H_
+#define IMPRINT_PIPELINE_LICENSE_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/license.h"
+
+namespace imprint {
+
+struct StoredLicense {
+  License license;
+  std::string document;  // the signed text as issued
+};
+
+struct Revocation {
+  std::string license_id;
+  std::string reason;
+  int64_t at = 0;  // seconds since the epoch
+};
+
+struct LicenseEvent {
+  std::string license_id;
+  std::string type;  // "issued", "revoked", "renewed"
+  int64_t at = 0;
+  std::string detail;
+};
+
+class LicenseStore {
+ public:
+  virtual ~LicenseStore() = default;
+
+  // Throws imprint::Error for a URL of another kind, or a store that cannot
+  // be opened or migrated.
+  static std::unique_ptr<LicenseStore> Open(const std::string& url);
+  // "sqlite:DIR/imprint.db", DIR being the folder that holds `out_dir`.
+  static std::string DefaultUrl(const std::string& out_dir);
+
+  virtual int SchemaVersion() = 0;
+  // Records a license and its "issued" event. Throws for a duplicate id.
+  virtual void AddLicense(const StoredLicense& license, int64_t at) = 0;
+  virtual std::optional<StoredLicense> FindLicense(const std::string& id) = 0;
+  virtual std::vector<StoredLicense> ListLicenses() = 0;
+  // Records the revocation and its event; false for an unknown license.
+  // Revoking twice keeps the first revocation.
+  virtual bool Revoke(const std::string& id, const std::string& reason, int64_t at) = 0;
+  virtual std::optional<Revocation> FindRevocation(const std::string& id) = 0;
+  virtual std::vector<LicenseEvent> Events(const std::string& id) = 0;
+};
+
+// "active", "revoked" or "expired" (or "not_yet_valid") at `now`.
+std::string LicenseStatus(LicenseStore& store, const License& license, int64_t now);
+
+// The license status document, the analogue of Readium LCP's: id, status,
+// a message, when the license and its status last changed, and its events.
+// Throws imprint::Error for an unknown license.
+std::string LicenseStatusDocument(LicenseStore& store, const std::string& id, int64_t now);
+
+}  // namespace imprint
+
+#endif  // IMPRINT_PIPELINE_LICENSE_STORE_H_
