@@ -635,6 +635,30 @@ int RunLicenseRevoke(const Args& args, std::ostream& out, std::ostream& err) {
   return kExitOk;
 }
 
+int RunLicenseRenew(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.positional.size() != 1) throw UsageError("give one license ID");
+  const std::string until = Required(args, "until");
+  const auto end = ParseTime(until, /*end_of_day=*/true);
+  if (!end) throw UsageError("--until takes a date (YYYY-MM-DD) or an RFC 3339 time, not '" + until + "'");
+  const auto store = OpenStore(args);
+  auto stored = store->FindLicense(args.positional[0]);
+  if (!stored) throw Error(args.positional[0], 0, "no such license in the store");
+  if (store->FindRevocation(stored->license.id)) throw Error(args.positional[0], 0, "the license is revoked");
+  License& l = stored->license;
+  if (*end <= *ParseTime(l.end)) throw UsageError("--until must be after the license's end, " + l.end);
+  l.end = FormatTime(*end);
+  const Keystore keystore = BuildKeystore("output", err);
+  stored->document = SignLicense(l, keystore.LoadSigningKey());
+  store->RenewLicense(*stored, Now());
+  if (args.Has("out")) {
+    WriteFileAtomic(args.Get("out"), stored->document);
+    out << "renewed license " << l.id << " until " << l.end << ", written to " << args.Get("out") << "\n";
+  } else {
+    out << stored->document;
+  }
+  return kExitOk;
+}
+
 int RunLicenseList(const Args& args, std::ostream& out, std::ostream& err) {
   const auto store = OpenStore(args);
   const int64_t now = Now();
@@ -803,6 +827,17 @@ const std::vector<Command>& Commands() {
          AddDbOption(set);
        },
        &RunLicenseRevoke},
+      {"license renew", "license renew ID --until DATE [--out FILE] [--db URL]",
+       "extend a license and sign it afresh",
+       "Moves a license's end to the end of DATE, signs the document again (same id)\n"
+       "and records a 'renewed' event. The subscriber receives the new document.",
+       "imprint license renew 6f1c9a52-0d1e-4c1b-9a7e-2b8d3f4e5a61 --until 2027-12-31 --out ada.license",
+       [](OptionSet& set) {
+         set.addOption(ValueOption("until", "", "the new last day", "DATE"));
+         set.addOption(ValueOption("out", "o", "write the renewed license here", "FILE"));
+         AddDbOption(set);
+       },
+       &RunLicenseRenew},
       {"license list", "license list [--db URL]", "list the store's licenses and their status",
        "One line per license: id, status, tier, publications, window, subscriber.",
        "imprint license list", [](OptionSet& set) { AddDbOption(set); }, &RunLicenseList},

@@ -154,6 +154,24 @@ class PocoStore : public LicenseStore {
     return found.front();
   }
 
+  bool RenewLicense(const StoredLicense& s, int64_t at) override {
+    return Guard([&] {
+      if (!FindLicense(s.license.id)) return false;
+      std::string id = s.license.id, start = s.license.start, end = s.license.end, doc = s.document;
+      session_.begin();
+      try {
+        session_ << "UPDATE licenses SET rights_start = $1, rights_end = $2, document = $3 WHERE id = $4",
+            use(start), use(end), use(doc), use(id), now;
+        AddEvent(id, "renewed", at, "until " + end);
+        session_.commit();
+      } catch (...) {
+        session_.rollback();
+        throw;
+      }
+      return true;
+    });
+  }
+
   std::vector<StoredLicense> ListLicenses() override { return Select(" ORDER BY issued, id", ""); }
 
   bool Revoke(const std::string& id, const std::string& reason, int64_t at) override {

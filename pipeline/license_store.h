@@ -52,6 +52,9 @@ class LicenseStore {
   // Records a license and its "issued" event. Throws for a duplicate id.
   virtual void AddLicense(const StoredLicense& license, int64_t at) = 0;
   virtual std::optional<StoredLicense> FindLicense(const std::string& id) = 0;
+  // Replaces a license's document (a renewal: same id, a new window) and
+  // records a "renewed" event. False for an unknown license.
+  virtual bool RenewLicense(const StoredLicense& license, int64_t at) = 0;
   virtual std::vector<StoredLicense> ListLicenses() = 0;
   // Records the revocation and its event; false for an unknown license.
   // Revoking twice keeps the first revocation.

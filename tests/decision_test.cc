@@ -83,6 +83,17 @@ BOOST_FIXTURE_TEST_CASE(revoked_from_the_moment_of_revocation, Foundation) {
   BOOST_TEST(Check(ada, "monitor/v05/i077", "read", "", "2026-06-01T00:00:00Z") == "permit");
 }
 
+BOOST_FIXTURE_TEST_CASE(a_renewed_license_permits_in_its_new_window, Foundation) {
+  const std::string ada = Issue("ada", "individual", "monitor");
+  BOOST_TEST(Check(ada, "monitor/v05/i077", "read", "", "2027-06-01T00:00:00Z") == "expired");
+  const std::string id = ReadAll(ada).substr(7, 36);
+  const ProcessResult r = Imprint({"license", "renew", id, "--until", "2027-12-31", "--out", ada});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  BOOST_TEST(Check(ada, "monitor/v05/i077", "read", "", "2027-06-01T00:00:00Z") == "permit");
+  BOOST_TEST(Imprint({"license", "status", id}).out.find("\"type\": \"renewed\"") != std::string::npos);
+  BOOST_TEST(Imprint({"license", "renew", id, "--until", "2020-01-01"}).exit_code == 2);
+}
+
 BOOST_FIXTURE_TEST_CASE(changed_fields_are_bad_signatures_and_other_keys_unknown, Foundation) {
   const std::string ada = Issue("ada", "individual", "monitor");
   const std::string text = ReadAll(ada);

@@ -105,6 +105,21 @@ BOOST_AUTO_TEST_CASE(revocations_and_events) {
   });
 }
 
+BOOST_AUTO_TEST_CASE(renewals_replace_the_document_and_leave_an_event) {
+  ForEachStore([](const std::string& url) {
+    auto store = LicenseStore::Open(url);
+    store->AddLicense(Sample("a", "Ada"), 100);
+    StoredLicense renewed = Sample("a", "Ada");
+    const std::string old_end = "2026-12-31T23:59:59Z", new_end = "2027-12-31T23:59:59Z";
+    renewed.license.end = new_end;
+    renewed.document.replace(renewed.document.find(old_end), old_end.size(), new_end);
+    BOOST_TEST(store->RenewLicense(renewed, 150));
+    BOOST_TEST(store->FindLicense("a")->license.end == new_end);
+    BOOST_TEST(store->Events("a").back().type == "renewed");
+    BOOST_TEST(!store->RenewLicense(Sample("zzz", "Nobody"), 150));
+  });
+}
+
 BOOST_AUTO_TEST_CASE(status_documents) {
   ForEachStore([](const std::string& url) {
     auto store = LicenseStore::Open(url);
