@@ -20,6 +20,23 @@ constexpr char kTemporaryMarker[] = ".imprint-tmp-";
 
 std::string ErrnoText() { return std::strerror(errno); }
 
+// Writes all of `bytes` to `fd` and closes it; false (errno set) on failure.
+bool WriteAndClose(int fd, const std::string& bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int saved = errno;
+      ::close(fd);
+      errno = saved;
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return ::close(fd) == 0;
+}
+
 }  // namespace
 
 std::string ReadFile(const std::string& path) {
@@ -57,19 +74,7 @@ void WriteFileAtomic(const std::string& path, const std::string& bytes) {
                                .string();
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw Error(path, 0, "cannot write: " + ErrnoText());
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const std::string why = ErrnoText();
-      ::close(fd);
-      ::unlink(temp.c_str());
-      throw Error(path, 0, "cannot write: " + why);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::close(fd) != 0 || ::rename(temp.c_str(), path.c_str()) != 0) {
+  if (!WriteAndClose(fd, bytes) || ::rename(temp.c_str(), path.c_str()) != 0) {
     const std::string why = ErrnoText();
     ::unlink(temp.c_str());
     throw Error(path, 0, "cannot write: " + why);
@@ -79,18 +84,7 @@ void WriteFileAtomic(const std::string& path, const std::string& bytes) {
 void WriteNewFile(const std::string& path, const std::string& bytes) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) throw Error(path, 0, "cannot create: " + ErrnoText());
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const std::string why = ErrnoText();
-      ::close(fd);
-      throw Error(path, 0, "cannot write: " + why);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::close(fd) != 0) throw Error(path, 0, "cannot write: " + ErrnoText());
+  if (!WriteAndClose(fd, bytes)) throw Error(path, 0, "cannot write: " + ErrnoText());
 }
 
 void RemoveTree(const std::string& path) {

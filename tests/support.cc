@@ -18,6 +18,8 @@
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
+#include <boost/test/unit_test.hpp>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -243,6 +245,13 @@ std::vector<std::string> LegacyOnlySentences(const std::string& input,
     }
   }
   return sentences;
+}
+
+void ExpectNoLegacyFooter(const std::string& input, const std::vector<std::string>& canonical_footer,
+                          const std::string& text) {
+  const auto legacy = LegacyOnlySentences(input, canonical_footer);
+  BOOST_TEST(!legacy.empty(), input << " has no legacy footer to look for");
+  for (const std::string& sentence : legacy) BOOST_TEST(text.find(sentence) == std::string::npos, sentence);
 }
 
 std::vector<std::string> HtmlTexts(const std::string& html, const std::string& xpath) {

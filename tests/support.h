@@ -83,6 +83,9 @@ Document ReadEdition(const std::string& input, const std::string& templates_dir 
 // footer does not also say: none of them may appear in an edition.
 std::vector<std::string> LegacyOnlySentences(const std::string& input,
                                              const std::vector<std::string>& canonical_footer);
+// Checks that an edition's text (as a reader sees it) holds none of them.
+void ExpectNoLegacyFooter(const std::string& input, const std::vector<std::string>& canonical_footer,
+                          const std::string& text);
 
 // The text content of each element an XPath expression selects in an HTML
 // document (e.g. "//main//p"), in document order.
