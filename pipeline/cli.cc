@@ -9,6 +9,7 @@
 #include <Poco/Util/OptionProcessor.h>
 #include <Poco/Util/OptionSet.h>
 #include <malloc.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@
 
 #include "pipeline/build.h"
 #include "pipeline/catalog.h"
+#include "pipeline/crypto.h"
 #include "pipeline/decision.h"
 #include "pipeline/license.h"
 #include "pipeline/license_store.h"
@@ -34,6 +36,8 @@
 #include "pipeline/file_system.h"
 #include "pipeline/keystore.h"
 #include "pipeline/minisign.h"
+#include "pipeline/personalize.h"
+#include "pipeline/server.h"
 #include "pipeline/verify.h"
 #include "pipeline/rights_policy.h"
 #include "pipeline/template_set.h"
@@ -679,6 +683,90 @@ int RunLicenseStatus(const Args& args, std::ostream& out, std::ostream& err) {
   return kExitOk;
 }
 
+// ---- serve, audit, trace --------------------------------------------------------
+
+int RunServe(const Args& args, std::ostream& out, std::ostream& err) {
+  if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
+  ServerOptions options;
+  options.bind = args.Get("bind", "127.0.0.1");
+  if (args.Has("port")) {
+    const std::string port = args.Get("port");
+    char* end = nullptr;
+    const long n = std::strtol(port.c_str(), &end, 10);
+    if (port.empty() || *end != '\0' || n < 0 || n > 65535) {
+      throw UsageError("--port takes a number from 0 to 65535, not '" + port + "'");
+    }
+    options.port = static_cast<int>(n);
+  }
+  options.out_dir = args.Get("out", "output");
+  options.db_url = args.Get("db", LicenseStore::DefaultUrl(options.out_dir));
+  const Keystore keystore = BuildKeystore(options.out_dir, err);
+  DownloadServer server(options, LoadRightsPolicy(RightsDir(args)), TemplateSet::Load(TemplatesDir(args)),
+                        keystore.LoadSigningKey(), LoadTrustedKeys({keystore.dir() + "/keyring.json"}));
+  // Handler threads inherit a mask without SIGINT and SIGTERM: only this
+  // thread takes them, and stops the server cleanly.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  server.Start();
+  out << "imprint serve: listening on http://" << options.bind << ":" << server.port() << "/ (editions from "
+      << options.out_dir << "/)" << std::endl;
+  int signal = 0;
+  sigwait(&stop, &signal);
+  server.Stop();
+  out << "imprint serve: stopped" << std::endl;
+  return kExitOk;
+}
+
+int RunAudit(const Args& args, std::ostream& out, std::ostream& err) {
+  if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
+  for (const AuditRow& r : OpenStore(args)->Audit(args.Get("license"))) {
+    out << r.id << "  " << FormatTime(r.at) << "  " << r.decision << "  " << r.reason << "  "
+        << (r.license_id.empty() ? "-" : r.license_id) << "  " << (r.subscriber_id.empty() ? "-" : r.subscriber_id)
+        << "  " << r.edition << "  " << r.format << "  " << (r.sha256.empty() ? "-" : r.sha256) << "\n";
+  }
+  return kExitOk;
+}
+
+int RunAuditVerify(const Args& args, std::ostream& out, std::ostream& err) {
+  if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
+  const std::vector<AuditRow> rows = OpenStore(args)->Audit();
+  if (const int64_t bad = FirstBrokenAuditRow(rows); bad != 0) {
+    out << "audit log broken at row " << bad << ": edited, deleted or out of order\n";
+    return kExitFailure;
+  }
+  out << "audit log intact: " << rows.size() << " rows\n";
+  return kExitOk;
+}
+
+int RunTrace(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.positional.size() != 1) throw UsageError("give one FILE");
+  const std::string path = args.positional[0];
+  const std::string bytes = ReadFile(path);
+  const std::string ext = path.substr(path.rfind('.') + 1);
+  const std::string id = FindLicenseId(ext, bytes);
+  if (id.empty()) throw Error(path, 0, "names no license: not a personalised copy");
+  const auto store = OpenStore(args);
+  const auto stored = store->FindLicense(id);
+  out << "license:    " << id << (stored ? "" : " (not in this store)") << "\n";
+  if (stored) {
+    out << "subscriber: " << stored->license.subscriber_name << " <" << stored->license.subscriber_email << ">, id "
+        << stored->license.subscriber_id << ", tier " << stored->license.tier << "\n";
+  }
+  const std::string sha = Sha256Hex(bytes);
+  bool found = false;
+  for (const AuditRow& r : store->Audit(id)) {
+    if (r.sha256 != sha) continue;
+    out << "download:   audit row " << r.id << ", " << FormatTime(r.at) << ", " << r.edition << " as " << r.format
+        << "\n";
+    found = true;
+  }
+  if (!found) out << "download:   no audit row has these bytes (the copy was changed, or served elsewhere)\n";
+  return kExitOk;
+}
+
 // ---- the table of commands ---------------------------------------------------
 
 const std::vector<Command>& Commands() {
@@ -846,6 +934,42 @@ const std::vector<Command>& Commands() {
        "(active, revoked, expired), a message, and the license's events.",
        "imprint license status 6f1c9a52-0d1e-4c1b-9a7e-2b8d3f4e5a61",
        [](OptionSet& set) { AddDbOption(set); }, &RunLicenseStatus},
+      {"serve", "serve [--bind 127.0.0.1] [--port 8080] [--out DIR] [--db URL]",
+       "serve license-gated, personalised, signed editions over HTTP",
+       "The download server. GET /editions/<pub>/v<VV>/i<III>/<file> with the header\n"
+       "'Authorization: License <base64url of the license>' returns a copy made for\n"
+       "the licensee and signed afresh (<file>.minisig its signature), when the\n"
+       "license permits reading that format; 401 without a valid license, 403 with\n"
+       "the reason, 404 for an unknown edition, 400 for a malformed path. Also\n"
+       "/healthz, /keys/imprint.pub, /catalog.json, /licenses/<id>/status and the\n"
+       "subscribers' page at /. Every decision goes to the audit log. Stops on\n"
+       "SIGINT or SIGTERM. --port 0 takes any free port.",
+       "imprint serve --port 8080 --out output",
+       [](OptionSet& set) {
+         set.addOption(ValueOption("bind", "", "address to listen on (default 127.0.0.1)", "ADDR"));
+         set.addOption(ValueOption("port", "", "port (default 8080; 0: any free one)", "N"));
+         set.addOption(ValueOption("out", "o", "the editions' folder (default: output)", "DIR"));
+         AddDbOption(set);
+         AddResourceOptions(set);
+       },
+       &RunServe},
+      {"audit", "audit [--license ID] [--db URL]", "list the download server's decisions",
+       "One line per decision, oldest first: row, time, decision, reason, license,\n"
+       "subscriber, edition, format, SHA-256 of the bytes sent.",
+       "imprint audit --license 6f1c9a52-0d1e-4c1b-9a7e-2b8d3f4e5a61",
+       [](OptionSet& set) {
+         set.addOption(ValueOption("license", "", "only this license's decisions", "ID"));
+         AddDbOption(set);
+       },
+       &RunAudit},
+      {"audit verify", "audit verify [--db URL]", "check the audit log's hash chain",
+       "Each row holds the hash of the row before it: exit 0 when the chain is\n"
+       "intact, 1 naming the first edited, deleted or reordered row.",
+       "imprint audit verify", [](OptionSet& set) { AddDbOption(set); }, &RunAuditVerify},
+      {"trace", "trace FILE [--db URL]", "name the license, subscriber and download of a copy",
+       "For a personalised copy found elsewhere: the license it names, the\n"
+       "subscriber, and the audit row of the download with exactly these bytes.",
+       "imprint trace found/monitor-v05-i077.epub", [](OptionSet& set) { AddDbOption(set); }, &RunTrace},
       {"rights check", "rights check [--rights DIR] [--templates DIR]",
        "validate rights/ and templates/ and summarise the policy",
        "Loads the rights policy, validating it against its RELAX NG schema, checks\n"

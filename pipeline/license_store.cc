@@ -14,6 +14,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "pipeline/crypto.h"
 #include "pipeline/error.h"
 
 namespace imprint {
@@ -174,6 +175,55 @@ class PocoStore : public LicenseStore {
 
   std::vector<StoredLicense> ListLicenses() override { return Select(" ORDER BY issued, id", ""); }
 
+  void AppendAudit(std::vector<AuditRow>* rows) override {
+    Guard([&] {
+      session_.begin();
+      try {
+        // One appender at a time, so the chain has no forks.
+        if (dialect_ == Dialect::kPostgreSQL) session_ << "LOCK TABLE audit_log IN EXCLUSIVE MODE", now;
+        std::vector<std::string> last;
+        session_ << "SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1", into(last), now;
+        std::string prev = last.empty() ? std::string(64, '0') : last[0];
+        for (AuditRow& r : *rows) {
+          r.prev_hash = prev;
+          r.row_hash = AuditRowHash(r);
+          prev = r.row_hash;
+          Poco::Int64 at = r.at;
+          session_ << "INSERT INTO audit_log (at, license_id, subscriber_id, edition, format, decision,"
+                      " reason, sha256, prev_hash, row_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+              use(at), use(r.license_id), use(r.subscriber_id), use(r.edition), use(r.format), use(r.decision),
+              use(r.reason), use(r.sha256), use(r.prev_hash), use(r.row_hash), now;
+        }
+        session_.commit();
+      } catch (...) {
+        session_.rollback();
+        throw;
+      }
+    });
+  }
+
+  std::vector<AuditRow> Audit(const std::string& license_id) override {
+    return Guard([&] {
+      std::vector<Poco::Int64> ids, ats;
+      std::vector<std::string> licenses, subscribers, editions, formats, decisions, reasons, shas, prevs, hashes;
+      std::string wanted = license_id;
+      Statement select(session_);
+      select << "SELECT id, at, license_id, subscriber_id, edition, format, decision, reason, sha256,"
+                " prev_hash, row_hash FROM audit_log" +
+                    std::string(license_id.empty() ? "" : " WHERE license_id = $1") + " ORDER BY id",
+          into(ids), into(ats), into(licenses), into(subscribers), into(editions), into(formats),
+          into(decisions), into(reasons), into(shas), into(prevs), into(hashes);
+      if (!license_id.empty()) select, use(wanted);
+      select.execute();
+      std::vector<AuditRow> rows;
+      for (size_t i = 0; i < ids.size(); ++i) {
+        rows.push_back({ids[i], ats[i], licenses[i], subscribers[i], editions[i], formats[i], decisions[i],
+                        reasons[i], shas[i], prevs[i], hashes[i]});
+      }
+      return rows;
+    });
+  }
+
   bool Revoke(const std::string& id, const std::string& reason, int64_t at) override {
     return Guard([&] {
       if (!FindLicense(id)) return false;
@@ -293,6 +343,27 @@ void RegisterConnectors() {
 }
 
 }  // namespace
+
+std::string AuditRowHash(const AuditRow& r) {
+  // Each field with its length, so no two different rows hash alike.
+  std::string all;
+  for (const std::string& f : {r.prev_hash, std::to_string(r.at), r.license_id, r.subscriber_id, r.edition,
+                               r.format, r.decision, r.reason, r.sha256}) {
+    all += std::to_string(f.size()) + ":" + f + ";";
+  }
+  return Sha256Hex(all);
+}
+
+int64_t FirstBrokenAuditRow(const std::vector<AuditRow>& rows) {
+  std::string prev(64, '0');
+  int64_t expected_id = rows.empty() ? 0 : rows.front().id;
+  for (const AuditRow& r : rows) {
+    if (r.id != expected_id || r.prev_hash != prev || AuditRowHash(r) != r.row_hash) return r.id;
+    prev = r.row_hash;
+    ++expected_id;
+  }
+  return 0;
+}
 
 std::string LicenseStatus(LicenseStore& store, const License& license, int64_t now) {
   if (const auto r = store.FindRevocation(license.id); r && r->at <= now) return "revoked";

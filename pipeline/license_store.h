@@ -38,6 +38,27 @@ struct LicenseEvent {
   std::string detail;
 };
 
+// One decision of the download server, chained to the row before it.
+struct AuditRow {
+  int64_t id = 0;  // assigned by the store, from 1
+  int64_t at = 0;
+  std::string license_id;
+  std::string subscriber_id;
+  std::string edition;
+  std::string format;
+  std::string decision;  // "permit" or "deny"
+  std::string reason;
+  std::string sha256;    // of the bytes sent; "" when none were
+  std::string prev_hash; // the row before's row_hash (64 zeros for the first)
+  std::string row_hash;  // SHA-256 over prev_hash and every field above
+};
+
+// The row hash of `row` given its prev_hash.
+std::string AuditRowHash(const AuditRow& row);
+// The id of the first row whose chain is broken (edited, deleted, reordered
+// rows), or 0 when the whole log is intact.
+int64_t FirstBrokenAuditRow(const std::vector<AuditRow>& rows);
+
 class LicenseStore {
  public:
   virtual ~LicenseStore() = default;
@@ -61,6 +82,12 @@ class LicenseStore {
   virtual bool Revoke(const std::string& id, const std::string& reason, int64_t at) = 0;
   virtual std::optional<Revocation> FindRevocation(const std::string& id) = 0;
   virtual std::vector<LicenseEvent> Events(const std::string& id) = 0;
+
+  // Appends rows in one transaction, each chained to the one before (across
+  // processes too: the append locks the log). Fills id, prev_hash, row_hash.
+  virtual void AppendAudit(std::vector<AuditRow>* rows) = 0;
+  // The log, oldest first; only one license's rows when `license_id` is set.
+  virtual std::vector<AuditRow> Audit(const std::string& license_id = "") = 0;
 };
 
 // "active", "revoked" or "expired" (or "not_yet_valid") at `now`.

@@ -23,6 +23,8 @@ uint32_t Crc32(std::string_view data) {
       crc32(0L, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
 }
 
+}  // namespace
+
 // Raw deflate (no zlib header) at zlib's default level: on pages of a few
 // kilobytes the best level costs more time and saves almost nothing. Each
 // thread keeps one deflate state and resets it: initialising one allocates
@@ -51,6 +53,8 @@ std::string Deflate(std::string_view data) {
   return out;
 }
 
+namespace {
+
 struct Compressed {
   uint32_t crc;
   std::string data;
@@ -61,6 +65,17 @@ struct Compressed {
 ZipWriter::ZipWriter(int year, int month, int day) {
   if (year < 1980) year = 1980, month = 1, day = 1;
   dos_date_ = static_cast<uint16_t>(((year - 1980) << 9) | (month << 5) | day);
+}
+
+ZipWriter ZipWriter::WithTimeOf(std::string_view archive) {
+  ZipWriter writer(1980, 1, 1);
+  if (archive.size() >= 14) {
+    writer.dos_time_ = static_cast<uint16_t>(static_cast<unsigned char>(archive[10]) |
+                                             (static_cast<unsigned char>(archive[11]) << 8));
+    writer.dos_date_ = static_cast<uint16_t>(static_cast<unsigned char>(archive[12]) |
+                                             (static_cast<unsigned char>(archive[13]) << 8));
+  }
+  return writer;
 }
 
 void ZipWriter::AddStored(std::string_view name, std::string_view data) {
@@ -132,6 +147,55 @@ std::string ZipWriter::Finish() {
   Put32(&out_, central_offset);
   Put16(&out_, 0);  // comment
   return std::move(out_);
+}
+
+namespace {
+
+uint32_t Get16(std::string_view s, size_t at) {
+  return static_cast<unsigned char>(s[at]) | (static_cast<unsigned char>(s[at + 1]) << 8);
+}
+
+uint32_t Get32(std::string_view s, size_t at) { return Get16(s, at) | (Get16(s, at + 2) << 16); }
+
+}  // namespace
+
+std::vector<ZipEntry> ReadZip(std::string_view archive) {
+  std::vector<ZipEntry> entries;
+  size_t at = 0;
+  while (at + 30 <= archive.size() && Get32(archive, at) == 0x04034b50) {
+    if (Get16(archive, at + 6) & 0x08) throw std::runtime_error("zip: data descriptors are not supported");
+    ZipEntry e;
+    e.method = static_cast<uint16_t>(Get16(archive, at + 8));
+    e.crc = Get32(archive, at + 14);
+    const uint32_t csize = Get32(archive, at + 18);
+    e.size = Get32(archive, at + 22);
+    const uint32_t name_len = Get16(archive, at + 26), extra_len = Get16(archive, at + 28);
+    const size_t data = at + 30 + name_len + extra_len;
+    if (data + csize > archive.size()) throw std::runtime_error("zip: truncated entry");
+    e.name = std::string(archive.substr(at + 30, name_len));
+    e.compressed = std::string(archive.substr(data, csize));
+    entries.push_back(std::move(e));
+    at = data + csize;
+  }
+  if (entries.empty()) throw std::runtime_error("zip: not an archive");
+  return entries;
+}
+
+std::string Inflate(const ZipEntry& entry) {
+  if (entry.method == 0) return entry.compressed;
+  if (entry.method != 8) throw std::runtime_error("zip: unsupported compression");
+  std::string out(entry.size, '\0');
+  z_stream z{};
+  if (inflateInit2(&z, -MAX_WBITS) != Z_OK) throw std::runtime_error("zlib: inflateInit2 failed");
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(entry.compressed.data()));
+  z.avail_in = static_cast<uInt>(entry.compressed.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const int rc = inflate(&z, Z_FINISH);
+  const bool whole = rc == Z_STREAM_END && z.total_out == entry.size;
+  inflateEnd(&z);
+  if (!whole || Crc32(out) != entry.crc) throw std::runtime_error("zip: damaged entry " + entry.name);
+  return out;
 }
 
 }  // namespace imprint

@@ -1,0 +1,471 @@
+#include "pipeline/server.h"
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <list>
+#include <map>
+#include <mutex>
+#include <regex>
+#include <thread>
+#include <unordered_map>
+
+#include "pipeline/crypto.h"
+#include "pipeline/decision.h"
+#include "pipeline/error.h"
+#include "pipeline/file_system.h"
+#include "pipeline/license_store.h"
+#include "pipeline/minisign.h"
+#include "pipeline/personalize.h"
+
+namespace imprint {
+namespace fs = std::filesystem;
+namespace {
+
+using Poco::Net::HTTPResponse;
+using Poco::Net::HTTPServerRequest;
+using Poco::Net::HTTPServerResponse;
+
+// One store connection per handler thread (a store is not thread-safe).
+LicenseStore& ThreadStore(const std::string& url) {
+  thread_local std::map<std::string, std::unique_ptr<LicenseStore>> stores;
+  std::unique_ptr<LicenseStore>& store = stores[url];
+  if (!store) store = LicenseStore::Open(url);
+  return *store;
+}
+
+int64_t Now() { return static_cast<int64_t>(::time(nullptr)); }
+
+// Appends audit rows in groups: handlers queue a row and wait; one writer
+// commits everything queued in one transaction and wakes them. A row is in
+// the database before its response is sent.
+class AuditWriter {
+ public:
+  explicit AuditWriter(std::string url) : url_(std::move(url)), thread_([this] { Loop(); }) {}
+  ~AuditWriter() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+  // Blocks until `row` is committed; throws when the commit failed.
+  void Commit(AuditRow row) {
+    std::unique_lock<std::mutex> lock(mu_);
+    const uint64_t ticket = ++queued_;
+    pending_.push_back(std::move(row));
+    wake_.notify_all();
+    done_.wait(lock, [&] { return committed_ >= ticket || stop_; });
+    if (failed_through_ >= ticket) throw Error(url_, 0, "the audit log could not be written");
+  }
+
+ private:
+  void Loop() {
+    std::unique_ptr<LicenseStore> store = LicenseStore::Open(url_);
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      wake_.wait(lock, [&] { return stop_ || !pending_.empty(); });
+      if (pending_.empty() && stop_) return;
+      std::vector<AuditRow> batch(std::make_move_iterator(pending_.begin()),
+                                  std::make_move_iterator(pending_.end()));
+      pending_.clear();
+      const uint64_t through = queued_;
+      lock.unlock();
+      bool ok = true;
+      try {
+        store->AppendAudit(&batch);
+      } catch (const std::exception&) {
+        ok = false;
+      }
+      lock.lock();
+      if (!ok) failed_through_ = through;
+      committed_ = through;
+      done_.notify_all();
+    }
+  }
+
+  std::string url_;
+  std::mutex mu_;
+  std::condition_variable wake_, done_;
+  std::deque<AuditRow> pending_;
+  uint64_t queued_ = 0, committed_ = 0, failed_through_ = 0;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+// Personalised copies and their signatures, per license, edition and file,
+// least recently used dropped first.
+class CopyCache {
+ public:
+  struct Copy {
+    std::string bytes;
+    std::string signature;
+    std::string sha256;
+  };
+  std::shared_ptr<const Copy> Get(const std::string& key) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = index_.find(key);
+    if (it == index_.end()) return nullptr;
+    order_.splice(order_.begin(), order_, it->second.second);
+    return it->second.first;
+  }
+  void Put(const std::string& key, std::shared_ptr<const Copy> copy) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (index_.count(key)) return;
+    order_.push_front(key);
+    index_[key] = {std::move(copy), order_.begin()};
+    if (index_.size() > kCapacity) {
+      index_.erase(order_.back());
+      order_.pop_back();
+    }
+  }
+
+ private:
+  static constexpr size_t kCapacity = 512;
+  std::mutex mu_;
+  std::list<std::string> order_;
+  std::unordered_map<std::string, std::pair<std::shared_ptr<const Copy>, std::list<std::string>::iterator>> index_;
+};
+
+// What a request's path names.
+struct Route {
+  enum Kind { kPage, kHealth, kPublicKey, kCatalog, kStatus, kEdition, kBad } kind = kBad;
+  std::string license_id;  // kStatus
+  EditionRef edition;      // kEdition
+  std::string file;        // kEdition: the artifact's name
+  std::string format;      // kEdition: md, html, epub
+  bool signature = false;  // kEdition: its .minisig
+};
+
+Route Parse(const std::string& uri) {
+  Route r;
+  // Only the characters our paths use: no escapes, no dot segments, no NUL.
+  static const std::regex allowed("/[a-z0-9./_-]*");
+  if (!std::regex_match(uri, allowed) || uri.find("..") != std::string::npos ||
+      uri.find("//") != std::string::npos) {
+    return r;
+  }
+  static const std::regex status("/licenses/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/status");
+  static const std::regex edition(
+      "/editions/([a-z0-9]+(?:-[a-z0-9]+)*)/v([0-9]{2,5})/i([0-9]{3,5})/"
+      "(([a-z0-9-]+)-v([0-9]{2,5})-i([0-9]{3,5})\\.(md|html|epub))(\\.minisig)?");
+  std::smatch m;
+  if (uri == "/") {
+    r.kind = Route::kPage;
+  } else if (uri == "/healthz") {
+    r.kind = Route::kHealth;
+  } else if (uri == "/keys/imprint.pub") {
+    r.kind = Route::kPublicKey;
+  } else if (uri == "/catalog.json") {
+    r.kind = Route::kCatalog;
+  } else if (std::regex_match(uri, m, status)) {
+    r.kind = Route::kStatus;
+    r.license_id = m[1];
+  } else if (std::regex_match(uri, m, edition)) {
+    // The file must be this edition's own artifact.
+    if (m[5] != m[1] || m[6] != m[2] || m[7] != m[3]) return r;
+    r.kind = Route::kEdition;
+    r.edition = {m[1], std::stoi(m[2]), std::stoi(m[3])};
+    if (r.edition.volume < 1 || r.edition.issue < 1 || r.edition.Path() != std::string(m[1]) + "/v" +
+        std::string(m[2]) + "/i" + std::string(m[3])) {
+      return Route();
+    }
+    r.file = m[4];
+    r.format = m[8];
+    r.signature = m[9].matched;
+  }
+  return r;
+}
+
+void Send(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& type,
+          const std::string& body) {
+  response.setStatus(status);
+  response.setContentType(type);
+  response.setContentLength(static_cast<std::streamsize>(body.size()));
+  response.set("X-Content-Type-Options", "nosniff");
+  response.send().write(body.data(), static_cast<std::streamsize>(body.size()));
+}
+
+void SendJson(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& json) {
+  Send(response, status, "application/json", json);
+}
+
+std::string ReasonJson(const char* decision, const std::string& reason, const std::string& detail) {
+  std::string d;
+  for (char c : detail) {
+    if (c == '"' || c == '\\') d += '\\';
+    if (static_cast<unsigned char>(c) >= 0x20) d += c;
+  }
+  return std::string("{\"decision\":\"") + decision + "\",\"reason\":\"" + reason + "\",\"detail\":\"" + d + "\"}\n";
+}
+
+}  // namespace
+
+bool Base64UrlDecode(const std::string& text, std::string* bytes) {
+  std::string standard = text;
+  for (char& c : standard) {
+    if (c == '-') c = '+';
+    else if (c == '_') c = '/';
+    else if (c == '+' || c == '/') return false;
+  }
+  while (standard.size() % 4 != 0) standard += '=';
+  return Base64Decode(standard, bytes);
+}
+
+struct DownloadServer::Impl {
+  Impl(ServerOptions o, RightsPolicy p, TemplateSet t, SigningKey k, TrustedKeys tk)
+      : options(std::move(o)), policy(std::move(p)), templates(std::move(t)), key(std::move(k)),
+        trusted(std::move(tk)), out_root(fs::weakly_canonical(fs::absolute(options.out_dir))),
+        page(templates.Render("subscribers.html", TemplateData())) {}
+
+  void Handle(HTTPServerRequest& request, HTTPServerResponse& response);
+  void HandleEdition(const Route& route, HTTPServerRequest& request, HTTPServerResponse& response);
+
+  // A file under the output folder, or nullopt: never a path outside it, even
+  // through a symbolic link inside it.
+  std::optional<std::string> ReadInside(const std::string& relative) const {
+    std::error_code ec;
+    const fs::path real = fs::canonical(out_root / relative, ec);
+    if (ec) return std::nullopt;
+    const auto mismatch = std::mismatch(out_root.begin(), out_root.end(), real.begin(), real.end());
+    if (mismatch.first != out_root.end() || !fs::is_regular_file(real, ec)) return std::nullopt;
+    try {
+      return ReadFile(real.string());
+    } catch (const Error&) {
+      return std::nullopt;
+    }
+  }
+
+  ServerOptions options;
+  RightsPolicy policy;
+  TemplateSet templates;
+  SigningKey key;
+  TrustedKeys trusted;
+  fs::path out_root;
+  std::string page;
+  CopyCache cache;
+  std::unique_ptr<AuditWriter> audit;
+  std::unique_ptr<Poco::Net::HTTPServer> server;
+};
+
+class Handler : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit Handler(DownloadServer::Impl* impl) : impl_(impl) {}
+  void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
+    try {
+      impl_->Handle(request, response);
+    } catch (const std::exception&) {
+      // Never a stack trace, a path or a license in the answer or a log.
+      if (!response.sent()) SendJson(response, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, "{\"error\":\"internal\"}\n");
+    }
+  }
+
+ private:
+  DownloadServer::Impl* impl_;
+};
+
+// Poco owns the factory (and deletes it); the state it hands out is the
+// server's.
+class HandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit HandlerFactory(DownloadServer::Impl* impl) : impl_(impl) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override {
+    return new Handler(impl_);
+  }
+
+ private:
+  DownloadServer::Impl* impl_;
+};
+
+void DownloadServer::Impl::Handle(HTTPServerRequest& request, HTTPServerResponse& response) {
+  if (request.getMethod() != "GET" && request.getMethod() != "HEAD") {
+    response.set("Allow", "GET, HEAD");
+    SendJson(response, HTTPResponse::HTTP_METHOD_NOT_ALLOWED, "{\"error\":\"method_not_allowed\"}\n");
+    return;
+  }
+  if (request.hasContentLength() && request.getContentLength() > 0) {
+    SendJson(response, HTTPResponse::HTTP_REQUESTENTITYTOOLARGE, "{\"error\":\"body_not_allowed\"}\n");
+    return;
+  }
+  const Route route = Parse(request.getURI());
+  switch (route.kind) {
+    case Route::kBad:
+      SendJson(response, HTTPResponse::HTTP_BAD_REQUEST, "{\"error\":\"malformed_path\"}\n");
+      return;
+    case Route::kPage:
+      Send(response, HTTPResponse::HTTP_OK, "text/html; charset=utf-8", page);
+      return;
+    case Route::kHealth:
+      Send(response, HTTPResponse::HTTP_OK, "text/plain", "ok\n");
+      return;
+    case Route::kPublicKey:
+    case Route::kCatalog: {
+      const auto bytes = ReadInside(route.kind == Route::kPublicKey ? "keys/imprint.pub" : "catalog.json");
+      if (!bytes) {
+        SendJson(response, HTTPResponse::HTTP_NOT_FOUND, "{\"error\":\"not_found\"}\n");
+        return;
+      }
+      Send(response, HTTPResponse::HTTP_OK, route.kind == Route::kPublicKey ? "text/plain" : "application/json",
+           *bytes);
+      return;
+    }
+    case Route::kStatus: {
+      try {
+        SendJson(response, HTTPResponse::HTTP_OK,
+                 LicenseStatusDocument(ThreadStore(options.db_url), route.license_id, Now()));
+      } catch (const Error&) {
+        SendJson(response, HTTPResponse::HTTP_NOT_FOUND, "{\"error\":\"unknown_license\"}\n");
+      }
+      return;
+    }
+    case Route::kEdition:
+      HandleEdition(route, request, response);
+      return;
+  }
+}
+
+void DownloadServer::Impl::HandleEdition(const Route& route, HTTPServerRequest& request,
+                                         HTTPServerResponse& response) {
+  AuditRow row;
+  row.at = Now();
+  row.edition = route.edition.Path();
+  row.format = route.format;
+  // The license: "Authorization: License <base64url of the document>".
+  const std::string auth = request.get("Authorization", "");
+  std::string text;
+  if (auth.rfind("License ", 0) != 0 || auth.size() > 16384 || !Base64UrlDecode(auth.substr(8), &text)) {
+    response.set("WWW-Authenticate", "License");
+    row.decision = "deny";
+    row.reason = "no_license";
+    audit->Commit(row);
+    SendJson(response, HTTPResponse::HTTP_UNAUTHORIZED, ReasonJson("deny", "no_license", "send Authorization: License <base64url of your license>"));
+    return;
+  }
+  const auto manifest = ReadInside(row.edition + "/manifest.json");
+  const auto revoked = [this](const std::string& id, int64_t at) -> std::optional<std::string> {
+    const auto r = ThreadStore(options.db_url).FindRevocation(id);
+    if (r && r->at <= at) return r->reason;
+    return std::nullopt;
+  };
+  const Decision d = Decide({&text, route.edition, "read", route.format, row.at}, policy, trusted, revoked);
+  if (d.license) {
+    row.license_id = d.license->id;
+    row.subscriber_id = d.license->subscriber_id;
+  }
+  if (d.reason == "bad_signature" || d.reason == "unknown_key") {
+    row.decision = "deny";
+    row.reason = d.reason;
+    audit->Commit(row);
+    response.set("WWW-Authenticate", "License");
+    SendJson(response, HTTPResponse::HTTP_UNAUTHORIZED, ReasonJson("deny", d.reason, d.detail));
+    return;
+  }
+  if (!manifest) {
+    row.decision = "deny";
+    row.reason = "unknown_edition";
+    audit->Commit(row);
+    SendJson(response, HTTPResponse::HTTP_NOT_FOUND, ReasonJson("deny", "unknown_edition", "no such edition"));
+    return;
+  }
+  if (!d.permit) {
+    row.decision = "deny";
+    row.reason = d.reason;
+    audit->Commit(row);
+    SendJson(response, HTTPResponse::HTTP_FORBIDDEN, ReasonJson("deny", d.reason, d.detail));
+    return;
+  }
+
+  const std::string cache_key = d.license->id + "|" + route.file;
+  std::shared_ptr<const CopyCache::Copy> copy = cache.Get(cache_key);
+  if (!copy) {
+    const auto base = ReadInside(row.edition + "/" + route.file);
+    if (!base) {
+      SendJson(response, HTTPResponse::HTTP_NOT_FOUND, ReasonJson("deny", "unknown_edition", "no such file"));
+      return;
+    }
+    const Tier& tier = policy.tiers.at(d.license->tier);
+    auto made = std::make_shared<CopyCache::Copy>();
+    made->bytes = Personalize(route.format, *base, MakeLicensee(tier, d.license->id, d.license->subscriber_name));
+    made->signature = SignMinisign(key.signer, key.key.id, made->bytes,
+                                   "file:" + route.file + "\tedition:" + row.edition + "\tlicense:" + d.license->id);
+    made->sha256 = Sha256Hex(made->bytes);
+    copy = made;
+    cache.Put(cache_key, copy);
+  }
+  const std::string& body = route.signature ? copy->signature : copy->bytes;
+  row.decision = "permit";
+  row.reason = "permit";
+  row.sha256 = route.signature ? Sha256Hex(body) : copy->sha256;
+  audit->Commit(row);  // the record of the copy is in before the copy leaves
+  response.set("Cache-Control", "private");
+  response.set("ETag", "\"" + row.sha256 + "\"");
+  if (request.get("If-None-Match", "") == "\"" + row.sha256 + "\"") {
+    response.setStatus(HTTPResponse::HTTP_NOT_MODIFIED);
+    response.send();
+    return;
+  }
+  const std::string type = route.signature         ? "text/plain"
+                           : route.format == "epub" ? "application/epub+zip"
+                           : route.format == "html" ? "text/html; charset=utf-8"
+                                                    : "text/markdown; charset=utf-8";
+  response.set("Content-Disposition", "attachment; filename=\"" + route.file + (route.signature ? ".minisig" : "") + "\"");
+  if (request.getMethod() == "HEAD") {
+    response.setStatus(HTTPResponse::HTTP_OK);
+    response.setContentType(type);
+    response.setContentLength(static_cast<std::streamsize>(body.size()));
+    response.send();
+    return;
+  }
+  Send(response, HTTPResponse::HTTP_OK, type, body);
+}
+
+DownloadServer::DownloadServer(ServerOptions options, RightsPolicy policy, TemplateSet templates, SigningKey key,
+                               TrustedKeys trusted)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(policy), std::move(templates), std::move(key),
+                                   std::move(trusted))) {}
+
+DownloadServer::~DownloadServer() { Stop(); }
+
+void DownloadServer::Start() {
+  ThreadStore(impl_->options.db_url);  // opens (and migrates) the store, or says why not
+  impl_->audit = std::make_unique<AuditWriter>(impl_->options.db_url);
+  try {
+    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(impl_->options.bind, impl_->options.port));
+    Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(impl_->options.threads);
+    params->setMaxQueued(impl_->options.queue);
+    params->setTimeout(Poco::Timespan(impl_->options.timeout_seconds, 0));
+    params->setKeepAlive(true);
+    params->setKeepAliveTimeout(Poco::Timespan(impl_->options.timeout_seconds, 0));
+    params->setMaxKeepAliveRequests(1000);
+    params->setServerName("imprint");
+    impl_->server = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(impl_.get()), socket, params);
+    impl_->server->start();
+  } catch (const Poco::Exception& e) {
+    throw Error(impl_->options.bind + ":" + std::to_string(impl_->options.port), 0,
+                "cannot serve: " + e.displayText());
+  }
+}
+
+int DownloadServer::port() const { return impl_->server ? impl_->server->port() : 0; }
+
+void DownloadServer::Stop() {
+  if (impl_ && impl_->server) {
+    impl_->server->stopAll(true);
+    impl_->server.reset();
+  }
+  if (impl_) impl_->audit.reset();
+}
+
+}  // namespace imprint

@@ -1,0 +1,59 @@
+// The download server (../shared/spec/licenses.md, HTTP): license-gated,
+// personalised, signed editions over Poco::Net's HTTPServer.
+//
+// Every request's path is matched against the few shapes the spec names and
+// mapped to a file under the output folder by the server, never taken from
+// the request; anything else is 400. A license (Authorization: License
+// <base64url>) is trusted only after its signature checks out, before any
+// database work; decide() then permits or denies, and every decision is
+// appended to the hash-chained audit log, committed (in groups) before the
+// response leaves. Personalised copies are made from the built files
+// (personalize) and cached per license and edition. Threads and queue are
+// bounded, with timeouts. Start() and Stop() from one thread; the handlers run
+// on the server's pool.
+#ifndef IMPRINT_PIPELINE_SERVER_H_
+#define IMPRINT_PIPELINE_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "pipeline/keystore.h"
+#include "pipeline/rights_policy.h"
+#include "pipeline/template_set.h"
+
+namespace imprint {
+
+struct ServerOptions {
+  std::string bind = "127.0.0.1";
+  int port = 8080;          // 0: any free port
+  std::string out_dir = "output";
+  std::string db_url;       // the license store
+  int threads = 16;         // request handlers
+  int queue = 256;          // connections waiting for a handler
+  int timeout_seconds = 10; // reading a request, and idle keep-alive
+};
+
+class DownloadServer {
+ public:
+  DownloadServer(ServerOptions options, RightsPolicy policy, TemplateSet templates, SigningKey key,
+                 TrustedKeys trusted);
+  ~DownloadServer();
+
+  // Binds and starts serving. Throws imprint::Error when it cannot.
+  void Start();
+  int port() const;
+  void Stop();
+
+  struct Impl;  // the handlers' shared state; internal
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Decodes base64url (RFC 4648, section 5), with or without padding; false for
+// anything else.
+bool Base64UrlDecode(const std::string& text, std::string* bytes);
+
+}  // namespace imprint
+
+#endif  // IMPRINT_PIPELINE_SERVER_H_
