@@ -190,7 +190,7 @@ Route Parse(const std::string& uri) {
 
 void Send(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& type,
           const std::string& body) {
-  response.setStatus(status);
+  response.setStatusAndReason(status);
   response.setContentType(type);
   response.setContentLength(static_cast<std::streamsize>(body.size()));
   response.set("X-Content-Type-Options", "nosniff");
@@ -411,7 +411,7 @@ void DownloadServer::Impl::HandleEdition(const Route& route, HTTPServerRequest& 
   response.set("Cache-Control", "private");
   response.set("ETag", "\"" + row.sha256 + "\"");
   if (request.get("If-None-Match", "") == "\"" + row.sha256 + "\"") {
-    response.setStatus(HTTPResponse::HTTP_NOT_MODIFIED);
+    response.setStatusAndReason(HTTPResponse::HTTP_NOT_MODIFIED);
     response.send();
     return;
   }
@@ -421,7 +421,7 @@ void DownloadServer::Impl::HandleEdition(const Route& route, HTTPServerRequest& 
                                                     : "text/markdown; charset=utf-8";
   response.set("Content-Disposition", "attachment; filename=\"" + route.file + (route.signature ? ".minisig" : "") + "\"");
   if (request.getMethod() == "HEAD") {
-    response.setStatus(HTTPResponse::HTTP_OK);
+    response.setStatusAndReason(HTTPResponse::HTTP_OK);
     response.setContentType(type);
     response.setContentLength(static_cast<std::streamsize>(body.size()));
     response.send();

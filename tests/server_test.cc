@@ -1,0 +1,292 @@
+// The download server over a real socket on 127.0.0.1: the real program
+// (`imprint serve`), real license files, the stock minisign on what it hands
+// out, the audit log and `imprint trace` afterwards.
+#define BOOST_TEST_MODULE server
+#include "pipeline/server.h"
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/Pipe.h>
+#include <Poco/PipeStream.h>
+#include <Poco/Process.h>
+#include <Poco/StreamCopier.h>
+#include <boost/test/unit_test.hpp>
+#include <filesystem>
+
+#include "pipeline/crypto.h"
+#include "pipeline/license.h"
+#include "tests/support.h"
+
+namespace imprint {
+namespace {
+
+using namespace testing;
+namespace fs = std::filesystem;
+
+struct Reply {
+  int status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;
+};
+
+std::string Base64Url(const std::string& text) {
+  std::string b = Base64Encode(text);
+  for (char& c : b) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  while (!b.empty() && b.back() == '=') b.pop_back();
+  return b;
+}
+
+// A built archive, licenses, and `imprint serve` on a free port.
+class Served {
+ public:
+  Served() {
+    CopyTree(SourceDir() + "/rights", dir / "rights");
+    // A tier that may print but not read, to see action_not_permitted.
+    std::string policy = ReadAll(dir / "rights/policy.xml");
+    policy.replace(policy.find("  <tier id=\"syndication\""), 0,
+                   "  <tier id=\"print-only\" title=\"Print only\">\n    <permission action=\"print\"/>\n"
+                   "    <watermark>Printed for {{name}}, license {{license}}.</watermark>\n  </tier>\n");
+    policy.replace(policy.find("tiers=\"individual institutional syndication\""), 44,
+                   "tiers=\"individual institutional syndication print-only\"");
+    WriteAll(dir / "rights/policy.xml", policy);
+    BOOST_REQUIRE_EQUAL(Imprint({"build", "--out", dir / "output", SourceDir() + "/samples/archive"}).exit_code, 0);
+    ada = Issue("ada", "individual", "monitor");
+    bob = Issue("bob", "syndication", "monitor,prism");
+    printer = Issue("printer", "print-only", "monitor");
+    expired = Issue("old", "individual", "monitor", "2020-01-01", "2020-12-31");
+    future = Issue("future", "individual", "monitor", "2099-01-01", "2099-12-31");
+    Start();
+  }
+  ~Served() {
+    if (server_) {
+      Poco::Process::requestTermination(server_->id());
+      server_->wait();
+    }
+  }
+
+  ProcessResult Imprint(std::vector<std::string> args) {
+    const std::string command = args[0];
+    if (command == "license" || command == "audit" || command == "trace") {
+      args.insert(args.end(), {"--db", "sqlite:" + dir / "imprint.db"});
+    }
+    if ((command == "license" && args[1] == "issue") || command == "build") {
+      args.insert(args.end(), {"--rights", dir / "rights"});
+    }
+    return ImprintWithKeys(dir / "keys", args);
+  }
+
+  std::string Issue(const std::string& name, const std::string& tier, const std::string& pubs,
+                    const std::string& from = "2026-01-01", const std::string& until = "2099-12-31") {
+    const ProcessResult r = Imprint({"license", "issue", "--subscriber", "id-" + name, "--name", name, "--email",
+                                     name + "@example.org", "--tier", tier, "--publications", pubs, "--from", from,
+                                     "--until", until, "--out", dir / (name + ".license")});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    return ReadAll(dir / (name + ".license"));
+  }
+
+  void Start() {
+    Poco::Process::Env env = {{"IMPRINT_KEYS", dir / "keys"}};
+    server_ = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch(
+        ImprintBin(), {"serve", "--port", "0", "--out", dir / "output", "--db", "sqlite:" + dir / "imprint.db",
+                       "--rights", dir / "rights"},
+        dir.path(), nullptr, &out_, nullptr, env));
+    Poco::PipeInputStream lines(out_);
+    std::string line;
+    std::getline(lines, line);
+    const size_t colon = line.find("127.0.0.1:");
+    BOOST_REQUIRE_MESSAGE(colon != std::string::npos, "the server said: " << line);
+    port = std::stoi(line.substr(colon + 10));
+  }
+
+  Reply Get(const std::string& path, const std::string& license = "", const std::string& auth = "") {
+    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    if (!license.empty()) request.set("Authorization", "License " + Base64Url(license));
+    if (!auth.empty()) request.set("Authorization", auth);
+    session.sendRequest(request);
+    Poco::Net::HTTPResponse response;
+    std::istream& in = session.receiveResponse(response);
+    Reply reply;
+    reply.status = response.getStatus();
+    Poco::StreamCopier::copyToString(in, reply.body);
+    for (const auto& [name, value] : response) reply.headers[name] = value;
+    return reply;
+  }
+
+  // The status of a request sent as raw bytes (paths no client would send).
+  int RawStatus(const std::string& request_line) {
+    Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)));
+    const std::string request = request_line + "\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    socket.sendBytes(request.data(), static_cast<int>(request.size()));
+    std::string head;
+    char buf[256];
+    for (int n; head.size() < 12 && (n = socket.receiveBytes(buf, sizeof buf)) > 0;) head.append(buf, n);
+    return head.size() >= 12 && head.rfind("HTTP/1.", 0) == 0 ? std::stoi(head.substr(9, 3)) : 0;
+  }
+
+  std::string Reason(const Reply& r) {
+    const size_t at = r.body.find("\"reason\":\"");
+    return at == std::string::npos ? "" : r.body.substr(at + 10, r.body.find('"', at + 10) - at - 10);
+  }
+
+  TempDir dir;
+  std::string ada, bob, printer, expired, future;
+  int port = 0;
+
+ private:
+  Poco::Pipe out_;
+  std::unique_ptr<Poco::ProcessHandle> server_;
+};
+
+const std::string kEpub = "/editions/monitor/v05/i077/monitor-v05-i077.epub";
+const std::string kMd = "/editions/monitor/v05/i077/monitor-v05-i077.md";
+
+BOOST_FIXTURE_TEST_CASE(public_endpoints, Served) {
+  BOOST_TEST(Get("/healthz").status == 200);
+  BOOST_TEST(Get("/keys/imprint.pub").body == ReadAll(dir / "output/keys/imprint.pub"));
+  BOOST_TEST(Get("/catalog.json").body == ReadAll(dir / "output/catalog.json"));
+  const Reply page = Get("/");
+  BOOST_TEST(page.status == 200);
+  BOOST_TEST(page.body.find("Your editions") != std::string::npos);
+}
+
+BOOST_FIXTURE_TEST_CASE(unauthorized_without_a_trusted_license, Served) {
+  BOOST_TEST(Get(kEpub).status == 401);
+  BOOST_TEST(Get(kEpub, "", "License !!!not-base64").status == 401);
+  BOOST_TEST(Get(kEpub, "", "Bearer abc").status == 401);
+  BOOST_TEST(Get(kEpub, "{\"id\":\"x\"}").status == 401);
+  std::string changed = ada;
+  changed.replace(changed.find("\"name\":\"ada\""), 12, "\"name\":\"eve\"");
+  const Reply bad = Get(kEpub, changed);
+  BOOST_TEST(bad.status == 401);
+  BOOST_TEST(Reason(bad) == "bad_signature");
+  TempDir other;
+  BOOST_REQUIRE_EQUAL(ImprintWithKeys(other / "keys", {"license", "issue", "--db", "sqlite:" + other / "s.db",
+      "--subscriber", "x", "--name", "x", "--tier", "individual", "--publications", "monitor", "--from",
+      "2026-01-01", "--until", "2099-12-31", "--out", other / "x.license"}).exit_code, 0);
+  const Reply stranger = Get(kEpub, ReadAll(other / "x.license"));
+  BOOST_TEST(stranger.status == 401);
+  BOOST_TEST(Reason(stranger) == "unknown_key");
+}
+
+BOOST_FIXTURE_TEST_CASE(forbidden_with_the_reason_for_each_deny_code, Served) {
+  const auto forbidden = [this](const Reply& r) { return r.status == 403 ? Reason(r) : "status " + std::to_string(r.status); };
+  BOOST_TEST(forbidden(Get("/editions/prism/v04/i012/prism-v04-i012.md", ada)) == "publication_not_covered");
+  BOOST_TEST(forbidden(Get("/editions/prism/v04/i012/prism-v04-i012.epub", bob)) == "format_not_permitted");
+  BOOST_TEST(forbidden(Get(kMd, printer)) == "action_not_permitted");
+  BOOST_TEST(forbidden(Get(kMd, expired)) == "expired");
+  BOOST_TEST(forbidden(Get(kMd, future)) == "not_yet_valid");
+  License l = ParseLicense(ada, "ada");
+  l.tier = "corporate";
+  BOOST_TEST(forbidden(Get(kMd, SignLicense(l, Keystore(dir / "keys").LoadSigningKey()))) == "unknown_tier");
+  // Revoked: refused from the moment of revocation.
+  BOOST_TEST(Get(kMd, ada).status == 200);
+  const std::string id = ParseLicense(ada, "ada").id;
+  BOOST_REQUIRE_EQUAL(Imprint({"license", "revoke", id, "--reason", "card declined"}).exit_code, 0);
+  BOOST_TEST(forbidden(Get(kMd, ada)) == "revoked");
+  const Reply status = Get("/licenses/" + id + "/status");
+  BOOST_TEST(status.status == 200);
+  BOOST_TEST(status.body.find("\"status\": \"revoked\"") != std::string::npos, status.body);
+  BOOST_TEST(Get("/licenses/00000000-0000-4000-8000-000000000000/status").status == 404);
+}
+
+BOOST_FIXTURE_TEST_CASE(unknown_editions_and_malformed_paths, Served) {
+  BOOST_TEST(Get("/editions/monitor/v09/i001/monitor-v09-i001.md", ada).status == 404);
+  for (const std::string path :
+       {"/editions/../keys/imprint.pub", "/editions/monitor/v05/i077/../../../../etc/passwd",
+        "/editions/monitor/v05/i077/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/editions/monitor%2fv05%2fi077%2fmonitor-v05-i077.md",
+        "/editions/%2e%2e/%2e%2e/etc/passwd", "/etc/passwd", "/editions/monitor/v05/i077/manifest.json",
+        "/editions/monitor/v05/i077/prism-v04-i012.md", "/editions/monitor/v05/i077/monitor-v05-i077.md/",
+        "/editions//monitor/v05/i077/monitor-v05-i077.md", "/editions/Monitor/v05/i077/monitor-v05-i077.md",
+        "/.imprint/state.tsv", "/../imprint.db"}) {
+    BOOST_TEST(RawStatus("GET " + path + " HTTP/1.1") == 400, path);
+  }
+  static const char kNul[] = "GET /editions/monitor/v05/i077/monitor-v05-i077.md\0.txt HTTP/1.1";
+  BOOST_TEST(RawStatus(std::string(kNul, sizeof kNul - 1)) == 400);
+  BOOST_TEST(RawStatus("GET http://127.0.0.1/../../etc/passwd HTTP/1.1") == 400);
+  BOOST_TEST(RawStatus("POST /healthz HTTP/1.1") == 405);
+}
+
+BOOST_FIXTURE_TEST_CASE(symbolic_links_inside_the_output_never_lead_out, Served) {
+  WriteAll(dir / "secret.txt", "not for the web");
+  const std::string md = dir / "output/monitor/v05/i077/monitor-v05-i077.md";
+  fs::remove(md);
+  fs::create_symlink(dir / "secret.txt", md);
+  const Reply r = Get(kMd, bob);
+  BOOST_TEST(r.status == 404);
+  BOOST_TEST(r.body.find("not for the web") == std::string::npos);
+  // A whole edition folder linked out of the output.
+  fs::create_directories(dir / "elsewhere");
+  fs::rename(dir / "output/prism/v04/i012", dir / "elsewhere/i012");
+  fs::create_directory_symlink(dir / "elsewhere/i012", dir / "output/prism/v04/i012");
+  BOOST_TEST(Get("/editions/prism/v04/i012/prism-v04-i012.md", bob).status == 404);
+}
+
+BOOST_FIXTURE_TEST_CASE(personalised_copies_verify_with_minisign_and_name_the_licensee, Served) {
+  const Reply copy = Get(kEpub, ada);
+  BOOST_REQUIRE_EQUAL(copy.status, 200);
+  BOOST_TEST(copy.headers.at("Cache-Control") == "private");
+  BOOST_TEST(copy.headers.at("Content-Length") == std::to_string(copy.body.size()));
+  BOOST_TEST(copy.headers.at("ETag") == "\"" + Sha256Hex(copy.body) + "\"");
+  BOOST_TEST(Get(kEpub, ada).body == copy.body);  // the same license and edition, the same bytes
+  WriteAll(dir / "got/monitor-v05-i077.epub", copy.body);
+  WriteAll(dir / "got/monitor-v05-i077.epub.minisig", Get(kEpub + ".minisig", ada).body);
+  const ProcessResult m = Run("/usr/bin/minisign", {"-V", "-p", dir / "output/keys/imprint.pub", "-m",
+                                                    dir / "got/monitor-v05-i077.epub"});
+  BOOST_TEST(m.exit_code == 0, m.err);
+  BOOST_TEST(Unzip(copy.body).at("OEBPS/rights.xhtml").find("Licensed to ada, license ") != std::string::npos);
+  const Reply md = Get(kMd, bob);
+  BOOST_TEST(md.body.find("licensee: \"bob\"") != std::string::npos);
+  BOOST_TEST(md.body.find("for syndication with this footer intact") != std::string::npos);
+}
+
+BOOST_FIXTURE_TEST_CASE(audit_log_and_trace, Served) {
+  const Reply a = Get(kEpub, ada), b = Get(kEpub, bob), denied = Get(kMd, printer);
+  BOOST_REQUIRE_EQUAL(a.status, 200);
+  BOOST_REQUIRE_EQUAL(b.status, 403);  // syndication: no EPUB
+  const Reply b_html = Get("/editions/monitor/v05/i077/monitor-v05-i077.html", bob);
+  BOOST_REQUIRE_EQUAL(b_html.status, 200);
+  const ProcessResult audit = Imprint({"audit"});
+  BOOST_TEST(audit.exit_code == 0);
+  BOOST_TEST(std::count(audit.out.begin(), audit.out.end(), '\n') == 4);
+  BOOST_TEST(audit.out.find("permit  permit") != std::string::npos);
+  BOOST_TEST(audit.out.find(Sha256Hex(a.body)) != std::string::npos);
+  BOOST_TEST(audit.out.find("deny  format_not_permitted") != std::string::npos);
+  BOOST_TEST(Imprint({"audit", "verify"}).exit_code == 0);
+
+  WriteAll(dir / "found/a.epub", a.body);
+  WriteAll(dir / "found/b.html", b_html.body);
+  const ProcessResult ta = Imprint({"trace", dir / "found/a.epub"}), tb = Imprint({"trace", dir / "found/b.html"});
+  BOOST_TEST(ta.out.find(ParseLicense(ada, "a").id) != std::string::npos, ta.out);
+  BOOST_TEST(ta.out.find("subscriber: ada <ada@example.org>") != std::string::npos, ta.out);
+  BOOST_TEST(ta.out.find("download:   audit row 1,") != std::string::npos, ta.out);
+  BOOST_TEST(tb.out.find(ParseLicense(bob, "b").id) != std::string::npos, tb.out);
+  BOOST_TEST(tb.out.find("audit row 4,") != std::string::npos, tb.out);
+
+  // Editing one row breaks the chain there.
+  Poco::Data::SQLite::Connector::registerConnector();
+  {
+    Poco::Data::Session db("SQLite", dir / "imprint.db");
+    db << "UPDATE audit_log SET reason = 'permit' WHERE id = 2", Poco::Data::Keywords::now;
+  }
+  const ProcessResult broken = Imprint({"audit", "verify"});
+  BOOST_TEST(broken.exit_code == 1);
+  BOOST_TEST(broken.out.find("broken at row 2") != std::string::npos, broken.out);
+}
+
+BOOST_AUTO_TEST_CASE(base64url) {
+  std::string out;
+  BOOST_TEST(Base64UrlDecode("aGk_Pz4-", &out));
+  BOOST_TEST(out == "hi??>>");
+  BOOST_TEST(Base64UrlDecode("aGk", &out));
+  BOOST_TEST(out == "hi");
+  BOOST_TEST(!Base64UrlDecode("aGk/Pz4+", &out));
+  BOOST_TEST(!Base64UrlDecode("a*b", &out));
+}
+
+}  // namespace
+}  // namespace imprint
