@@ -1,11 +1,12 @@
 #include "pipeline/crypto.h"
 
-#include <crypto++/base64.h>
 #include <crypto++/blake2.h>
-#include <crypto++/filters.h>
 #include <crypto++/osrng.h>
 #include <crypto++/sha.h>
 #include <crypto++/xed25519.h>
+
+#include <array>
+#include <cstdint>
 
 namespace imprint {
 namespace {
@@ -19,11 +20,6 @@ std::string Digest(Hash& hash, std::string_view bytes) {
   std::string out(hash.DigestSize(), '\0');
   hash.CalculateDigest(reinterpret_cast<CryptoPP::byte*>(out.data()), Bytes(bytes), bytes.size());
   return out;
-}
-
-bool IsBase64Char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-         c == '/';
 }
 
 }  // namespace
@@ -79,19 +75,36 @@ std::string Base64Encode(std::string_view bytes) {
 }
 
 bool Base64Decode(std::string_view text, std::string* bytes) {
+  // Strict: only the alphabet, '=' padding at the end, whole quanta. (Crypto++'s
+  // decoder skips what it does not know, silently.)
   if (text.size() % 4 != 0) return false;
-  size_t padding = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '=') {
-      if (i + 2 < text.size()) return false;
-      ++padding;
-    } else if (padding > 0 || !IsBase64Char(text[i])) {
-      return false;
-    }
-  }
+  static const auto kValues = [] {
+    std::array<int8_t, 256> v{};
+    v.fill(-1);
+    const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (int i = 0; i < 64; ++i) v[static_cast<unsigned char>(alphabet[i])] = static_cast<int8_t>(i);
+    return v;
+  }();
   bytes->clear();
-  CryptoPP::StringSource(Bytes(text), text.size(), true,
-                         new CryptoPP::Base64Decoder(new CryptoPP::StringSink(*bytes)));
+  bytes->reserve(text.size() / 4 * 3);
+  for (size_t i = 0; i < text.size(); i += 4) {
+    const bool last = i + 4 == text.size();
+    const int pad = last ? (text[i + 3] == '=') + (text[i + 2] == '=' && text[i + 3] == '=') : 0;
+    uint32_t n = 0;
+    for (int k = 0; k < 4; ++k) {
+      const char c = text[i + k];
+      if (k >= 4 - pad) {
+        n <<= 6;
+        continue;
+      }
+      const int8_t v = kValues[static_cast<unsigned char>(c)];
+      if (v < 0) return false;
+      n = (n << 6) | static_cast<uint32_t>(v);
+    }
+    bytes->push_back(static_cast<char>(n >> 16));
+    if (pad < 2) bytes->push_back(static_cast<char>((n >> 8) & 0xFF));
+    if (pad < 1) bytes->push_back(static_cast<char>(n & 0xFF));
+  }
   return true;
 }
 

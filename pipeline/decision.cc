@@ -36,24 +36,34 @@ std::optional<EditionRef> ParseEditionRef(const std::string& text) {
   return ref;
 }
 
+VerifiedLicense VerifyAndParse(const std::string& text, const TrustedKeys& trusted) {
+  VerifiedLicense v;
+  v.verdict = VerifyLicense(text, trusted);
+  if (v.verdict != SignatureVerdict::kGood) return v;
+  try {
+    v.license = ParseLicense(text, "license");
+  } catch (const Error& e) {
+    v.verdict = SignatureVerdict::kBad;
+    v.problem = e.diagnostic().message;
+  }
+  return v;
+}
+
 Decision Decide(const DecisionInput& in, const RightsPolicy& policy, const TrustedKeys& trusted,
-                const RevocationLookup& revoked) {
+                const RevocationLookup& revoked, const LicenseVerifier& verifier) {
   // Nothing in a license counts before its signature does.
-  switch (VerifyLicense(*in.license_text, trusted)) {
+  const VerifiedLicense verified = verifier ? verifier(*in.license_text) : VerifyAndParse(*in.license_text, trusted);
+  switch (verified.verdict) {
     case SignatureVerdict::kGood: break;
     case SignatureVerdict::kUnknownKey:
       return Deny("unknown_key", "the license is signed by a key that is not the foundation's");
     case SignatureVerdict::kRevokedKey:
       return Deny("revoked", "the license's signing key has been revoked");
     case SignatureVerdict::kBad:
-      return Deny("bad_signature", "the license's signature does not match its contents");
+      return Deny("bad_signature", verified.problem.empty() ? "the license's signature does not match its contents"
+                                                            : verified.problem);
   }
-  License license;
-  try {
-    license = ParseLicense(*in.license_text, "license");
-  } catch (const Error& e) {
-    return Deny("bad_signature", e.diagnostic().message);
-  }
+  const License& license = *verified.license;
   auto deny = [&license](const char* reason, std::string detail) {
     Decision d = Deny(reason, std::move(detail));
     d.license = license;

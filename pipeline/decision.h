@@ -49,8 +49,21 @@ struct DecisionInput {
 // Returns the reason a license was revoked when it had been by `at`.
 using RevocationLookup = std::function<std::optional<std::string>(const std::string& id, int64_t at)>;
 
+// A license text's signature verdict and, when good, its fields.
+struct VerifiedLicense {
+  SignatureVerdict verdict = SignatureVerdict::kBad;
+  std::optional<License> license;
+  std::string problem;  // why the fields could not be read
+};
+VerifiedLicense VerifyAndParse(const std::string& text, const TrustedKeys& trusted);
+
+// How Decide() verifies a license; a server may remember verdicts for texts it
+// has seen (the same bytes always get the same verdict from the same keys).
+using LicenseVerifier = std::function<VerifiedLicense(const std::string& text)>;
+
+// `verifier` defaults to VerifyAndParse with `trusted`.
 Decision Decide(const DecisionInput& input, const RightsPolicy& policy, const TrustedKeys& trusted,
-                const RevocationLookup& revoked);
+                const RevocationLookup& revoked, const LicenseVerifier& verifier = nullptr);
 
 }  // namespace imprint
 

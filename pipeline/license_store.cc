@@ -118,6 +118,15 @@ class PocoStore : public LicenseStore {
       : session_(connector, connection), dialect_(dialect), name_(name) {
     // PostgreSQL's notices ("relation already exists, skipping") are not ours to print.
     if (dialect_ == Dialect::kPostgreSQL) session_ << "SET client_min_messages TO WARNING", now;
+    if (dialect_ == Dialect::kSQLite) {
+      // Readers do not block the audit log's writer (WAL), and a commit
+      // survives the process crashing without waiting for the disk on every
+      // transaction (synchronous=NORMAL). Several connections wait their turn.
+      std::string mode;
+      session_ << "PRAGMA journal_mode=WAL", into(mode), now;
+      session_ << "PRAGMA synchronous=NORMAL", now;
+      session_ << "PRAGMA busy_timeout=10000", now;
+    }
     Migrate();
   }
 
@@ -184,15 +193,29 @@ class PocoStore : public LicenseStore {
         std::vector<std::string> last;
         session_ << "SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1", into(last), now;
         std::string prev = last.empty() ? std::string(64, '0') : last[0];
+        // Columns as vectors: one prepared statement runs once per row.
+        std::vector<Poco::Int64> at;
+        std::vector<std::string> license, subscriber, edition, format, decision, reason, sha, prevs, hashes;
         for (AuditRow& r : *rows) {
           r.prev_hash = prev;
           r.row_hash = AuditRowHash(r);
           prev = r.row_hash;
-          Poco::Int64 at = r.at;
+          at.push_back(r.at);
+          license.push_back(r.license_id);
+          subscriber.push_back(r.subscriber_id);
+          edition.push_back(r.edition);
+          format.push_back(r.format);
+          decision.push_back(r.decision);
+          reason.push_back(r.reason);
+          sha.push_back(r.sha256);
+          prevs.push_back(r.prev_hash);
+          hashes.push_back(r.row_hash);
+        }
+        if (!rows->empty()) {
           session_ << "INSERT INTO audit_log (at, license_id, subscriber_id, edition, format, decision,"
                       " reason, sha256, prev_hash, row_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-              use(at), use(r.license_id), use(r.subscriber_id), use(r.edition), use(r.format), use(r.decision),
-              use(r.reason), use(r.sha256), use(r.prev_hash), use(r.row_hash), now;
+              use(at), use(license), use(subscriber), use(edition), use(format), use(decision), use(reason),
+              use(sha), use(prevs), use(hashes), now;
         }
         session_.commit();
       } catch (...) {
