@@ -20,12 +20,7 @@ namespace {
 
 using namespace testing;
 
-const TemplateSet& Templates() {
-  static const TemplateSet templates = TemplateSet::Load(SourceDir() + "/templates");
-  return templates;
-}
-
-std::string Book(const std::string& input) { return WriteEpub(ReadEdition(input), Templates()); }
+std::string Book(const std::string& input) { return WriteEpub(ReadEdition(input), BundledTemplates()); }
 
 BOOST_AUTO_TEST_CASE(epubcheck_reports_no_error_and_no_warning) {
   TempDir dir;
@@ -110,7 +105,7 @@ BOOST_AUTO_TEST_CASE(contents_list_headlines_and_the_book_holds_every_paragraph)
     BOOST_TEST_CONTEXT(input) {
       const Document doc = ReadEdition(input);
       const ExpectedIssue want = LoadExpected(Stem(input));
-      const auto entries = Unzip(WriteEpub(doc, Templates()));
+      const auto entries = Unzip(WriteEpub(doc, BundledTemplates()));
       std::vector<std::string> toc = want.headlines;
       if (toc.empty()) toc.push_back(doc.title);
       if (!doc.articles.empty() && doc.articles[0].headline.empty() && !want.headlines.empty()) {

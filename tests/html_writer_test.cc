@@ -18,17 +18,12 @@ namespace {
 
 using namespace testing;
 
-const TemplateSet& Templates() {
-  static const TemplateSet templates = TemplateSet::Load(SourceDir() + "/templates");
-  return templates;
-}
-
 BOOST_AUTO_TEST_CASE(every_paragraph_appears_to_the_letter) {
   for (const std::string& input : GoodInputs()) {
     BOOST_TEST_CONTEXT(input) {
       const Document doc = ReadEdition(input);
       const ExpectedIssue want = LoadExpected(Stem(input));
-      const std::string html = WriteHtml(doc, Templates());
+      const std::string html = WriteHtml(doc, BundledTemplates());
       BOOST_TEST(HtmlTexts(html, "//main//p") == want.paragraphs, boost::test_tools::per_element());
       BOOST_TEST(HtmlTexts(html, "//main//h2") == want.headlines, boost::test_tools::per_element());
       BOOST_TEST(HtmlTexts(html, "//main//p/*").empty());
@@ -48,7 +43,7 @@ BOOST_AUTO_TEST_CASE(every_paragraph_appears_to_the_letter) {
 
 BOOST_AUTO_TEST_CASE(rights_metadata_in_the_head) {
   const Document doc = ReadEdition(SourceDir() + "/samples/archive/monitor-v05-i077.txt");
-  const std::string html = WriteHtml(doc, Templates());
+  const std::string html = WriteHtml(doc, BundledTemplates());
   BOOST_TEST(HtmlTexts(html, "//meta[@name='copyright']/@content") ==
                  std::vector<std::string>{"Copyright (c) 1995-1999 The Jamestown Foundation"},
              boost::test_tools::per_element());
@@ -59,7 +54,7 @@ BOOST_AUTO_TEST_CASE(rights_metadata_in_the_head) {
 
 BOOST_AUTO_TEST_CASE(json_ld_describes_the_issue_its_articles_and_rights) {
   const Document doc = ReadEdition(SourceDir() + "/samples/archive/prism-v04-i012.txt");
-  const std::string html = WriteHtml(doc, Templates());
+  const std::string html = WriteHtml(doc, BundledTemplates());
   const auto blocks = HtmlTexts(html, "//script[@type='application/ld+json']");
   BOOST_REQUIRE_EQUAL(blocks.size(), 1u);
   Poco::JSON::Parser parser;
@@ -117,7 +112,7 @@ BOOST_AUTO_TEST_CASE(nu_html_checker_reports_no_error) {
   std::vector<std::string> args = {"-jar", std::getenv("VNU_JAR"), "--errors-only"};
   for (const std::string& input : GoodInputs()) {
     const std::string page = dir / (Stem(input) + ".html");
-    WriteAll(page, WriteHtml(ReadEdition(input), Templates()));
+    WriteAll(page, WriteHtml(ReadEdition(input), BundledTemplates()));
     args.push_back(page);
   }
   // A page with a known error in the same run shows the checker is working.

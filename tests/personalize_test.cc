@@ -19,11 +19,6 @@ namespace {
 
 using namespace testing;
 
-const TemplateSet& Templates() {
-  static const TemplateSet templates = TemplateSet::Load(SourceDir() + "/templates");
-  return templates;
-}
-
 const std::string kId = "0b0e7a7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b";
 
 Licensee Ada() {
@@ -42,7 +37,7 @@ BOOST_AUTO_TEST_CASE(wording_comes_from_the_tier_in_rights) {
 
 BOOST_AUTO_TEST_CASE(html_names_the_licensee_in_footer_and_head_and_keeps_the_prose) {
   const std::string input = SourceDir() + "/samples/archive/monitor-v03-i145.txt";
-  const std::string base = WriteHtml(ReadEdition(input), Templates());
+  const std::string base = WriteHtml(ReadEdition(input), BundledTemplates());
   const std::string copy = Personalize("html", base, Ada());
   BOOST_TEST(HtmlTexts(copy, "//footer/p[@class='licensee']") == std::vector<std::string>{kWording},
              boost::test_tools::per_element());
@@ -56,7 +51,7 @@ BOOST_AUTO_TEST_CASE(html_names_the_licensee_in_footer_and_head_and_keeps_the_pr
 }
 
 BOOST_AUTO_TEST_CASE(markdown_names_the_licensee_in_front_matter_and_last_paragraph) {
-  const std::string base = WriteMarkdown(ReadEdition(SourceDir() + "/samples/archive/prism-v04-i012.txt"), Templates());
+  const std::string base = WriteMarkdown(ReadEdition(SourceDir() + "/samples/archive/prism-v04-i012.txt"), BundledTemplates());
   const std::string copy = Personalize("md", base, Ada());
   BOOST_TEST(copy.find("\nlicensee: \"Ada <Lovelace> & \\\"Co\\\"\"\n") != std::string::npos, copy.substr(0, 800));
   BOOST_TEST(copy.find("\nlicense_id: \"" + kId + "\"\n") != std::string::npos);
@@ -67,7 +62,7 @@ BOOST_AUTO_TEST_CASE(markdown_names_the_licensee_in_front_matter_and_last_paragr
 
 BOOST_AUTO_TEST_CASE(epub_keeps_unchanged_entries_and_validates) {
   TempDir dir;
-  const std::string base = WriteEpub(ReadEdition(SourceDir() + "/samples/archive/monitor-v05-i077.txt"), Templates());
+  const std::string base = WriteEpub(ReadEdition(SourceDir() + "/samples/archive/monitor-v05-i077.txt"), BundledTemplates());
   const std::string copy = Personalize("epub", base, Ada());
   BOOST_TEST(copy == Personalize("epub", base, Ada()));
   const auto before = ReadZip(base), after = ReadZip(copy);
@@ -92,7 +87,7 @@ BOOST_AUTO_TEST_CASE(epub_keeps_unchanged_entries_and_validates) {
   const ProcessResult check = EpubCheck({dir / "copy.epub"});
   BOOST_TEST(check.exit_code == 0, check.out << check.err);
   WriteAll(dir / "copy.html",
-           Personalize("html", WriteHtml(ReadEdition(SourceDir() + "/samples/archive/monitor-v05-i077.txt"), Templates()), Ada()));
+           Personalize("html", WriteHtml(ReadEdition(SourceDir() + "/samples/archive/monitor-v05-i077.txt"), BundledTemplates()), Ada()));
   const ProcessResult vnu = Run("/usr/bin/java", {"-jar", std::getenv("VNU_JAR"), "--errors-only", dir / "copy.html"});
   BOOST_TEST(vnu.exit_code == 0, vnu.err);
 }

@@ -181,9 +181,14 @@ ExpectedIssue LoadExpected(const std::string& stem) {
   return e;
 }
 
+const TemplateSet& BundledTemplates() {
+  static const TemplateSet templates = TemplateSet::Load(SourceDir() + "/templates");
+  return templates;
+}
+
 Document ReadEdition(const std::string& input, const std::string& templates_dir) {
   static const RightsPolicy policy = LoadRightsPolicy(SourceDir() + "/rights");
-  static const TemplateSet bundled = TemplateSet::Load(SourceDir() + "/templates");
+  const TemplateSet& bundled = BundledTemplates();
   Document doc = ReadRawIssue(ReadAll(input), input);
   if (templates_dir.empty()) {
     ApplyRights(policy, bundled, &doc);

@@ -11,9 +11,11 @@
 
 namespace imprint {
 struct Document;
+class TemplateSet;
 }
 namespace imprint::testing {
 using imprint::Document;
+using imprint::TemplateSet;
 
 std::string SourceDir();    // the project's root
 std::string TestDataDir();  // tests/data
@@ -73,6 +75,9 @@ struct ExpectedIssue {
   std::vector<std::string> blocks;
 };
 ExpectedIssue LoadExpected(const std::string& stem);
+
+// The bundled templates/, loaded once.
+const TemplateSet& BundledTemplates();
 
 // A good input through the reader and the rights stage, with the bundled
 // rights/ and templates/ (or `templates_dir`).

@@ -1,0 +1,320 @@
+// The license commands (license issue|show|check|revoke|renew|list|status) and the
+// audit log's: audit, audit verify, trace.
+#include "pipeline/cli_support.h"
+
+#include <sstream>
+
+#include "pipeline/crypto.h"
+#include "pipeline/decision.h"
+#include "pipeline/file_system.h"
+#include "pipeline/license.h"
+#include "pipeline/personalize.h"
+#include "pipeline/rights_policy.h"
+
+namespace imprint::cli {
+namespace {
+
+// ---- license ------------------------------------------------------------------
+
+int RunLicenseIssue(const Args& args, std::ostream& out, std::ostream& err) {
+  if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
+  License l;
+  l.subscriber_id = Required(args, "subscriber");
+  l.subscriber_name = Required(args, "name");
+  l.subscriber_email = args.Get("email");
+  l.tier = Required(args, "tier");
+  const std::string from = Required(args, "from"), until = Required(args, "until");
+  const auto start = ParseTime(from), end = ParseTime(until, /*end_of_day=*/true);
+  if (!start) throw UsageError("--from takes a date (YYYY-MM-DD) or an RFC 3339 time, not '" + from + "'");
+  if (!end) throw UsageError("--until takes a date (YYYY-MM-DD) or an RFC 3339 time, not '" + until + "'");
+  if (*end < *start) throw UsageError("--until is before --from");
+  const RightsPolicy policy = LoadRightsPolicy(RightsDir(args));
+  if (policy.tiers.count(l.tier) == 0) {
+    std::string known;
+    for (const auto& [id, tier] : policy.tiers) known += (known.empty() ? "" : ", ") + id;
+    throw UsageError("unknown tier '" + l.tier + "'; the rights policy has " + known);
+  }
+  std::istringstream pubs(Required(args, "publications"));
+  for (std::string p; std::getline(pubs, p, ',');) {
+    if (policy.FindPublication(p) == nullptr) throw UsageError("unknown publication '" + p + "'");
+    l.publications.push_back(p);
+  }
+  l.id = NewLicenseId();
+  l.issued = FormatTime(Now());
+  l.provider = policy.holder_url;
+  l.start = FormatTime(*start);
+  l.end = FormatTime(*end);
+
+  const Keystore keystore = BuildKeystore("output", err);
+  const std::string document = SignLicense(l, keystore.LoadSigningKey());
+  OpenStore(args)->AddLicense({l, document}, Now());
+  if (args.Has("out")) {
+    WriteFileAtomic(args.Get("out"), document);
+    out << "issued license " << l.id << " to " << l.subscriber_name << " (" << l.tier << "), written to "
+        << args.Get("out") << "\n";
+  } else {
+    out << document;
+  }
+  return kExitOk;
+}
+
+License ReadVerifiedLicense(const Args& args, const std::string& path, std::string* text) {
+  *text = ReadFile(path);
+  switch (VerifyLicense(*text, TrustedFrom(args))) {
+    case SignatureVerdict::kGood: break;
+    case SignatureVerdict::kUnknownKey: throw Error(path, 0, "license signed by an unknown key");
+    case SignatureVerdict::kRevokedKey: throw Error(path, 0, "license signed by a revoked key");
+    case SignatureVerdict::kBad: throw Error(path, 0, "bad signature: the license was changed or is not one");
+  }
+  return ParseLicense(*text, path);
+}
+
+int RunLicenseShow(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.positional.size() != 1) throw UsageError("give one license FILE");
+  std::string text;
+  const License l = ReadVerifiedLicense(args, args.positional[0], &text);
+  std::string pubs;
+  for (const std::string& p : l.publications) pubs += (pubs.empty() ? "" : ", ") + p;
+  out << "license:      " << l.id << " (signature good, key " << l.key_id << ")\n"
+      << "subscriber:   " << l.subscriber_name << " <" << l.subscriber_email << ">, id " << l.subscriber_id << "\n"
+      << "tier:         " << l.tier << "\n"
+      << "publications: " << pubs << "\n"
+      << "valid:        " << l.start << " to " << l.end << "\n"
+      << "issued:       " << l.issued << " by " << l.provider << "\n"
+      << "status:       " << LicenseStatus(*OpenStore(args), l, Now()) << "\n";
+  return kExitOk;
+}
+
+int RunLicenseCheck(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.positional.size() != 2) throw UsageError("give a license FILE and an EDITION");
+  const auto edition = ParseEditionRef(args.positional[1]);
+  if (!edition) throw UsageError("EDITION looks like monitor/v05/i077, not '" + args.positional[1] + "'");
+  const std::string action = Required(args, "action");
+  const std::string format = args.Get("format");
+  if (!format.empty() && format != "md" && format != "html" && format != "epub") {
+    throw UsageError("--format is md, html or epub, not '" + format + "'");
+  }
+  int64_t at = Now();
+  if (args.Has("at")) {
+    const auto parsed = ParseTime(args.Get("at"));
+    if (!parsed) throw UsageError("--at takes an RFC 3339 time or a date, not '" + args.Get("at") + "'");
+    at = *parsed;
+  }
+  const std::string text = ReadFile(args.positional[0]);
+  const RightsPolicy policy = LoadRightsPolicy(RightsDir(args));
+  const auto store = OpenStore(args);
+  const Decision d = Decide({&text, *edition, action, format, at}, policy, TrustedFrom(args),
+                            [&store](const std::string& id, int64_t when) -> std::optional<std::string> {
+                              const auto r = store->FindRevocation(id);
+                              if (r && r->at <= when) return r->reason;
+                              return std::nullopt;
+                            });
+  out << (d.permit ? "permit" : "deny: " + d.reason) << " (" << d.detail << ")\n";
+  return d.permit ? kExitOk : kExitFailure;
+}
+
+int RunLicenseRevoke(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.positional.size() != 1) throw UsageError("give one license ID");
+  const std::string reason = args.Get("reason", "revoked by the foundation");
+  if (!OpenStore(args)->Revoke(args.positional[0], reason, Now())) {
+    throw Error(args.positional[0], 0, "no such license in the store");
+  }
+  out << "revoked license " << args.positional[0] << ": " << reason << "\n";
+  return kExitOk;
+}
+
+int RunLicenseRenew(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.positional.size() != 1) throw UsageError("give one license ID");
+  const std::string until = Required(args, "until");
+  const auto end = ParseTime(until, /*end_of_day=*/true);
+  if (!end) throw UsageError("--until takes a date (YYYY-MM-DD) or an RFC 3339 time, not '" + until + "'");
+  const auto store = OpenStore(args);
+  auto stored = store->FindLicense(args.positional[0]);
+  if (!stored) throw Error(args.positional[0], 0, "no such license in the store");
+  if (store->FindRevocation(stored->license.id)) throw Error(args.positional[0], 0, "the license is revoked");
+  License& l = stored->license;
+  if (*end <= *ParseTime(l.end)) throw UsageError("--until must be after the license's end, " + l.end);
+  l.end = FormatTime(*end);
+  const Keystore keystore = BuildKeystore("output", err);
+  stored->document = SignLicense(l, keystore.LoadSigningKey());
+  store->RenewLicense(*stored, Now());
+  if (args.Has("out")) {
+    WriteFileAtomic(args.Get("out"), stored->document);
+    out << "renewed license " << l.id << " until " << l.end << ", written to " << args.Get("out") << "\n";
+  } else {
+    out << stored->document;
+  }
+  return kExitOk;
+}
+
+int RunLicenseList(const Args& args, std::ostream& out, std::ostream& err) {
+  const auto store = OpenStore(args);
+  const int64_t now = Now();
+  for (const StoredLicense& s : store->ListLicenses()) {
+    const License& l = s.license;
+    std::string pubs;
+    for (const std::string& p : l.publications) pubs += (pubs.empty() ? "" : ",") + p;
+    out << l.id << "  " << LicenseStatus(*store, l, now) << "  " << l.tier << "  " << pubs << "  "
+        << l.start.substr(0, 10) << ".." << l.end.substr(0, 10) << "  " << l.subscriber_name << " ("
+        << l.subscriber_id << ")\n";
+  }
+  return kExitOk;
+}
+
+int RunLicenseStatus(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.positional.size() != 1) throw UsageError("give one license ID");
+  out << LicenseStatusDocument(*OpenStore(args), args.positional[0], Now());
+  return kExitOk;
+}
+
+int RunAudit(const Args& args, std::ostream& out, std::ostream& err) {
+  if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
+  for (const AuditRow& r : OpenStore(args)->Audit(args.Get("license"))) {
+    out << r.id << "  " << FormatTime(r.at) << "  " << r.decision << "  " << r.reason << "  "
+        << (r.license_id.empty() ? "-" : r.license_id) << "  " << (r.subscriber_id.empty() ? "-" : r.subscriber_id)
+        << "  " << r.edition << "  " << r.format << "  " << (r.sha256.empty() ? "-" : r.sha256) << "\n";
+  }
+  return kExitOk;
+}
+
+int RunAuditVerify(const Args& args, std::ostream& out, std::ostream& err) {
+  if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
+  const std::vector<AuditRow> rows = OpenStore(args)->Audit();
+  if (const int64_t bad = FirstBrokenAuditRow(rows); bad != 0) {
+    out << "audit log broken at row " << bad << ": edited, deleted or out of order\n";
+    return kExitFailure;
+  }
+  out << "audit log intact: " << rows.size() << " rows\n";
+  return kExitOk;
+}
+
+int RunTrace(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.positional.size() != 1) throw UsageError("give one FILE");
+  const std::string path = args.positional[0];
+  const std::string bytes = ReadFile(path);
+  const std::string ext = path.substr(path.rfind('.') + 1);
+  const std::string id = FindLicenseId(ext, bytes);
+  if (id.empty()) throw Error(path, 0, "names no license: not a personalised copy");
+  const auto store = OpenStore(args);
+  const auto stored = store->FindLicense(id);
+  out << "license:    " << id << (stored ? "" : " (not in this store)") << "\n";
+  if (stored) {
+    out << "subscriber: " << stored->license.subscriber_name << " <" << stored->license.subscriber_email << ">, id "
+        << stored->license.subscriber_id << ", tier " << stored->license.tier << "\n";
+  }
+  const std::string sha = Sha256Hex(bytes);
+  bool found = false;
+  for (const AuditRow& r : store->Audit(id)) {
+    if (r.sha256 != sha) continue;
+    out << "download:   audit row " << r.id << ", " << FormatTime(r.at) << ", " << r.edition << " as " << r.format
+        << "\n";
+    found = true;
+  }
+  if (!found) out << "download:   no audit row has these bytes (the copy was changed, or served elsewhere)\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddLicenseCommands(std::vector<Command>* commands) {
+  const std::vector<Command> mine = {
+      {"license issue",
+       "license issue --subscriber ID --name NAME [--email E] --tier T --publications a,b "
+       "--from DATE --until DATE [--out FILE] [--db URL]",
+       "issue a signed subscriber license",
+       "Makes a license document for a subscriber, signed with the foundation's key\n"
+       "(canonical JSON, RFC 8785), records it in the store, and writes it to FILE\n"
+       "(or prints it). The tier and publications must be in the rights policy; the\n"
+       "license is valid from the start of --from to the end of --until (UTC).",
+       "imprint license issue --subscriber s-104 --name 'Ada Lovelace' --tier individual "
+       "--publications monitor --from 2026-01-01 --until 2026-12-31 --out ada.license",
+       [](OptionSet& set) {
+         set.addOption(ValueOption("subscriber", "", "the subscriber's id", "ID"));
+         set.addOption(ValueOption("name", "", "the subscriber's name", "NAME"));
+         set.addOption(ValueOption("email", "", "the subscriber's e-mail address", "E"));
+         set.addOption(ValueOption("tier", "", "a license tier of the rights policy", "T"));
+         set.addOption(ValueOption("publications", "", "the publications covered, by slug", "a,b"));
+         set.addOption(ValueOption("from", "", "first day (YYYY-MM-DD or RFC 3339)", "DATE"));
+         set.addOption(ValueOption("until", "", "last day (YYYY-MM-DD or RFC 3339)", "DATE"));
+         set.addOption(ValueOption("out", "o", "write the license here", "FILE"));
+         AddDbOption(set);
+         AddResourceOptions(set);
+       },
+       &RunLicenseIssue},
+      {"license show", "license show FILE [--pubkey FILE] [--db URL]", "verify a license and print it",
+       "Checks the license's signature (exit 1 if it fails) and prints its fields and\n"
+       "its status in the store: active, revoked, expired or not yet valid.",
+       "imprint license show ada.license",
+       [](OptionSet& set) {
+         AddPubkeyOption(set);
+         AddDbOption(set);
+       },
+       &RunLicenseShow},
+      {"license check",
+       "license check FILE EDITION --action A [--format F] [--at TIME] [--db URL]",
+       "decide whether a license allows an action on an edition",
+       "Prints 'permit' or 'deny: REASON' with why; exit 0 permit, 1 deny. EDITION is\n"
+       "like monitor/v05/i077; A is read, print, share, distribute...; F is md, html\n"
+       "or epub; --at decides for another time (default now). Reasons: bad_signature,\n"
+       "unknown_key, not_yet_valid, expired, revoked, publication_not_covered,\n"
+       "action_not_permitted, format_not_permitted, unknown_tier.",
+       "imprint license check ada.license monitor/v05/i077 --action read --format epub",
+       [](OptionSet& set) {
+         set.addOption(ValueOption("action", "", "read, print, share, distribute, ...", "A"));
+         set.addOption(ValueOption("format", "", "md, html or epub", "F"));
+         set.addOption(ValueOption("at", "", "decide for this time (RFC 3339 or a date)", "TIME"));
+         AddPubkeyOption(set);
+         AddDbOption(set);
+         AddResourceOptions(set);
+       },
+       &RunLicenseCheck},
+      {"license revoke", "license revoke ID [--reason TEXT] [--db URL]", "revoke a license",
+       "Records the revocation (and its event) in the store: from now on every\n"
+       "decision on the license denies it as revoked.",
+       "imprint license revoke 6f1c9a52-0d1e-4c1b-9a7e-2b8d3f4e5a61 --reason 'subscription ended'",
+       [](OptionSet& set) {
+         set.addOption(ValueOption("reason", "", "why it is revoked", "TEXT"));
+         AddDbOption(set);
+       },
+       &RunLicenseRevoke},
+      {"license renew", "license renew ID --until DATE [--out FILE] [--db URL]",
+       "extend a license and sign it afresh",
+       "Moves a license's end to the end of DATE, signs the document again (same id)\n"
+       "and records a 'renewed' event. The subscriber receives the new document.",
+       "imprint license renew 6f1c9a52-0d1e-4c1b-9a7e-2b8d3f4e5a61 --until 2027-12-31 --out ada.license",
+       [](OptionSet& set) {
+         set.addOption(ValueOption("until", "", "the new last day", "DATE"));
+         set.addOption(ValueOption("out", "o", "write the renewed license here", "FILE"));
+         AddDbOption(set);
+       },
+       &RunLicenseRenew},
+      {"license list", "license list [--db URL]", "list the store's licenses and their status",
+       "One line per license: id, status, tier, publications, window, subscriber.",
+       "imprint license list", [](OptionSet& set) { AddDbOption(set); }, &RunLicenseList},
+      {"license status", "license status ID [--db URL]", "print a license's status document",
+       "The license status document (the analogue of Readium LCP's): status\n"
+       "(active, revoked, expired), a message, and the license's events.",
+       "imprint license status 6f1c9a52-0d1e-4c1b-9a7e-2b8d3f4e5a61",
+       [](OptionSet& set) { AddDbOption(set); }, &RunLicenseStatus},
+      {"audit", "audit [--license ID] [--db URL]", "list the download server's decisions",
+       "One line per decision, oldest first: row, time, decision, reason, license,\n"
+       "subscriber, edition, format, SHA-256 of the bytes sent.",
+       "imprint audit --license 6f1c9a52-0d1e-4c1b-9a7e-2b8d3f4e5a61",
+       [](OptionSet& set) {
+         set.addOption(ValueOption("license", "", "only this license's decisions", "ID"));
+         AddDbOption(set);
+       },
+       &RunAudit},
+      {"audit verify", "audit verify [--db URL]", "check the audit log's hash chain",
+       "Each row holds the hash of the row before it: exit 0 when the chain is\n"
+       "intact, 1 naming the first edited, deleted or reordered row.",
+       "imprint audit verify", [](OptionSet& set) { AddDbOption(set); }, &RunAuditVerify},
+      {"trace", "trace FILE [--db URL]", "name the license, subscriber and download of a copy",
+       "For a personalised copy found elsewhere: the license it names, the\n"
+       "subscriber, and the audit row of the download with exactly these bytes.",
+       "imprint trace found/monitor-v05-i077.epub", [](OptionSet& set) { AddDbOption(set); }, &RunTrace},
+  };
+  commands->insert(commands->end(), mine.begin(), mine.end());
+}
+
+}  // namespace imprint::cli

@@ -1,0 +1,80 @@
+// The download server's command: serve.
+#include "pipeline/cli_support.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdlib>
+
+#include "pipeline/rights_policy.h"
+#include "pipeline/server.h"
+#include "pipeline/template_set.h"
+
+namespace imprint::cli {
+namespace {
+
+// ---- serve ----
+
+int RunServe(const Args& args, std::ostream& out, std::ostream& err) {
+  if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
+  ServerOptions options;
+  options.bind = args.Get("bind", "127.0.0.1");
+  if (args.Has("port")) {
+    const std::string port = args.Get("port");
+    char* end = nullptr;
+    const long n = std::strtol(port.c_str(), &end, 10);
+    if (port.empty() || *end != '\0' || n < 0 || n > 65535) {
+      throw UsageError("--port takes a number from 0 to 65535, not '" + port + "'");
+    }
+    options.port = static_cast<int>(n);
+  }
+  options.out_dir = args.Get("out", "output");
+  options.db_url = args.Get("db", LicenseStore::DefaultUrl(options.out_dir));
+  const Keystore keystore = BuildKeystore(options.out_dir, err);
+  DownloadServer server(options, LoadRightsPolicy(RightsDir(args)), TemplateSet::Load(TemplatesDir(args)),
+                        keystore.LoadSigningKey(), LoadTrustedKeys({keystore.dir() + "/keyring.json"}));
+  // Handler threads inherit a mask without SIGINT and SIGTERM: only this
+  // thread takes them, and stops the server cleanly.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  server.Start();
+  out << "imprint serve: listening on http://" << options.bind << ":" << server.port() << "/ (editions from "
+      << options.out_dir << "/)" << std::endl;
+  int signal = 0;
+  sigwait(&stop, &signal);
+  server.Stop();
+  out << "imprint serve: stopped" << std::endl;
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddServeCommands(std::vector<Command>* commands) {
+  const std::vector<Command> mine = {
+      {"serve", "serve [--bind 127.0.0.1] [--port 8080] [--out DIR] [--db URL]",
+       "serve license-gated, personalised, signed editions over HTTP",
+       "The download server. GET /editions/<pub>/v<VV>/i<III>/<file> with the header\n"
+       "'Authorization: License <base64url of the license>' returns a copy made for\n"
+       "the licensee and signed afresh (<file>.minisig its signature), when the\n"
+       "license permits reading that format; 401 without a valid license, 403 with\n"
+       "the reason, 404 for an unknown edition, 400 for a malformed path. Also\n"
+       "/healthz, /keys/imprint.pub, /catalog.json, /licenses/<id>/status and the\n"
+       "subscribers' page at /. Every decision goes to the audit log. Stops on\n"
+       "SIGINT or SIGTERM. --port 0 takes any free port.",
+       "imprint serve --port 8080 --out output",
+       [](OptionSet& set) {
+         set.addOption(ValueOption("bind", "", "address to listen on (default 127.0.0.1)", "ADDR"));
+         set.addOption(ValueOption("port", "", "port (default 8080; 0: any free one)", "N"));
+         set.addOption(ValueOption("out", "o", "the editions' folder (default: output)", "DIR"));
+         AddDbOption(set);
+         AddResourceOptions(set);
+       },
+       &RunServe},
+  };
+  commands->insert(commands->end(), mine.begin(), mine.end());
+}
+
+}  // namespace imprint::cli
