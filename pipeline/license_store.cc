@@ -185,6 +185,7 @@ class PocoStore : public LicenseStore {
   std::vector<StoredLicense> ListLicenses() override { return Select(" ORDER BY issued, id", ""); }
 
   void AppendAudit(std::vector<AuditRow>* rows) override {
+    if (rows->empty()) return;
     Guard([&] {
       session_.begin();
       try {
@@ -193,30 +194,18 @@ class PocoStore : public LicenseStore {
         std::vector<std::string> last;
         session_ << "SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1", into(last), now;
         std::string prev = last.empty() ? std::string(64, '0') : last[0];
-        // Columns as vectors: one prepared statement runs once per row.
-        std::vector<Poco::Int64> at;
-        std::vector<std::string> license, subscriber, edition, format, decision, reason, sha, prevs, hashes;
+        // The rows as columns: one statement, prepared once per group, runs per row.
+        AuditColumns c;
         for (AuditRow& r : *rows) {
           r.prev_hash = prev;
           r.row_hash = AuditRowHash(r);
           prev = r.row_hash;
-          at.push_back(r.at);
-          license.push_back(r.license_id);
-          subscriber.push_back(r.subscriber_id);
-          edition.push_back(r.edition);
-          format.push_back(r.format);
-          decision.push_back(r.decision);
-          reason.push_back(r.reason);
-          sha.push_back(r.sha256);
-          prevs.push_back(r.prev_hash);
-          hashes.push_back(r.row_hash);
+          c.Add(r);
         }
-        if (!rows->empty()) {
-          session_ << "INSERT INTO audit_log (at, license_id, subscriber_id, edition, format, decision,"
-                      " reason, sha256, prev_hash, row_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-              use(at), use(license), use(subscriber), use(edition), use(format), use(decision), use(reason),
-              use(sha), use(prevs), use(hashes), now;
-        }
+        session_ << "INSERT INTO audit_log (at, license_id, subscriber_id, edition, format, decision,"
+                    " reason, sha256, prev_hash, row_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            use(c.at), use(c.license), use(c.subscriber), use(c.edition), use(c.format), use(c.decision),
+            use(c.reason), use(c.sha), use(c.prev), use(c.hash), now;
         session_.commit();
       } catch (...) {
         session_.rollback();
@@ -267,15 +256,21 @@ class PocoStore : public LicenseStore {
     });
   }
 
+  // The server asks this for every download: the statement is prepared once
+  // per connection and run again with a new id.
   std::optional<Revocation> FindRevocation(const std::string& id) override {
     return Guard([&]() -> std::optional<Revocation> {
-      std::string license_id = id;
-      std::vector<std::string> reasons;
-      std::vector<Poco::Int64> times;
-      session_ << "SELECT reason, revoked_at FROM revocations WHERE license_id = $1", use(license_id),
-          into(reasons), into(times), now;
-      if (reasons.empty()) return std::nullopt;
-      return Revocation{id, reasons[0], times[0]};
+      if (!revocation_query_) {
+        revocation_query_ = std::make_unique<Statement>(session_);
+        *revocation_query_ << "SELECT reason, revoked_at FROM revocations WHERE license_id = $1",
+            use(revocation_id_), into(revocation_reasons_), into(revocation_times_);
+      }
+      revocation_id_ = id;
+      revocation_reasons_.clear();
+      revocation_times_.clear();
+      revocation_query_->execute();
+      if (revocation_reasons_.empty()) return std::nullopt;
+      return Revocation{id, revocation_reasons_[0], revocation_times_[0]};
     });
   }
 
@@ -355,6 +350,28 @@ class PocoStore : public LicenseStore {
   Session session_;
   Dialect dialect_;
   std::string name_;
+  // AppendAudit's rows as the columns it binds.
+  struct AuditColumns {
+    std::vector<Poco::Int64> at;
+    std::vector<std::string> license, subscriber, edition, format, decision, reason, sha, prev, hash;
+    void Add(const AuditRow& r) {
+      at.push_back(r.at);
+      license.push_back(r.license_id);
+      subscriber.push_back(r.subscriber_id);
+      edition.push_back(r.edition);
+      format.push_back(r.format);
+      decision.push_back(r.decision);
+      reason.push_back(r.reason);
+      sha.push_back(r.sha256);
+      prev.push_back(r.prev_hash);
+      hash.push_back(r.row_hash);
+    }
+  };
+  // FindRevocation's prepared statement and the variables it binds.
+  std::unique_ptr<Statement> revocation_query_;
+  std::string revocation_id_;
+  std::vector<std::string> revocation_reasons_;
+  std::vector<Poco::Int64> revocation_times_;
 };
 
 void RegisterConnectors() {
