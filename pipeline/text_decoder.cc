@@ -119,31 +119,37 @@ DecodedText DecodeText(std::string_view bytes, const std::string& file) {
   const bool bom = body.substr(0, 3) == "\xEF\xBB\xBF";
   if (bom) body.remove_prefix(3);
 
+  // One pass over the whole file: is it UTF-8, and if not, where not?
   size_t multibyte = 0;
+  size_t first_invalid = std::string_view::npos;
   for (size_t pos = 0; pos < body.size();) {
     char32_t cp = 0;
     const size_t len = DecodeUtf8(body, pos, &cp);
     if (len == 0) {
-      // A file that is otherwise UTF-8 (a BOM, or earlier multi-byte
-      // characters) is damaged UTF-8, not Windows-1252: transcoding it would
-      // turn its text into mojibake.
-      if (bom || multibyte > 0) {
-        throw Error(file, LineAt(body, pos),
-                    "invalid UTF-8 byte 0x" +
-                        Hex(static_cast<unsigned char>(body[pos]), 2) +
-                        " in a UTF-8 file");
-      }
-      result.utf8 = TranscodeWindows1252(body, file);
-      result.warnings.push_back(
-          Warning(file, LineAt(body, pos),
-                  "not UTF-8; transcoded from Windows-1252"));
-      return result;
+      if (first_invalid == std::string_view::npos) first_invalid = pos;
+      ++pos;
+      continue;
     }
-    if (IsForbidden(cp)) throw Error(file, LineAt(body, pos), ForbiddenMessage(cp));
+    if (first_invalid == std::string_view::npos && IsForbidden(cp)) {
+      throw Error(file, LineAt(body, pos), ForbiddenMessage(cp));
+    }
     if (len > 1) ++multibyte;
     pos += len;
   }
-  result.utf8.assign(body);
+  if (first_invalid == std::string_view::npos) {
+    result.utf8.assign(body);
+    return result;
+  }
+  // A file that is otherwise UTF-8 (a BOM, or multi-byte characters anywhere)
+  // is damaged UTF-8, not Windows-1252: transcoding would garble its text.
+  if (bom || multibyte > 0) {
+    throw Error(file, LineAt(body, first_invalid),
+                "invalid UTF-8 byte 0x" + Hex(static_cast<unsigned char>(body[first_invalid]), 2) +
+                    " in a UTF-8 file");
+  }
+  result.utf8 = TranscodeWindows1252(body, file);
+  result.warnings.push_back(
+      Warning(file, LineAt(body, first_invalid), "not UTF-8; transcoded from Windows-1252"));
   return result;
 }
 

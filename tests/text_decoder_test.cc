@@ -50,6 +50,14 @@ BOOST_AUTO_TEST_CASE(damaged_utf8_is_not_mistaken_for_windows_1252) {
   BOOST_TEST(ErrorLine("\xC3\xA9 \xED\xA0\x80", "invalid UTF-8") == 1);
 }
 
+BOOST_AUTO_TEST_CASE(damaged_utf8_is_found_wherever_the_damage_is) {
+  const std::string good = "caf\xC3\xA9 \xE2\x80\x94 na\xC3\xAFve\n";
+  // Damage at the start, the middle and the end of a UTF-8 file.
+  BOOST_TEST(ErrorLine("\xE2\x80\n" + good + good, "invalid UTF-8 byte 0xE2") == 1);
+  BOOST_TEST(ErrorLine(good + "\xC3\n" + good, "invalid UTF-8 byte 0xC3") == 2);
+  BOOST_TEST(ErrorLine(good + good + "\xF0\x9F", "invalid UTF-8 byte 0xF0") == 3);
+}
+
 BOOST_AUTO_TEST_CASE(control_characters_are_errors_with_their_line) {
   BOOST_TEST(ErrorLine(std::string("a\r\nb\r\nc\0d", 9), "NUL byte") == 3);
   BOOST_TEST(ErrorLine("a\rb\x07", "U+0007") == 2);
