@@ -23,6 +23,7 @@
 #include "pipeline/decision.h"
 #include "pipeline/error.h"
 #include "pipeline/file_system.h"
+#include "pipeline/http_route.h"
 #include "pipeline/license_store.h"
 #include "pipeline/minisign.h"
 #include "pipeline/personalize.h"
@@ -151,56 +152,6 @@ class VerdictCache {
   std::unordered_map<std::string, VerifiedLicense> verdicts_;
 };
 
-// What a request's path names.
-struct Route {
-  enum Kind { kPage, kHealth, kPublicKey, kCatalog, kStatus, kEdition, kBad } kind = kBad;
-  std::string license_id;  // kStatus
-  EditionRef edition;      // kEdition
-  std::string file;        // kEdition: the artifact's name
-  std::string format;      // kEdition: md, html, epub
-  bool signature = false;  // kEdition: its .minisig
-};
-
-Route Parse(const std::string& uri) {
-  Route r;
-  // Only the characters our paths use: no escapes, no dot segments, no NUL.
-  static const std::regex allowed("/[a-z0-9./_-]*");
-  if (!std::regex_match(uri, allowed) || uri.find("..") != std::string::npos ||
-      uri.find("//") != std::string::npos) {
-    return r;
-  }
-  static const std::regex status("/licenses/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/status");
-  static const std::regex edition(
-      "/editions/([a-z0-9]+(?:-[a-z0-9]+)*)/v([0-9]{2,5})/i([0-9]{3,5})/"
-      "(([a-z0-9-]+)-v([0-9]{2,5})-i([0-9]{3,5})\\.(md|html|epub))(\\.minisig)?");
-  std::smatch m;
-  if (uri == "/") {
-    r.kind = Route::kPage;
-  } else if (uri == "/healthz") {
-    r.kind = Route::kHealth;
-  } else if (uri == "/keys/imprint.pub") {
-    r.kind = Route::kPublicKey;
-  } else if (uri == "/catalog.json") {
-    r.kind = Route::kCatalog;
-  } else if (std::regex_match(uri, m, status)) {
-    r.kind = Route::kStatus;
-    r.license_id = m[1];
-  } else if (std::regex_match(uri, m, edition)) {
-    // The file must be this edition's own artifact.
-    if (m[5] != m[1] || m[6] != m[2] || m[7] != m[3]) return r;
-    r.kind = Route::kEdition;
-    r.edition = {m[1], std::stoi(m[2]), std::stoi(m[3])};
-    if (r.edition.volume < 1 || r.edition.issue < 1 || r.edition.Path() != std::string(m[1]) + "/v" +
-        std::string(m[2]) + "/i" + std::string(m[3])) {
-      return Route();
-    }
-    r.file = m[4];
-    r.format = m[8];
-    r.signature = m[9].matched;
-  }
-  return r;
-}
-
 void Send(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& type,
           const std::string& body) {
   response.setStatusAndReason(status);
@@ -312,7 +263,7 @@ void DownloadServer::Impl::Handle(HTTPServerRequest& request, HTTPServerResponse
     SendJson(response, HTTPResponse::HTTP_REQUESTENTITYTOOLARGE, "{\"error\":\"body_not_allowed\"}\n");
     return;
   }
-  const Route route = Parse(request.getURI());
+  const Route route = ParseRoute(request.getURI());
   switch (route.kind) {
     case Route::kBad:
       SendJson(response, HTTPResponse::HTTP_BAD_REQUEST, "{\"error\":\"malformed_path\"}\n");

@@ -28,9 +28,10 @@ struct ServerOptions {
   int port = 8080;          // 0: any free port
   std::string out_dir = "output";
   std::string db_url;       // the license store
-  int threads = 64;         // request handlers (Poco keeps one per keep-alive connection)
+  int threads = 128;        // request handlers (Poco keeps one per open connection)
   int queue = 256;          // connections waiting for a handler
-  int timeout_seconds = 10; // reading a request, and idle keep-alive
+  int timeout_seconds = 3;  // reading a request, and idle keep-alive: a silent client
+                            // holds a handler no longer than this
 };
 
 class DownloadServer {

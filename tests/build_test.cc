@@ -267,7 +267,7 @@ BOOST_AUTO_TEST_CASE(a_killed_build_leaves_only_complete_editions_and_the_rerun_
   TempDir dir;
   bench::WriteCorpus(dir / "corpus", 1200, 7);
   std::mt19937 rng(20261128);
-  for (int round = 0; round < 3; ++round) {
+  for (int round = 0; round < 5; ++round) {
     const pid_t child = fork();
     BOOST_REQUIRE(child >= 0);
     if (child == 0) {
@@ -297,6 +297,14 @@ BOOST_AUTO_TEST_CASE(a_killed_build_leaves_only_complete_editions_and_the_rerun_
   BOOST_TEST(rerun.out.find(" 0 failed") != std::string::npos, rerun.out);
   BOOST_TEST(EditionFolders(dir / "out").size() == 1200u);
   BOOST_TEST(!std::filesystem::exists(dir / "out/.imprint/staging"));  // stale staging removed
+  // No partial or stray file anywhere: every file is an edition's (verify
+  // checks each folder against its manifest) or one of the build's own.
+  for (const std::string& f : FilesBelow(dir / "out")) {
+    const bool own = f == ".imprint/state.tsv" || f.rfind("keys/", 0) == 0 || f.rfind("catalog.json", 0) == 0 ||
+                     f.rfind("index.html", 0) == 0;
+    const bool in_edition = f.find("/v") != std::string::npos && f.find("/i") != std::string::npos;
+    BOOST_TEST((own || in_edition), f);
+  }
   std::vector<std::string> all = {"verify", "--pubkey", dir / "out/keys/imprint.pub"};
   for (const std::string& f : EditionFolders(dir / "out")) all.push_back(f);
   BOOST_TEST(RunImprint(all).exit_code == 0);

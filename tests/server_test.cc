@@ -15,6 +15,7 @@
 #include <Poco/Process.h>
 #include <Poco/StreamCopier.h>
 #include <boost/test/unit_test.hpp>
+#include <chrono>
 #include <filesystem>
 
 #include "pipeline/crypto.h"
@@ -276,6 +277,23 @@ BOOST_FIXTURE_TEST_CASE(audit_log_and_trace, Served) {
   const ProcessResult broken = Imprint({"audit", "verify"});
   BOOST_TEST(broken.exit_code == 1);
   BOOST_TEST(broken.out.find("broken at row 2") != std::string::npos, broken.out);
+}
+
+BOOST_FIXTURE_TEST_CASE(idle_connections_do_not_starve_a_download, Served) {
+  // Slow or silent clients: each holds a connection and sends nothing.
+  std::vector<Poco::Net::StreamSocket> idle;
+  for (int i = 0; i < 150; ++i) {
+    idle.emplace_back(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)));
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const Reply r = Get(kEpub, ada);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  BOOST_TEST(r.status == 200);
+  BOOST_TEST(seconds < 15.0, "the download took " << seconds << " s");
+  BOOST_TEST_MESSAGE("a download beside 150 idle connections: " << seconds << " s");
+  // A request far over the limits is refused, and the server goes on.
+  BOOST_TEST(RawStatus("GET /" + std::string(20000, 'a') + " HTTP/1.1") != 200);
+  BOOST_TEST(Get("/healthz").status == 200);
 }
 
 BOOST_AUTO_TEST_CASE(base64url) {
