@@ -73,15 +73,6 @@ std::string JoinComma(const std::vector<std::string>& v) {
   return out;
 }
 
-std::vector<std::string> SplitComma(const std::string& s) {
-  std::vector<std::string> out;
-  std::istringstream in(s);
-  for (std::string part; std::getline(in, part, ',');) {
-    if (!part.empty()) out.push_back(part);
-  }
-  return out;
-}
-
 // libpq's key=value form from a postgresql:// URL (Poco's connector does not
 // take URLs).
 std::string PostgresConnectionString(const std::string& url) {
