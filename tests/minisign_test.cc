@@ -22,7 +22,7 @@ struct Fixture {
 BOOST_FIXTURE_TEST_CASE(stock_minisign_accepts_imprint_signatures, Fixture) {
   TempDir dir;
   WriteAll(dir / "key.pub", FormatPublicKey(key));
-  for (const std::string content : {std::string(), std::string("x"), std::string(100000, '\xff')}) {
+  for (const std::string& content : {std::string(), std::string("x"), std::string(100000, '\xff')}) {
     WriteAll(dir / "file", content);
     WriteAll(dir / "file.minisig", SignMinisign(signer, key.id, content, "file:file\tedition:x"));
     const ProcessResult r = Run("/usr/bin/minisign", {"-V", "-p", dir / "key.pub", "-m", dir / "file"});
