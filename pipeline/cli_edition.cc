@@ -214,7 +214,7 @@ int RunPublish(const Args& args, std::ostream& out, std::ostream& err) {
   // Check what was published as a subscriber will: every signature and hash.
   const std::string folder = options.out_dir + "/" + result.edition;
   bool ok = true;
-  for (const Verdict& v : VerifyPaths({folder}, LoadTrustedKeys({keystore.dir() + "/keyring.json"}))) {
+  for (const Verdict& v : VerifyPaths({folder}, keystore.Trusted())) {
     if (!v.ok) {
       err << v.path << ": error: " << v.reason << "\n";
       ok = false;
@@ -293,15 +293,7 @@ int RunRightsCheck(const Args& args, std::ostream& out, std::ostream& err) {
 
 int RunVerify(const Args& args, std::ostream& out, std::ostream& err) {
   if (args.positional.empty()) throw UsageError("no PATH given");
-  std::vector<std::string> key_files = args.GetAll("pubkey");
-  if (key_files.empty()) {
-    const Keystore keystore(Keystore::DefaultDir());
-    if (!keystore.Exists()) {
-      throw UsageError("no trusted key: pass --pubkey DIR/keys/imprint.pub (or keyring.json)");
-    }
-    key_files.push_back(keystore.dir() + "/keyring.json");
-  }
-  const TrustedKeys trusted = LoadTrustedKeys(key_files);
+  const TrustedKeys trusted = TrustedFrom(args);
   bool all_ok = true;
   for (const Verdict& v : VerifyPaths(args.positional, trusted)) {
     all_ok = all_ok && v.ok;

@@ -126,13 +126,13 @@ std::string Required(const Args& args, const std::string& option) {
 }
 
 TrustedKeys TrustedFrom(const Args& args) {
-  std::vector<std::string> files = args.GetAll("pubkey");
-  if (files.empty()) {
-    const Keystore keystore(Keystore::DefaultDir());
-    if (!keystore.Exists()) throw UsageError("no trusted key: pass --pubkey DIR/keys/keyring.json");
-    files.push_back(keystore.dir() + "/keyring.json");
+  const std::vector<std::string> files = args.GetAll("pubkey");
+  if (!files.empty()) return LoadTrustedKeys(files);
+  const Keystore keystore(Keystore::DefaultDir());
+  if (!keystore.Exists()) {
+    throw UsageError("no trusted key: pass --pubkey DIR/keys/imprint.pub (or keyring.json)");
   }
-  return LoadTrustedKeys(files);
+  return keystore.Trusted();
 }
 
 

@@ -175,6 +175,8 @@ std::vector<KeyEntry> Keystore::Keys() const {
   return ParseKeyringJson(ReadFile(Path(kKeyring)), Path(kKeyring));
 }
 
+TrustedKeys Keystore::Trusted() const { return LoadTrustedKeys({Path(kKeyring)}); }
+
 SigningKey Keystore::LoadSigningKey() const {
   for (const KeyEntry& e : Keys()) {
     if (e.status != "current") continue;

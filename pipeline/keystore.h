@@ -58,6 +58,8 @@ class Keystore {
   KeyEntry Revoke(const std::string& id_text, const std::string& reason);
 
   std::vector<KeyEntry> Keys() const;
+  // The keyring as trusted keys (revocations included), for verifying.
+  TrustedKeys Trusted() const;
   // The current key, ready to sign. Throws imprint::Error when there is none,
   // it is revoked, or its secret file is readable by others.
   SigningKey LoadSigningKey() const;
