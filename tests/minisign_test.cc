@@ -66,6 +66,27 @@ BOOST_AUTO_TEST_CASE(imprint_accepts_stock_minisign_signatures_and_key_ids_match
   BOOST_TEST(id == key.id);
 }
 
+BOOST_AUTO_TEST_CASE(key_ids_with_leading_zeros_print_short_and_parse_back) {
+  // minisign prints the id as a little-endian integer without leading zeros:
+  // one key in sixteen has fewer than 16 digits.
+  for (const std::string& raw : {std::string("\x08\x21\x4B\x98\x96\x09\xAC\x07", 8),
+                                 std::string("\x01\0\0\0\0\0\0\0", 8), std::string(8, '\xFF')}) {
+    const PublicKey key{raw, std::string(32, 'k')};
+    std::string id;
+    BOOST_TEST_REQUIRE(ParseKeyIdText(key.IdText(), &id), key.IdText());
+    BOOST_TEST(id == raw);
+    const PublicKey back = ParsePublicKey(FormatPublicKey(key), "k.pub");
+    BOOST_TEST(back.IdText() == key.IdText());
+  }
+  const auto id_text = [](const std::string& raw) { return PublicKey{raw, ""}.IdText(); };
+  BOOST_TEST(id_text(std::string("\x08\x21\x4B\x98\x96\x09\xAC\x07", 8)) == "7AC0996984B2108");
+  BOOST_TEST(id_text(std::string("\x01\0\0\0\0\0\0\0", 8)) == "1");
+  std::string id;
+  BOOST_TEST(!ParseKeyIdText("", &id));
+  BOOST_TEST(!ParseKeyIdText("12345678901234567", &id));
+  BOOST_TEST(!ParseKeyIdText("12G4", &id));
+}
+
 BOOST_FIXTURE_TEST_CASE(verify_names_the_problem, Fixture) {
   const std::string sig = SignMinisign(signer, key.id, "data", "c");
   BOOST_TEST(VerifyMinisign(sig, "data", {key}).ok);
