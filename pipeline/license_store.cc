@@ -47,6 +47,10 @@ const std::vector<std::string>& Migrations() {
       " id {SERIAL}, at BIGINT NOT NULL, license_id TEXT NOT NULL, subscriber_id TEXT NOT NULL,"
       " edition TEXT NOT NULL, format TEXT NOT NULL, decision TEXT NOT NULL, reason TEXT NOT NULL,"
       " sha256 TEXT NOT NULL, prev_hash TEXT NOT NULL, row_hash TEXT NOT NULL);",
+      // 2: a version of the revocations, bumped by each, so that a server can
+      // keep them in memory and still see a revocation at once.
+      "CREATE TABLE store_versions (name TEXT PRIMARY KEY, version BIGINT NOT NULL);"
+      "INSERT INTO store_versions (name, version) VALUES ('revocations', 0);",
   };
   return migrations;
 }
@@ -133,19 +137,14 @@ class PocoStore : public LicenseStore {
       std::string id = l.id, sid = l.subscriber_id, name = l.subscriber_name, email = l.subscriber_email,
                   tier = l.tier, pubs = JoinComma(l.publications), start = l.start, end = l.end,
                   issued = l.issued, doc = s.document;
-      session_.begin();
-      try {
+      Transaction([&] {
         session_ << "INSERT INTO licenses (id, subscriber_id, subscriber_name, subscriber_email, tier,"
                     " publications, rights_start, rights_end, issued, document)"
                     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             use(id), use(sid), use(name), use(email), use(tier), use(pubs), use(start), use(end),
             use(issued), use(doc), now;
         AddEvent(id, "issued", at, "tier " + tier);
-        session_.commit();
-      } catch (...) {
-        session_.rollback();
-        throw;
-      }
+      });
     });
   }
 
@@ -159,29 +158,24 @@ class PocoStore : public LicenseStore {
     return Guard([&] {
       if (!FindLicense(s.license.id)) return false;
       std::string id = s.license.id, start = s.license.start, end = s.license.end, doc = s.document;
-      session_.begin();
-      try {
+      Transaction([&] {
         session_ << "UPDATE licenses SET rights_start = $1, rights_end = $2, document = $3 WHERE id = $4",
             use(start), use(end), use(doc), use(id), now;
         AddEvent(id, "renewed", at, "until " + end);
-        session_.commit();
-      } catch (...) {
-        session_.rollback();
-        throw;
-      }
+      });
       return true;
     });
   }
 
   std::vector<StoredLicense> ListLicenses() override { return Select(" ORDER BY issued, id", ""); }
 
-  void AppendAudit(std::vector<AuditRow>* rows) override {
+  void AppendAudit(std::vector<AuditRow>* rows, const AuditScreen& screen) override {
     if (rows->empty()) return;
     Guard([&] {
-      session_.begin();
-      try {
+      Transaction([&] {
         // One appender at a time, so the chain has no forks.
         if (dialect_ == Dialect::kPostgreSQL) session_ << "LOCK TABLE audit_log IN EXCLUSIVE MODE", now;
+        if (screen) screen(*this, rows);
         std::vector<std::string> last;
         session_ << "SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1", into(last), now;
         std::string prev = last.empty() ? std::string(64, '0') : last[0];
@@ -197,11 +191,7 @@ class PocoStore : public LicenseStore {
                     " reason, sha256, prev_hash, row_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             use(c.at), use(c.license), use(c.subscriber), use(c.edition), use(c.format), use(c.decision),
             use(c.reason), use(c.sha), use(c.prev), use(c.hash), now;
-        session_.commit();
-      } catch (...) {
-        session_.rollback();
-        throw;
-      }
+      });
     });
   }
 
@@ -230,38 +220,48 @@ class PocoStore : public LicenseStore {
   bool Revoke(const std::string& id, const std::string& reason, int64_t at) override {
     return Guard([&] {
       if (!FindLicense(id)) return false;
-      if (FindRevocation(id)) return true;
       std::string license_id = id, why = reason;
       Poco::Int64 when = at;
-      session_.begin();
-      try {
+      Transaction([&] {
+        if (FindRevocation(id)) return;  // the first revocation stands
         session_ << "INSERT INTO revocations (license_id, reason, revoked_at) VALUES ($1, $2, $3)",
             use(license_id), use(why), use(when), now;
+        session_ << "UPDATE store_versions SET version = version + 1 WHERE name = 'revocations'", now;
         AddEvent(id, "revoked", at, reason);
-        session_.commit();
-      } catch (...) {
-        session_.rollback();
-        throw;
-      }
+      });
       return true;
     });
   }
 
-  // The server asks this for every download: the statement is prepared once
-  // per connection and run again with a new id.
   std::optional<Revocation> FindRevocation(const std::string& id) override {
     return Guard([&]() -> std::optional<Revocation> {
-      if (!revocation_query_) {
-        revocation_query_ = std::make_unique<Statement>(session_);
-        *revocation_query_ << "SELECT reason, revoked_at FROM revocations WHERE license_id = $1",
-            use(revocation_id_), into(revocation_reasons_), into(revocation_times_);
-      }
-      revocation_id_ = id;
-      revocation_reasons_.clear();
-      revocation_times_.clear();
-      revocation_query_->execute();
-      if (revocation_reasons_.empty()) return std::nullopt;
-      return Revocation{id, revocation_reasons_[0], revocation_times_[0]};
+      std::string license_id = id;
+      std::vector<std::string> reasons;
+      std::vector<Poco::Int64> times;
+      session_ << "SELECT reason, revoked_at FROM revocations WHERE license_id = $1", use(license_id),
+          into(reasons), into(times), now;
+      if (reasons.empty()) return std::nullopt;
+      return Revocation{id, reasons[0], times[0]};
+    });
+  }
+
+  std::vector<Revocation> Revocations() override {
+    return Guard([&] {
+      std::vector<std::string> ids, reasons;
+      std::vector<Poco::Int64> times;
+      session_ << "SELECT license_id, reason, revoked_at FROM revocations ORDER BY license_id", into(ids),
+          into(reasons), into(times), now;
+      std::vector<Revocation> out;
+      for (size_t i = 0; i < ids.size(); ++i) out.push_back({ids[i], reasons[i], times[i]});
+      return out;
+    });
+  }
+
+  int64_t RevocationsVersion() override {
+    return Guard([&] {
+      Poco::Int64 version = 0;
+      session_ << "SELECT version FROM store_versions WHERE name = 'revocations'", into(version), now;
+      return static_cast<int64_t>(version);
     });
   }
 
@@ -288,6 +288,39 @@ class PocoStore : public LicenseStore {
       throw;
     } catch (const Poco::Exception& e) {
       throw Error(name_, 0, "database: " + e.displayText());
+    }
+  }
+
+  // Runs `fn` in a transaction: committed when it returns, rolled back when
+  // it throws. SQLite's is IMMEDIATE: it takes the write lock at once
+  // (waiting its turn), so that what `fn` reads first is still current when
+  // it writes; a deferred one fails at its first write when another process
+  // wrote in between.
+  template <typename Fn>
+  void Transaction(Fn fn) {
+    if (dialect_ == Dialect::kSQLite) {
+      session_ << "BEGIN IMMEDIATE", now;
+    } else {
+      session_.begin();
+    }
+    try {
+      fn();
+    } catch (...) {
+      try {
+        if (dialect_ == Dialect::kSQLite) {
+          session_ << "ROLLBACK", now;
+        } else {
+          session_.rollback();
+        }
+      } catch (const Poco::Exception&) {
+        // The first failure is the one to report.
+      }
+      throw;
+    }
+    if (dialect_ == Dialect::kSQLite) {
+      session_ << "COMMIT", now;
+    } else {
+      session_.commit();
     }
   }
 
@@ -320,8 +353,8 @@ class PocoStore : public LicenseStore {
       const int current = SchemaVersion();
       const auto& migrations = Migrations();
       for (int v = current + 1; v <= static_cast<int>(migrations.size()); ++v) {
-        session_.begin();
-        try {
+        Transaction([&] {
+          if (SchemaVersion() >= v) return;  // another process migrated meanwhile
           for (const std::string& sql : SplitStatements(ForDialect(migrations[v - 1], dialect_))) {
             session_ << sql, now;
           }
@@ -329,11 +362,7 @@ class PocoStore : public LicenseStore {
           int version = v;
           session_ << "INSERT INTO schema_migrations (version, description) VALUES ($1, $2)", use(version),
               use(description), now;
-          session_.commit();
-        } catch (...) {
-          session_.rollback();
-          throw;
-        }
+        });
       }
     });
   }
@@ -358,11 +387,6 @@ class PocoStore : public LicenseStore {
       hash.push_back(r.row_hash);
     }
   };
-  // FindRevocation's prepared statement and the variables it binds.
-  std::unique_ptr<Statement> revocation_query_;
-  std::string revocation_id_;
-  std::vector<std::string> revocation_reasons_;
-  std::vector<Poco::Int64> revocation_times_;
 };
 
 void RegisterConnectors() {

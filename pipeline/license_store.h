@@ -11,6 +11,7 @@
 #define IMPRINT_PIPELINE_LICENSE_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -81,11 +82,21 @@ class LicenseStore {
   // Revoking twice keeps the first revocation.
   virtual bool Revoke(const std::string& id, const std::string& reason, int64_t at) = 0;
   virtual std::optional<Revocation> FindRevocation(const std::string& id) = 0;
+  // Every revocation, and a number that moves with each one (the revoking
+  // transaction bumps it): a reader may hold the revocations in memory and
+  // reload them only when the number moved.
+  virtual std::vector<Revocation> Revocations() = 0;
+  virtual int64_t RevocationsVersion() = 0;
   virtual std::vector<LicenseEvent> Events(const std::string& id) = 0;
 
+  // Runs inside AppendAudit's transaction, after the log is locked and before
+  // the rows are chained: what it reads through the store is current as of
+  // the commit, and it may change the rows.
+  using AuditScreen = std::function<void(LicenseStore& store, std::vector<AuditRow>* rows)>;
   // Appends rows in one transaction, each chained to the one before (across
   // processes too: the append locks the log). Fills id, prev_hash, row_hash.
-  virtual void AppendAudit(std::vector<AuditRow>* rows) = 0;
+  // When `screen` throws, nothing is appended.
+  virtual void AppendAudit(std::vector<AuditRow>* rows, const AuditScreen& screen = nullptr) = 0;
   // The log, oldest first; only one license's rows when `license_id` is set.
   virtual std::vector<AuditRow> Audit(const std::string& license_id = "") = 0;
 };

@@ -46,33 +46,94 @@ LicenseStore& ThreadStore(const std::string& url) {
 
 int64_t Now() { return static_cast<int64_t>(::time(nullptr)); }
 
+// The revocations, held in memory so that a request asks no database. They
+// are brought up to date inside every audit commit (LicenseStore::AuditScreen),
+// where a row whose license has been revoked meanwhile, by this process or
+// another, is turned into a denial before it is written: a download is refused
+// from the moment its license's revocation is committed.
+class RevocationList {
+ public:
+  // Reloads the list when the store's revocations moved since the last call.
+  void Refresh(LicenseStore& store) {
+    const int64_t version = store.RevocationsVersion();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (loaded_ && version == version_) return;
+    }
+    auto fresh = std::make_shared<std::unordered_map<std::string, Revocation>>();
+    for (Revocation& r : store.Revocations()) fresh->emplace(r.license_id, std::move(r));
+    std::lock_guard<std::mutex> lock(mu_);
+    list_ = std::move(fresh);
+    version_ = version;
+    loaded_ = true;
+  }
+
+  // The revocation of `license_id` when it was in force at `at`.
+  std::optional<Revocation> Find(const std::string& license_id, int64_t at) const {
+    std::shared_ptr<const std::unordered_map<std::string, Revocation>> list;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      list = list_;
+    }
+    const auto it = list->find(license_id);
+    if (it == list->end() || it->second.at > at) return std::nullopt;
+    return it->second;
+  }
+
+  // Turns the rows of licenses revoked by their time into denials.
+  void Screen(std::vector<AuditRow>* rows) const {
+    for (AuditRow& row : *rows) {
+      if (row.license_id.empty() || row.reason == "revoked" || !Find(row.license_id, row.at)) continue;
+      row.decision = "deny";
+      row.reason = "revoked";
+      row.sha256.clear();
+    }
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const std::unordered_map<std::string, Revocation>> list_ =
+      std::make_shared<std::unordered_map<std::string, Revocation>>();
+  int64_t version_ = 0;
+  bool loaded_ = false;
+};
+
 // Appends audit rows in groups (leader-based group commit): a handler queues
 // its row; if no commit is running it becomes the leader and commits every row
 // queued so far in one transaction, on its own thread's connection; otherwise
 // it waits for the running commit or the next. A row is in the database
 // before its response is sent, and no extra thread hop is paid per request.
+// The screen runs inside each commit and may change the rows; the handler
+// sees its row as committed.
 class AuditWriter {
  public:
-  explicit AuditWriter(std::string url) : url_(std::move(url)) {}
+  AuditWriter(std::string url, LicenseStore::AuditScreen screen)
+      : url_(std::move(url)), screen_(std::move(screen)) {}
 
-  // Blocks until `row` is committed; throws when that commit failed.
-  void Commit(AuditRow row) {
+  // Blocks until `*row` is committed; throws when that commit failed.
+  void Commit(AuditRow* row) {
     std::unique_lock<std::mutex> lock(mu_);
     const uint64_t ticket = ++queued_;
-    pending_.push_back(std::move(row));
+    pending_.push_back(row);
     while (committed_ < ticket) {
       if (leading_) {
         done_.wait(lock);
         continue;
       }
       leading_ = true;
-      std::vector<AuditRow> batch;
-      batch.swap(pending_);
+      std::vector<AuditRow*> group;
+      group.swap(pending_);
       const uint64_t through = queued_;
       lock.unlock();
       bool ok = true;
       try {
-        ThreadStore(url_).AppendAudit(&batch);
+        std::vector<AuditRow> rows;
+        rows.reserve(group.size());
+        for (const AuditRow* r : group) rows.push_back(*r);
+        ThreadStore(url_).AppendAudit(&rows, screen_);
+        // Each waiting handler reads its row only after `committed_` moves,
+        // under the lock.
+        for (size_t i = 0; i < group.size(); ++i) *group[i] = std::move(rows[i]);
       } catch (const std::exception&) {
         ok = false;
       }
@@ -87,9 +148,10 @@ class AuditWriter {
 
  private:
   std::string url_;
+  LicenseStore::AuditScreen screen_;
   std::mutex mu_;
   std::condition_variable done_;
-  std::vector<AuditRow> pending_;
+  std::vector<AuditRow*> pending_;
   uint64_t queued_ = 0, committed_ = 0, failed_through_ = 0;
   bool leading_ = false;
 };
@@ -196,6 +258,18 @@ struct DownloadServer::Impl {
   void Handle(HTTPServerRequest& request, HTTPServerResponse& response);
   void HandleEdition(const Route& route, HTTPServerRequest& request, HTTPServerResponse& response);
 
+  // 403 for a committed denial; the revocation's own words when the commit
+  // found the license revoked.
+  void SendRevokedOrDenied(const AuditRow& row, const std::string& detail, HTTPServerResponse& response) {
+    std::string why = detail;
+    if (row.reason == "revoked") {
+      if (const auto r = revocations.Find(row.license_id, row.at)) {
+        why = "license " + row.license_id + " was revoked: " + r->reason;
+      }
+    }
+    SendJson(response, HTTPResponse::HTTP_FORBIDDEN, ReasonJson("deny", row.reason, why));
+  }
+
   // A file under the output folder, or nullopt: never a path outside it, even
   // through a symbolic link inside it.
   std::optional<std::string> ReadInside(const std::string& relative) const {
@@ -220,6 +294,7 @@ struct DownloadServer::Impl {
   std::string page;
   CopyCache cache;
   VerdictCache verdicts;
+  RevocationList revocations;
   std::unique_ptr<AuditWriter> audit;
   std::unique_ptr<Poco::Net::HTTPServer> server;
 };
@@ -313,7 +388,7 @@ void DownloadServer::Impl::HandleEdition(const Route& route, HTTPServerRequest& 
     response.set("WWW-Authenticate", "License");
     row.decision = "deny";
     row.reason = "no_license";
-    audit->Commit(row);
+    audit->Commit(&row);
     SendJson(response, HTTPResponse::HTTP_UNAUTHORIZED, ReasonJson("deny", "no_license", "send Authorization: License <base64url of your license>"));
     return;
   }
@@ -322,8 +397,7 @@ void DownloadServer::Impl::HandleEdition(const Route& route, HTTPServerRequest& 
   std::error_code ec;
   const bool manifest = fs::is_regular_file(out_root / row.edition / "manifest.json", ec);
   const auto revoked = [this](const std::string& id, int64_t at) -> std::optional<std::string> {
-    const auto r = ThreadStore(options.db_url).FindRevocation(id);
-    if (r && r->at <= at) return r->reason;
+    if (const auto r = revocations.Find(id, at)) return r->reason;
     return std::nullopt;
   };
   const Decision d = Decide({&text, route.edition, "read", route.format, row.at}, policy, trusted, revoked,
@@ -335,7 +409,7 @@ void DownloadServer::Impl::HandleEdition(const Route& route, HTTPServerRequest& 
   if (d.reason == "bad_signature" || d.reason == "unknown_key") {
     row.decision = "deny";
     row.reason = d.reason;
-    audit->Commit(row);
+    audit->Commit(&row);
     response.set("WWW-Authenticate", "License");
     SendJson(response, HTTPResponse::HTTP_UNAUTHORIZED, ReasonJson("deny", d.reason, d.detail));
     return;
@@ -343,15 +417,15 @@ void DownloadServer::Impl::HandleEdition(const Route& route, HTTPServerRequest& 
   if (!manifest) {
     row.decision = "deny";
     row.reason = "unknown_edition";
-    audit->Commit(row);
+    audit->Commit(&row);
     SendJson(response, HTTPResponse::HTTP_NOT_FOUND, ReasonJson("deny", "unknown_edition", "no such edition"));
     return;
   }
   if (!d.permit) {
     row.decision = "deny";
     row.reason = d.reason;
-    audit->Commit(row);
-    SendJson(response, HTTPResponse::HTTP_FORBIDDEN, ReasonJson("deny", d.reason, d.detail));
+    audit->Commit(&row);
+    SendRevokedOrDenied(row, d.detail, response);
     return;
   }
 
@@ -376,7 +450,11 @@ void DownloadServer::Impl::HandleEdition(const Route& route, HTTPServerRequest& 
   row.decision = "permit";
   row.reason = "permit";
   row.sha256 = route.signature ? Sha256Hex(body) : copy->sha256;
-  audit->Commit(row);  // the record of the copy is in before the copy leaves
+  audit->Commit(&row);  // the record of the copy is in before the copy leaves
+  if (row.decision != "permit") {  // revoked while this request ran
+    SendRevokedOrDenied(row, "", response);
+    return;
+  }
   response.set("Cache-Control", "private");
   response.set("ETag", "\"" + row.sha256 + "\"");
   if (request.get("If-None-Match", "") == "\"" + row.sha256 + "\"") {
@@ -407,8 +485,14 @@ DownloadServer::DownloadServer(ServerOptions options, RightsPolicy policy, Templ
 DownloadServer::~DownloadServer() { Stop(); }
 
 void DownloadServer::Start() {
-  ThreadStore(impl_->options.db_url);  // opens (and migrates) the store, or says why not
-  impl_->audit = std::make_unique<AuditWriter>(impl_->options.db_url);
+  // Opens (and migrates) the store, or says why not.
+  impl_->revocations.Refresh(ThreadStore(impl_->options.db_url));
+  RevocationList* revocations = &impl_->revocations;
+  impl_->audit = std::make_unique<AuditWriter>(
+      impl_->options.db_url, [revocations](LicenseStore& store, std::vector<AuditRow>* rows) {
+        revocations->Refresh(store);
+        revocations->Screen(rows);
+      });
   try {
     Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(impl_->options.bind, impl_->options.port));
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;

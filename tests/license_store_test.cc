@@ -3,8 +3,12 @@
 #define BOOST_TEST_MODULE license_store
 #include "pipeline/license_store.h"
 
+#include <Poco/Data/Session.h>
+
 #include <boost/test/unit_test.hpp>
+#include <algorithm>
 #include <functional>
+#include <stdexcept>
 
 #include "pipeline/error.h"
 #include "tests/support.h"
@@ -30,7 +34,7 @@ void ForEachStore(const std::function<void(const std::string& url)>& test) {
   while (!url.empty() && url.back() == '\n') url.pop_back();
   // Start from an empty database: drop what an earlier test made.
   const ProcessResult drop = Run("/usr/bin/psql", {url, "-q", "-v", "ON_ERROR_STOP=1", "-c",
-      "DROP TABLE IF EXISTS audit_log, license_events, revocations, licenses, schema_migrations CASCADE"});
+      "DROP TABLE IF EXISTS audit_log, license_events, revocations, licenses, store_versions, schema_migrations CASCADE"});
   BOOST_REQUIRE_MESSAGE(drop.exit_code == 0, "cannot reach the test PostgreSQL: " << drop.err);
   BOOST_TEST_CONTEXT("postgresql") { test(url); }
 }
@@ -60,12 +64,41 @@ BOOST_AUTO_TEST_CASE(migrations_run_once_and_reopening_keeps_data) {
   ForEachStore([](const std::string& url) {
     {
       auto store = LicenseStore::Open(url);
-      BOOST_TEST(store->SchemaVersion() == 1);
+      BOOST_TEST(store->SchemaVersion() == 2);
       store->AddLicense(Sample("a", "Ada"), 100);
     }
     auto again = LicenseStore::Open(url);
-    BOOST_TEST(again->SchemaVersion() == 1);
+    BOOST_TEST(again->SchemaVersion() == 2);
     BOOST_TEST(again->FindLicense("a").has_value());
+  });
+}
+
+// A statement through a connection of the test's own, beside the store's.
+void Exec(const std::string& url, const std::string& sql) {
+  if (url.rfind("sqlite:", 0) == 0) {
+    Poco::Data::Session session("SQLite", url.substr(7));
+    session << sql, Poco::Data::Keywords::now;
+  } else {
+    const ProcessResult r = Run("/usr/bin/psql", {url, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_version_1_store_is_migrated_with_its_revocations) {
+  ForEachStore([](const std::string& url) {
+    {
+      auto store = LicenseStore::Open(url);
+      store->AddLicense(Sample("a", "Ada"), 100);
+      store->Revoke("a", "ended", 200);
+    }
+    // Back to schema 1, as a store made before migration 2 shipped.
+    Exec(url, "DROP TABLE store_versions");
+    Exec(url, "DELETE FROM schema_migrations WHERE version = 2");
+    auto store = LicenseStore::Open(url);
+    BOOST_TEST(store->SchemaVersion() == 2);
+    BOOST_TEST(store->RevocationsVersion() == 0);
+    BOOST_REQUIRE_EQUAL(store->Revocations().size(), 1u);
+    BOOST_TEST(store->Revocations()[0].license_id == "a");
   });
 }
 
@@ -102,6 +135,93 @@ BOOST_AUTO_TEST_CASE(revocations_and_events) {
     BOOST_TEST(events[0].at == 100);
     BOOST_TEST(events[1].type == "revoked");
     BOOST_TEST(events[1].detail == "subscription ended");
+  });
+}
+
+BOOST_AUTO_TEST_CASE(the_revocations_version_moves_with_each_revocation_from_any_connection) {
+  ForEachStore([](const std::string& url) {
+    auto store = LicenseStore::Open(url);
+    auto other = LicenseStore::Open(url);
+    store->AddLicense(Sample("a", "Ada"), 100);
+    store->AddLicense(Sample("b", "Bob"), 100);
+    const int64_t start = store->RevocationsVersion();
+    BOOST_TEST(store->Revocations().empty());
+    other->Revoke("a", "ended", 200);
+    BOOST_TEST(store->RevocationsVersion() == start + 1);
+    other->Revoke("a", "again", 300);  // no new revocation, no new version
+    BOOST_TEST(store->RevocationsVersion() == start + 1);
+    other->Revoke("b", "moved", 400);
+    BOOST_TEST(store->RevocationsVersion() == start + 2);
+    const std::vector<Revocation> all = store->Revocations();
+    BOOST_REQUIRE_EQUAL(all.size(), 2u);
+    BOOST_TEST(all[0].license_id == "a");
+    BOOST_TEST(all[0].reason == "ended");
+    BOOST_TEST(all[0].at == 200);
+    BOOST_TEST(all[1].license_id == "b");
+  });
+}
+
+AuditRow Row(const std::string& license, const std::string& decision) {
+  AuditRow r;
+  r.at = 1000;
+  r.license_id = license;
+  r.subscriber_id = "s-" + license;
+  r.edition = "monitor/v05/i077";
+  r.format = "epub";
+  r.decision = decision;
+  r.reason = decision;
+  r.sha256 = decision == "permit" ? std::string(64, 'a') : "";
+  return r;
+}
+
+BOOST_AUTO_TEST_CASE(audit_rows_chain_across_connections) {
+  ForEachStore([](const std::string& url) {
+    auto one = LicenseStore::Open(url);
+    auto two = LicenseStore::Open(url);
+    std::vector<AuditRow> first = {Row("a", "permit"), Row("b", "deny")};
+    one->AppendAudit(&first);
+    std::vector<AuditRow> second = {Row("c", "permit")};
+    two->AppendAudit(&second);
+    const std::vector<AuditRow> log = one->Audit();
+    BOOST_REQUIRE_EQUAL(log.size(), 3u);
+    BOOST_TEST(log[0].prev_hash == std::string(64, '0'));
+    BOOST_TEST(log[2].prev_hash == log[1].row_hash);
+    BOOST_TEST(log[2].row_hash == second[0].row_hash);
+    BOOST_TEST(FirstBrokenAuditRow(log) == 0);
+    BOOST_TEST(one->Audit("b").size() == 1u);
+  });
+}
+
+BOOST_AUTO_TEST_CASE(the_audit_screen_sees_the_store_as_of_the_commit_and_may_change_rows) {
+  ForEachStore([](const std::string& url) {
+    auto server = LicenseStore::Open(url);
+    auto cli = LicenseStore::Open(url);
+    cli->AddLicense(Sample("a", "Ada"), 100);
+    cli->Revoke("a", "ended", 500);  // after the server last looked
+    std::vector<AuditRow> rows = {Row("a", "permit"), Row("b", "permit")};
+    std::vector<std::string> seen;
+    server->AppendAudit(&rows, [&](LicenseStore& store, std::vector<AuditRow>* in) {
+      for (const Revocation& r : store.Revocations()) seen.push_back(r.license_id);
+      for (AuditRow& row : *in) {
+        if (std::find(seen.begin(), seen.end(), row.license_id) != seen.end()) row.decision = "deny";
+      }
+    });
+    BOOST_TEST(seen == std::vector<std::string>{"a"});
+    BOOST_TEST(rows[0].decision == "deny");
+    const std::vector<AuditRow> log = cli->Audit();
+    BOOST_REQUIRE_EQUAL(log.size(), 2u);
+    BOOST_TEST(log[0].decision == "deny");  // what was written is what the screen left
+    BOOST_TEST(log[1].decision == "permit");
+    BOOST_TEST(FirstBrokenAuditRow(log) == 0);
+    // A screen that throws appends nothing, and the log stays usable.
+    std::vector<AuditRow> more = {Row("c", "permit")};
+    BOOST_CHECK_THROW(server->AppendAudit(&more, [](LicenseStore&, std::vector<AuditRow>*) {
+                        throw std::runtime_error("screen failed");
+                      }),
+                      std::runtime_error);
+    BOOST_TEST(cli->Audit().size() == 2u);
+    server->AppendAudit(&more);
+    BOOST_TEST(cli->Audit().size() == 3u);
   });
 }
 

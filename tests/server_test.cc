@@ -188,7 +188,17 @@ BOOST_FIXTURE_TEST_CASE(forbidden_with_the_reason_for_each_deny_code, Served) {
   BOOST_TEST(Get(kMd, ada).status == 200);
   const std::string id = ParseLicense(ada, "ada").id;
   BOOST_REQUIRE_EQUAL(Imprint({"license", "revoke", id, "--reason", "card declined"}).exit_code, 0);
-  BOOST_TEST(forbidden(Get(kMd, ada)) == "revoked");
+  // Revoked by another process: the server learns of it in the commit of the
+  // very next request's audit row; the next one is refused before any commit.
+  const Reply first = Get(kMd, ada);
+  BOOST_TEST(forbidden(first) == "revoked");
+  BOOST_TEST(first.body.find("card declined") != std::string::npos, first.body);
+  BOOST_TEST(forbidden(Get(kEpub, ada)) == "revoked");
+  const ProcessResult audit = Imprint({"audit", "--license", id});
+  const size_t first_revoked = audit.out.find("deny  revoked");
+  BOOST_TEST((first_revoked != std::string::npos && audit.out.rfind("permit  permit") < first_revoked &&
+              audit.out.find("deny  revoked", first_revoked + 1) != std::string::npos),
+             audit.out);
   const Reply status = Get("/licenses/" + id + "/status");
   BOOST_TEST(status.status == 200);
   BOOST_TEST(status.body.find("\"status\": \"revoked\"") != std::string::npos, status.body);
