@@ -3,9 +3,57 @@
 #include "pipeline/http_route.h"
 
 #include <boost/test/unit_test.hpp>
+#include <random>
+#include <regex>
 
 namespace imprint {
 namespace {
+
+// The router's grammar as regular expressions: the reference the hand-written
+// matcher must agree with, on every input.
+Route ReferenceRoute(const std::string& uri) {
+  Route r;
+  static const std::regex allowed("/[a-z0-9./_-]*");
+  if (!std::regex_match(uri, allowed) || uri.find("..") != std::string::npos ||
+      uri.find("//") != std::string::npos) {
+    return r;
+  }
+  static const std::regex status("/licenses/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/status");
+  static const std::regex edition(
+      "/editions/([a-z0-9]+(?:-[a-z0-9]+)*)/v([0-9]{2,5})/i([0-9]{3,5})/"
+      "(([a-z0-9-]+)-v([0-9]{2,5})-i([0-9]{3,5})\\.(md|html|epub))(\\.minisig)?");
+  std::smatch m;
+  if (uri == "/") {
+    r.kind = Route::kPage;
+  } else if (uri == "/healthz") {
+    r.kind = Route::kHealth;
+  } else if (uri == "/keys/imprint.pub") {
+    r.kind = Route::kPublicKey;
+  } else if (uri == "/catalog.json") {
+    r.kind = Route::kCatalog;
+  } else if (std::regex_match(uri, m, status)) {
+    r.kind = Route::kStatus;
+    r.license_id = m[1];
+  } else if (std::regex_match(uri, m, edition)) {
+    if (m[5] != m[1] || m[6] != m[2] || m[7] != m[3]) return r;
+    r.kind = Route::kEdition;
+    r.edition = {m[1], std::stoi(m[2]), std::stoi(m[3])};
+    if (r.edition.volume < 1 || r.edition.issue < 1 ||
+        r.edition.Path() != std::string(m[1]) + "/v" + std::string(m[2]) + "/i" + std::string(m[3])) {
+      return Route();
+    }
+    r.file = m[4];
+    r.format = m[8];
+    r.signature = m[9].matched;
+  }
+  return r;
+}
+
+std::string Describe(const Route& r) {
+  return std::to_string(r.kind) + "|" + r.license_id + "|" + r.edition.publication + "|" +
+         std::to_string(r.edition.volume) + "|" + std::to_string(r.edition.issue) + "|" + r.file + "|" + r.format +
+         "|" + (r.signature ? "sig" : "");
+}
 
 BOOST_AUTO_TEST_CASE(the_shapes_of_the_spec) {
   BOOST_TEST(ParseRoute("/").kind == Route::kPage);
@@ -39,6 +87,33 @@ BOOST_AUTO_TEST_CASE(everything_else_is_bad) {
     BOOST_TEST(ParseRoute(uri).kind == Route::kBad, uri);
   }
   BOOST_TEST(ParseRoute(std::string("/healthz\0", 9)).kind == Route::kBad);
+}
+
+// Paths assembled from the grammar's own pieces, most of them near misses.
+BOOST_AUTO_TEST_CASE(agrees_with_the_regular_expressions_on_200000_generated_paths) {
+  const std::vector<std::string> pieces = {
+      "/", "/editions/", "/licenses/", "/status", "monitor", "prism", "russia-review", "a-v12-i123", "-", "--",
+      "v", "i", "-v", "-i", "/v", "/i", "05", "5", "077", "77", "00", "000", "123456", "99999", ".", "..",
+      ".md", ".html", ".epub", ".pdf", ".minisig", "md", "x", "_", "%2e", "0b0e7a7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+      "0B0E7A7E", "abcdef", "/healthz", "/catalog.json", "/keys/imprint.pub", std::string("\0", 1), "?", "A"};
+  std::mt19937 random(20261128);
+  size_t editions = 0;
+  for (int n = 0; n < 200000; ++n) {
+    std::string uri;
+    if (n % 3 == 0) {  // an edition path, well formed or with one piece swapped
+      const std::string slug = pieces[4 + random() % 4], v = pieces[16 + random() % 4], i = pieces[18 + random() % 6];
+      std::vector<std::string> parts = {"/editions/", slug, "/v", v, "/i", i, "/", slug, "-v", v, "-i", i,
+                                        pieces[26 + random() % 5], random() % 2 ? ".minisig" : ""};
+      if (random() % 2) parts[random() % parts.size()] = pieces[random() % pieces.size()];
+      for (const std::string& p : parts) uri += p;
+    } else {
+      for (int k = 1 + random() % 8; k > 0; --k) uri += pieces[random() % pieces.size()];
+    }
+    const Route got = ParseRoute(uri), want = ReferenceRoute(uri);
+    if (want.kind == Route::kEdition) ++editions;
+    BOOST_TEST_REQUIRE(Describe(got) == Describe(want), uri);
+  }
+  BOOST_TEST(editions > 1000u);  // the generator does reach the interesting shapes
 }
 
 }  // namespace
