@@ -2,6 +2,7 @@
 
 #include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/Exception.h>
@@ -9,6 +10,8 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/Tuple.h>
 #include <Poco/URI.h>
+
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <mutex>
@@ -106,6 +109,69 @@ std::string Redacted(const std::string& url) {
   return url.substr(0, colon + 1) + "***" + url.substr(at);
 }
 
+// An SQLite statement prepared once and run many times, on the connection
+// Poco opened. Poco::Data prepares a statement anew on every execution; for
+// the audit log's append, which a loaded download server runs a few thousand
+// times a second, that was most of the commit's cost.
+class PreparedStatement {
+ public:
+  PreparedStatement(sqlite3* db, const char* sql) : db_(db) {
+    Check(sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr));
+  }
+  ~PreparedStatement() { sqlite3_finalize(stmt_); }
+  PreparedStatement(const PreparedStatement&) = delete;
+  PreparedStatement& operator=(const PreparedStatement&) = delete;
+
+  // Binds parameter `i` (from 1); the text must live until Run() returns.
+  void Bind(int i, const std::string& text) {
+    Check(sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_STATIC));
+  }
+  void Bind(int i, int64_t n) { Check(sqlite3_bind_int64(stmt_, i, n)); }
+
+  // Runs the statement; `row` sees each result row's statement.
+  template <typename Row>
+  void Run(Row row) {
+    int rc;
+    while ((rc = sqlite3_step(stmt_)) == SQLITE_ROW) row(stmt_);
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    if (rc != SQLITE_DONE) Poco::Data::SQLite::Utility::throwException(db_, rc);
+  }
+  void Run() {
+    Run([](sqlite3_stmt*) {});
+  }
+
+ private:
+  void Check(int rc) {
+    if (rc != SQLITE_OK) Poco::Data::SQLite::Utility::throwException(db_, rc);
+  }
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// SQLite's transaction statements, and those of an audit append (prepared on
+// first use: their tables exist only once the migrations ran).
+struct SqliteStatements {
+  explicit SqliteStatements(sqlite3* db)
+      : db(db), begin(db, "BEGIN IMMEDIATE"), commit(db, "COMMIT"), rollback(db, "ROLLBACK") {}
+  struct Audit {
+    explicit Audit(sqlite3* db)
+        : revocations_version(db, "SELECT version FROM store_versions WHERE name = 'revocations'"),
+          last_hash(db, "SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1"),
+          insert(db,
+                 "INSERT INTO audit_log (at, license_id, subscriber_id, edition, format, decision, reason,"
+                 " sha256, prev_hash, row_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)") {}
+    PreparedStatement revocations_version, last_hash, insert;
+  };
+  Audit& audit() {
+    if (!audit_statements) audit_statements = std::make_unique<Audit>(db);
+    return *audit_statements;
+  }
+  sqlite3* db;
+  PreparedStatement begin, commit, rollback;
+  std::unique_ptr<Audit> audit_statements;
+};
+
 class PocoStore : public LicenseStore {
  public:
   PocoStore(const std::string& connector, const std::string& connection, Dialect dialect,
@@ -121,6 +187,9 @@ class PocoStore : public LicenseStore {
       session_ << "PRAGMA journal_mode=WAL", into(mode), now;
       session_ << "PRAGMA synchronous=NORMAL", now;
       session_ << "PRAGMA busy_timeout=10000", now;
+    }
+    if (dialect_ == Dialect::kSQLite) {
+      sqlite_ = std::make_unique<SqliteStatements>(Poco::Data::SQLite::Utility::dbHandle(session_));
     }
     Migrate();
   }
@@ -176,21 +245,13 @@ class PocoStore : public LicenseStore {
         // One appender at a time, so the chain has no forks.
         if (dialect_ == Dialect::kPostgreSQL) session_ << "LOCK TABLE audit_log IN EXCLUSIVE MODE", now;
         if (screen) screen(*this, rows);
-        std::vector<std::string> last;
-        session_ << "SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1", into(last), now;
-        std::string prev = last.empty() ? std::string(64, '0') : last[0];
-        // The rows as columns: one statement, prepared once per group, runs per row.
-        AuditColumns c;
+        std::string prev = LastAuditHash();
         for (AuditRow& r : *rows) {
           r.prev_hash = prev;
           r.row_hash = AuditRowHash(r);
           prev = r.row_hash;
-          c.Add(r);
         }
-        session_ << "INSERT INTO audit_log (at, license_id, subscriber_id, edition, format, decision,"
-                    " reason, sha256, prev_hash, row_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            use(c.at), use(c.license), use(c.subscriber), use(c.edition), use(c.format), use(c.decision),
-            use(c.reason), use(c.sha), use(c.prev), use(c.hash), now;
+        InsertAudit(*rows);
       });
     });
   }
@@ -259,6 +320,11 @@ class PocoStore : public LicenseStore {
 
   int64_t RevocationsVersion() override {
     return Guard([&] {
+      if (sqlite_) {
+        int64_t version = 0;
+        sqlite_->audit().revocations_version.Run([&](sqlite3_stmt* row) { version = sqlite3_column_int64(row, 0); });
+        return version;
+      }
       Poco::Int64 version = 0;
       session_ << "SELECT version FROM store_versions WHERE name = 'revocations'", into(version), now;
       return static_cast<int64_t>(version);
@@ -298,8 +364,8 @@ class PocoStore : public LicenseStore {
   // wrote in between.
   template <typename Fn>
   void Transaction(Fn fn) {
-    if (dialect_ == Dialect::kSQLite) {
-      session_ << "BEGIN IMMEDIATE", now;
+    if (sqlite_) {
+      sqlite_->begin.Run();
     } else {
       session_.begin();
     }
@@ -307,8 +373,8 @@ class PocoStore : public LicenseStore {
       fn();
     } catch (...) {
       try {
-        if (dialect_ == Dialect::kSQLite) {
-          session_ << "ROLLBACK", now;
+        if (sqlite_) {
+          sqlite_->rollback.Run();
         } else {
           session_.rollback();
         }
@@ -317,11 +383,49 @@ class PocoStore : public LicenseStore {
       }
       throw;
     }
-    if (dialect_ == Dialect::kSQLite) {
-      session_ << "COMMIT", now;
+    if (sqlite_) {
+      sqlite_->commit.Run();
     } else {
       session_.commit();
     }
+  }
+
+  // The last audit row's hash, or 64 zeros for an empty log.
+  std::string LastAuditHash() {
+    std::string last(64, '0');
+    if (sqlite_) {
+      sqlite_->audit().last_hash.Run([&](sqlite3_stmt* row) {
+        last.assign(reinterpret_cast<const char*>(sqlite3_column_text(row, 0)),
+                    static_cast<size_t>(sqlite3_column_bytes(row, 0)));
+      });
+      return last;
+    }
+    std::vector<std::string> found;
+    session_ << "SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1", into(found), now;
+    return found.empty() ? last : found[0];
+  }
+
+  void InsertAudit(const std::vector<AuditRow>& rows) {
+    if (sqlite_) {
+      PreparedStatement& insert = sqlite_->audit().insert;
+      for (const AuditRow& r : rows) {
+        insert.Bind(1, r.at);
+        int i = 2;
+        for (const std::string* f : {&r.license_id, &r.subscriber_id, &r.edition, &r.format, &r.decision,
+                                     &r.reason, &r.sha256, &r.prev_hash, &r.row_hash}) {
+          insert.Bind(i++, *f);
+        }
+        insert.Run();
+      }
+      return;
+    }
+    // The rows as columns: one statement runs once per row.
+    AuditColumns c;
+    for (const AuditRow& r : rows) c.Add(r);
+    session_ << "INSERT INTO audit_log (at, license_id, subscriber_id, edition, format, decision,"
+                " reason, sha256, prev_hash, row_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        use(c.at), use(c.license), use(c.subscriber), use(c.edition), use(c.format), use(c.decision),
+        use(c.reason), use(c.sha), use(c.prev), use(c.hash), now;
   }
 
   void AddEvent(const std::string& id, const std::string& type, int64_t at, const std::string& detail) {
@@ -370,6 +474,9 @@ class PocoStore : public LicenseStore {
   Session session_;
   Dialect dialect_;
   std::string name_;
+  // SQLite only: the statements every transaction and audit append runs,
+  // prepared once. Declared after the session, so finalised before it closes.
+  std::unique_ptr<SqliteStatements> sqlite_;
   // AppendAudit's rows as the columns it binds.
   struct AuditColumns {
     std::vector<Poco::Int64> at;

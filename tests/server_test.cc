@@ -237,6 +237,44 @@ BOOST_FIXTURE_TEST_CASE(symbolic_links_inside_the_output_never_lead_out, Served)
   BOOST_TEST(Get("/editions/prism/v04/i012/prism-v04-i012.md", bob).status == 404);
 }
 
+BOOST_FIXTURE_TEST_CASE(head_conditional_and_kept_alive_downloads, Served) {
+  // Several requests on one connection: each answer leaves whole, and the
+  // connection stays usable after it.
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+  session.setKeepAlive(true);
+  const auto ask = [&](const std::string& method, const std::string& path, const std::string& etag) {
+    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    request.setKeepAlive(true);
+    request.set("Authorization", "License " + Base64Url(ada));
+    if (!etag.empty()) request.set("If-None-Match", etag);
+    session.sendRequest(request);
+    Poco::Net::HTTPResponse response;
+    std::istream& in = session.receiveResponse(response);
+    Reply reply;
+    reply.status = response.getStatus();
+    Poco::StreamCopier::copyToString(in, reply.body);
+    for (const auto& [name, value] : response) reply.headers[name] = value;
+    return reply;
+  };
+  const Reply get = ask("GET", kEpub, "");
+  BOOST_REQUIRE_EQUAL(get.status, 200);
+  BOOST_TEST(get.headers.at("Content-Length") == std::to_string(get.body.size()));
+  BOOST_TEST(get.headers.at("Content-Type") == "application/epub+zip");
+  BOOST_TEST(get.headers.at("Connection") == "Keep-Alive");
+  const Reply head = ask("HEAD", kEpub, "");
+  BOOST_TEST(head.status == 200);
+  BOOST_TEST(head.body.empty());
+  BOOST_TEST(head.headers.at("Content-Length") == std::to_string(get.body.size()));
+  BOOST_TEST(head.headers.at("ETag") == get.headers.at("ETag"));
+  const Reply unchanged = ask("GET", kEpub, get.headers.at("ETag"));
+  BOOST_TEST(unchanged.status == 304);
+  BOOST_TEST(unchanged.body.empty());
+  const Reply md = ask("GET", kMd, "");
+  BOOST_TEST(md.status == 200);
+  BOOST_TEST(md.body.find("Licensed to") != std::string::npos);
+  BOOST_TEST(ask("GET", kEpub, "").body == get.body);
+}
+
 BOOST_FIXTURE_TEST_CASE(personalised_copies_verify_with_minisign_and_name_the_licensee, Served) {
   const Reply copy = Get(kEpub, ada);
   BOOST_REQUIRE_EQUAL(copy.status, 200);
