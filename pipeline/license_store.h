@@ -97,6 +97,14 @@ class LicenseStore {
   // processes too: the append locks the log). Fills id, prev_hash, row_hash.
   // When `screen` throws, nothing is appended.
   virtual void AppendAudit(std::vector<AuditRow>* rows, const AuditScreen& screen = nullptr) = 0;
+  // SQLite: copies what the write-ahead log holds into the database file,
+  // blocking neither readers nor writers. SQLite also checkpoints by itself,
+  // inside the commit that finds the log long, and a commit that waits for a
+  // checkpoint holds up every download behind it; a busy writer calls this
+  // from a thread of its own, so that those find little left to copy.
+  // PostgreSQL: nothing to do.
+  virtual void Checkpoint() = 0;
+
   // The log, oldest first; only one license's rows when `license_id` is set.
   virtual std::vector<AuditRow> Audit(const std::string& license_id = "") = 0;
 };

@@ -7,6 +7,7 @@
 
 #include <boost/test/unit_test.hpp>
 #include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <stdexcept>
 
@@ -17,6 +18,7 @@ namespace imprint {
 namespace {
 
 using namespace testing;
+namespace fs = std::filesystem;
 
 // A fresh database of each kind; PostgreSQL gets a new schema-free database
 // per test by dropping the tables.
@@ -189,6 +191,25 @@ BOOST_AUTO_TEST_CASE(audit_rows_chain_across_connections) {
     BOOST_TEST(log[2].row_hash == second[0].row_hash);
     BOOST_TEST(FirstBrokenAuditRow(log) == 0);
     BOOST_TEST(one->Audit("b").size() == 1u);
+  });
+}
+
+BOOST_AUTO_TEST_CASE(a_checkpoint_copies_the_log_into_the_database_file) {
+  TempDir dir;
+  const std::string path = dir / "store.db";
+  auto store = LicenseStore::Open("sqlite:" + path);
+  std::vector<AuditRow> rows(500, Row("a", "permit"));
+  store->AppendAudit(&rows);
+  // Below the automatic threshold the rows are still only in the log.
+  const auto before = fs::file_size(path);
+  store->Checkpoint();
+  BOOST_TEST(fs::file_size(path) > before + 100 * 1024);
+  BOOST_TEST(LicenseStore::Open("sqlite:" + path)->Audit().size() == 500u);
+  // PostgreSQL has nothing to checkpoint; the call is harmless.
+  ForEachStore([](const std::string& url) {
+    auto s = LicenseStore::Open(url);
+    s->Checkpoint();
+    BOOST_TEST(s->Audit().empty());
   });
 }
 
