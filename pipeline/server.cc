@@ -10,6 +10,8 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 
+#include <sys/stat.h>
+
 #include <condition_variable>
 #include <filesystem>
 #include <list>
@@ -484,10 +486,13 @@ void DownloadServer::Impl::HandleEdition(const Route& route, HTTPServerRequest& 
     SendJson(response, HTTPResponse::HTTP_UNAUTHORIZED, ReasonJson("deny", "no_license", "send Authorization: License <base64url of your license>"));
     return;
   }
-  // An edition exists when its manifest does (one stat; files are read, and
-  // checked to lie inside the output, only for a permitted download).
-  std::error_code ec;
-  const bool manifest = fs::is_regular_file(out_root / row.edition / "manifest.json", ec);
+  // The edition's artifact: one stat. Its identity keys the cached copies, so
+  // a rebuilt edition (renamed into place: a new inode) is never served from
+  // a copy of the old one. Files are read, and checked to lie inside the
+  // output, only for a permitted download.
+  struct stat base_stat;
+  const bool exists = ::stat((out_root / row.edition / route.file).c_str(), &base_stat) == 0 &&
+                      S_ISREG(base_stat.st_mode);
   const auto revoked = [this](const std::string& id, int64_t at) -> std::optional<std::string> {
     if (const auto r = revocations.Find(id, at)) return r->reason;
     return std::nullopt;
@@ -506,7 +511,7 @@ void DownloadServer::Impl::HandleEdition(const Route& route, HTTPServerRequest& 
     SendJson(response, HTTPResponse::HTTP_UNAUTHORIZED, ReasonJson("deny", d.reason, d.detail));
     return;
   }
-  if (!manifest) {
+  if (!exists) {
     row.decision = "deny";
     row.reason = "unknown_edition";
     audit->Commit(&row);
@@ -521,7 +526,10 @@ void DownloadServer::Impl::HandleEdition(const Route& route, HTTPServerRequest& 
     return;
   }
 
-  const std::string cache_key = d.license->id + "|" + route.file;
+  const std::string cache_key = d.license->id + "|" + route.file + "|" + std::to_string(base_stat.st_dev) + ":" +
+                                std::to_string(base_stat.st_ino) + ":" + std::to_string(base_stat.st_size) + ":" +
+                                std::to_string(base_stat.st_mtim.tv_sec) + "." +
+                                std::to_string(base_stat.st_mtim.tv_nsec);
   std::shared_ptr<const CopyCache::Copy> copy = cache.Get(cache_key);
   if (!copy) {
     const auto base = ReadInside(row.edition + "/" + route.file);

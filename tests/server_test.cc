@@ -275,6 +275,24 @@ BOOST_FIXTURE_TEST_CASE(head_conditional_and_kept_alive_downloads, Served) {
   BOOST_TEST(ask("GET", kEpub, "").body == get.body);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_rebuilt_edition_is_never_served_from_a_cached_copy_of_the_old_one, Served) {
+  const Reply before = Get(kMd, ada);
+  BOOST_REQUIRE_EQUAL(before.status, 200);
+  BOOST_REQUIRE_EQUAL(Get(kMd, ada).body, before.body);  // now cached
+  // A rebuild renames a new file into place.
+  const std::string base = dir / "output/monitor/v05/i077/monitor-v05-i077.md";
+  std::string text = ReadAll(base);
+  const size_t at = text.find("\n# ");
+  BOOST_REQUIRE(at != std::string::npos);
+  text.insert(at, "\n\nA correction published after the first edition.\n");
+  WriteAll(base + ".new", text);
+  fs::rename(base + ".new", base);
+  const Reply after = Get(kMd, ada);
+  BOOST_REQUIRE_EQUAL(after.status, 200);
+  BOOST_TEST(after.body.find("A correction published after the first edition.") != std::string::npos);
+  BOOST_TEST(after.body.find("Licensed to") != std::string::npos);
+}
+
 BOOST_FIXTURE_TEST_CASE(personalised_copies_verify_with_minisign_and_name_the_licensee, Served) {
   const Reply copy = Get(kEpub, ada);
   BOOST_REQUIRE_EQUAL(copy.status, 200);
