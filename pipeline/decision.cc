@@ -49,6 +49,10 @@ VerifiedLicense VerifyAndParse(const std::string& text, const TrustedKeys& trust
   return v;
 }
 
+std::string RevokedDetail(const std::string& license_id, const std::string& reason) {
+  return "license " + license_id + " was revoked: " + reason;
+}
+
 Decision Decide(const DecisionInput& in, const RightsPolicy& policy, const TrustedKeys& trusted,
                 const RevocationLookup& revoked, const LicenseVerifier& verifier) {
   // Nothing in a license counts before its signature does.
@@ -70,7 +74,7 @@ Decision Decide(const DecisionInput& in, const RightsPolicy& policy, const Trust
     return d;
   };
   if (const auto why = revoked(license.id, in.at)) {
-    return deny("revoked", "license " + license.id + " was revoked: " + *why);
+    return deny("revoked", RevokedDetail(license.id, *why));
   }
   if (in.at < *ParseTime(license.start)) {
     return deny("not_yet_valid", "the license is valid from " + license.start);

@@ -61,6 +61,9 @@ VerifiedLicense VerifyAndParse(const std::string& text, const TrustedKeys& trust
 // has seen (the same bytes always get the same verdict from the same keys).
 using LicenseVerifier = std::function<VerifiedLicense(const std::string& text)>;
 
+// The detail of a "revoked" denial: one wording wherever it is decided.
+std::string RevokedDetail(const std::string& license_id, const std::string& reason);
+
 // `verifier` defaults to VerifyAndParse with `trusted`.
 Decision Decide(const DecisionInput& input, const RightsPolicy& policy, const TrustedKeys& trusted,
                 const RevocationLookup& revoked, const LicenseVerifier& verifier = nullptr);

@@ -264,7 +264,9 @@ class PocoStore : public LicenseStore {
   void Checkpoint() override {
     if (!sqlite_) return;
     const int rc = sqlite3_wal_checkpoint_v2(sqlite_->db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    if (rc != SQLITE_OK && rc != SQLITE_BUSY) Guard([&] { Poco::Data::SQLite::Utility::throwException(sqlite_->db, rc); });
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) {  // busy: another checkpoint is running
+      throw Error(name_, 0, "database: checkpoint: " + std::string(sqlite3_errstr(rc)));
+    }
   }
 
   std::vector<AuditRow> Audit(const std::string& license_id) override {

@@ -60,14 +60,13 @@ class RevocationList {
     const int64_t version = store.RevocationsVersion();
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (loaded_ && version == version_) return;
+      if (version == version_) return;
     }
     auto fresh = std::make_shared<std::unordered_map<std::string, Revocation>>();
     for (Revocation& r : store.Revocations()) fresh->emplace(r.license_id, std::move(r));
     std::lock_guard<std::mutex> lock(mu_);
     list_ = std::move(fresh);
     version_ = version;
-    loaded_ = true;
   }
 
   // The revocation of `license_id` when it was in force at `at`.
@@ -96,8 +95,7 @@ class RevocationList {
   mutable std::mutex mu_;
   std::shared_ptr<const std::unordered_map<std::string, Revocation>> list_ =
       std::make_shared<std::unordered_map<std::string, Revocation>>();
-  int64_t version_ = 0;
-  bool loaded_ = false;
+  int64_t version_ = -1;  // none loaded yet
 };
 
 // Keeps the store's write-ahead log checkpointed from a thread of its own
@@ -231,7 +229,8 @@ class CopyCache {
   struct Copy {
     std::string bytes;
     std::string signature;
-    std::string sha256;
+    std::string sha256;            // of bytes
+    std::string signature_sha256;  // of signature
   };
   std::shared_ptr<const Copy> Get(const std::string& key) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -282,12 +281,18 @@ class VerdictCache {
   std::unordered_map<std::string, VerifiedLicense> verdicts_;
 };
 
-void Send(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& type,
-          const std::string& body) {
+// Status and the headers every answer carries.
+void SetHead(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& type,
+             const std::string& body) {
   response.setStatusAndReason(status);
   response.setContentType(type);
   response.setContentLength(static_cast<std::streamsize>(body.size()));
   response.set("X-Content-Type-Options", "nosniff");
+}
+
+void Send(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& type,
+          const std::string& body) {
+  SetHead(response, status, type, body);
   response.send().write(body.data(), static_cast<std::streamsize>(body.size()));
 }
 
@@ -297,10 +302,7 @@ void Send(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const s
 // head is still Poco's own serialisation of the response; HEAD gets it alone.
 void SendDownload(HTTPServerRequest& request, HTTPServerResponse& response, const std::string& type,
                   const std::string& body) {
-  response.setStatusAndReason(HTTPResponse::HTTP_OK);
-  response.setContentType(type);
-  response.setContentLength(static_cast<std::streamsize>(body.size()));
-  response.set("X-Content-Type-Options", "nosniff");
+  SetHead(response, HTTPResponse::HTTP_OK, type, body);
   auto* server_request = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request);
   if (server_request == nullptr || request.getMethod() == "HEAD") {
     response.sendBuffer(body.data(), body.size());  // Poco leaves out a HEAD's body
@@ -358,7 +360,7 @@ struct DownloadServer::Impl {
     std::string why = detail;
     if (row.reason == "revoked") {
       if (const auto r = revocations.Find(row.license_id, row.at)) {
-        why = "license " + row.license_id + " was revoked: " + r->reason;
+        why = RevokedDetail(row.license_id, r->reason);
       }
     }
     SendJson(response, HTTPResponse::HTTP_FORBIDDEN, ReasonJson("deny", row.reason, why));
@@ -543,13 +545,14 @@ void DownloadServer::Impl::HandleEdition(const Route& route, HTTPServerRequest& 
     made->signature = SignMinisign(key.signer, key.key.id, made->bytes,
                                    "file:" + route.file + "\tedition:" + row.edition + "\tlicense:" + d.license->id);
     made->sha256 = Sha256Hex(made->bytes);
+    made->signature_sha256 = Sha256Hex(made->signature);
     copy = made;
     cache.Put(cache_key, copy);
   }
   const std::string& body = route.signature ? copy->signature : copy->bytes;
   row.decision = "permit";
   row.reason = "permit";
-  row.sha256 = route.signature ? Sha256Hex(body) : copy->sha256;
+  row.sha256 = route.signature ? copy->signature_sha256 : copy->sha256;
   audit->Commit(&row);  // the record of the copy is in before the copy leaves
   if (row.decision != "permit") {  // revoked while this request ran
     SendRevokedOrDenied(row, "", response);

@@ -103,11 +103,8 @@ class Served {
     port = std::stoi(line.substr(colon + 10));
   }
 
-  Reply Get(const std::string& path, const std::string& license = "", const std::string& auth = "") {
-    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
-    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path, Poco::Net::HTTPMessage::HTTP_1_1);
-    if (!license.empty()) request.set("Authorization", "License " + Base64Url(license));
-    if (!auth.empty()) request.set("Authorization", auth);
+  // One request and its whole answer on `session`.
+  static Reply Exchange(Poco::Net::HTTPClientSession& session, Poco::Net::HTTPRequest& request) {
     session.sendRequest(request);
     Poco::Net::HTTPResponse response;
     std::istream& in = session.receiveResponse(response);
@@ -116,6 +113,14 @@ class Served {
     Poco::StreamCopier::copyToString(in, reply.body);
     for (const auto& [name, value] : response) reply.headers[name] = value;
     return reply;
+  }
+
+  Reply Get(const std::string& path, const std::string& license = "", const std::string& auth = "") {
+    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    if (!license.empty()) request.set("Authorization", "License " + Base64Url(license));
+    if (!auth.empty()) request.set("Authorization", auth);
+    return Exchange(session, request);
   }
 
   // The status of a request sent as raw bytes (paths no client would send).
@@ -247,14 +252,7 @@ BOOST_FIXTURE_TEST_CASE(head_conditional_and_kept_alive_downloads, Served) {
     request.setKeepAlive(true);
     request.set("Authorization", "License " + Base64Url(ada));
     if (!etag.empty()) request.set("If-None-Match", etag);
-    session.sendRequest(request);
-    Poco::Net::HTTPResponse response;
-    std::istream& in = session.receiveResponse(response);
-    Reply reply;
-    reply.status = response.getStatus();
-    Poco::StreamCopier::copyToString(in, reply.body);
-    for (const auto& [name, value] : response) reply.headers[name] = value;
-    return reply;
+    return Exchange(session, request);
   };
   const Reply get = ask("GET", kEpub, "");
   BOOST_REQUIRE_EQUAL(get.status, 200);
