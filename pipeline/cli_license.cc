@@ -172,7 +172,8 @@ int RunAudit(const Args& args, std::ostream& out, std::ostream& err) {
   for (const AuditRow& r : OpenStore(args)->Audit(args.Get("license"))) {
     out << r.id << "  " << FormatTime(r.at) << "  " << r.decision << "  " << r.reason << "  "
         << (r.license_id.empty() ? "-" : r.license_id) << "  " << (r.subscriber_id.empty() ? "-" : r.subscriber_id)
-        << "  " << r.edition << "  " << r.format << "  " << (r.sha256.empty() ? "-" : r.sha256) << "\n";
+        << "  " << r.edition << "  " << r.format << (r.item == "signature" ? ".minisig" : "")
+        << (r.method == "GET" ? "" : " (" + r.method + ")") << "  " << (r.sha256.empty() ? "-" : r.sha256) << "\n";
   }
   return kExitOk;
 }

@@ -109,27 +109,63 @@ bool ParseEdition(std::string_view uri, Route* r) {
   return true;
 }
 
+// RFC 3986's pchar less percent-escapes (no path of ours needs one, and
+// decoding is where traversals hide): unreserved, sub-delims, ':' and '@'.
+bool IsPathChar(char c) {
+  if (IsLowerAlnum(c) || (c >= 'A' && c <= 'Z')) return true;
+  switch (c) {
+    case '-': case '.': case '_': case '~': case '!': case '$': case '&': case '\'': case '(': case ')':
+    case '*': case '+': case ',': case ';': case '=': case ':': case '@':
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A well-formed origin-form path: '/' then segments of path characters, no
+// empty segment and no dot segment (nor any "..").
+bool WellFormedPath(std::string_view path) {
+  if (path.empty() || path[0] != '/' || path.find("..") != std::string_view::npos ||
+      path.find("//") != std::string_view::npos) {
+    return false;
+  }
+  for (size_t i = 0; i < path.size(); ++i) {
+    const char c = path[i];
+    if (c == '/') {
+      if (i + 1 < path.size() && path[i + 1] == '.' && (i + 2 == path.size() || path[i + 2] == '/')) return false;
+      continue;
+    }
+    if (!IsPathChar(c)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Route ParseRoute(const std::string& uri) {
   Route r;
-  // Only the characters our paths use: no escapes, no dot segments, no NUL.
-  if (uri.empty() || uri[0] != '/' || uri.find("..") != std::string::npos || uri.find("//") != std::string::npos) {
-    return r;
+  // The query, if any, is no part of a route; it must still be well formed.
+  const size_t question = uri.find('?');
+  const std::string_view path = std::string_view(uri).substr(0, question);
+  if (!WellFormedPath(path)) return r;
+  if (question != std::string::npos) {
+    for (char c : std::string_view(uri).substr(question + 1)) {
+      if (!IsPathChar(c) && c != '/' && c != '?') return r;
+    }
   }
-  for (char c : uri) {
-    if (!IsLowerAlnum(c) && c != '.' && c != '/' && c != '_' && c != '-') return r;
-  }
-  if (uri == "/") {
+  r.kind = Route::kUnknown;  // well formed; one of ours only if it matches below
+  if (path == "/") {
     r.kind = Route::kPage;
-  } else if (uri == "/healthz") {
+  } else if (path == "/healthz") {
     r.kind = Route::kHealth;
-  } else if (uri == "/keys/imprint.pub") {
+  } else if (path == "/keys/imprint.pub") {
     r.kind = Route::kPublicKey;
-  } else if (uri == "/catalog.json") {
+  } else if (path == "/catalog.json") {
     r.kind = Route::kCatalog;
-  } else if (!ParseStatus(uri, &r) && !ParseEdition(uri, &r)) {
-    return Route();
+  } else if (!ParseStatus(path, &r) && !ParseEdition(path, &r)) {
+    Route unknown;
+    unknown.kind = Route::kUnknown;
+    return unknown;
   }
   return r;
 }

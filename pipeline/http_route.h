@@ -1,7 +1,10 @@
 // The download server's request paths: the few shapes the HTTP part of
-// ../shared/spec/licenses.md names, matched exactly. Anything else, including
-// percent-escapes, dot segments, empty segments, NUL bytes and files that are
-// not an edition's own artifacts, is kBad (400). The server builds file paths
+// ../shared/spec/licenses.md names, matched exactly. A malformed target is
+// kBad (400): not origin-form, percent-escapes (no path of ours needs one),
+// dot segments or any "..", empty segments, NUL and other bytes outside
+// RFC 3986's path characters. A well-formed path that is none of ours (a file
+// that is not an edition's own artifact, /index.html) is kUnknown (404). A
+// query is ignored, once checked to be well formed. The server builds file paths
 // from a Route's parsed parts, never from the request. Pure; thread-safe.
 #ifndef IMPRINT_PIPELINE_HTTP_ROUTE_H_
 #define IMPRINT_PIPELINE_HTTP_ROUTE_H_
@@ -13,7 +16,7 @@
 namespace imprint {
 
 struct Route {
-  enum Kind { kPage, kHealth, kPublicKey, kCatalog, kStatus, kEdition, kBad } kind = kBad;
+  enum Kind { kPage, kHealth, kPublicKey, kCatalog, kStatus, kEdition, kUnknown, kBad } kind = kBad;
   std::string license_id;  // kStatus
   EditionRef edition;      // kEdition
   std::string file;        // kEdition: the artifact's name

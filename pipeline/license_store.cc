@@ -54,6 +54,10 @@ const std::vector<std::string>& Migrations() {
       // keep them in memory and still see a revocation at once.
       "CREATE TABLE store_versions (name TEXT PRIMARY KEY, version BIGINT NOT NULL);"
       "INSERT INTO store_versions (name, version) VALUES ('revocations', 0);",
+      // 3: what an audit row records: a HEAD or a GET, the copy or its
+      // signature. Earlier rows were GETs of copies or signatures alike.
+      "ALTER TABLE audit_log ADD COLUMN method TEXT NOT NULL DEFAULT 'GET';"
+      "ALTER TABLE audit_log ADD COLUMN item TEXT NOT NULL DEFAULT 'copy';",
   };
   return migrations;
 }
@@ -160,7 +164,8 @@ struct SqliteStatements {
           last_hash(db, "SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1"),
           insert(db,
                  "INSERT INTO audit_log (at, license_id, subscriber_id, edition, format, decision, reason,"
-                 " sha256, prev_hash, row_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)") {}
+                 " sha256, prev_hash, row_hash, method, item)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)") {}
     PreparedStatement revocations_version, last_hash, insert;
   };
   Audit& audit() {
@@ -272,20 +277,34 @@ class PocoStore : public LicenseStore {
   std::vector<AuditRow> Audit(const std::string& license_id) override {
     return Guard([&] {
       std::vector<Poco::Int64> ids, ats;
-      std::vector<std::string> licenses, subscribers, editions, formats, decisions, reasons, shas, prevs, hashes;
+      std::vector<std::string> licenses, subscribers, editions, formats, decisions, reasons, shas, prevs, hashes,
+          methods, items;
       std::string wanted = license_id;
       Statement select(session_);
       select << "SELECT id, at, license_id, subscriber_id, edition, format, decision, reason, sha256,"
-                " prev_hash, row_hash FROM audit_log" +
+                " prev_hash, row_hash, method, item FROM audit_log" +
                     std::string(license_id.empty() ? "" : " WHERE license_id = $1") + " ORDER BY id",
           into(ids), into(ats), into(licenses), into(subscribers), into(editions), into(formats),
-          into(decisions), into(reasons), into(shas), into(prevs), into(hashes);
+          into(decisions), into(reasons), into(shas), into(prevs), into(hashes), into(methods), into(items);
       if (!license_id.empty()) select, use(wanted);
       select.execute();
       std::vector<AuditRow> rows;
       for (size_t i = 0; i < ids.size(); ++i) {
-        rows.push_back({ids[i], ats[i], licenses[i], subscribers[i], editions[i], formats[i], decisions[i],
-                        reasons[i], shas[i], prevs[i], hashes[i]});
+        AuditRow r;
+        r.id = ids[i];
+        r.at = ats[i];
+        r.license_id = licenses[i];
+        r.subscriber_id = subscribers[i];
+        r.edition = editions[i];
+        r.format = formats[i];
+        r.method = methods[i];
+        r.item = items[i];
+        r.decision = decisions[i];
+        r.reason = reasons[i];
+        r.sha256 = shas[i];
+        r.prev_hash = prevs[i];
+        r.row_hash = hashes[i];
+        rows.push_back(std::move(r));
       }
       return rows;
     });
@@ -425,7 +444,7 @@ class PocoStore : public LicenseStore {
         insert.Bind(1, r.at);
         int i = 2;
         for (const std::string* f : {&r.license_id, &r.subscriber_id, &r.edition, &r.format, &r.decision,
-                                     &r.reason, &r.sha256, &r.prev_hash, &r.row_hash}) {
+                                     &r.reason, &r.sha256, &r.prev_hash, &r.row_hash, &r.method, &r.item}) {
           insert.Bind(i++, *f);
         }
         insert.Run();
@@ -436,9 +455,10 @@ class PocoStore : public LicenseStore {
     AuditColumns c;
     for (const AuditRow& r : rows) c.Add(r);
     session_ << "INSERT INTO audit_log (at, license_id, subscriber_id, edition, format, decision,"
-                " reason, sha256, prev_hash, row_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                " reason, sha256, prev_hash, row_hash, method, item)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         use(c.at), use(c.license), use(c.subscriber), use(c.edition), use(c.format), use(c.decision),
-        use(c.reason), use(c.sha), use(c.prev), use(c.hash), now;
+        use(c.reason), use(c.sha), use(c.prev), use(c.hash), use(c.method), use(c.item), now;
   }
 
   void AddEvent(const std::string& id, const std::string& type, int64_t at, const std::string& detail) {
@@ -493,8 +513,10 @@ class PocoStore : public LicenseStore {
   // AppendAudit's rows as the columns it binds.
   struct AuditColumns {
     std::vector<Poco::Int64> at;
-    std::vector<std::string> license, subscriber, edition, format, decision, reason, sha, prev, hash;
+    std::vector<std::string> license, subscriber, edition, format, decision, reason, sha, prev, hash, method, item;
     void Add(const AuditRow& r) {
+      method.push_back(r.method);
+      item.push_back(r.item);
       at.push_back(r.at);
       license.push_back(r.license_id);
       subscriber.push_back(r.subscriber_id);
@@ -525,6 +547,9 @@ std::string AuditRowHash(const AuditRow& r) {
   for (const std::string& f : {r.prev_hash, std::to_string(r.at), r.license_id, r.subscriber_id, r.edition,
                                r.format, r.decision, r.reason, r.sha256}) {
     all += std::to_string(f.size()) + ":" + f + ";";
+  }
+  if (r.method != "GET" || r.item != "copy") {
+    for (const std::string& f : {r.method, r.item}) all += std::to_string(f.size()) + ":" + f + ";";
   }
   return Sha256Hex(all);
 }

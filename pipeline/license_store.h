@@ -47,11 +47,15 @@ struct AuditRow {
   std::string subscriber_id;
   std::string edition;
   std::string format;
+  std::string method = "GET";  // "GET" or "HEAD" (a HEAD is sent no body)
+  std::string item = "copy";   // "copy" (the book) or "signature" (its .minisig)
   std::string decision;  // "permit" or "deny"
   std::string reason;
   std::string sha256;    // of the bytes sent; "" when none were
   std::string prev_hash; // the row before's row_hash (64 zeros for the first)
-  std::string row_hash;  // SHA-256 over prev_hash and every field above
+  std::string row_hash;  // SHA-256 over prev_hash and every field above (method
+                         // and item only when not "GET" and "copy", so rows
+                         // written before they existed keep their hashes)
 };
 
 // The row hash of `row` given its prev_hash.

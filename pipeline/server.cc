@@ -1,18 +1,10 @@
 #include "pipeline/server.h"
 
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerRequestImpl.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/SocketAddress.h>
 
 #include <sys/stat.h>
 
 #include <condition_variable>
+#include <iostream>
 #include <filesystem>
 #include <list>
 #include <map>
@@ -26,6 +18,7 @@
 #include "pipeline/error.h"
 #include "pipeline/file_system.h"
 #include "pipeline/http_route.h"
+#include "pipeline/http_server.h"
 #include "pipeline/license_store.h"
 #include "pipeline/minisign.h"
 #include "pipeline/personalize.h"
@@ -34,9 +27,11 @@ namespace imprint {
 namespace fs = std::filesystem;
 namespace {
 
-using Poco::Net::HTTPResponse;
-using Poco::Net::HTTPServerRequest;
-using Poco::Net::HTTPServerResponse;
+// The Authorization header's size at the most (a license of the longest
+// name is ~1.5 KB); a longer one is refused, on the record. The whole request
+// head may be larger, so that such a request still reaches the record.
+constexpr size_t kMaxAuthorization = 16 * 1024;
+constexpr size_t kMaxHead = 64 * 1024;
 
 // One store connection per handler thread (a store is not thread-safe).
 LicenseStore& ThreadStore(const std::string& url) {
@@ -281,47 +276,16 @@ class VerdictCache {
   std::unordered_map<std::string, VerifiedLicense> verdicts_;
 };
 
-// Status and the headers every answer carries.
-void SetHead(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& type,
-             const std::string& body) {
-  response.setStatusAndReason(status);
-  response.setContentType(type);
-  response.setContentLength(static_cast<std::streamsize>(body.size()));
-  response.set("X-Content-Type-Options", "nosniff");
+HttpResponse Answer(int status, const std::string& type, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = type;
+  r.body = std::move(body);
+  r.Set("X-Content-Type-Options", "nosniff");
+  return r;
 }
 
-void Send(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& type,
-          const std::string& body) {
-  SetHead(response, status, type, body);
-  response.send().write(body.data(), static_cast<std::streamsize>(body.size()));
-}
-
-// A download: head and body leave in one write. Poco's response streams go
-// through a 4 KB buffer, so an EPUB of a few kilobytes would leave in two or
-// three segments, each a system call and a trip through the TCP stack. The
-// head is still Poco's own serialisation of the response; HEAD gets it alone.
-void SendDownload(HTTPServerRequest& request, HTTPServerResponse& response, const std::string& type,
-                  const std::string& body) {
-  SetHead(response, HTTPResponse::HTTP_OK, type, body);
-  auto* server_request = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request);
-  if (server_request == nullptr || request.getMethod() == "HEAD") {
-    response.sendBuffer(body.data(), body.size());  // Poco leaves out a HEAD's body
-    return;
-  }
-  std::ostringstream head;
-  response.write(head);
-  const std::string out = head.str() + body;
-  Poco::Net::StreamSocket& socket = server_request->socket();
-  for (size_t sent = 0; sent < out.size();) {
-    const int n = socket.sendBytes(out.data() + sent, static_cast<int>(out.size() - sent));
-    if (n <= 0) throw Poco::IOException("the client went away");
-    sent += static_cast<size_t>(n);
-  }
-}
-
-void SendJson(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& json) {
-  Send(response, status, "application/json", json);
-}
+HttpResponse Json(int status, std::string json) { return Answer(status, "application/json", std::move(json)); }
 
 std::string ReasonJson(const char* decision, const std::string& reason, const std::string& detail) {
   std::string d;
@@ -330,6 +294,14 @@ std::string ReasonJson(const char* decision, const std::string& reason, const st
     if (static_cast<unsigned char>(c) >= 0x20) d += c;
   }
   return std::string("{\"decision\":\"") + decision + "\",\"reason\":\"" + reason + "\",\"detail\":\"" + d + "\"}\n";
+}
+
+// One line on stderr per event an operator must see; never a license, a
+// secret or a private reason. Lines from many threads do not interleave.
+void Log(const std::string& line) {
+  static std::mutex mu;
+  std::lock_guard<std::mutex> lock(mu);
+  std::cerr << "imprint serve: " << line << std::endl;
 }
 
 }  // namespace
@@ -351,19 +323,30 @@ struct DownloadServer::Impl {
         trusted(std::move(tk)), out_root(fs::weakly_canonical(fs::absolute(options.out_dir))),
         page(templates.Render("subscribers.html", TemplateData())) {}
 
-  void Handle(HTTPServerRequest& request, HTTPServerResponse& response);
-  void HandleEdition(const Route& route, HTTPServerRequest& request, HTTPServerResponse& response);
+  HttpResponse Handle(const HttpRequest& request);
+  HttpResponse HandleEdition(const Route& route, const HttpRequest& request);
+  HttpResponse DecideAndSend(const Route& route, const HttpRequest& request, AuditRow* row);
 
-  // 403 for a committed denial; the revocation's own words when the commit
-  // found the license revoked.
-  void SendRevokedOrDenied(const AuditRow& row, const std::string& detail, HTTPServerResponse& response) {
+  // Commits `row` as a denial for `reason` and answers `status` with it.
+  HttpResponse Deny(AuditRow* row, int status, const std::string& reason, const std::string& detail) {
+    row->decision = "deny";
+    row->reason = reason;
+    row->sha256.clear();
+    audit->Commit(row);
+    return DeniedAnswer(*row, status, detail);
+  }
+
+  // The answer to a committed denial. The commit may have turned the row
+  // into a revocation: then the revocation's public wording.
+  HttpResponse DeniedAnswer(const AuditRow& row, int status, const std::string& detail) {
     std::string why = detail;
     if (row.reason == "revoked") {
-      if (const auto r = revocations.Find(row.license_id, row.at)) {
-        why = RevokedDetail(row.license_id, r->reason);
-      }
+      status = 403;
+      if (const auto r = revocations.Find(row.license_id, row.at)) why = RevokedDetail(row.license_id, r->reason);
     }
-    SendJson(response, HTTPResponse::HTTP_FORBIDDEN, ReasonJson("deny", row.reason, why));
+    HttpResponse answer = Json(status, ReasonJson("deny", row.reason, why));
+    if (status == 401) answer.Set("WWW-Authenticate", "License");
+    return answer;
   }
 
   // A file under the output folder, or nullopt: never a path outside it, even
@@ -392,141 +375,92 @@ struct DownloadServer::Impl {
   VerdictCache verdicts;
   RevocationList revocations;
   std::unique_ptr<AuditWriter> audit;
-  std::unique_ptr<Poco::Net::HTTPServer> server;
+  std::unique_ptr<HttpServer> http;
 };
 
-class Handler : public Poco::Net::HTTPRequestHandler {
- public:
-  explicit Handler(DownloadServer::Impl* impl) : impl_(impl) {}
-  void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
-    try {
-      impl_->Handle(request, response);
-    } catch (const std::exception&) {
-      // Never a stack trace, a path or a license in the answer or a log.
-      if (!response.sent()) SendJson(response, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, "{\"error\":\"internal\"}\n");
-    }
+HttpResponse DownloadServer::Impl::Handle(const HttpRequest& request) {
+  if (request.method != "GET" && request.method != "HEAD") {
+    return Json(405, "{\"error\":\"method_not_allowed\"}\n").Set("Allow", "GET, HEAD");
   }
-
- private:
-  DownloadServer::Impl* impl_;
-};
-
-// Poco owns the factory (and deletes it); the state it hands out is the
-// server's.
-class HandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  explicit HandlerFactory(DownloadServer::Impl* impl) : impl_(impl) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override {
-    return new Handler(impl_);
-  }
-
- private:
-  DownloadServer::Impl* impl_;
-};
-
-void DownloadServer::Impl::Handle(HTTPServerRequest& request, HTTPServerResponse& response) {
-  if (request.getMethod() != "GET" && request.getMethod() != "HEAD") {
-    response.set("Allow", "GET, HEAD");
-    SendJson(response, HTTPResponse::HTTP_METHOD_NOT_ALLOWED, "{\"error\":\"method_not_allowed\"}\n");
-    return;
-  }
-  if (request.hasContentLength() && request.getContentLength() > 0) {
-    SendJson(response, HTTPResponse::HTTP_REQUESTENTITYTOOLARGE, "{\"error\":\"body_not_allowed\"}\n");
-    return;
-  }
-  const Route route = ParseRoute(request.getURI());
+  const Route route = ParseRoute(request.target);
   switch (route.kind) {
     case Route::kBad:
-      SendJson(response, HTTPResponse::HTTP_BAD_REQUEST, "{\"error\":\"malformed_path\"}\n");
-      return;
+      return Json(400, "{\"error\":\"malformed_path\"}\n");
+    case Route::kUnknown:
+      return Json(404, "{\"error\":\"not_found\"}\n");
     case Route::kPage:
-      Send(response, HTTPResponse::HTTP_OK, "text/html; charset=utf-8", page);
-      return;
+      return Answer(200, "text/html; charset=utf-8", page);
     case Route::kHealth:
-      Send(response, HTTPResponse::HTTP_OK, "text/plain", "ok\n");
-      return;
+      return Answer(200, "text/plain", "ok\n");
     case Route::kPublicKey:
     case Route::kCatalog: {
       const auto bytes = ReadInside(route.kind == Route::kPublicKey ? "keys/imprint.pub" : "catalog.json");
-      if (!bytes) {
-        SendJson(response, HTTPResponse::HTTP_NOT_FOUND, "{\"error\":\"not_found\"}\n");
-        return;
-      }
-      Send(response, HTTPResponse::HTTP_OK, route.kind == Route::kPublicKey ? "text/plain" : "application/json",
-           *bytes);
-      return;
+      if (!bytes) return Json(404, "{\"error\":\"not_found\"}\n");
+      return Answer(200, route.kind == Route::kPublicKey ? "text/plain" : "application/json", *bytes);
     }
-    case Route::kStatus: {
+    case Route::kStatus:
       try {
-        SendJson(response, HTTPResponse::HTTP_OK,
-                 LicenseStatusDocument(ThreadStore(options.db_url), route.license_id, Now()));
+        return Json(200, LicenseStatusDocument(ThreadStore(options.db_url), route.license_id, Now()));
       } catch (const Error&) {
-        SendJson(response, HTTPResponse::HTTP_NOT_FOUND, "{\"error\":\"unknown_license\"}\n");
+        return Json(404, "{\"error\":\"unknown_license\"}\n");
       }
-      return;
-    }
     case Route::kEdition:
-      HandleEdition(route, request, response);
-      return;
+      return HandleEdition(route, request);
   }
+  return Json(400, "{\"error\":\"malformed_path\"}\n");
 }
 
-void DownloadServer::Impl::HandleEdition(const Route& route, HTTPServerRequest& request,
-                                         HTTPServerResponse& response) {
+HttpResponse DownloadServer::Impl::HandleEdition(const Route& route, const HttpRequest& request) {
   AuditRow row;
   row.at = Now();
   row.edition = route.edition.Path();
   row.format = route.format;
+  row.method = request.method;
+  row.item = route.signature ? "signature" : "copy";
+  try {
+    return DecideAndSend(route, request, &row);
+  } catch (const std::exception& e) {
+    // Whatever went wrong, the request leaves its one row (unless the audit
+    // log itself is what failed).
+    Log(row.edition + "/" + route.file + ": " + e.what());
+    if (row.id == 0) {
+      try {
+        Deny(&row, 500, "internal", "");
+      } catch (const std::exception&) {
+        Log("the audit log could not be written");
+      }
+    }
+    return Json(500, "{\"error\":\"internal\"}\n");
+  }
+}
+
+HttpResponse DownloadServer::Impl::DecideAndSend(const Route& route, const HttpRequest& request, AuditRow* row) {
   // The license: "Authorization: License <base64url of the document>".
-  const std::string auth = request.get("Authorization", "");
+  const std::string& auth = request.Header("authorization");
   std::string text;
-  if (auth.rfind("License ", 0) != 0 || auth.size() > 16384 || !Base64UrlDecode(auth.substr(8), &text)) {
-    response.set("WWW-Authenticate", "License");
-    row.decision = "deny";
-    row.reason = "no_license";
-    audit->Commit(&row);
-    SendJson(response, HTTPResponse::HTTP_UNAUTHORIZED, ReasonJson("deny", "no_license", "send Authorization: License <base64url of your license>"));
-    return;
+  if (auth.rfind("License ", 0) != 0 || auth.size() > kMaxAuthorization || !Base64UrlDecode(auth.substr(8), &text)) {
+    return Deny(row, 401, "no_license", "send Authorization: License <base64url of your license>");
   }
   // The edition's artifact: one stat. Its identity keys the cached copies, so
   // a rebuilt edition (renamed into place: a new inode) is never served from
   // a copy of the old one. Files are read, and checked to lie inside the
   // output, only for a permitted download.
   struct stat base_stat;
-  const bool exists = ::stat((out_root / row.edition / route.file).c_str(), &base_stat) == 0 &&
+  const bool exists = ::stat((out_root / row->edition / route.file).c_str(), &base_stat) == 0 &&
                       S_ISREG(base_stat.st_mode);
   const auto revoked = [this](const std::string& id, int64_t at) -> std::optional<std::string> {
     if (const auto r = revocations.Find(id, at)) return r->reason;
     return std::nullopt;
   };
-  const Decision d = Decide({&text, route.edition, "read", route.format, row.at}, policy, trusted, revoked,
+  const Decision d = Decide({&text, route.edition, "read", route.format, row->at}, policy, trusted, revoked,
                             [this](const std::string& license) { return verdicts.Verify(license, trusted); });
   if (d.license) {
-    row.license_id = d.license->id;
-    row.subscriber_id = d.license->subscriber_id;
+    row->license_id = d.license->id;
+    row->subscriber_id = d.license->subscriber_id;
   }
-  if (d.reason == "bad_signature" || d.reason == "unknown_key") {
-    row.decision = "deny";
-    row.reason = d.reason;
-    audit->Commit(&row);
-    response.set("WWW-Authenticate", "License");
-    SendJson(response, HTTPResponse::HTTP_UNAUTHORIZED, ReasonJson("deny", d.reason, d.detail));
-    return;
-  }
-  if (!exists) {
-    row.decision = "deny";
-    row.reason = "unknown_edition";
-    audit->Commit(&row);
-    SendJson(response, HTTPResponse::HTTP_NOT_FOUND, ReasonJson("deny", "unknown_edition", "no such edition"));
-    return;
-  }
-  if (!d.permit) {
-    row.decision = "deny";
-    row.reason = d.reason;
-    audit->Commit(&row);
-    SendRevokedOrDenied(row, d.detail, response);
-    return;
-  }
+  if (d.reason == "bad_signature" || d.reason == "unknown_key") return Deny(row, 401, d.reason, d.detail);
+  if (!exists) return Deny(row, 404, "unknown_edition", "no such edition");
+  if (!d.permit) return Deny(row, 403, d.reason, d.detail);
 
   const std::string cache_key = d.license->id + "|" + route.file + "|" + std::to_string(base_stat.st_dev) + ":" +
                                 std::to_string(base_stat.st_ino) + ":" + std::to_string(base_stat.st_size) + ":" +
@@ -534,43 +468,40 @@ void DownloadServer::Impl::HandleEdition(const Route& route, HTTPServerRequest& 
                                 std::to_string(base_stat.st_mtim.tv_nsec);
   std::shared_ptr<const CopyCache::Copy> copy = cache.Get(cache_key);
   if (!copy) {
-    const auto base = ReadInside(row.edition + "/" + route.file);
-    if (!base) {
-      SendJson(response, HTTPResponse::HTTP_NOT_FOUND, ReasonJson("deny", "unknown_edition", "no such file"));
-      return;
-    }
+    const auto base = ReadInside(row->edition + "/" + route.file);
+    if (!base) return Deny(row, 404, "unknown_edition", "no such file");
     const Tier& tier = policy.tiers.at(d.license->tier);
     auto made = std::make_shared<CopyCache::Copy>();
     made->bytes = Personalize(route.format, *base, MakeLicensee(tier, d.license->id, d.license->subscriber_name));
     made->signature = SignMinisign(key.signer, key.key.id, made->bytes,
-                                   "file:" + route.file + "\tedition:" + row.edition + "\tlicense:" + d.license->id);
+                                   "file:" + route.file + "\tedition:" + row->edition + "\tlicense:" + d.license->id);
     made->sha256 = Sha256Hex(made->bytes);
     made->signature_sha256 = Sha256Hex(made->signature);
     copy = made;
     cache.Put(cache_key, copy);
   }
-  const std::string& body = route.signature ? copy->signature : copy->bytes;
-  row.decision = "permit";
-  row.reason = "permit";
-  row.sha256 = route.signature ? copy->signature_sha256 : copy->sha256;
-  audit->Commit(&row);  // the record of the copy is in before the copy leaves
-  if (row.decision != "permit") {  // revoked while this request ran
-    SendRevokedOrDenied(row, "", response);
-    return;
-  }
-  response.set("Cache-Control", "private");
-  response.set("ETag", "\"" + row.sha256 + "\"");
-  if (request.get("If-None-Match", "") == "\"" + row.sha256 + "\"") {
-    response.setStatusAndReason(HTTPResponse::HTTP_NOT_MODIFIED);
-    response.send();
-    return;
-  }
-  const std::string type = route.signature         ? "text/plain"
-                           : route.format == "epub" ? "application/epub+zip"
-                           : route.format == "html" ? "text/html; charset=utf-8"
-                                                    : "text/markdown; charset=utf-8";
-  response.set("Content-Disposition", "attachment; filename=\"" + route.file + (route.signature ? ".minisig" : "") + "\"");
-  SendDownload(request, response, type, body);
+  const std::string& sha256 = route.signature ? copy->signature_sha256 : copy->sha256;
+  const std::string etag = "\"" + sha256 + "\"";
+  const bool not_modified = request.Header("if-none-match") == etag;
+  row->decision = "permit";
+  row->reason = not_modified ? "not_modified" : "permit";
+  // The hash of what is sent: nothing for HEAD and 304, which send no body.
+  row->sha256 = request.method == "HEAD" || not_modified ? "" : sha256;
+  audit->Commit(row);  // the record of the copy is in before the copy leaves
+  if (row->decision != "permit") return DeniedAnswer(*row, 403, "");  // revoked while this request ran
+  HttpResponse answer;
+  answer.status = not_modified ? 304 : 200;
+  answer.Set("Cache-Control", "private").Set("ETag", etag);
+  if (not_modified) return answer;
+  answer.content_type = route.signature         ? "text/plain"
+                        : route.format == "epub" ? "application/epub+zip"
+                        : route.format == "html" ? "text/html; charset=utf-8"
+                                                 : "text/markdown; charset=utf-8";
+  answer.Set("X-Content-Type-Options", "nosniff");
+  answer.Set("Content-Disposition",
+             "attachment; filename=\"" + route.file + (route.signature ? ".minisig" : "") + "\"");
+  answer.body = route.signature ? copy->signature : copy->bytes;
+  return answer;
 }
 
 DownloadServer::DownloadServer(ServerOptions options, RightsPolicy policy, TemplateSet templates, SigningKey key,
@@ -589,30 +520,24 @@ void DownloadServer::Start() {
         revocations->Refresh(store);
         revocations->Screen(rows);
       });
-  try {
-    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(impl_->options.bind, impl_->options.port));
-    Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(impl_->options.threads);
-    params->setMaxQueued(impl_->options.queue);
-    params->setTimeout(Poco::Timespan(impl_->options.timeout_seconds, 0));
-    params->setKeepAlive(true);
-    params->setKeepAliveTimeout(Poco::Timespan(impl_->options.timeout_seconds, 0));
-    params->setMaxKeepAliveRequests(200);
-    params->setServerName("imprint");
-    impl_->server = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(impl_.get()), socket, params);
-    impl_->server->start();
-  } catch (const Poco::Exception& e) {
-    throw Error(impl_->options.bind + ":" + std::to_string(impl_->options.port), 0,
-                "cannot serve: " + e.displayText());
-  }
+  HttpServerOptions http;
+  http.bind = impl_->options.bind;
+  http.port = impl_->options.port;
+  http.workers = impl_->options.workers;
+  http.queue = impl_->options.queue;
+  http.head_timeout_seconds = impl_->options.timeout_seconds;
+  http.max_head_bytes = kMaxHead;
+  Impl* impl = impl_.get();
+  impl_->http = std::make_unique<HttpServer>(http, [impl](const HttpRequest& r) { return impl->Handle(r); });
+  impl_->http->Start();
 }
 
-int DownloadServer::port() const { return impl_->server ? impl_->server->port() : 0; }
+int DownloadServer::port() const { return impl_->http ? impl_->http->port() : 0; }
 
 void DownloadServer::Stop() {
-  if (impl_ && impl_->server) {
-    impl_->server->stopAll(true);
-    impl_->server.reset();
+  if (impl_ && impl_->http) {
+    impl_->http->Stop();
+    impl_->http.reset();
   }
   if (impl_) impl_->audit.reset();
 }

@@ -1,5 +1,5 @@
 // The download server (../shared/spec/licenses.md, HTTP): license-gated,
-// personalised, signed editions over Poco::Net's HTTPServer.
+// personalised, signed editions over HTTP (pipeline/http_server: Beast).
 //
 // Every request's path is matched against the few shapes the spec names and
 // mapped to a file under the output folder by the server, never taken from
@@ -8,9 +8,10 @@
 // database work; decide() then permits or denies, and every decision is
 // appended to the hash-chained audit log, committed (in groups) before the
 // response leaves. Personalised copies are made from the built files
-// (personalize) and cached per license and edition. Threads and queue are
-// bounded, with timeouts. Start() and Stop() from one thread; the handlers run
-// on the server's pool.
+// (personalize) and cached per license and edition. Every request for an
+// edition file leaves exactly one audit row with its final outcome (HEAD and
+// signatures recorded as such). Connections cost no thread; handlers run on a
+// bounded pool (http_server.h). Start() and Stop() from one thread.
 #ifndef IMPRINT_PIPELINE_SERVER_H_
 #define IMPRINT_PIPELINE_SERVER_H_
 
@@ -28,10 +29,10 @@ struct ServerOptions {
   int port = 8080;          // 0: any free port
   std::string out_dir = "output";
   std::string db_url;       // the license store
-  int threads = 128;        // request handlers (Poco keeps one per open connection)
-  int queue = 256;          // connections waiting for a handler
-  int timeout_seconds = 3;  // reading a request, and idle keep-alive: a silent client
-                            // holds a handler no longer than this
+  int workers = 64;         // threads that answer requests (an audit commit waits in one)
+  int queue = 1024;         // complete requests waiting for a worker; more get 503
+  int timeout_seconds = 3;  // a whole request head, and idle keep-alive: a silent
+                            // or slow client's connection is closed after this
 };
 
 class DownloadServer {

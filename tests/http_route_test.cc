@@ -13,34 +13,43 @@ namespace {
 // matcher must agree with, on every input.
 Route ReferenceRoute(const std::string& uri) {
   Route r;
-  static const std::regex allowed("/[a-z0-9./_-]*");
-  if (!std::regex_match(uri, allowed) || uri.find("..") != std::string::npos ||
-      uri.find("//") != std::string::npos) {
+  static const std::regex allowed("/[A-Za-z0-9._~!$&'()*+,;=:@/-]*");
+  static const std::regex query_allowed("[A-Za-z0-9._~!$&'()*+,;=:@/?-]*");
+  static const std::regex dot_segment(".*/\\.(/.*)?");
+  const size_t question = uri.find('?');
+  const std::string path = uri.substr(0, question);
+  const std::string query = question == std::string::npos ? "" : uri.substr(question + 1);
+  if (!std::regex_match(path, allowed) || path.find("..") != std::string::npos ||
+      path.find("//") != std::string::npos || std::regex_match(path, dot_segment) ||
+      !std::regex_match(query, query_allowed)) {
     return r;
   }
+  r.kind = Route::kUnknown;
   static const std::regex status("/licenses/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/status");
   static const std::regex edition(
       "/editions/([a-z0-9]+(?:-[a-z0-9]+)*)/v([0-9]{2,5})/i([0-9]{3,5})/"
       "(([a-z0-9-]+)-v([0-9]{2,5})-i([0-9]{3,5})\\.(md|html|epub))(\\.minisig)?");
   std::smatch m;
-  if (uri == "/") {
+  if (path == "/") {
     r.kind = Route::kPage;
-  } else if (uri == "/healthz") {
+  } else if (path == "/healthz") {
     r.kind = Route::kHealth;
-  } else if (uri == "/keys/imprint.pub") {
+  } else if (path == "/keys/imprint.pub") {
     r.kind = Route::kPublicKey;
-  } else if (uri == "/catalog.json") {
+  } else if (path == "/catalog.json") {
     r.kind = Route::kCatalog;
-  } else if (std::regex_match(uri, m, status)) {
+  } else if (std::regex_match(path, m, status)) {
     r.kind = Route::kStatus;
     r.license_id = m[1];
-  } else if (std::regex_match(uri, m, edition)) {
-    if (m[5] != m[1] || m[6] != m[2] || m[7] != m[3]) return r;
+  } else if (std::regex_match(path, m, edition)) {
+    if (m[5] != m[1] || m[6] != m[2] || m[7] != m[3]) return r;  // kUnknown
     r.kind = Route::kEdition;
     r.edition = {m[1], std::stoi(m[2]), std::stoi(m[3])};
     if (r.edition.volume < 1 || r.edition.issue < 1 ||
         r.edition.Path() != std::string(m[1]) + "/v" + std::string(m[2]) + "/i" + std::string(m[3])) {
-      return Route();
+      Route unknown;
+      unknown.kind = Route::kUnknown;
+      return unknown;
     }
     r.file = m[4];
     r.format = m[8];
@@ -75,18 +84,31 @@ BOOST_AUTO_TEST_CASE(the_shapes_of_the_spec) {
   BOOST_TEST(sig.format == "md");
 }
 
-BOOST_AUTO_TEST_CASE(everything_else_is_bad) {
+BOOST_AUTO_TEST_CASE(malformed_targets_are_bad) {
   for (const char* uri :
-       {"", "healthz", "/healthz/", "/keys/../keys/imprint.pub", "/editions/monitor/v05/i077/",
-        "/editions/monitor/v05/i077/manifest.json", "/editions/monitor/v05/i077/prism-v05-i077.md",
-        "/editions/monitor/v05/i077/monitor-v05-i078.md", "/editions/monitor/v5/i077/monitor-v5-i077.md",
-        "/editions/monitor/v00/i000/monitor-v00-i000.md", "/editions/monitor/v05/i077/monitor-v05-i077.pdf",
-        "/editions/monitor/v05/i077/monitor-v05-i077.md%00", "/editions/%2e%2e/x", "/editions//monitor",
-        "/editions/Monitor/v05/i077/Monitor-v05-i077.md", "/licenses/x/status", "/index.html", "/.imprint/state.tsv",
-        "http://host/healthz", "/editions/monitor/v05/i077/monitor-v05-i077.md?x=1"}) {
+       {"", "healthz", "/keys/../keys/imprint.pub", "/editions/monitor/v05/i077/monitor-v05-i077.md%00",
+        "/editions/%2e%2e/x", "/editions//monitor", "http://host/healthz", "/editions/./monitor", "/.",
+        "/editions/monitor/v05/i077/.", "/a b", "/caf\xc3\xa9", "/x\x7f", "/x\\y", "/x\"y", "/x<y>",
+        "/healthz?x=%41", "/healthz?a b", "*"}) {
     BOOST_TEST(ParseRoute(uri).kind == Route::kBad, uri);
   }
   BOOST_TEST(ParseRoute(std::string("/healthz\0", 9)).kind == Route::kBad);
+}
+
+// Issue 12, point 11: /opds, /feed.xml, /index.html answered 400.
+BOOST_AUTO_TEST_CASE(unknown_but_well_formed_paths_are_not_found) {
+  for (const char* uri :
+       {"/opds", "/feed.xml", "/index.html", "/healthz/", "/editions/monitor/v05/i077/",
+        "/editions/monitor/v05/i077/manifest.json", "/editions/monitor/v05/i077/prism-v05-i077.md",
+        "/editions/monitor/v05/i077/monitor-v05-i078.md", "/editions/monitor/v5/i077/monitor-v5-i077.md",
+        "/editions/monitor/v00/i000/monitor-v00-i000.md", "/editions/monitor/v05/i077/monitor-v05-i077.pdf",
+        "/editions/Monitor/v05/i077/Monitor-v05-i077.md", "/licenses/x/status", "/.imprint/state.tsv",
+        "/etc/passwd", "/.well-known/x", "/feed.xml?page=2"}) {
+    BOOST_TEST(ParseRoute(uri).kind == Route::kUnknown, uri);
+  }
+  // A query is no part of the route.
+  BOOST_TEST(ParseRoute("/editions/monitor/v05/i077/monitor-v05-i077.md?x=1").kind == Route::kEdition);
+  BOOST_TEST(ParseRoute("/?from=app").kind == Route::kPage);
 }
 
 // Paths assembled from the grammar's own pieces, most of them near misses.

@@ -6,7 +6,9 @@
 
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Session.h>
+#include <Poco/Exception.h>
 #include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/NetException.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/StreamSocket.h>
@@ -17,6 +19,7 @@
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <filesystem>
+#include <sstream>
 
 #include "pipeline/crypto.h"
 #include "pipeline/license.h"
@@ -134,6 +137,51 @@ class Served {
     return head.size() >= 12 && head.rfind("HTTP/1.", 0) == 0 ? std::stoi(head.substr(9, 3)) : 0;
   }
 
+  // Sends `bytes` on a fresh connection and reads until the server closes it
+  // (or 5 s pass: then `closed` is false).
+  struct Raw {
+    std::string bytes;
+    bool closed = false;
+    int Answers() const {  // the status lines in what came back
+      int n = 0;
+      for (size_t at = 0; (at = bytes.find("HTTP/1.1 ", at)) != std::string::npos; ++at) {
+        if (at == 0 || bytes.compare(at - 2, 2, "\r\n") == 0 || bytes[at - 1] == '}' || bytes[at - 1] == '\n') ++n;
+      }
+      return n;
+    }
+    int Status() const { return bytes.size() >= 12 ? std::stoi(bytes.substr(9, 3)) : 0; }
+  };
+  Raw RawExchange(const std::string& bytes) {
+    Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)));
+    socket.setReceiveTimeout(Poco::Timespan(5, 0));
+    socket.sendBytes(bytes.data(), static_cast<int>(bytes.size()));
+    Raw raw;
+    char buf[4096];
+    try {
+      for (int n; (n = socket.receiveBytes(buf, sizeof buf)) > 0;) raw.bytes.append(buf, n);
+      raw.closed = true;
+    } catch (const Poco::TimeoutException&) {
+    } catch (const Poco::Net::NetException&) {
+      raw.closed = true;  // reset
+    }
+    return raw;
+  }
+
+  // The audit log's rows as "decision reason method item sha256?" lines.
+  std::vector<std::string> AuditRows() {
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Data::Session db("SQLite", dir / "imprint.db");
+    std::vector<std::string> decisions, reasons, methods, items, shas;
+    db << "SELECT decision, reason, method, item, sha256 FROM audit_log ORDER BY id", Poco::Data::Keywords::into(decisions),
+        Poco::Data::Keywords::into(reasons), Poco::Data::Keywords::into(methods), Poco::Data::Keywords::into(items),
+        Poco::Data::Keywords::into(shas), Poco::Data::Keywords::now;
+    std::vector<std::string> rows;
+    for (size_t i = 0; i < decisions.size(); ++i) {
+      rows.push_back(decisions[i] + " " + reasons[i] + " " + methods[i] + " " + items[i] + (shas[i].empty() ? "" : " sha"));
+    }
+    return rows;
+  }
+
   std::string Reason(const Reply& r) {
     const size_t at = r.body.find("\"reason\":\"");
     return at == std::string::npos ? "" : r.body.substr(at + 10, r.body.find('"', at + 10) - at - 10);
@@ -215,11 +263,16 @@ BOOST_FIXTURE_TEST_CASE(unknown_editions_and_malformed_paths, Served) {
   for (const std::string path :
        {"/editions/../keys/imprint.pub", "/editions/monitor/v05/i077/../../../../etc/passwd",
         "/editions/monitor/v05/i077/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/editions/monitor%2fv05%2fi077%2fmonitor-v05-i077.md",
-        "/editions/%2e%2e/%2e%2e/etc/passwd", "/etc/passwd", "/editions/monitor/v05/i077/manifest.json",
-        "/editions/monitor/v05/i077/prism-v04-i012.md", "/editions/monitor/v05/i077/monitor-v05-i077.md/",
-        "/editions//monitor/v05/i077/monitor-v05-i077.md", "/editions/Monitor/v05/i077/monitor-v05-i077.md",
-        "/.imprint/state.tsv", "/../imprint.db"}) {
+        "/editions/%2e%2e/%2e%2e/etc/passwd", "/editions//monitor/v05/i077/monitor-v05-i077.md", "/../imprint.db",
+        "/editions/./monitor/v05/i077/monitor-v05-i077.md"}) {
     BOOST_TEST(RawStatus("GET " + path + " HTTP/1.1") == 400, path);
+  }
+  // Well formed, but nothing of ours: 404, and nothing read.
+  for (const std::string path :
+       {"/etc/passwd", "/editions/monitor/v05/i077/manifest.json", "/editions/monitor/v05/i077/prism-v04-i012.md",
+        "/editions/monitor/v05/i077/monitor-v05-i077.md/", "/editions/Monitor/v05/i077/monitor-v05-i077.md",
+        "/.imprint/state.tsv"}) {
+    BOOST_TEST(RawStatus("GET " + path + " HTTP/1.1") == 404, path);
   }
   static const char kNul[] = "GET /editions/monitor/v05/i077/monitor-v05-i077.md\0.txt HTTP/1.1";
   BOOST_TEST(RawStatus(std::string(kNul, sizeof kNul - 1)) == 400);
@@ -258,7 +311,7 @@ BOOST_FIXTURE_TEST_CASE(head_conditional_and_kept_alive_downloads, Served) {
   BOOST_REQUIRE_EQUAL(get.status, 200);
   BOOST_TEST(get.headers.at("Content-Length") == std::to_string(get.body.size()));
   BOOST_TEST(get.headers.at("Content-Type") == "application/epub+zip");
-  BOOST_TEST(get.headers.at("Connection") == "Keep-Alive");
+  BOOST_TEST(get.headers.count("Connection") == 0);  // HTTP/1.1: kept alive unless "close"
   const Reply head = ask("HEAD", kEpub, "");
   BOOST_TEST(head.status == 200);
   BOOST_TEST(head.body.empty());
@@ -341,6 +394,75 @@ BOOST_FIXTURE_TEST_CASE(audit_log_and_trace, Served) {
   const ProcessResult broken = Imprint({"audit", "verify"});
   BOOST_TEST(broken.exit_code == 1);
   BOOST_TEST(broken.out.find("broken at row 2") != std::string::npos, broken.out);
+}
+
+// Issue 12, point 6: a body on GET was read as the next request; two
+// Content-Lengths ran both; a chunked body was a request; -1 was a length.
+BOOST_FIXTURE_TEST_CASE(request_smuggling_is_refused, Served) {
+  const std::string smuggled = "GET " + kEpub + " HTTP/1.1\r\nHost: x\r\nAuthorization: License " + Base64Url(ada) +
+                               "\r\n\r\n";
+  const std::string n = std::to_string(smuggled.size());
+  const std::string chunked = [&] {
+    std::ostringstream hex;
+    hex << std::hex << smuggled.size();
+    return hex.str() + "\r\n" + smuggled + "\r\n0\r\n\r\n";
+  }();
+  const std::vector<std::pair<std::string, int>> attacks = {
+      {"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: " + n + "\r\n\r\n" + smuggled, 413},
+      {"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: " + n + "\r\n\r\n" + smuggled, 400},
+      {"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: " + n + "\r\nContent-Length: " + n + "\r\n\r\n" + smuggled, 400},
+      {"GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked, 400},
+      {"GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n" + smuggled, 400},
+      {"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n" + smuggled, 400},
+      {"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1x\r\n\r\n" + smuggled, 400},
+      {"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: +" + n + "\r\n\r\n" + smuggled, 400},
+      {"HEAD /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: " + n + "\r\n\r\n" + smuggled, 413},
+      {"POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: " + n + "\r\n\r\n" + smuggled, 413},
+  };
+  for (const auto& [request, status] : attacks) {
+    const Raw raw = RawExchange(request);
+    BOOST_TEST(raw.Status() == status, request.substr(0, 90));
+    BOOST_TEST(raw.Answers() == 1, raw.bytes);  // the smuggled request is never answered
+    BOOST_TEST(raw.closed, request.substr(0, 90));
+    BOOST_TEST(raw.bytes.find("application/epub+zip") == std::string::npos);
+  }
+  BOOST_TEST(AuditRows().empty());  // and never decided
+  // A length of zero is no body: both pipelined requests are answered.
+  const Raw zero = RawExchange("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n" + smuggled.substr(0, smuggled.size() - 2) +
+                               "Connection: close\r\n\r\n");
+  BOOST_TEST(zero.Answers() == 2, zero.bytes);
+  BOOST_TEST(zero.bytes.find("application/epub+zip") != std::string::npos);
+}
+
+// Issue 12, point 7: a refused file, an oversized Authorization and HEAD left
+// no row or a wrong one; signatures were logged as the book.
+BOOST_FIXTURE_TEST_CASE(every_edition_request_leaves_exactly_one_row, Served) {
+  // Permitted, then the file is refused: it leads out of the output folder.
+  WriteAll(dir / "secret.txt", "not for the web");
+  const std::string md = dir / "output/monitor/v05/i077/monitor-v05-i077.md";
+  fs::remove(md);
+  fs::create_symlink(dir / "secret.txt", md);
+  BOOST_TEST(Get(kMd, bob).status == 404);
+  // An Authorization header over the limit: refused, on the record.
+  BOOST_TEST(Get(kEpub, "", "License " + std::string(20000, 'A')).status == 401);
+  // HEAD: on the record as a HEAD, with no hash of a body never sent.
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+  Poco::Net::HTTPRequest head(Poco::Net::HTTPRequest::HTTP_HEAD, kEpub, Poco::Net::HTTPMessage::HTTP_1_1);
+  head.set("Authorization", "License " + Base64Url(ada));
+  BOOST_TEST(Exchange(session, head).status == 200);
+  // The book and its signature, each as itself.
+  BOOST_TEST(Get(kEpub, ada).status == 200);
+  BOOST_TEST(Get(kEpub + ".minisig", ada).status == 200);
+  BOOST_TEST(Get(kEpub + ".minisig").status == 401);
+  const std::vector<std::string> rows = AuditRows();
+  const std::vector<std::string> want = {
+      "deny unknown_edition GET copy",   "deny no_license GET copy", "permit permit HEAD copy",
+      "permit permit GET copy sha",      "permit permit GET signature sha", "deny no_license GET signature"};
+  BOOST_TEST(rows == want, boost::test_tools::per_element());
+  BOOST_TEST(Imprint({"audit", "verify"}).exit_code == 0);
+  const ProcessResult audit = Imprint({"audit"});
+  BOOST_TEST(audit.out.find("epub (HEAD)") != std::string::npos, audit.out);
+  BOOST_TEST(audit.out.find("epub.minisig") != std::string::npos, audit.out);
 }
 
 BOOST_FIXTURE_TEST_CASE(idle_connections_do_not_starve_a_download, Served) {

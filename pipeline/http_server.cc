@@ -1,0 +1,300 @@
+#include "pipeline/http_server.h"
+
+#include <time.h>
+
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <optional>
+#include <thread>
+
+#include "pipeline/error.h"
+
+namespace imprint {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+// "Sun, 29 Nov 2026 06:33:01 GMT" (RFC 9110's IMF-fixdate).
+std::string HttpDate() {
+  const time_t now = ::time(nullptr);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  static const char* const kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static const char* const kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  char text[40];
+  snprintf(text, sizeof text, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday], tm.tm_mday,
+           kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return text;
+}
+
+HttpResponse ErrorAnswer(int status, const std::string& code) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = "{\"error\":\"" + code + "\"}\n";
+  r.close = true;
+  return r;
+}
+
+// What the head's framing says of a body: nothing (fine), or the answer that
+// refuses the request. No route takes a body; see the header's "Framing".
+std::optional<HttpResponse> RefuseBody(const http::request<http::empty_body>& head) {
+  int lengths = 0;
+  bool positive = false;
+  for (const auto& field : head) {
+    if (field.name() == http::field::transfer_encoding) return ErrorAnswer(400, "transfer_encoding_not_allowed");
+    if (field.name() != http::field::content_length) continue;
+    const beast::string_view v = field.value();
+    if (++lengths > 1 || v.empty() || v.size() > 18) return ErrorAnswer(400, "bad_content_length");
+    for (char c : v) {
+      if (c < '0' || c > '9') return ErrorAnswer(400, "bad_content_length");
+    }
+    positive = v.find_first_not_of('0') != beast::string_view::npos;
+  }
+  if (positive) return ErrorAnswer(413, "body_not_allowed");
+  return std::nullopt;
+}
+
+}  // namespace
+
+const std::string& HttpRequest::Empty() {
+  static const std::string empty;
+  return empty;
+}
+
+const std::string& HttpRequest::Header(const std::string& name, const std::string& fallback) const {
+  for (const auto& [n, v] : headers) {
+    if (n == name) return v;
+  }
+  return fallback;
+}
+
+bool HttpRequest::HasHeader(const std::string& name) const {
+  for (const auto& h : headers) {
+    if (h.first == name) return true;
+  }
+  return false;
+}
+
+struct HttpServer::Impl {
+  Impl(HttpServerOptions o, HttpHandler h) : options(std::move(o)), handler(std::move(h)) {}
+
+  void Accept();
+
+  // Declared before the I/O context: sessions it still holds when it is
+  // destroyed count themselves out here.
+  HttpServerOptions options;
+  HttpHandler handler;
+  std::atomic<int> connections{0};
+  std::atomic<int> waiting{0};  // complete requests not yet taken by a worker
+  std::atomic<int> writing{0};  // answers handed back but not yet written
+  std::atomic<bool> stopping{false};
+  bool stopped = false;
+
+  net::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  net::steady_timer accept_retry{ioc};
+  std::unique_ptr<net::thread_pool> workers;
+  std::vector<std::thread> io_threads;
+  int bound_port = 0;
+};
+
+namespace {
+
+// One connection: read a head, have a worker answer it, write the answer,
+// again while the connection is kept alive. Every step runs on the
+// connection's strand but the handler, which runs on a worker.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, HttpServer::Impl* server)
+      : stream_(std::move(socket)), buffer_(server->options.max_head_bytes + 4096), server_(server) {
+    ++server_->connections;
+  }
+  ~Session() { --server_->connections; }
+
+  void Start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+  }
+
+ private:
+  void Read() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(server_->options.max_head_bytes));
+    stream_.expires_after(std::chrono::seconds(server_->options.head_timeout_seconds));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHead(ec); });
+  }
+
+  void OnHead(beast::error_code ec) {
+    if (ec) {
+      // A client that went away, or never finished its head in time: no
+      // answer. A head that cannot be a request: 400 (431 when too large).
+      if (ec.category() != http::make_error_code(http::error::end_of_stream).category() ||
+          ec == http::error::end_of_stream || ec == http::error::partial_message) {
+        return Close();
+      }
+      return Write(ErrorAnswer(ec == http::error::header_limit ? 431 : 400,
+                               ec == http::error::header_limit ? "head_too_large" : "malformed_request"));
+    }
+    stream_.expires_never();
+    const http::request<http::empty_body>& head = parser_->get();
+    keep_alive_ = head.keep_alive();
+    version_ = head.version();
+    head_method_ = head.method() == http::verb::head;
+    if (std::optional<HttpResponse> refused = RefuseBody(head)) return Write(std::move(*refused));
+    if (server_->stopping) return Write(ErrorAnswer(503, "shutting_down"));
+    if (server_->waiting.load() >= server_->options.queue) return Write(ErrorAnswer(503, "busy"));
+
+    HttpRequest request;
+    request.method = std::string(head.method_string());
+    request.target = std::string(head.target());
+    request.headers.reserve(8);
+    for (const auto& field : head) {
+      std::string name(field.name_string());
+      for (char& c : name) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+      request.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    beast::error_code peer_ec;
+    const tcp::endpoint peer = stream_.socket().remote_endpoint(peer_ec);
+    if (!peer_ec) request.peer = peer.address().to_string();
+
+    ++server_->waiting;
+    net::post(*server_->workers, [self = shared_from_this(), request = std::move(request)] {
+      --self->server_->waiting;
+      HttpResponse answer;
+      try {
+        answer = self->server_->handler(request);
+      } catch (const std::exception&) {
+        answer = ErrorAnswer(500, "internal");  // never a message, a path or a license
+        answer.close = false;
+      }
+      ++self->server_->writing;  // until Write() counts it itself
+      net::post(self->stream_.get_executor(), [self, answer = std::move(answer)]() mutable {
+        self->Write(std::move(answer));
+        --self->server_->writing;
+      });
+    });
+  }
+
+  void Write(HttpResponse answer) {
+    ++served_;
+    ++server_->writing;
+    const bool keep = keep_alive_ && !answer.close && !server_->stopping &&
+                      served_ < server_->options.max_requests_per_connection;
+    auto message = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(answer.status), version_ == 10 ? 10 : 11);
+    message->set(http::field::server, "imprint");
+    message->set(http::field::date, HttpDate());
+    if (!answer.content_type.empty()) message->set(http::field::content_type, answer.content_type);
+    for (auto& [name, value] : answer.headers) message->insert(name, value);
+    const bool bodiless = answer.status == 304 || answer.status == 204 || answer.status < 200;
+    if (!bodiless) message->content_length(answer.body.size());
+    if (!head_method_ && !bodiless) message->body() = std::move(answer.body);
+    message->keep_alive(keep);
+    stream_.expires_after(std::chrono::seconds(server_->options.write_timeout_seconds));
+    http::async_write(stream_, *message,
+                      [self = shared_from_this(), message, keep](beast::error_code ec, size_t) {
+                        --self->server_->writing;
+                        if (ec || !keep) return self->Close();
+                        self->Read();
+                      });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::empty_body>> parser_;
+  HttpServer::Impl* server_;
+  bool keep_alive_ = false;
+  bool head_method_ = false;
+  unsigned version_ = 11;
+  int served_ = 0;
+};
+
+}  // namespace
+
+void HttpServer::Impl::Accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (!acceptor.is_open()) return;
+    if (ec) {
+      // Out of descriptors, say: try again shortly rather than spin.
+      accept_retry.expires_after(std::chrono::milliseconds(20));
+      accept_retry.async_wait([this](beast::error_code) {
+        if (acceptor.is_open()) Accept();
+      });
+      return;
+    }
+    if (connections.load() >= options.max_connections) {
+      beast::error_code ignored;
+      socket.close(ignored);
+    } else {
+      std::make_shared<Session>(std::move(socket), this)->Start();
+    }
+    Accept();
+  });
+}
+
+HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::Start() {
+  const std::string where = impl_->options.bind + ":" + std::to_string(impl_->options.port);
+  try {
+    const tcp::endpoint endpoint(net::ip::make_address(impl_->options.bind),
+                                 static_cast<unsigned short>(impl_->options.port));
+    impl_->acceptor.open(endpoint.protocol());
+    impl_->acceptor.set_option(net::socket_base::reuse_address(true));
+    impl_->acceptor.bind(endpoint);
+    impl_->acceptor.listen(net::socket_base::max_listen_connections);
+    impl_->bound_port = impl_->acceptor.local_endpoint().port();
+  } catch (const std::exception& e) {
+    throw Error(where, 0, std::string("cannot serve: ") + e.what());
+  }
+  impl_->workers = std::make_unique<net::thread_pool>(static_cast<size_t>(std::max(1, impl_->options.workers)));
+  impl_->Accept();
+  for (int i = 0; i < std::max(1, impl_->options.io_threads); ++i) {
+    impl_->io_threads.emplace_back([this] { impl_->ioc.run(); });
+  }
+}
+
+int HttpServer::port() const { return impl_->bound_port; }
+
+void HttpServer::Stop() {
+  if (!impl_ || impl_->stopped) return;
+  impl_->stopped = true;
+  impl_->stopping = true;
+  net::post(impl_->ioc, [impl = impl_.get()] {
+    beast::error_code ec;
+    impl->acceptor.close(ec);
+    impl->accept_retry.cancel();
+  });
+  if (impl_->workers) impl_->workers->join();  // the handlers under way finish
+  // Their answers go out, for a moment at most.
+  for (int i = 0; i < 200 && impl_->writing.load() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  impl_->ioc.stop();
+  for (std::thread& t : impl_->io_threads) t.join();
+  impl_->io_threads.clear();
+}
+
+}  // namespace imprint

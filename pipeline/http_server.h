@@ -1,0 +1,100 @@
+// The download server's HTTP/1.1 transport, on Boost.Beast and Asio: it
+// accepts connections, reads request heads, frames messages strictly and
+// writes answers; what an answer says is the handler's business.
+//
+// Threads. A few I/O threads run every connection asynchronously, so a slow
+// or silent client costs a socket and a small buffer, never a thread: a whole
+// request head must arrive within `head_timeout_seconds` of the connection
+// opening (or of the previous answer on a kept-alive one), however slowly its
+// bytes trickle in. A complete request is handed to a pool of `workers`
+// threads, which run the handler (it may block: it commits audit rows); when
+// more than `queue` requests wait for a worker, the next gets 503 at once.
+//
+// Framing (RFC 9112 section 6.3, as nginx does). No route takes a body, so a
+// request that announces one is refused and its connection closed, and the
+// bytes after its head are never read as another request: any
+// Transfer-Encoding, a repeated Content-Length, a Content-Length that is not
+// a plain decimal number, and a positive one are answered 400 (413 for a
+// single well-formed positive length) with `Connection: close`. A head over
+// `max_head_bytes` gets 431 and a malformed one 400, both closing.
+//
+// HttpServer is thread-safe to start and stop; the handler is called
+// concurrently from the worker threads and must be thread-safe.
+#ifndef IMPRINT_PIPELINE_HTTP_SERVER_H_
+#define IMPRINT_PIPELINE_HTTP_SERVER_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace imprint {
+
+struct HttpRequest {
+  std::string method;  // as sent: "GET", "HEAD", ...
+  std::string target;  // the request target, undecoded
+  std::vector<std::pair<std::string, std::string>> headers;  // names in lower case, in order
+  std::string peer;    // the client's address
+
+  // The first value of a header (lower-case `name`), or `fallback`.
+  const std::string& Header(const std::string& name, const std::string& fallback = Empty()) const;
+  bool HasHeader(const std::string& name) const;
+
+ private:
+  static const std::string& Empty();
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type;
+  std::vector<std::pair<std::string, std::string>> headers;  // besides the framing ones
+  std::string body;        // for HEAD, only its length is sent
+  bool close = false;      // close the connection after this answer
+
+  HttpResponse& Set(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+};
+
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+struct HttpServerOptions {
+  std::string bind = "127.0.0.1";
+  int port = 8080;                 // 0: any free port
+  int io_threads = 1;
+  int workers = 64;                // threads that run the handler
+  int queue = 1024;                // complete requests waiting for a worker
+  int head_timeout_seconds = 3;    // a request head must arrive within this
+  int write_timeout_seconds = 60;  // an answer must be taken within this
+  int max_connections = 10000;     // open connections; more are closed at once
+  size_t max_head_bytes = 32 * 1024;
+  int max_requests_per_connection = 1000;
+};
+
+class HttpServer {
+ public:
+  HttpServer(HttpServerOptions options, HttpHandler handler);
+  ~HttpServer();  // Stop()
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and starts serving. Throws imprint::Error naming the address when
+  // it cannot listen.
+  void Start();
+  // The port listened on (useful with port 0). REQUIRES: Start() returned.
+  int port() const;
+  // Stops accepting, lets the handlers under way finish (their answers may
+  // not all be sent), closes every connection. Idempotent.
+  void Stop();
+
+  struct Impl;  // the connections' shared state; internal
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace imprint
+
+#endif  // IMPRINT_PIPELINE_HTTP_SERVER_H_
