@@ -67,7 +67,51 @@ std::optional<HttpResponse> RefuseBody(const http::request<http::empty_body>& he
   return std::nullopt;
 }
 
+// Whether a read's error is the parser's word on the bytes (answered), not
+// the connection's (closed without a word). A client that closed before its
+// head was whole has nothing to be told.
+bool IsParseError(const beast::error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::end_of_stream).category() &&
+         ec != http::error::end_of_stream && ec != http::error::partial_message && ec != http::error::need_more;
+}
+
+HttpResponse ParseRefusal(const beast::error_code& ec) {
+  return ec == http::error::header_limit ? ErrorAnswer(431, "head_too_large") : ErrorAnswer(400, "malformed_request");
+}
+
+HttpRequest ToRequest(const http::request<http::empty_body>& head) {
+  HttpRequest request;
+  request.method = std::string(head.method_string());
+  request.target = std::string(head.target());
+  request.headers.reserve(8);
+  for (const auto& field : head) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    request.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  return request;
+}
+
 }  // namespace
+
+HeadResult ReadRequestHead(std::string_view bytes, size_t max_head_bytes, HttpRequest* request,
+                           HttpResponse* refusal) {
+  http::request_parser<http::empty_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(max_head_bytes));
+  beast::error_code ec;
+  parser.put(net::buffer(bytes.data(), bytes.size()), ec);
+  if (ec == http::error::need_more || (!ec && !parser.is_header_done())) return HeadResult::kIncomplete;
+  if (ec && !parser.is_header_done()) {
+    *refusal = ParseRefusal(ec);
+    return HeadResult::kRefused;
+  }
+  if (std::optional<HttpResponse> refused = RefuseBody(parser.get())) {
+    *refusal = std::move(*refused);
+    return HeadResult::kRefused;
+  }
+  *request = ToRequest(parser.get());
+  return HeadResult::kRequest;
+}
 
 const std::string& HttpRequest::Empty() {
   static const std::string empty;
@@ -141,12 +185,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) {
       // A client that went away, or never finished its head in time: no
       // answer. A head that cannot be a request: 400 (431 when too large).
-      if (ec.category() != http::make_error_code(http::error::end_of_stream).category() ||
-          ec == http::error::end_of_stream || ec == http::error::partial_message) {
-        return Close();
-      }
-      return Write(ErrorAnswer(ec == http::error::header_limit ? 431 : 400,
-                               ec == http::error::header_limit ? "head_too_large" : "malformed_request"));
+      if (!IsParseError(ec)) return Close();
+      return Write(ParseRefusal(ec));
     }
     stream_.expires_never();
     const http::request<http::empty_body>& head = parser_->get();
@@ -157,15 +197,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (server_->stopping) return Write(ErrorAnswer(503, "shutting_down"));
     if (server_->waiting.load() >= server_->options.queue) return Write(ErrorAnswer(503, "busy"));
 
-    HttpRequest request;
-    request.method = std::string(head.method_string());
-    request.target = std::string(head.target());
-    request.headers.reserve(8);
-    for (const auto& field : head) {
-      std::string name(field.name_string());
-      for (char& c : name) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-      request.headers.emplace_back(std::move(name), std::string(field.value()));
-    }
+    HttpRequest request = ToRequest(head);
     beast::error_code peer_ec;
     const tcp::endpoint peer = stream_.socket().remote_endpoint(peer_ec);
     if (!peer_ec) request.peer = peer.address().to_string();

@@ -26,6 +26,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -59,6 +60,14 @@ struct HttpResponse {
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+// How a connection reads one request head from the front of `bytes`: the
+// same parser, limit and framing rules. kIncomplete when more bytes are
+// needed; kRequest with `*request` filled (no peer); kRefused with the answer
+// in `*refusal` (it closes the connection). For tests and the fuzz target.
+enum class HeadResult { kIncomplete, kRequest, kRefused };
+HeadResult ReadRequestHead(std::string_view bytes, size_t max_head_bytes, HttpRequest* request,
+                           HttpResponse* refusal);
 
 struct HttpServerOptions {
   std::string bind = "127.0.0.1";
