@@ -10,6 +10,7 @@
 
 #include <boost/test/unit_test.hpp>
 #include <atomic>
+#include <cstdio>
 #include <chrono>
 #include <functional>
 #include <thread>
@@ -157,6 +158,12 @@ BOOST_FIXTURE_TEST_CASE(a_corrupted_keyring_keeps_the_last_good_keys_and_says_wh
   WriteAll(keystore.KeyringPath(), text);
   BOOST_TEST(Until([&](const KeySnapshot&) { return live.error().empty(); }).count() < 1000);
   BOOST_TEST(live.Current()->signing != nullptr);
+  // Gone altogether: the same.
+  std::remove(keystore.KeyringPath().c_str());
+  BOOST_TEST(Until([&](const KeySnapshot&) { return !live.error().empty(); }).count() < 1000);
+  BOOST_TEST(Contains(live.error(), "last good keys stay"), live.error());
+  BOOST_TEST(live.Current()->signing != nullptr);
+  BOOST_TEST(live.Current()->generation == good->generation);
 }
 
 BOOST_FIXTURE_TEST_CASE(an_unusable_secret_keeps_the_loaded_key_only_while_it_is_current, Keys) {
