@@ -177,8 +177,14 @@ std::vector<KeyEntry> Keystore::Keys() const {
 
 TrustedKeys Keystore::Trusted() const { return LoadTrustedKeys({Path(kKeyring)}); }
 
-SigningKey Keystore::LoadSigningKey() const {
-  for (const KeyEntry& e : Keys()) {
+std::string Keystore::KeyringPath() const { return Path(kKeyring); }
+
+std::string Keystore::SecretPath(const PublicKey& key) const { return Path(SecretFileName(key)); }
+
+SigningKey Keystore::LoadSigningKey() const { return LoadSigningKey(Keys()); }
+
+SigningKey Keystore::LoadSigningKey(const std::vector<KeyEntry>& keys) const {
+  for (const KeyEntry& e : keys) {
     if (e.status != "current") continue;
     const std::string path = Path(SecretFileName(e.key));
     struct stat st;

@@ -63,6 +63,16 @@ class Keystore {
   // The current key, ready to sign. Throws imprint::Error when there is none,
   // it is revoked, or its secret file is readable by others.
   SigningKey LoadSigningKey() const;
+  // The same from a keyring already read (Keys() or ParseKeyringJson of the
+  // keyring file), so that a reader watching the files signs and verifies from
+  // one version of the keyring.
+  SigningKey LoadSigningKey(const std::vector<KeyEntry>& keys) const;
+
+  // The files a reader watches for changes: the keyring, and a key's secret
+  // (which exists only for the current key). Rotation and revocation replace
+  // the keyring by rename, so its inode changes.
+  std::string KeyringPath() const;
+  std::string SecretPath(const PublicKey& key) const;
 
   // Writes DIR/keys/imprint.pub (the current key) and DIR/keys/keyring.json
   // (every public key and its status) for subscribers. REQUIRES: Exists().

@@ -13,8 +13,6 @@ namespace imprint {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr char kSignatureSuffix[] = ".minisig";
-
 // The value of `field` ("file", "edition") in a trusted comment.
 std::string CommentField(const std::string& comment, const std::string& field) {
   size_t start = 0;
@@ -29,27 +27,16 @@ std::string CommentField(const std::string& comment, const std::string& field) {
 }
 
 // Checks PATH.minisig over `bytes`; "" when good, else why not.
-std::string CheckSignature(const std::string& path, const std::string& bytes,
-                           const TrustedKeys& trusted, std::string* signer) {
+std::string CheckSignatureFile(const std::string& path, const std::string& bytes,
+                               const TrustedKeys& trusted, std::string* signer) {
+  const std::string name = fs::path(path).filename().string();
   std::string signature;
   try {
     signature = ReadFile(path + kSignatureSuffix);
   } catch (const Error&) {
-    return "no signature file " + fs::path(path).filename().string() + kSignatureSuffix;
+    return "no signature file " + name + kSignatureSuffix;
   }
-  const SignatureCheck check = VerifyMinisign(signature, bytes, trusted.Usable());
-  if (!check.ok) {
-    if (const KeyEntry* key = trusted.Find(check.key_id); key != nullptr && key->status == "revoked") {
-      return "signed by revoked key " + key->key.IdText() + " (" + key->reason + ")";
-    }
-    return check.reason;
-  }
-  const std::string name = fs::path(path).filename().string();
-  if (CommentField(check.trusted_comment, "file") != name) {
-    return "signature is for file '" + CommentField(check.trusted_comment, "file") + "', not " + name;
-  }
-  *signer = PublicKey{check.key_id, ""}.IdText();
-  return "";
+  return CheckSignature(name, bytes, signature, trusted, signer);
 }
 
 Verdict CheckFile(const std::string& path, const TrustedKeys& trusted,
@@ -63,18 +50,11 @@ Verdict CheckFile(const std::string& path, const TrustedKeys& trusted,
     return v;
   }
   if (listed != nullptr) {
-    if (bytes.size() != listed->size) {
-      v.reason = "size " + std::to_string(bytes.size()) + " differs from the manifest's " +
-                 std::to_string(listed->size);
-      return v;
-    }
-    if (!ConstantTimeEquals(Sha256Hex(bytes), listed->sha256)) {
-      v.reason = "SHA-256 differs from the manifest's";
-      return v;
-    }
+    v.reason = CheckListed(bytes, *listed);
+    if (!v.reason.empty()) return v;
   }
   std::string signer;
-  v.reason = CheckSignature(path, bytes, trusted, &signer);
+  v.reason = CheckSignatureFile(path, bytes, trusted, &signer);
   v.ok = v.reason.empty();
   if (v.ok) v.reason = "signed by " + signer;
   return v;
@@ -135,6 +115,30 @@ void VerifySingle(std::string path, const TrustedKeys& trusted, std::vector<Verd
 }
 
 }  // namespace
+
+std::string CheckSignature(const std::string& name, std::string_view bytes, std::string_view signature,
+                           const TrustedKeys& trusted, std::string* signer) {
+  const SignatureCheck check = VerifyMinisign(signature, bytes, trusted.Usable());
+  if (!check.ok) {
+    if (const KeyEntry* key = trusted.Find(check.key_id); key != nullptr && key->status == "revoked") {
+      return "signed by revoked key " + key->key.IdText() + " (" + key->reason + ")";
+    }
+    return check.reason;
+  }
+  if (CommentField(check.trusted_comment, "file") != name) {
+    return "signature is for file '" + CommentField(check.trusted_comment, "file") + "', not " + name;
+  }
+  *signer = PublicKey{check.key_id, ""}.IdText();
+  return "";
+}
+
+std::string CheckListed(std::string_view bytes, const ManifestArtifact& listed) {
+  if (bytes.size() != listed.size) {
+    return "size " + std::to_string(bytes.size()) + " differs from the manifest's " + std::to_string(listed.size);
+  }
+  if (!ConstantTimeEquals(Sha256Hex(bytes), listed.sha256)) return "SHA-256 differs from the manifest's";
+  return "";
+}
 
 std::string TrustedComment(const std::string& name, const std::string& edition,
                            const std::string& inputs_sha256) {
