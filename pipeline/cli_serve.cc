@@ -32,7 +32,7 @@ int RunServe(const Args& args, std::ostream& out, std::ostream& err) {
   options.db_url = args.Get("db", LicenseStore::DefaultUrl(options.out_dir));
   const Keystore keystore = BuildKeystore(options.out_dir, err);
   DownloadServer server(options, LoadRightsPolicy(RightsDir(args)), TemplateSet::Load(TemplatesDir(args)),
-                        keystore.LoadSigningKey(), keystore.Trusted());
+                        keystore);
   // Handler threads inherit a mask without SIGINT and SIGTERM: only this
   // thread takes them, and stops the server cleanly.
   sigset_t stop;

@@ -62,7 +62,7 @@ Decision Decide(const DecisionInput& in, const RightsPolicy& policy, const Trust
     case SignatureVerdict::kUnknownKey:
       return Deny("unknown_key", "the license is signed by a key that is not the foundation's");
     case SignatureVerdict::kRevokedKey:
-      return Deny("revoked", "the license's signing key has been revoked");
+      return Deny("key_revoked", "the license's signing key has been revoked");
     case SignatureVerdict::kBad:
       return Deny("bad_signature", verified.problem.empty() ? "the license's signature does not match its contents"
                                                             : verified.problem);

@@ -13,6 +13,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "pipeline/artifact_verifier.h"
 #include "pipeline/crypto.h"
 #include "pipeline/decision.h"
 #include "pipeline/error.h"
@@ -20,6 +21,7 @@
 #include "pipeline/http_route.h"
 #include "pipeline/http_server.h"
 #include "pipeline/license_store.h"
+#include "pipeline/live_keys.h"
 #include "pipeline/minisign.h"
 #include "pipeline/personalize.h"
 
@@ -254,17 +256,23 @@ class CopyCache {
 
 // Signature verdicts by the license's exact text: a subscriber downloads many
 // files with one license, and Ed25519 verification is the costliest step of a
-// request. Bounded; cleared when full.
+// request. A verdict holds for one generation of the keys (LiveKeys): when
+// they change, every verdict is dropped. Bounded; cleared when full.
 class VerdictCache {
  public:
-  VerifiedLicense Verify(const std::string& text, const TrustedKeys& trusted) {
+  VerifiedLicense Verify(const std::string& text, const KeySnapshot& keys) {
     {
       std::lock_guard<std::mutex> lock(mu_);
+      if (generation_ != keys.generation) {
+        verdicts_.clear();
+        generation_ = keys.generation;
+      }
       auto it = verdicts_.find(text);
       if (it != verdicts_.end()) return it->second;
     }
-    VerifiedLicense v = VerifyAndParse(text, trusted);
+    VerifiedLicense v = VerifyAndParse(text, keys.trusted);
     std::lock_guard<std::mutex> lock(mu_);
+    if (generation_ != keys.generation) return v;  // the keys moved meanwhile: keep nothing
     if (verdicts_.size() >= kCapacity) verdicts_.clear();
     verdicts_.emplace(text, v);
     return v;
@@ -273,6 +281,7 @@ class VerdictCache {
  private:
   static constexpr size_t kCapacity = 8192;
   std::mutex mu_;
+  uint64_t generation_ = 0;
   std::unordered_map<std::string, VerifiedLicense> verdicts_;
 };
 
@@ -318,9 +327,9 @@ bool Base64UrlDecode(const std::string& text, std::string* bytes) {
 }
 
 struct DownloadServer::Impl {
-  Impl(ServerOptions o, RightsPolicy p, TemplateSet t, SigningKey k, TrustedKeys tk)
-      : options(std::move(o)), policy(std::move(p)), templates(std::move(t)), key(std::move(k)),
-        trusted(std::move(tk)), out_root(fs::weakly_canonical(fs::absolute(options.out_dir))),
+  Impl(ServerOptions o, RightsPolicy p, TemplateSet t, Keystore keystore)
+      : options(std::move(o)), policy(std::move(p)), templates(std::move(t)), keys(std::move(keystore)),
+        out_root(fs::weakly_canonical(fs::absolute(options.out_dir))), verifier(out_root.string()),
         page(templates.Render("subscribers.html", TemplateData())) {}
 
   HttpResponse Handle(const HttpRequest& request);
@@ -367,9 +376,9 @@ struct DownloadServer::Impl {
   ServerOptions options;
   RightsPolicy policy;
   TemplateSet templates;
-  SigningKey key;
-  TrustedKeys trusted;
+  LiveKeys keys;
   fs::path out_root;
+  ArtifactVerifier verifier;
   std::string page;
   CopyCache cache;
   VerdictCache verdicts;
@@ -441,38 +450,57 @@ HttpResponse DownloadServer::Impl::DecideAndSend(const Route& route, const HttpR
   if (auth.rfind("License ", 0) != 0 || auth.size() > kMaxAuthorization || !Base64UrlDecode(auth.substr(8), &text)) {
     return Deny(row, 401, "no_license", "send Authorization: License <base64url of your license>");
   }
-  // The edition's artifact: one stat. Its identity keys the cached copies, so
-  // a rebuilt edition (renamed into place: a new inode) is never served from
-  // a copy of the old one. Files are read, and checked to lie inside the
-  // output, only for a permitted download.
-  struct stat base_stat;
-  const bool exists = ::stat((out_root / row->edition / route.file).c_str(), &base_stat) == 0 &&
-                      S_ISREG(base_stat.st_mode);
+  // The keys as of now (reloaded when the keystore changed), for the whole
+  // request: the license is checked and the copy signed with one generation.
+  const std::shared_ptr<const KeySnapshot> keys_now = keys.Current();
   const auto revoked = [this](const std::string& id, int64_t at) -> std::optional<std::string> {
     if (const auto r = revocations.Find(id, at)) return r->reason;
     return std::nullopt;
   };
-  const Decision d = Decide({&text, route.edition, "read", route.format, row->at}, policy, trusted, revoked,
-                            [this](const std::string& license) { return verdicts.Verify(license, trusted); });
+  const Decision d =
+      Decide({&text, route.edition, "read", route.format, row->at}, policy, keys_now->trusted, revoked,
+             [this, &keys_now](const std::string& license) { return verdicts.Verify(license, *keys_now); });
   if (d.license) {
     row->license_id = d.license->id;
     row->subscriber_id = d.license->subscriber_id;
   }
-  if (d.reason == "bad_signature" || d.reason == "unknown_key") return Deny(row, 401, d.reason, d.detail);
-  if (!exists) return Deny(row, 404, "unknown_edition", "no such edition");
+  if (d.reason == "bad_signature" || d.reason == "unknown_key" || d.reason == "key_revoked") {
+    return Deny(row, 401, d.reason, d.detail);
+  }
+  // An unknown edition is 404 before a denial says anything of the license.
+  struct stat base_stat;
+  if (::stat((out_root / row->edition / route.file).c_str(), &base_stat) != 0 || !S_ISREG(base_stat.st_mode)) {
+    return Deny(row, 404, "unknown_edition", "no such edition");
+  }
   if (!d.permit) return Deny(row, 403, d.reason, d.detail);
 
-  const std::string cache_key = d.license->id + "|" + route.file + "|" + std::to_string(base_stat.st_dev) + ":" +
-                                std::to_string(base_stat.st_ino) + ":" + std::to_string(base_stat.st_size) + ":" +
-                                std::to_string(base_stat.st_mtim.tv_sec) + "." +
-                                std::to_string(base_stat.st_mtim.tv_nsec);
+  // Only bytes the edition's signed manifest proves are personalised and
+  // signed; each file is verified once per change of its identity.
+  const ArtifactVerifier::Result base =
+      verifier.Read(route.edition, route.file, keys_now->trusted, keys_now->generation);
+  if (base.code == ArtifactVerifier::Result::Code::kNotFound) return Deny(row, 404, "unknown_edition", "no such file");
+  if (base.code != ArtifactVerifier::Result::Code::kOk) {
+    Log("edition_unverified: " + row->edition + "/" + route.file + ": " + base.detail);
+    row->decision = "deny";
+    row->reason = "edition_unverified";
+    audit->Commit(row);
+    return Json(500, "{\"error\":\"edition_unverified\"}\n");
+  }
+  if (!keys_now->signing) {
+    Log("no signing key: " + keys.error());
+    row->decision = "deny";
+    row->reason = "no_signing_key";
+    audit->Commit(row);
+    return Json(503, "{\"error\":\"no_signing_key\"}\n");
+  }
+  const SigningKey& key = *keys_now->signing;
+  // A copy is the same bytes for the same license, verified base and key.
+  const std::string cache_key = d.license->id + "|" + route.file + "|" + base.sha256 + "|" + Hex(key.key.id);
   std::shared_ptr<const CopyCache::Copy> copy = cache.Get(cache_key);
   if (!copy) {
-    const auto base = ReadInside(row->edition + "/" + route.file);
-    if (!base) return Deny(row, 404, "unknown_edition", "no such file");
     const Tier& tier = policy.tiers.at(d.license->tier);
     auto made = std::make_shared<CopyCache::Copy>();
-    made->bytes = Personalize(route.format, *base, MakeLicensee(tier, d.license->id, d.license->subscriber_name));
+    made->bytes = Personalize(route.format, *base.bytes, MakeLicensee(tier, d.license->id, d.license->subscriber_name));
     made->signature = SignMinisign(key.signer, key.key.id, made->bytes,
                                    "file:" + route.file + "\tedition:" + row->edition + "\tlicense:" + d.license->id);
     made->sha256 = Sha256Hex(made->bytes);
@@ -504,10 +532,9 @@ HttpResponse DownloadServer::Impl::DecideAndSend(const Route& route, const HttpR
   return answer;
 }
 
-DownloadServer::DownloadServer(ServerOptions options, RightsPolicy policy, TemplateSet templates, SigningKey key,
-                               TrustedKeys trusted)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(policy), std::move(templates), std::move(key),
-                                   std::move(trusted))) {}
+DownloadServer::DownloadServer(ServerOptions options, RightsPolicy policy, TemplateSet templates, Keystore keystore)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(policy), std::move(templates),
+                                   std::move(keystore))) {}
 
 DownloadServer::~DownloadServer() { Stop(); }
 

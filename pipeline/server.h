@@ -7,8 +7,11 @@
 // <base64url>) is trusted only after its signature checks out, before any
 // database work; decide() then permits or denies, and every decision is
 // appended to the hash-chained audit log, committed (in groups) before the
-// response leaves. Personalised copies are made from the built files
-// (personalize) and cached per license and edition. Every request for an
+// response leaves. Personalised copies are made only from built files that
+// their edition's signed manifest proves (artifact_verifier; 500
+// edition_unverified otherwise), signed with the keystore's current key
+// (live_keys: a rotation or revocation takes effect within a second, without
+// a restart), and cached per license and edition. Every request for an
 // edition file leaves exactly one audit row with its final outcome (HEAD and
 // signatures recorded as such). Connections cost no thread; handlers run on a
 // bounded pool (http_server.h). Start() and Stop() from one thread.
@@ -37,8 +40,8 @@ struct ServerOptions {
 
 class DownloadServer {
  public:
-  DownloadServer(ServerOptions options, RightsPolicy policy, TemplateSet templates, SigningKey key,
-                 TrustedKeys trusted);
+  // Throws imprint::Error when the keystore has no usable signing key.
+  DownloadServer(ServerOptions options, RightsPolicy policy, TemplateSet templates, Keystore keystore);
   ~DownloadServer();
 
   // Binds and starts serving. Throws imprint::Error when it cannot.

@@ -19,9 +19,14 @@
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <filesystem>
+#include <thread>
+#include <fstream>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <sstream>
 
 #include "pipeline/crypto.h"
+#include "pipeline/keystore.h"
 #include "pipeline/license.h"
 #include "tests/support.h"
 
@@ -286,13 +291,15 @@ BOOST_FIXTURE_TEST_CASE(symbolic_links_inside_the_output_never_lead_out, Served)
   fs::remove(md);
   fs::create_symlink(dir / "secret.txt", md);
   const Reply r = Get(kMd, bob);
-  BOOST_TEST(r.status == 404);
+  BOOST_TEST(r.status == 500);  // the output folder was tampered with: edition_unverified
   BOOST_TEST(r.body.find("not for the web") == std::string::npos);
   // A whole edition folder linked out of the output.
   fs::create_directories(dir / "elsewhere");
   fs::rename(dir / "output/prism/v04/i012", dir / "elsewhere/i012");
   fs::create_directory_symlink(dir / "elsewhere/i012", dir / "output/prism/v04/i012");
-  BOOST_TEST(Get("/editions/prism/v04/i012/prism-v04-i012.md", bob).status == 404);
+  const Reply linked = Get("/editions/prism/v04/i012/prism-v04-i012.md", bob);
+  BOOST_TEST(linked.status == 500);
+  BOOST_TEST(linked.body.find("Licensed to") == std::string::npos);
 }
 
 BOOST_FIXTURE_TEST_CASE(head_conditional_and_kept_alive_downloads, Served) {
@@ -330,18 +337,86 @@ BOOST_FIXTURE_TEST_CASE(a_rebuilt_edition_is_never_served_from_a_cached_copy_of_
   const Reply before = Get(kMd, ada);
   BOOST_REQUIRE_EQUAL(before.status, 200);
   BOOST_REQUIRE_EQUAL(Get(kMd, ada).body, before.body);  // now cached
-  // A rebuild renames a new file into place.
-  const std::string base = dir / "output/monitor/v05/i077/monitor-v05-i077.md";
-  std::string text = ReadAll(base);
-  const size_t at = text.find("\n# ");
+  // A rebuild (signed afresh) renames a new edition into place.
+  CopyTree(SourceDir() + "/samples/archive", dir / "archive");
+  std::string raw = ReadAll(dir / "archive/monitor-v05-i077.txt");
+  const size_t at = raw.find("\n\nRussian border troops");
   BOOST_REQUIRE(at != std::string::npos);
-  text.insert(at, "\n\nA correction published after the first edition.\n");
-  WriteAll(base + ".new", text);
-  fs::rename(base + ".new", base);
+  raw.insert(at, "\n\nA correction published after the first edition.");
+  WriteAll(dir / "archive/monitor-v05-i077.txt", raw);
+  BOOST_REQUIRE_EQUAL(Imprint({"build", "--out", dir / "output", dir / "archive"}).exit_code, 0);
   const Reply after = Get(kMd, ada);
   BOOST_REQUIRE_EQUAL(after.status, 200);
   BOOST_TEST(after.body.find("A correction published after the first edition.") != std::string::npos);
   BOOST_TEST(after.body.find("Licensed to") != std::string::npos);
+}
+
+// Issue 12, point 1: a script inserted into a built page was personalised,
+// signed and served, and stock minisign accepted it.
+BOOST_FIXTURE_TEST_CASE(the_server_signs_only_verified_bytes, Served) {
+  const std::string html = dir / "output/monitor/v05/i077/monitor-v05-i077.html";
+  const std::string kHtml = "/editions/monitor/v05/i077/monitor-v05-i077.html";
+  BOOST_REQUIRE_EQUAL(Get(kHtml, bob).status, 200);  // verified, and its copy cached
+  struct stat before;
+  BOOST_REQUIRE(::stat(html.c_str(), &before) == 0);
+  std::string page = ReadAll(html);
+  page.replace(page.find("</body>"), 0, "<script>alert(1)</script>");
+  // In place (same inode), its modification time put back.
+  {
+    std::ofstream out(html, std::ios::binary | std::ios::in | std::ios::out);
+    out.write(page.data(), static_cast<std::streamsize>(page.size()));
+  }
+  const struct timespec times[2] = {before.st_atim, before.st_mtim};
+  BOOST_REQUIRE(::utimensat(AT_FDCWD, html.c_str(), times, 0) == 0);
+  const Reply r = Get(kHtml, bob);
+  BOOST_TEST(r.status == 500);
+  BOOST_TEST(r.body == "{\"error\":\"edition_unverified\"}\n");
+  BOOST_TEST(r.body.find("alert") == std::string::npos);
+  BOOST_TEST(Get(kHtml + ".minisig", bob).status == 500);  // nor its signature
+  // The Markdown, untouched, is still served; the refusals are on the record.
+  BOOST_TEST(Get(kMd, bob).status == 200);
+  const std::vector<std::string> rows = AuditRows();
+  BOOST_REQUIRE_EQUAL(rows.size(), 4u);
+  BOOST_TEST(rows[1] == "deny edition_unverified GET copy");
+  BOOST_TEST(rows[2] == "deny edition_unverified GET signature");
+}
+
+// Issue 12, point 2: after `keys rotate` a new key's licenses got 401
+// unknown_key; after `keys revoke` the old key's licenses still got 200 and
+// copies were still signed with it. Now within a second, without a restart.
+BOOST_FIXTURE_TEST_CASE(key_rotation_and_revocation_take_effect_without_a_restart, Served) {
+  BOOST_REQUIRE_EQUAL(Get(kMd, ada).status, 200);  // ada's license: signed by the first key
+  const std::string listed = Imprint({"keys", "list"}).out;
+  const std::string old_id = listed.substr(0, listed.find(' '));
+  const ProcessResult rotated = Imprint({"keys", "rotate"});
+  BOOST_REQUIRE_MESSAGE(rotated.exit_code == 0, rotated.err);
+  const std::string carol = Issue("carol", "individual", "monitor");  // signed by the new key
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const Reply fresh = Get(kMd, carol);
+  BOOST_TEST(fresh.status == 200, fresh.body);
+  // Every copy is now signed with the new key: the old public key fails it.
+  Keystore(dir / "keys").ExportPublicKeys(dir / "now");
+  WriteAll(dir / "copy.md", fresh.body);
+  WriteAll(dir / "copy.md.minisig", Get(kMd + ".minisig", carol).body);
+  const ProcessResult ok = Run("/usr/bin/minisign", {"-V", "-p", dir / "now/keys/imprint.pub", "-m", dir / "copy.md"});
+  BOOST_TEST(ok.exit_code == 0, ok.err);
+  WriteAll(dir / "ada.md", Get(kMd, ada).body);  // still honoured: the old key is retired, not revoked
+  WriteAll(dir / "ada.md.minisig", Get(kMd + ".minisig", ada).body);
+  BOOST_TEST(Run("/usr/bin/minisign", {"-V", "-p", dir / "now/keys/imprint.pub", "-m", dir / "ada.md"}).exit_code == 0);
+  BOOST_TEST(Run("/usr/bin/minisign", {"-V", "-p", dir / "output/keys/imprint.pub", "-m", dir / "ada.md"}).exit_code != 0);
+
+  const ProcessResult revoked = Imprint({"keys", "revoke", old_id, "--reason", "laptop stolen"});
+  BOOST_REQUIRE_MESSAGE(revoked.exit_code == 0, revoked.err);
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const Reply refused = Get(kMd, ada);
+  BOOST_TEST(refused.status == 401);
+  BOOST_TEST(Reason(refused) == "key_revoked");
+  BOOST_TEST(refused.body.find("laptop") == std::string::npos);
+  // The editions the revoked key signed are no longer proven: refused until
+  // they are rebuilt and signed with the current key.
+  BOOST_TEST(Get(kMd, carol).body == "{\"error\":\"edition_unverified\"}\n");
+  BOOST_REQUIRE_EQUAL(Imprint({"build", "--out", dir / "output", SourceDir() + "/samples/archive"}).exit_code, 0);
+  BOOST_TEST(Get(kMd, carol).status == 200);
 }
 
 BOOST_FIXTURE_TEST_CASE(personalised_copies_verify_with_minisign_and_name_the_licensee, Served) {
@@ -442,7 +517,7 @@ BOOST_FIXTURE_TEST_CASE(every_edition_request_leaves_exactly_one_row, Served) {
   const std::string md = dir / "output/monitor/v05/i077/monitor-v05-i077.md";
   fs::remove(md);
   fs::create_symlink(dir / "secret.txt", md);
-  BOOST_TEST(Get(kMd, bob).status == 404);
+  BOOST_TEST(Get(kMd, bob).status == 500);
   // An Authorization header over the limit: refused, on the record.
   BOOST_TEST(Get(kEpub, "", "License " + std::string(20000, 'A')).status == 401);
   // HEAD: on the record as a HEAD, with no hash of a body never sent.
@@ -456,7 +531,7 @@ BOOST_FIXTURE_TEST_CASE(every_edition_request_leaves_exactly_one_row, Served) {
   BOOST_TEST(Get(kEpub + ".minisig").status == 401);
   const std::vector<std::string> rows = AuditRows();
   const std::vector<std::string> want = {
-      "deny unknown_edition GET copy",   "deny no_license GET copy", "permit permit HEAD copy",
+      "deny edition_unverified GET copy", "deny no_license GET copy", "permit permit HEAD copy",
       "permit permit GET copy sha",      "permit permit GET signature sha", "deny no_license GET signature"};
   BOOST_TEST(rows == want, boost::test_tools::per_element());
   BOOST_TEST(Imprint({"audit", "verify"}).exit_code == 0);
