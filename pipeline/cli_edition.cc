@@ -155,9 +155,16 @@ std::pair<int, int> ParseShard(const std::string& spec) {
   return {k, n};
 }
 
+// --out DIR: "-" means standard output for a file, never a folder.
+std::string OutDir(const Args& args) {
+  const std::string dir = args.Get("out", "output");
+  if (dir == kStandardOutput || dir.empty()) throw UsageError("--out takes a folder, not '" + dir + "'");
+  return dir;
+}
+
 BuildOptions BuildOptionsFrom(const Args& args, std::vector<std::string> inputs) {
   BuildOptions options;
-  options.out_dir = args.Get("out", "output");
+  options.out_dir = OutDir(args);
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   options.jobs = PositiveInt(args, "jobs", cores);
   options.force = args.Has("force");
@@ -237,7 +244,7 @@ int RunPublish(const Args& args, std::ostream& out, std::ostream& err) {
 
 int RunCatalog(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
-  const std::string out_dir = args.Get("out", "output");
+  const std::string out_dir = OutDir(args);
   std::vector<std::string> problems;
   const std::vector<CatalogEntry> entries = ScanEditions(out_dir, &problems);
   for (const std::string& p : problems) err << p << "\n";

@@ -51,7 +51,10 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2_with_the_usage_line) {
                                              {"build", "--shard", "x", "x.txt"},
                                              {"publish"},
                                              {"catalog", "extra"},
-                                             {"build", "--out"}}) {
+                                             {"build", "--out"},
+                                             {"build", "--out", "-", "x.txt"},  // a folder, not stdout
+                                             {"catalog", "--out", "-"},
+                                             {"license", "issue", "--out", ""}}) {
     const ProcessResult r = RunImprint(args);
     BOOST_TEST(r.exit_code == 2, args[0]);
     BOOST_TEST(!r.err.empty());

@@ -158,6 +158,9 @@ BOOST_AUTO_TEST_CASE(atomic_write_refuses_a_dangling_link_and_creates_nothing) {
   }
   BOOST_TEST(FileKind(dir / "missing") == '-');
   BOOST_TEST(FileKind(dir / "gone.license") == '-');
+  fs::create_symlink(dir / "loop", dir / "loop");  // a link to itself: refused too, not followed forever
+  BOOST_TEST(Contains(WriteError(dir / "loop").message, "cannot follow the link"));
+  BOOST_TEST(FileKind(dir / "loop") == 'l');
 }
 
 BOOST_AUTO_TEST_CASE(atomic_write_through_a_link_replaces_its_target_and_keeps_the_link) {
