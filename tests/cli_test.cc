@@ -275,6 +275,23 @@ BOOST_FIXTURE_TEST_CASE(issuing_an_already_expired_license_needs_allow_expired, 
   BOOST_TEST(FileKind(dir / "old.license") == 'f');
 }
 
+BOOST_FIXTURE_TEST_CASE(renewing_to_an_until_already_past_needs_allow_expired, Destinations) {
+  BOOST_REQUIRE_EQUAL(Imprint({"license", "issue", "--db", db, "--subscriber", "s-3", "--name", "Past", "--tier",
+                               "individual", "--publications", "monitor", "--from", "2020-01-01", "--until",
+                               "2020-06-30", "--allow-expired", "--out", dir / "past.license"}).exit_code, 0);
+  const std::string past = ReadAll(dir / "past.license").substr(7, 36);
+  const std::string before = Licenses();
+  std::vector<std::string> args = {"license", "renew", past, "--db", db, "--until", "2020-12-31"};
+  ProcessResult r = Imprint(args);
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(Contains(r.err, "add --allow-expired"), r.err);
+  BOOST_TEST(Licenses() == before);
+  args.push_back("--allow-expired");
+  r = Imprint(args);
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(Contains(Licenses(), "2020-01-01..2020-12-31"));
+}
+
 BOOST_FIXTURE_TEST_CASE(renewing_a_revoked_license_says_to_issue_a_new_one, Destinations) {
   BOOST_REQUIRE_EQUAL(Imprint({"license", "revoke", id, "--db", db}).exit_code, 0);
   const ProcessResult r = Imprint({"license", "renew", id, "--db", db, "--until", "2030-12-31"});
