@@ -33,7 +33,8 @@ int ShardOf(const std::string& key, int parts) {
 
 // ---- build ------------------------------------------------------------------
 
-void WriteReport(const std::string& path, const BuildSummary& summary) {
+// The JSON report of --report FILE ("-": standard output).
+void WriteReport(const std::string& path, const BuildSummary& summary, std::ostream& standard_output) {
   Poco::JSON::Array::Ptr inputs = new Poco::JSON::Array;
   for (const InputResult& r : summary.results) {
     Poco::JSON::Object::Ptr entry = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -68,7 +69,7 @@ void WriteReport(const std::string& path, const BuildSummary& summary) {
   std::ostringstream out;
   report.stringify(out, 2);
   out << '\n';
-  WriteFileAtomic(path, out.str());
+  WriteTo(path, out.str(), standard_output);
 }
 
 // Shows how far a build has come: on a terminal a bar redrawn in place, else a
@@ -154,9 +155,16 @@ std::pair<int, int> ParseShard(const std::string& spec) {
   return {k, n};
 }
 
+// --out DIR: "-" means standard output for a file, never a folder.
+std::string OutDir(const Args& args) {
+  const std::string dir = args.Get("out", "output");
+  if (dir == kStandardOutput || dir.empty()) throw UsageError("--out takes a folder, not '" + dir + "'");
+  return dir;
+}
+
 BuildOptions BuildOptionsFrom(const Args& args, std::vector<std::string> inputs) {
   BuildOptions options;
-  options.out_dir = args.Get("out", "output");
+  options.out_dir = OutDir(args);
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   options.jobs = PositiveInt(args, "jobs", cores);
   options.force = args.Has("force");
@@ -179,6 +187,7 @@ int RunBuildCommand(const Args& args, std::ostream& out, std::ostream& err) {
   BuildOptions options = BuildOptionsFrom(args, {});
   const std::string shard = args.Get("shard", "1/1");
   ParseShard(shard);  // a usage error before any work
+  CheckWritable(args, "report");  // and a report that could not be written
   for (const InputFile& f : Shard(FindInputs(args.positional), shard)) options.inputs.push_back(f.path);
   const Keystore keystore = BuildKeystore(options.out_dir, err);
   const BuildContext context = MakeBuildContext(RightsDir(args), TemplatesDir(args), keystore);
@@ -193,8 +202,9 @@ int RunBuildCommand(const Args& args, std::ostream& out, std::ostream& err) {
     for (const Diagnostic& d : r.diagnostics) PrintDiagnostic(d, err);
   }
   keystore.ExportPublicKeys(options.out_dir);
-  if (args.Has("report")) WriteReport(args.Get("report"), summary);
-  PrintSummary(summary, options.out_dir, out);
+  if (args.Has("report")) WriteReport(args.Get("report"), summary, out);
+  // With the report on standard output, the summary goes to stderr.
+  PrintSummary(summary, options.out_dir, args.Get("report") == kStandardOutput ? err : out);
   return summary.failed == 0 ? kExitOk : kExitFailure;
 }
 
@@ -234,7 +244,7 @@ int RunPublish(const Args& args, std::ostream& out, std::ostream& err) {
 
 int RunCatalog(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
-  const std::string out_dir = args.Get("out", "output");
+  const std::string out_dir = OutDir(args);
   std::vector<std::string> problems;
   const std::vector<CatalogEntry> entries = ScanEditions(out_dir, &problems);
   for (const std::string& p : problems) err << p << "\n";
@@ -326,7 +336,8 @@ void AddEditionCommands(std::vector<Command>* commands) {
        [](OptionSet& set) {
          set.addOption(ValueOption("out", "o", "output folder (default: output)", "DIR"));
          set.addOption(ValueOption("jobs", "j", "threads (default: the number of cores)", "N"));
-         set.addOption(ValueOption("report", "", "write a JSON report, one entry per input", "FILE"));
+         set.addOption(ValueOption("report", "", "write a JSON report, one entry per input (- for standard "
+                                   "output)", "FILE"));
          set.addOption(ValueOption("shard", "", "build only the K-th of N stable parts of the inputs", "K/N"));
          set.addOption(Option("force", "", "rebuild editions even when nothing changed").required(false));
          AddResourceOptions(set);

@@ -16,6 +16,51 @@ namespace {
 
 // ---- license ------------------------------------------------------------------
 
+// A license that ends before it is issued is useless at once: refused unless
+// the user says it is meant (--allow-expired, for tests and demonstrations).
+void CheckNotExpired(const Args& args, const std::string& command, const std::string& until, int64_t end,
+                     std::ostream& err) {
+  if (end >= Now()) return;
+  const std::string what = "--until " + until + " is in the past: the license would be expired from the start";
+  if (!args.Has("allow-expired")) {
+    throw Error("imprint " + command, 0, what + "; add --allow-expired to issue it anyway (e.g. for tests)");
+  }
+  err << "imprint " << command << ": warning: " << what << " (--allow-expired)\n";
+}
+
+// `text` as one shell word: bare when it is plain, else in single quotes.
+std::string ShellWord(const std::string& text) {
+  const bool plain = !text.empty() && text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                             "0123456789@%+=:,./_-") == std::string::npos;
+  if (plain) return text;
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// The command that issues a fresh license like `l`, from today until `until`.
+std::string IssueCommandLike(const License& l, const std::string& until) {
+  std::string pubs;
+  for (const std::string& p : l.publications) pubs += (pubs.empty() ? "" : ",") + p;
+  return "imprint license issue --subscriber " + ShellWord(l.subscriber_id) + " --name " +
+         ShellWord(l.subscriber_name) + (l.subscriber_email.empty() ? "" : " --email " + ShellWord(l.subscriber_email)) +
+         " --tier " + ShellWord(l.tier) + " --publications " + ShellWord(pubs) + " --from " +
+         FormatTime(Now()).substr(0, 10) + " --until " + ShellWord(until) + " --out FILE";
+}
+
+// Writes a signed document where --out says (else to standard output). The
+// destination was checked before the store changed; should the write still
+// fail, says what the store now holds.
+void WriteDocument(const Args& args, const std::string& document, const std::string& done, std::ostream& out,
+                   std::ostream& err) {
+  try {
+    WriteTo(args.Get("out", kStandardOutput), document, out);
+  } catch (const Error&) {
+    err << "imprint: " << done << ", but its document was not written:\n";
+    throw;
+  }
+}
+
 int RunLicenseIssue(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
   License l;
@@ -28,6 +73,8 @@ int RunLicenseIssue(const Args& args, std::ostream& out, std::ostream& err) {
   if (!start) throw UsageError("--from takes a date (YYYY-MM-DD) or an RFC 3339 time, not '" + from + "'");
   if (!end) throw UsageError("--until takes a date (YYYY-MM-DD) or an RFC 3339 time, not '" + until + "'");
   if (*end < *start) throw UsageError("--until is before --from");
+  CheckWritable(args, "out");
+  CheckNotExpired(args, "license issue", until, *end, err);
   const RightsPolicy policy = LoadRightsPolicy(RightsDir(args));
   if (policy.tiers.count(l.tier) == 0) {
     std::string known;
@@ -48,12 +95,10 @@ int RunLicenseIssue(const Args& args, std::ostream& out, std::ostream& err) {
   const Keystore keystore = BuildKeystore("output", err);
   const std::string document = SignLicense(l, keystore.LoadSigningKey());
   OpenStore(args)->AddLicense({l, document}, Now());
-  if (args.Has("out")) {
-    WriteFileAtomic(args.Get("out"), document);
+  WriteDocument(args, document, "the store holds license " + l.id, out, err);
+  if (args.Get("out", kStandardOutput) != kStandardOutput) {
     out << "issued license " << l.id << " to " << l.subscriber_name << " (" << l.tier << "), written to "
         << args.Get("out") << "\n";
-  } else {
-    out << document;
   }
   return kExitOk;
 }
@@ -131,18 +176,22 @@ int RunLicenseRenew(const Args& args, std::ostream& out, std::ostream& err) {
   const auto store = OpenStore(args);
   auto stored = store->FindLicense(args.positional[0]);
   if (!stored) throw Error(args.positional[0], 0, "no such license in the store");
-  if (store->FindRevocation(stored->license.id)) throw Error(args.positional[0], 0, "the license is revoked");
+  if (store->FindRevocation(stored->license.id)) {
+    throw Error(args.positional[0], 0,
+                "the license is revoked, and a revoked license is never renewed; issue a new one instead: " +
+                    IssueCommandLike(stored->license, until));
+  }
   License& l = stored->license;
   if (*end <= *ParseTime(l.end)) throw UsageError("--until must be after the license's end, " + l.end);
+  CheckWritable(args, "out");
+  CheckNotExpired(args, "license renew", until, *end, err);
   l.end = FormatTime(*end);
   const Keystore keystore = BuildKeystore("output", err);
   stored->document = SignLicense(l, keystore.LoadSigningKey());
   store->RenewLicense(*stored, Now());
-  if (args.Has("out")) {
-    WriteFileAtomic(args.Get("out"), stored->document);
+  WriteDocument(args, stored->document, "the store holds license " + l.id + " renewed until " + l.end, out, err);
+  if (args.Get("out", kStandardOutput) != kStandardOutput) {
     out << "renewed license " << l.id << " until " << l.end << ", written to " << args.Get("out") << "\n";
-  } else {
-    out << stored->document;
   }
   return kExitOk;
 }
@@ -215,18 +264,24 @@ int RunTrace(const Args& args, std::ostream& out, std::ostream& err) {
   return kExitOk;
 }
 
+void AddAllowExpiredOption(OptionSet& set) {
+  set.addOption(
+      Option("allow-expired", "", "allow an --until already past (for tests)").required(false).repeatable(false));
+}
+
 }  // namespace
 
 void AddLicenseCommands(std::vector<Command>* commands) {
   const std::vector<Command> mine = {
       {"license issue",
        "license issue --subscriber ID --name NAME [--email E] --tier T --publications a,b "
-       "--from DATE --until DATE [--out FILE] [--db URL]",
+       "--from DATE --until DATE [--allow-expired] [--out FILE] [--db URL]",
        "issue a signed subscriber license",
        "Makes a license document for a subscriber, signed with the foundation's key\n"
        "(canonical JSON, RFC 8785), records it in the store, and writes it to FILE\n"
-       "(or prints it). The tier and publications must be in the rights policy; the\n"
-       "license is valid from the start of --from to the end of --until (UTC).",
+       "(or prints it; also with --out -). The tier and publications must be in the\n"
+       "rights policy; the license is valid from the start of --from to the end of\n"
+       "--until (UTC). An --until already past is refused unless --allow-expired.",
        "imprint license issue --subscriber s-104 --name 'Ada Lovelace' --tier individual "
        "--publications monitor --from 2026-01-01 --until 2026-12-31 --out ada.license",
        [](OptionSet& set) {
@@ -237,7 +292,8 @@ void AddLicenseCommands(std::vector<Command>* commands) {
          set.addOption(ValueOption("publications", "", "the publications covered, by slug", "a,b"));
          set.addOption(ValueOption("from", "", "first day (YYYY-MM-DD or RFC 3339)", "DATE"));
          set.addOption(ValueOption("until", "", "last day (YYYY-MM-DD or RFC 3339)", "DATE"));
-         set.addOption(ValueOption("out", "o", "write the license here", "FILE"));
+         set.addOption(ValueOption("out", "o", "write the license here (- for standard output)", "FILE"));
+         AddAllowExpiredOption(set);
          AddDbOption(set);
          AddResourceOptions(set);
        },
@@ -278,14 +334,16 @@ void AddLicenseCommands(std::vector<Command>* commands) {
          AddDbOption(set);
        },
        &RunLicenseRevoke},
-      {"license renew", "license renew ID --until DATE [--out FILE] [--db URL]",
+      {"license renew", "license renew ID --until DATE [--allow-expired] [--out FILE] [--db URL]",
        "extend a license and sign it afresh",
        "Moves a license's end to the end of DATE, signs the document again (same id)\n"
-       "and records a 'renewed' event. The subscriber receives the new document.",
+       "and records a 'renewed' event. The subscriber receives the new document. A\n"
+       "revoked license is not renewed: issue a new one.",
        "imprint license renew 6f1c9a52-0d1e-4c1b-9a7e-2b8d3f4e5a61 --until 2027-12-31 --out ada.license",
        [](OptionSet& set) {
          set.addOption(ValueOption("until", "", "the new last day", "DATE"));
-         set.addOption(ValueOption("out", "o", "write the renewed license here", "FILE"));
+         set.addOption(ValueOption("out", "o", "write the renewed license here (- for standard output)", "FILE"));
+         AddAllowExpiredOption(set);
          AddDbOption(set);
        },
        &RunLicenseRenew},

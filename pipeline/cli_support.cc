@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <time.h>
 
+#include "pipeline/file_system.h"
+
 namespace imprint::cli {
 namespace fs = std::filesystem;
 
@@ -42,14 +44,16 @@ Args Parse(const OptionSet& set, const std::vector<std::string>& args) {
   Poco::Util::OptionProcessor processor(set);
   processor.setUnixStyle(true);
   bool only_positional = false;
+  bool awaiting_value = false;  // the option before takes this argument ("--out -")
   try {
     for (const std::string& arg : args) {
       std::string name, value;
-      if (only_positional || arg == "-" || !processor.process(arg, name, value)) {
+      if (only_positional || (arg == "-" && !awaiting_value) || !processor.process(arg, name, value)) {
         parsed.positional.push_back(arg);
         continue;
       }
       if (arg == "--") only_positional = true;
+      awaiting_value = name.empty() && arg != "--";
       if (!name.empty()) parsed.values[name].push_back(value);
     }
     processor.checkRequired();
@@ -139,6 +143,23 @@ TrustedKeys TrustedFrom(const Args& args) {
 void AddPubkeyOption(OptionSet& set) {
   set.addOption(Option("pubkey", "p", "a trusted public key or keyring (repeatable)")
                     .required(false).repeatable(true).argument("FILE"));
+}
+
+void CheckWritable(const Args& args, const std::string& option) {
+  if (!args.Has(option)) return;
+  const std::string destination = args.Get(option);
+  if (destination.empty()) throw UsageError("--" + option + " takes a FILE, or - for standard output");
+  if (destination != kStandardOutput) CheckDestination(destination);
+}
+
+void WriteTo(const std::string& destination, const std::string& bytes, std::ostream& out) {
+  if (destination == kStandardOutput) {
+    out << bytes;
+    out.flush();
+    if (!out) throw Error("-", 0, "cannot write to standard output");
+    return;
+  }
+  WriteFileAtomic(destination, bytes);
 }
 
 }  // namespace imprint::cli

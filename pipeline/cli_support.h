@@ -79,6 +79,15 @@ std::vector<std::string> FilesIn(const std::string& dir);
 void PrintDiagnostic(const Diagnostic& d, std::ostream& err);
 int64_t Now();
 
+// A file the user names for output (--out FILE, --report FILE): "-" is
+// standard output, anything else a file written by WriteFileAtomic's rules
+// (pipeline/file_system.h). CheckWritable refuses, before a command changes
+// anything, a destination the write would refuse (a folder, a dangling link)
+// or an empty one (a usage error); no error when the option is not given.
+inline constexpr char kStandardOutput[] = "-";
+void CheckWritable(const Args& args, const std::string& option);
+void WriteTo(const std::string& destination, const std::string& bytes, std::ostream& out);
+
 // The keystore a command signs with; a development key is made when there
 // is none, and the keystore may never sit inside the output.
 Keystore BuildKeystore(const std::string& out_dir, std::ostream& err);

@@ -1,7 +1,12 @@
 #include "pipeline/file_system.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -37,6 +42,153 @@ bool WriteAndClose(int fd, const std::string& bytes) {
   return ::close(fd) == 0;
 }
 
+// What a write's destination turned out to be.
+struct Destination {
+  enum Kind { kAbsent, kRegular, kInPlace } kind;
+  std::string file;       // what a new file is renamed to: the path, or the file a link leads to
+  struct stat there {};  // kRegular, kInPlace: what is there now (links followed)
+};
+
+std::string LinkText(const std::string& link) {
+  std::error_code ec;
+  const fs::path target = fs::read_symlink(link, ec);
+  return ec ? "?" : target.string();
+}
+
+// `path` is a symbolic link: the kernel follows it (so fs.protected_symlinks
+// holds as it would for an open), and O_PATH neither reads nor blocks on a FIFO.
+Destination FollowLink(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_PATH | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) {
+    throw Error(path, 0, "is a link to " + LinkText(path) +
+                             ", which does not exist; Imprint does not create files through a dangling "
+                             "link: remove the link, or name the file itself");
+  }
+  if (fd < 0) throw Error(path, 0, "cannot follow the link: " + ErrnoText());
+  struct stat st {};
+  const bool ok = ::fstat(fd, &st) == 0;
+  std::error_code ec;
+  const fs::path file = fs::read_symlink("/proc/self/fd/" + std::to_string(fd), ec);
+  ::close(fd);
+  if (!ok) throw Error(path, 0, "cannot follow the link: " + ErrnoText());
+  if (S_ISDIR(st.st_mode)) {
+    throw Error(path, 0, "is a folder (the link leads to " + LinkText(path) + "); name a file to write");
+  }
+  if (!S_ISREG(st.st_mode)) return {Destination::kInPlace, path, st};
+  // The file is replaced where it is, by its own name, so the link stays a link.
+  struct stat there {};
+  if (ec || ::stat(file.c_str(), &there) != 0 || there.st_dev != st.st_dev || there.st_ino != st.st_ino) {
+    throw Error(path, 0, "the file the link leads to has no name to replace (removed or moved meanwhile)");
+  }
+  return {Destination::kRegular, file.string(), st};
+}
+
+// Throws for what a file is never written to: a folder, a link to one, a dangling link.
+Destination Examine(const std::string& path) {
+  if (path.empty()) throw Error(path, 0, "no file named");
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno != ENOENT) throw Error(path, 0, "cannot examine: " + ErrnoText());
+    if (fs::path(path).filename().empty()) throw Error(path, 0, "is a folder; name a file to write");
+    return {Destination::kAbsent, path};
+  }
+  if (S_ISLNK(st.st_mode)) return FollowLink(path);
+  if (S_ISDIR(st.st_mode)) throw Error(path, 0, "is a folder; name a file to write");
+  if (S_ISREG(st.st_mode)) return {Destination::kRegular, path, st};
+  return {Destination::kInPlace, path, st};
+}
+
+// A replacement never lets more people read than could read the file it
+// replaces (a license is a bearer credential its owner may have made 0600):
+// it keeps the old owner and group where it may, and its permissions are at
+// most both the old ones and what the umask allows a new file.
+void KeepOwnerAndNarrowMode(int fd, const struct stat& old) {
+  const bool kept = ::fchown(fd, old.st_uid, old.st_gid) == 0;  // permitted to root, or to the same owner
+  struct stat made {};
+  if (::fstat(fd, &made) != 0) return;
+  mode_t mode = made.st_mode & old.st_mode & 0777;
+  if (!kept && made.st_gid != old.st_gid) mode &= ~static_cast<mode_t>(070);  // another group: none of its bits
+  ::fchmod(fd, mode);
+}
+
+// Writes `bytes` to a temporary file beside `d.file` and renames it over
+// `d.file`; errors name `path`, the name the caller gave.
+void ReplaceFile(const std::string& path, const Destination& d, const std::string& bytes) {
+  static std::atomic<unsigned> counter{0};
+  const std::string& file = d.file;
+  const fs::path target(file);
+  std::error_code ec;
+  if (target.has_parent_path()) {
+    fs::create_directories(target.parent_path(), ec);
+    if (ec) throw Error(path, 0, "cannot create its folder: " + ec.message());
+  }
+  const std::string temp = (target.parent_path() /
+                            (kTemporaryMarker + std::to_string(::getpid()) + "-" +
+                             std::to_string(counter++) + "-" + target.filename().string()))
+                               .string();
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error(path, 0, "cannot write: " + ErrnoText());
+  if (d.kind == Destination::kRegular) KeepOwnerAndNarrowMode(fd, d.there);
+  if (!WriteAndClose(fd, bytes) || ::rename(temp.c_str(), file.c_str()) != 0) {
+    const std::string why = ErrnoText();
+    ::unlink(temp.c_str());
+    throw Error(path, 0, "cannot write: " + why);
+  }
+}
+
+// A socket takes the bytes over one connection, as `nc -U` would send them.
+void SendToSocket(const std::string& path, const std::string& bytes) {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path.size() >= sizeof address.sun_path) throw Error(path, 0, "a socket's path this long cannot be connected to");
+  path.copy(address.sun_path, path.size());
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw Error(path, 0, "cannot connect to the socket: " + ErrnoText());
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+    const std::string why = ErrnoText();
+    ::close(fd);
+    throw Error(path, 0, "cannot connect to the socket: " + why);
+  }
+  for (size_t done = 0; done < bytes.size();) {
+    const ssize_t n = ::send(fd, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const std::string why = ErrnoText();
+      ::close(fd);
+      throw Error(path, 0, "cannot write: " + why);
+    }
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+}
+
+// A device or a FIFO is opened and written where it is, as the shell's `>`
+// does; a FIFO waits for its reader. SIGPIPE is held back meanwhile, so a
+// reader that goes away is an error naming the FIFO, not a silent death.
+void WriteInPlace(const std::string& path, mode_t mode, const std::string& bytes) {
+  if (S_ISSOCK(mode)) return SendToSocket(path, bytes);
+  sigset_t pipe_signal, old;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_signal, &old);
+  std::string why;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
+  struct stat st {};
+  if (fd < 0) {
+    why = "cannot open: " + ErrnoText();
+  } else if (::fstat(fd, &st) != 0 || S_ISREG(st.st_mode)) {
+    ::close(fd);  // opened without O_TRUNC, so nothing was changed
+    why = "became a regular file meanwhile; write again";
+  } else if (!WriteAndClose(fd, bytes)) {
+    const int error = errno;
+    why = std::string("cannot write: ") + std::strerror(error);
+    const timespec now{0, 0};
+    if (error == EPIPE) sigtimedwait(&pipe_signal, nullptr, &now);  // take back the one this write raised
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (!why.empty()) throw Error(path, 0, why);
+}
+
 }  // namespace
 
 std::string ReadFile(const std::string& path) {
@@ -60,26 +212,12 @@ std::string ReadFile(const std::string& path) {
 }
 
 void WriteFileAtomic(const std::string& path, const std::string& bytes) {
-  static std::atomic<unsigned> counter{0};
-  const fs::path target(path);
-  std::error_code ec;
-  if (target.has_parent_path()) {
-    fs::create_directories(target.parent_path(), ec);
-    if (ec) throw Error(path, 0, "cannot create its folder: " + ec.message());
-  }
-  const std::string temp = (target.parent_path() /
-                            (kTemporaryMarker + std::to_string(::getpid()) + "-" +
-                             std::to_string(counter++) + "-" +
-                             target.filename().string()))
-                               .string();
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw Error(path, 0, "cannot write: " + ErrnoText());
-  if (!WriteAndClose(fd, bytes) || ::rename(temp.c_str(), path.c_str()) != 0) {
-    const std::string why = ErrnoText();
-    ::unlink(temp.c_str());
-    throw Error(path, 0, "cannot write: " + why);
-  }
+  const Destination d = Examine(path);
+  if (d.kind == Destination::kInPlace) return WriteInPlace(path, d.there.st_mode, bytes);
+  ReplaceFile(path, d, bytes);
 }
+
+void CheckDestination(const std::string& path) { Examine(path); }
 
 void WriteNewFile(const std::string& path, const std::string& bytes) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);

@@ -1,9 +1,14 @@
 // The command line as a user meets it: help, exit statuses, usage errors,
-// and `imprint rights check` on good and broken policies.
+// `imprint rights check` on good and broken policies, every command that
+// writes a file the user names (--out FILE, --report FILE) against each kind
+// of destination, and the license commands' refusals a new user meets.
 #define BOOST_TEST_MODULE cli
 #include "pipeline/cli.h"
 
+#include <sys/stat.h>
+
 #include <boost/test/unit_test.hpp>
+#include <filesystem>
 
 #include "tests/support.h"
 
@@ -46,7 +51,10 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2_with_the_usage_line) {
                                              {"build", "--shard", "x", "x.txt"},
                                              {"publish"},
                                              {"catalog", "extra"},
-                                             {"build", "--out"}}) {
+                                             {"build", "--out"},
+                                             {"build", "--out", "-", "x.txt"},  // a folder, not stdout
+                                             {"catalog", "--out", "-"},
+                                             {"license", "issue", "--out", ""}}) {
     const ProcessResult r = RunImprint(args);
     BOOST_TEST(r.exit_code == 2, args[0]);
     BOOST_TEST(!r.err.empty());
@@ -91,6 +99,207 @@ BOOST_AUTO_TEST_CASE(rights_check_fails_on_a_broken_policy_with_file_and_line) {
   const ProcessResult r = RunImprint({"rights", "check", "--rights", dir / "rights"});
   BOOST_TEST(r.exit_code == 1);
   BOOST_TEST(Contains(r.err, dir / "rights/policy.xml:"), r.err);
+}
+
+// ---- files the user names: --out FILE, --report FILE --------------------------
+
+namespace fs = std::filesystem;
+
+// Each command that writes a file the user names, run against a destination.
+struct Destinations {
+  Destinations() {
+    BOOST_REQUIRE_EQUAL(Imprint({"keys", "init", "--dev"}).exit_code, 0);
+    const ProcessResult r = Write("issue", dir / "ada.license");
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    id = ReadAll(dir / "ada.license").substr(7, 36);
+  }
+  ProcessResult Imprint(const std::vector<std::string>& args) { return ImprintWithKeys(dir / "keys", args); }
+  // `command` is "issue", "renew" or "report" (build --report).
+  ProcessResult Write(const std::string& command, const std::string& destination,
+                      const std::string& option = "--out") {
+    if (command == "issue") {
+      return Imprint({"license", "issue", "--db", db, "--subscriber", "s-1", "--name", "Ada", "--tier",
+                      "individual", "--publications", "monitor", "--from", "2026-01-01", "--until",
+                      "2099-12-31", option, destination});
+    }
+    if (command == "renew") {
+      const std::string until = std::to_string(2100 + renewals++) + "-12-31";
+      return Imprint({"license", "renew", id, "--db", db, "--until", until, option, destination});
+    }
+    return Imprint({"build", "--out", dir / "output", option == "--out" ? "--report" : option, destination,
+                    SourceDir() + "/samples/archive/monitor-v05-i077.txt"});
+  }
+  // Whether `bytes` are what `command` writes: a license, or a build report.
+  static bool LooksRight(const std::string& command, const std::string& bytes) {
+    if (command == "report") return bytes.rfind("{", 0) == 0 && Contains(bytes, "\"inputs\"");
+    return bytes.rfind("{\"id\":\"", 0) == 0 && Contains(bytes, "\"signature\"");
+  }
+  // The store's licenses, their windows and status: a refused write changes none.
+  std::string Licenses() { return Imprint({"license", "list", "--db", db}).out; }
+
+  TempDir dir;
+  const std::string db = "sqlite:" + dir / "store.db";
+  std::string id;
+  int renewals = 0;
+  const std::vector<std::string> commands = {"issue", "renew", "report"};
+};
+
+// Regression (issue 20): `license issue --out /dev/null` run as root renamed
+// a regular file over /dev/null.
+BOOST_FIXTURE_TEST_CASE(out_dev_null_keeps_dev_null_a_device, Destinations) {
+  for (const std::string& command : commands) {
+    if (MakeCharDevice(dir / "null", 1, 3)) {
+      // Our own copy of /dev/null first; the system's only if it survived.
+      const ProcessResult r = Write(command, dir / "null");
+      BOOST_TEST(r.exit_code == 0, command << ": " << r.err);
+      BOOST_REQUIRE_MESSAGE(FileKind(dir / "null") == 'c', command << " replaced a device node");
+      fs::remove(dir / "null");
+    }
+    const ProcessResult r = Write(command, "/dev/null");
+    BOOST_TEST(r.exit_code == 0, command << ": " << r.err);
+    BOOST_REQUIRE_MESSAGE(FileKind("/dev/null") == 'c', command << " replaced /dev/null");
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(out_to_a_full_device_fails_naming_it, Destinations) {
+  if (!MakeCharDevice(dir / "full", 1, 7)) {
+    BOOST_TEST_MESSAGE("not root: skipped");
+    return;
+  }
+  for (const std::string& command : commands) {
+    const ProcessResult r = Write(command, dir / "full");
+    BOOST_TEST(r.exit_code == 1, command);
+    BOOST_TEST(Contains(r.err, dir / "full: error: "), command << ": " << r.err);
+    BOOST_REQUIRE(FileKind(dir / "full") == 'c');
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(out_to_a_fifo_writes_to_its_reader, Destinations) {
+  for (const std::string& command : commands) {
+    FifoReader reader(dir / command);
+    const ProcessResult r = Write(command, dir / command);
+    const std::string got = reader.Finish();
+    BOOST_TEST(r.exit_code == 0, command << ": " << r.err);
+    BOOST_TEST(LooksRight(command, got), command << " sent: " << got);
+    BOOST_TEST(FileKind(dir / command) == 'p', command);
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(out_to_a_folder_or_a_link_to_one_is_refused_before_any_change, Destinations) {
+  WriteAll(dir / "folder/inside.txt", "kept");
+  fs::create_directory_symlink(dir / "folder", dir / "to-folder");
+  for (const std::string& command : commands) {
+    for (const std::string& destination : {dir / "folder", dir / "to-folder"}) {
+      const std::string before = Licenses();
+      const ProcessResult r = Write(command, destination);
+      BOOST_TEST(r.exit_code == 1, command << " " << destination);
+      BOOST_TEST(Contains(r.err, destination + ": error: "), r.err);
+      BOOST_TEST(Contains(r.err, "is a folder"), r.err);
+      BOOST_TEST(Licenses() == before, command << ": issued or renewed though refused");
+    }
+  }
+  BOOST_TEST(FileKind(dir / "to-folder") == 'l');
+  BOOST_TEST(FilesBelow(dir / "folder") == std::vector<std::string>{"inside.txt"}, boost::test_tools::per_element());
+}
+
+// A dangling link is refused (see pipeline/file_system.h for why).
+BOOST_FIXTURE_TEST_CASE(out_to_a_dangling_link_is_refused_and_creates_nothing, Destinations) {
+  fs::create_symlink(dir / "missing/x.license", dir / "dangling");
+  for (const std::string& command : commands) {
+    const std::string before = Licenses();
+    const ProcessResult r = Write(command, dir / "dangling");
+    BOOST_TEST(r.exit_code == 1, command);
+    BOOST_TEST(Contains(r.err, dir / "dangling: error: "), r.err);
+    BOOST_TEST(Contains(r.err, "does not exist"), r.err);
+    BOOST_TEST(Licenses() == before, command << ": issued or renewed though refused");
+    BOOST_TEST(FileKind(dir / "dangling") == 'l');
+    BOOST_TEST(FileKind(dir / "missing") == '-');
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(out_through_a_link_to_a_file_replaces_the_file_and_keeps_the_link, Destinations) {
+  for (const std::string& command : commands) {
+    WriteAll(dir / ("real/" + command), "old");
+    fs::create_symlink("real/" + command, dir / (command + ".link"));
+    const ProcessResult r = Write(command, dir / (command + ".link"));
+    BOOST_TEST(r.exit_code == 0, command << ": " << r.err);
+    BOOST_TEST(FileKind(dir / (command + ".link")) == 'l', command);
+    BOOST_TEST(LooksRight(command, ReadAll(dir / ("real/" + command))), command);
+    // A regular file, named directly, is replaced whole (a rename, a new inode).
+    struct stat before {}, after {};
+    ::stat((dir / ("real/" + command)).c_str(), &before);
+    BOOST_TEST(Write(command, dir / ("real/" + command)).exit_code == 0);
+    ::stat((dir / ("real/" + command)).c_str(), &after);
+    BOOST_TEST(before.st_ino != after.st_ino, command);
+    BOOST_TEST(LooksRight(command, ReadAll(dir / ("real/" + command))), command);
+  }
+  BOOST_TEST(FilesBelow(dir / "real") == (std::vector<std::string>{"issue", "renew", "report"}),
+             boost::test_tools::per_element());  // no temporary left
+}
+
+BOOST_FIXTURE_TEST_CASE(out_dash_writes_to_standard_output, Destinations) {
+  for (const std::string& command : commands) {
+    for (const std::string option : {"--out", "-o"}) {
+      if (command == "report" && option == "-o") continue;  // build's -o is its folder
+      const ProcessResult r = Write(command, "-", option);
+      BOOST_TEST(r.exit_code == 0, command << " " << option << ": " << r.err);
+      BOOST_TEST(LooksRight(command, r.out), command << " printed: " << r.out);
+      BOOST_TEST(FileKind("-") == '-', "made a file named '-'");
+    }
+  }
+  // Standard output holds the report alone; the build's summary goes to stderr.
+  const ProcessResult r = Write("report", "-");
+  BOOST_TEST(r.out.back() == '\n');
+  BOOST_TEST(r.out.rfind("}") == r.out.size() - 2, r.out);
+  BOOST_TEST(Contains(r.err, "imprint build: "), r.err);
+}
+
+// ---- the license commands as a new user meets them ---------------------------
+
+BOOST_FIXTURE_TEST_CASE(issuing_an_already_expired_license_needs_allow_expired, Destinations) {
+  const std::string before = Licenses();
+  std::vector<std::string> args = {"license", "issue", "--db", db, "--subscriber", "s-2", "--name", "Old",
+                                   "--tier", "individual", "--publications", "monitor", "--from", "2020-01-01",
+                                   "--until", "2020-12-31", "--out", dir / "old.license"};
+  ProcessResult r = Imprint(args);
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(Contains(r.err, "--until 2020-12-31 is in the past"), r.err);
+  BOOST_TEST(Contains(r.err, "add --allow-expired"), r.err);
+  BOOST_TEST(Licenses() == before);
+  BOOST_TEST(FileKind(dir / "old.license") == '-');
+  args.push_back("--allow-expired");
+  r = Imprint(args);
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(Contains(r.err, "warning: "), r.err);
+  BOOST_TEST(Contains(Licenses(), "expired"));
+  BOOST_TEST(FileKind(dir / "old.license") == 'f');
+}
+
+BOOST_FIXTURE_TEST_CASE(renewing_to_an_until_already_past_needs_allow_expired, Destinations) {
+  BOOST_REQUIRE_EQUAL(Imprint({"license", "issue", "--db", db, "--subscriber", "s-3", "--name", "Past", "--tier",
+                               "individual", "--publications", "monitor", "--from", "2020-01-01", "--until",
+                               "2020-06-30", "--allow-expired", "--out", dir / "past.license"}).exit_code, 0);
+  const std::string past = ReadAll(dir / "past.license").substr(7, 36);
+  const std::string before = Licenses();
+  std::vector<std::string> args = {"license", "renew", past, "--db", db, "--until", "2020-12-31"};
+  ProcessResult r = Imprint(args);
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(Contains(r.err, "add --allow-expired"), r.err);
+  BOOST_TEST(Licenses() == before);
+  args.push_back("--allow-expired");
+  r = Imprint(args);
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(Contains(Licenses(), "2020-01-01..2020-12-31"));
+}
+
+BOOST_FIXTURE_TEST_CASE(renewing_a_revoked_license_says_to_issue_a_new_one, Destinations) {
+  BOOST_REQUIRE_EQUAL(Imprint({"license", "revoke", id, "--db", db}).exit_code, 0);
+  const ProcessResult r = Imprint({"license", "renew", id, "--db", db, "--until", "2030-12-31"});
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(Contains(r.err, "the license is revoked"), r.err);
+  BOOST_TEST(Contains(r.err, "imprint license issue --subscriber s-1 --name Ada --tier individual "
+                             "--publications monitor --from "), r.err);
+  BOOST_TEST(Contains(r.err, " --until 2030-12-31 --out FILE"), r.err);
 }
 
 }  // namespace

@@ -2,7 +2,17 @@
 #define BOOST_TEST_MODULE file_system
 #include "pipeline/file_system.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <poll.h>
+#include <unistd.h>
+
 #include <boost/test/unit_test.hpp>
+#include <filesystem>
+#include <thread>
 
 #include "pipeline/error.h"
 #include "tests/support.h"
@@ -11,6 +21,28 @@ namespace imprint {
 namespace {
 
 using namespace testing;
+namespace fs = std::filesystem;
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+ino_t Inode(const std::string& path) {
+  struct stat st {};
+  BOOST_REQUIRE(::stat(path.c_str(), &st) == 0);
+  return st.st_ino;
+}
+
+// The error WriteFileAtomic(path) throws; fails the test when there is none.
+Diagnostic WriteError(const std::string& path) {
+  try {
+    WriteFileAtomic(path, "new");
+  } catch (const Error& e) {
+    return e.diagnostic();
+  }
+  BOOST_ERROR("no error writing " << path);
+  return {};
+}
 
 BOOST_AUTO_TEST_CASE(atomic_write_creates_folders_replaces_and_leaves_nothing_else) {
   TempDir dir;
@@ -31,6 +63,170 @@ BOOST_AUTO_TEST_CASE(failed_write_is_an_error_and_leaves_no_temporary) {
   BOOST_TEST(ReadFile(dir / "x.txt") == "old");
   BOOST_TEST(FilesBelow(dir.path()) == (std::vector<std::string>{"folder/inside.txt", "x.txt"}),
              boost::test_tools::per_element());
+}
+
+// Regression (issue 20): the temporary file was renamed over whatever the path
+// named, so `--out /dev/null` run as root made /dev/null a regular file.
+BOOST_AUTO_TEST_CASE(atomic_write_to_a_device_writes_in_place_and_keeps_the_device) {
+  TempDir dir;
+  if (MakeCharDevice(dir / "null", 1, 3)) {
+    WriteFileAtomic(dir / "null", "a license");
+    // On our own copy first: the system's /dev/null is tried only if it survived.
+    BOOST_REQUIRE(FileKind(dir / "null") == 'c');
+    BOOST_TEST(FilesBelow(dir.path()).empty());  // no temporary left beside it
+  } else {
+    BOOST_TEST_MESSAGE("not root: no device node of our own, trying /dev/null alone");
+  }
+  WriteFileAtomic("/dev/null", "a license");
+  BOOST_TEST(FileKind("/dev/null") == 'c');
+}
+
+BOOST_AUTO_TEST_CASE(atomic_write_to_a_full_device_is_an_error_naming_it) {
+  TempDir dir;
+  if (!MakeCharDevice(dir / "full", 1, 7)) {
+    BOOST_TEST_MESSAGE("not root: skipped");
+    return;
+  }
+  const Diagnostic d = WriteError(dir / "full");
+  BOOST_REQUIRE(FileKind(dir / "full") == 'c');
+  BOOST_TEST(d.file == dir / "full");
+  BOOST_TEST(Contains(d.message, "No space left"), d.message);
+  BOOST_TEST(WriteError("/dev/full").file == "/dev/full");
+  BOOST_TEST(FileKind("/dev/full") == 'c');
+}
+
+BOOST_AUTO_TEST_CASE(atomic_write_to_a_fifo_writes_to_its_reader) {
+  TempDir dir;
+  FifoReader reader(dir / "fifo");
+  WriteFileAtomic(dir / "fifo", std::string("through\0the pipe", 16));
+  BOOST_TEST(reader.Finish() == std::string("through\0the pipe", 16));
+  BOOST_TEST(FileKind(dir / "fifo") == 'p');
+}
+
+BOOST_AUTO_TEST_CASE(atomic_write_to_a_socket_sends_to_its_listener) {
+  TempDir dir;
+  const std::string path = dir / "socket";
+  const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  BOOST_REQUIRE(path.size() < sizeof address.sun_path);
+  path.copy(address.sun_path, path.size());
+  BOOST_REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  BOOST_REQUIRE(::listen(listener, 1) == 0);
+  std::string got;
+  std::thread accepter([&] {
+    pollfd p{listener, POLLIN, 0};
+    if (::poll(&p, 1, 5000) != 1) return;  // nobody came
+    const int connection = ::accept(listener, nullptr, nullptr);
+    char buf[256];
+    for (ssize_t n; (n = ::read(connection, buf, sizeof buf)) > 0;) got.append(buf, static_cast<size_t>(n));
+    ::close(connection);
+  });
+  BOOST_CHECK_NO_THROW(WriteFileAtomic(path, "to the socket"));
+  accepter.join();
+  ::close(listener);
+  BOOST_TEST(got == "to the socket");
+  BOOST_TEST(FileKind(path) == 's');
+}
+
+BOOST_AUTO_TEST_CASE(atomic_write_refuses_a_folder_or_a_link_to_one_naming_it) {
+  TempDir dir;
+  WriteAll(dir / "folder/inside.txt", "kept");
+  fs::create_directory_symlink(dir / "folder", dir / "to-folder");
+  for (const std::string& path : {dir / "folder", dir / "to-folder"}) {
+    const Diagnostic d = WriteError(path);
+    BOOST_TEST(d.file == path);
+    BOOST_TEST(Contains(d.message, "is a folder"), d.message);
+  }
+  BOOST_TEST(FileKind(dir / "to-folder") == 'l');
+  BOOST_TEST(FileKind(dir / "folder") == 'd');
+  BOOST_TEST(ReadFile(dir / "folder/inside.txt") == "kept");
+  BOOST_TEST(FileKind(dir / "folder/to-folder") == '-');
+}
+
+// A dangling link is refused: see file_system.h for why.
+BOOST_AUTO_TEST_CASE(atomic_write_refuses_a_dangling_link_and_creates_nothing) {
+  TempDir dir;
+  fs::create_symlink(dir / "missing/target.license", dir / "absolute.license");
+  fs::create_symlink("gone.license", dir / "relative.license");
+  for (const auto& [link, target] : {std::pair{dir / "absolute.license", dir / "missing/target.license"},
+                                     std::pair{dir / "relative.license", std::string("gone.license")}}) {
+    const Diagnostic d = WriteError(link);
+    BOOST_TEST(d.file == link);
+    BOOST_TEST(Contains(d.message, "a link to " + target + ", which does not exist"), d.message);
+    BOOST_TEST(FileKind(link) == 'l');
+  }
+  BOOST_TEST(FileKind(dir / "missing") == '-');
+  BOOST_TEST(FileKind(dir / "gone.license") == '-');
+  fs::create_symlink(dir / "loop", dir / "loop");  // a link to itself: refused too, not followed forever
+  BOOST_TEST(Contains(WriteError(dir / "loop").message, "cannot follow the link"));
+  BOOST_TEST(FileKind(dir / "loop") == 'l');
+}
+
+BOOST_AUTO_TEST_CASE(atomic_write_through_a_link_replaces_its_target_and_keeps_the_link) {
+  TempDir dir;
+  WriteAll(dir / "real/ada.license", "old");
+  fs::create_symlink("real/ada.license", dir / "ada.license");     // relative, as `ln -s` makes them
+  fs::create_symlink(dir / "ada.license", dir / "chain.license");  // a link to that link
+  const ino_t before = Inode(dir / "real/ada.license");
+  WriteFileAtomic(dir / "ada.license", "new");
+  BOOST_TEST(FileKind(dir / "ada.license") == 'l');
+  BOOST_TEST(ReadFile(dir / "real/ada.license") == "new");
+  BOOST_TEST(Inode(dir / "real/ada.license") != before);  // replaced by a rename, never half-written
+  WriteFileAtomic(dir / "chain.license", "newer");
+  BOOST_TEST(FileKind(dir / "chain.license") == 'l');
+  BOOST_TEST(FileKind(dir / "ada.license") == 'l');
+  BOOST_TEST(ReadFile(dir / "real/ada.license") == "newer");
+  BOOST_TEST(FilesBelow(dir / "real") == std::vector<std::string>{"ada.license"},
+             boost::test_tools::per_element());  // no temporary left
+}
+
+// A reader that leaves early: the write fails naming the FIFO, where SIGPIPE
+// would have killed the program without a word.
+BOOST_AUTO_TEST_CASE(atomic_write_to_a_fifo_whose_reader_leaves_is_an_error_not_a_death) {
+  TempDir dir;
+  const std::string fifo = dir / "fifo";
+  BOOST_REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  std::thread reader([&] {  // leaves once something came, or after 5 s
+    const int fd = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    pollfd p{fd, POLLIN, 0};
+    ::poll(&p, 1, 5000);
+    ::close(fd);
+  });
+  // More than a pipe holds, so the write is still going when the reader leaves.
+  try {
+    WriteFileAtomic(fifo, std::string(4 << 20, 'x'));
+    BOOST_ERROR("no error");
+  } catch (const Error& e) {
+    BOOST_TEST(e.diagnostic().file == fifo);
+    BOOST_TEST(Contains(e.diagnostic().message, "Broken pipe"), e.diagnostic().message);
+  }
+  reader.join();
+  sigset_t pending;
+  sigpending(&pending);
+  BOOST_TEST(!sigismember(&pending, SIGPIPE));  // none left over for later
+}
+
+// A license is a bearer credential: replacing one its owner made private must
+// not make it readable by everyone.
+BOOST_AUTO_TEST_CASE(atomic_write_never_widens_the_replaced_files_permissions) {
+  TempDir dir;
+  const std::string path = dir / "ada.license";
+  WriteAll(path, "old");
+  ::chmod(path.c_str(), 0600);
+  WriteFileAtomic(path, "new");
+  struct stat st {};
+  ::stat(path.c_str(), &st);
+  BOOST_TEST((st.st_mode & 0777) == 0600u);
+  BOOST_TEST(ReadFile(path) == "new");
+  if (::geteuid() != 0) return;  // only root may give a file away
+  ::chmod(path.c_str(), 0640);
+  BOOST_REQUIRE(::chown(path.c_str(), 4321, 4321) == 0);
+  WriteFileAtomic(path, "newer");
+  ::stat(path.c_str(), &st);
+  BOOST_TEST(st.st_uid == 4321u);
+  BOOST_TEST(st.st_gid == 4321u);
+  BOOST_TEST((st.st_mode & 0777) == 0640u);
 }
 
 BOOST_AUTO_TEST_CASE(find_inputs_searches_folders_for_txt_sorted_and_unique) {

@@ -92,7 +92,7 @@ class Served {
                     const std::string& from = "2026-01-01", const std::string& until = "2099-12-31") {
     const ProcessResult r = Imprint({"license", "issue", "--subscriber", "id-" + name, "--name", name, "--email",
                                      name + "@example.org", "--tier", tier, "--publications", pubs, "--from", from,
-                                     "--until", until, "--out", dir / (name + ".license")});
+                                     "--until", until, "--allow-expired", "--out", dir / (name + ".license")});
     BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     return ReadAll(dir / (name + ".license"));
   }

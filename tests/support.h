@@ -5,8 +5,10 @@
 #ifndef IMPRINT_TESTS_SUPPORT_H_
 #define IMPRINT_TESTS_SUPPORT_H_
 
+#include <atomic>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace imprint {
@@ -61,6 +63,33 @@ std::vector<std::string> FilesBelow(const std::string& dir);
 void CopyTree(const std::string& from, const std::string& to);
 // Removes a folder tree.
 void RemoveAll(const std::string& path);
+
+// Special destinations for the tests of writes to a path a user names.
+// What `path` itself is (lstat, links not followed): 'f' regular file,
+// 'd' folder, 'l' symbolic link, 'c' character device, 'b' block device,
+// 'p' FIFO, 's' socket, '-' nothing there.
+char FileKind(const std::string& path);
+// Makes a character device node (mknod; needs root) such as a private copy of
+// /dev/null (1, 3) or /dev/full (1, 7); false when it cannot. A test tries a
+// risky write on its own node before it dares the system's.
+bool MakeCharDevice(const std::string& path, unsigned major, unsigned minor);
+// Makes a FIFO at `path` and holds it open for reading, so a writer never
+// blocks, and collects on a thread whatever is written to it. Finish() stops
+// and returns the bytes; it never waits for a writer that does not come.
+class FifoReader {
+ public:
+  explicit FifoReader(const std::string& path);
+  ~FifoReader();
+  FifoReader(const FifoReader&) = delete;
+  FifoReader& operator=(const FifoReader&) = delete;
+  std::string Finish();
+
+ private:
+  int fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::string bytes_;
+  std::thread thread_;
+};
 
 // What a test input should read as: tests/data/expected/<stem>.expected.
 struct ExpectedIssue {
