@@ -113,6 +113,18 @@ std::string TranscodeWindows1252(std::string_view bytes,
 
 }  // namespace
 
+std::string OneLineTextProblem(std::string_view text, size_t* length) {
+  *length = 0;
+  for (size_t pos = 0; pos < text.size(); ++*length) {
+    char32_t cp = 0;
+    const size_t len = DecodeUtf8(text, pos, &cp);
+    if (len == 0) return "byte 0x" + Hex(static_cast<unsigned char>(text[pos]), 2) + " at " + std::to_string(pos) + " is not UTF-8";
+    if (cp < 0x20 || IsForbidden(cp)) return "control character U+" + Hex(cp, 4) + " at " + std::to_string(pos) + " is not text";
+    pos += len;
+  }
+  return "";
+}
+
 DecodedText DecodeText(std::string_view bytes, const std::string& file) {
   DecodedText result;
   std::string_view body = bytes;
