@@ -3,6 +3,7 @@
 #include "pipeline/cli_support.h"
 
 #include <sstream>
+#include <utility>
 
 #include "pipeline/crypto.h"
 #include "pipeline/decision.h"
@@ -10,6 +11,7 @@
 #include "pipeline/license.h"
 #include "pipeline/personalize.h"
 #include "pipeline/rights_policy.h"
+#include "pipeline/text_decoder.h"
 
 namespace imprint::cli {
 namespace {
@@ -25,6 +27,14 @@ int RunLicenseIssue(const Args& args, std::ostream& out, std::ostream& err) {
     throw Error("--name", 0, "refused as a subscriber name: " + problem);
   }
   l.subscriber_email = args.Get("email");
+  // The id and e-mail address reach no copy, but a trace prints them.
+  for (const auto& [option, value] : {std::pair<const char*, const std::string*>{"--subscriber", &l.subscriber_id},
+                                      {"--email", &l.subscriber_email}}) {
+    size_t length = 0;
+    if (const std::string problem = OneLineTextProblem(*value, &length); !problem.empty()) {
+      throw Error(option, 0, "refused: " + problem);
+    }
+  }
   l.tier = Required(args, "tier");
   const std::string from = Required(args, "from"), until = Required(args, "until");
   const auto start = ParseTime(from), end = ParseTime(until, /*end_of_day=*/true);

@@ -226,6 +226,7 @@ std::string SubscriberNameProblem(const std::string& name) {
   if (name.empty()) return "it is empty";
   size_t length = 0;
   if (std::string problem = OneLineTextProblem(name, &length); !problem.empty()) return problem;
+  if (name.front() == ' ' || name.back() == ' ') return "it starts or ends with a space";
   if (length > kMaxSubscriberName) {
     return "it has " + std::to_string(length) + " characters, more than " + std::to_string(kMaxSubscriberName);
   }

@@ -81,16 +81,12 @@ Verdict CheckFile(const std::string& path, const TrustedKeys& trusted,
   return v;
 }
 
-// The folder's own claim to an edition: its last three path components when
-// the last two read as v<VV>/i<III> (an output tree's layout), or "" when it
-// makes none (a folder copied elsewhere). Symbolic links are resolved, so a
-// link is judged by the folder it leads to.
-std::string ClaimedEdition(const std::string& folder) {
-  std::error_code ec;
-  fs::path real = fs::weakly_canonical(folder, ec);
-  if (ec) real = fs::absolute(folder, ec).lexically_normal();
+// The edition a path claims: its last three components when the last two
+// read as v<digits>/i<digits> (an output tree's layout), or "" when it makes
+// no claim (a folder copied elsewhere).
+std::string ClaimedEdition(const fs::path& path) {
   std::vector<std::string> parts;
-  for (const fs::path& p : real) {
+  for (const fs::path& p : path) {
     if (!p.empty() && p != "/") parts.push_back(p.string());
   }
   if (parts.size() < 3) return "";
@@ -103,6 +99,17 @@ std::string ClaimedEdition(const std::string& folder) {
   return parts[parts.size() - 3] + "/" + v + "/" + i;
 }
 
+// The editions a folder claims: by the path it was named by, and by the path
+// it really has (a symbolic link resolved), each when it makes a claim.
+std::vector<std::string> ClaimedEditions(const std::string& folder) {
+  std::error_code ec;
+  std::vector<std::string> claims;
+  for (const fs::path& p : {fs::absolute(folder, ec).lexically_normal(), fs::weakly_canonical(folder, ec)}) {
+    if (const std::string claim = ClaimedEdition(p); !claim.empty()) claims.push_back(claim);
+  }
+  return claims;
+}
+
 // Why the manifest's edition is not the folder's, or "": the manifest names
 // an edition in its canonical spelling, and a folder that claims one by its
 // path claims the same.
@@ -111,9 +118,10 @@ std::string EditionMismatch(const std::string& folder, const Manifest& manifest)
   if (!parts || EditionPath(parts->slug, parts->volume, parts->issue) != manifest.edition) {
     return "the manifest's edition '" + manifest.edition + "' is not an edition path like monitor/v05/i077";
   }
-  const std::string claimed = ClaimedEdition(folder);
-  if (!claimed.empty() && claimed != manifest.edition) {
-    return "the manifest is edition " + manifest.edition + ", but the folder is " + claimed;
+  for (const std::string& claimed : ClaimedEditions(folder)) {
+    if (claimed != manifest.edition) {
+      return "the manifest is edition " + manifest.edition + ", but the folder is " + claimed;
+    }
   }
   return "";
 }

@@ -9,7 +9,8 @@
 // canonical spelling (edition_layout), every artifact it lists must be named
 // for that edition (<pub>-v<VV>-i<III>.md|html|epub), and a folder whose path
 // claims an edition (its last two components read v<digits>/i<digits>, as in
-// an output tree; symbolic links resolved) must be that very edition, so
+// an output tree; both as named and with symbolic links resolved, so a link
+// named i077 leading to i145 fails too) must be that very edition, so
 // monitor/v05/i077 holding monitor/v03/i145's files fails. A folder whose path
 // claims none (a copy in ~/Downloads/x) is checked by its manifest and names
 // alone: its path asserts nothing to contradict. The same holds for a single

@@ -171,11 +171,24 @@ BOOST_FIXTURE_TEST_CASE(license_issue_refuses_control_characters, Keys) {
         std::string("Ada\nLovelace"), std::string("Ada\rLovelace"), std::string("Ada\tLovelace"),
         std::string("A\x7f" "da"), std::string("A\xc2\x85" "da"), std::string("A\xc2\x9b" "da"),
         std::string("A\xff" "da"), std::string("A\xc3"), std::string("\xed\xa0\x80"), std::string("\xc0\xaf"),
-        std::string(201, 'a'), std::string(6500, 'a')}) {
+        std::string(201, 'a'), std::string(6500, 'a'), std::string(" Ada"), std::string("Ada "),
+        std::string("Ada \xe2\x80\xae" "ecalevoL"), std::string("Ada\xe2\x80\xa8" "# Heading"),
+        std::string("Ada\xe2\x81\xa6x")}) {
     const ProcessResult r = issue(name);
     BOOST_TEST(r.exit_code == 1, name.size() << ": " << r.out << r.err);
     BOOST_TEST(r.err.find("refused as a subscriber name") != std::string::npos, r.err);
     BOOST_TEST(r.out.empty(), "no license printed");
+  }
+  // Nor a subscriber id or e-mail address a trace would print raw.
+  for (const auto& [option, value] : {std::pair<std::string, std::string>{"--subscriber", "s\x1b[2J"},
+                                      {"--email", "a@b.org\nsubscriber: Ada"}}) {
+    std::vector<std::string> args = {"license", "issue", "--name", "n", "--tier", "individual",
+                                     "--publications", "monitor", "--from", "2026-01-01", "--until", "2026-12-31",
+                                     "--db", "sqlite:" + dir / "s.db", option, value};
+    if (option != "--subscriber") args.insert(args.end(), {"--subscriber", "s"});
+    const ProcessResult r = ImprintWithKeys(dir / "keys", args);
+    BOOST_TEST(r.exit_code == 1, option << ": " << r.out << r.err);
+    BOOST_TEST(r.err.find(option + ": error: refused: control character") != std::string::npos, r.err);
   }
   // 200 characters is the limit, counted as characters, not bytes.
   std::string accented;

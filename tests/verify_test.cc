@@ -242,6 +242,14 @@ BOOST_FIXTURE_TEST_CASE(verify_ties_folder_to_edition, Built) {
     BOOST_TEST(Contains(r.out, "FAILED  " + elsewhere + ": the manifest is edition monitor/v03/i145"), r.out);
     RemoveAll(elsewhere);
   }
+  // A link named for one edition leading to another's folder.
+  RemoveAll(i077);
+  std::filesystem::create_directory_symlink(i145, i077);
+  r = verify(i077);
+  BOOST_TEST(r.exit_code == 1, r.out);
+  BOOST_TEST(Contains(r.out, "but the folder is monitor/v05/i077"), r.out);
+  BOOST_TEST(verify(i077 + "/").exit_code == 1);
+  std::filesystem::remove(i077);
   // A folder outside an output tree claims no edition by its path: it verifies
   // by its manifest and its files' names.
   std::filesystem::create_directories(dir / "loose/copy");
