@@ -2,6 +2,7 @@
 // audit log's: audit, audit verify, trace.
 #include "pipeline/cli_support.h"
 
+#include <cctype>
 #include <sstream>
 #include <utility>
 
@@ -232,7 +233,8 @@ int RunTrace(const Args& args, std::ostream& out, std::ostream& err) {
   if (args.positional.size() != 1) throw UsageError("give one FILE");
   const std::string path = args.positional[0];
   const std::string bytes = ReadFile(path);
-  const std::string ext = path.substr(path.rfind('.') + 1);
+  std::string ext = path.substr(path.rfind('.') + 1);
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));  // FOUND.EPUB
   const std::vector<std::string> ids = FindLicenseIds(ext, bytes);
   if (ids.empty()) throw Error(path, 0, "names no license: not a personalised copy");
   const auto store = OpenStore(args);
