@@ -236,7 +236,9 @@ BOOST_AUTO_TEST_CASE(markdown_keeps_a_name_inline) {
   bare.watermark = "{{name}}";  // the name opens the paragraph: where block syntax would start
   for (const Tier& tier : {policy.tiers.at("individual"), bare}) {
     for (const std::string name : {"# Heading", "*x*", "[a](b)", "> quote", "- item", "1. item", "<b>x</b>",
-                                   "`code`", "===", "---", "a_b_", "x\\", "&amp;", "<https://e.org>", "[a]: /b"}) {
+                                   "`code`", "===", "---", "a_b_", "x\\", "&amp;", "<https://e.org>", "[a]: /b",
+                                   "ada@example.org", "www.example.org", "https://e.org/x", "~~s~~", "| a | b |",
+                                   "![i](x.png)", "<!-- c -->", "\\# not", "1) item", "+ item"}) {
       const Licensee who = MakeLicensee(tier, kId, name);
       const std::string html = RenderGfm(StripFrontMatter(Personalize("md", base, who)));
       const auto paragraphs = HtmlTexts(html, "//body/p");
@@ -244,6 +246,7 @@ BOOST_AUTO_TEST_CASE(markdown_keeps_a_name_inline) {
       BOOST_TEST(HtmlTexts(html, "//body/p[last()]/*").empty(), name);  // no markup in it
     }
     BOOST_CHECK_THROW(Personalize("md", base, MakeLicensee(tier, kId, "Ada\n# Heading")), Error);
+    BOOST_CHECK_THROW(Personalize("md", base, MakeLicensee(tier, kId, "    indented")), Error);
   }
 }
 
