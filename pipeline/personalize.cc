@@ -143,7 +143,8 @@ void CollectIdMarks(const std::string& text, std::vector<std::string>* ids) {
   for (size_t at = text.find(kIdMarkOpen); at != std::string::npos; at = text.find(kIdMarkOpen, at + 1)) {
     const size_t id = at + kIdMarkOpen.size();
     if (id + 36 + kIdMarkClose.size() > text.size()) break;
-    if (IsLicenseId(std::string_view(text).substr(id, 36)) && text.compare(id + 36, kIdMarkClose.size(), kIdMarkClose) == 0) {
+    if (IsLicenseId(std::string_view(text).substr(id, 36)) &&
+        text.compare(id + 36, kIdMarkClose.size(), kIdMarkClose) == 0) {
       ids->push_back(text.substr(id, 36));
     }
   }
@@ -226,7 +227,8 @@ bool NamesLicensee(const std::string& format, const std::string& artifact, const
   const auto entries = LicenseeEntries(artifact);
   if (entries.size() != 3) return false;
   for (const auto& [name, text] : entries) {
-    const std::string expected = name == kEpubEntries[0] ? IdMark(who) + "\n    " + EpubMeta(who) : LicenseeParagraph(who);
+    const std::string expected =
+        name == kEpubEntries[0] ? IdMark(who) + "\n    " + EpubMeta(who) : LicenseeParagraph(who);
     if (!Contains(text, expected)) return false;
   }
   return true;

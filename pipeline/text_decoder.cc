@@ -125,10 +125,11 @@ std::string OneLineTextProblem(std::string_view text, size_t* length) {
   for (size_t pos = 0; pos < text.size(); ++*length) {
     char32_t cp = 0;
     const size_t len = DecodeUtf8(text, pos, &cp);
-    if (len == 0) return "byte 0x" + Hex(static_cast<unsigned char>(text[pos]), 2) + " at " + std::to_string(pos) + " is not UTF-8";
-    if (cp < 0x20 || IsForbidden(cp)) return "control character U+" + Hex(cp, 4) + " at " + std::to_string(pos) + " is not text";
+    const std::string at = " at " + std::to_string(pos);
+    if (len == 0) return "byte 0x" + Hex(static_cast<unsigned char>(text[pos]), 2) + at + " is not UTF-8";
+    if (cp < 0x20 || IsForbidden(cp)) return "control character U+" + Hex(cp, 4) + at + " is not text";
     if (IsLayoutControl(cp)) {
-      return "U+" + Hex(cp, 4) + " at " + std::to_string(pos) + " would break the line or reorder the text around it";
+      return "U+" + Hex(cp, 4) + at + " would break the line or reorder the text around it";
     }
     pos += len;
   }

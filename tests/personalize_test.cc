@@ -170,9 +170,12 @@ BOOST_FIXTURE_TEST_CASE(trace_says_ambiguous_or_unconfirmed_and_never_names_the_
       const RightsPolicy policy = LoadRightsPolicy(SourceDir() + "/rights");
       copy = Personalize("epub", WriteEpub(ReadEdition(SourceDir() + "/samples/archive/monitor-v05-i077.txt"),
                                            BundledTemplates()),
-                         Licensee{ada, "Mallory", MakeLicensee(policy.tiers.at("individual"), mallory, "Mallory").wording});
+                         Licensee{ada, "Mallory",
+                                  MakeLicensee(policy.tiers.at("individual"), mallory, "Mallory").wording});
     } else {
-      for (size_t at = copy.find(mallory); at != std::string::npos; at = copy.find(mallory, at)) copy.replace(at, 36, ada);
+      for (size_t at = copy.find(mallory); at != std::string::npos; at = copy.find(mallory, at)) {
+        copy.replace(at, 36, ada);
+      }
     }
     WriteAll(dir / ("swapped." + format), copy);
     r = Imprint({"trace", dir / ("swapped." + format)});
@@ -231,7 +234,8 @@ BOOST_AUTO_TEST_CASE(personalize_refuses_a_licensee_it_cannot_render) {
 
 BOOST_AUTO_TEST_CASE(markdown_keeps_a_name_inline) {
   const RightsPolicy policy = LoadRightsPolicy(SourceDir() + "/rights");
-  const std::string base = WriteMarkdown(ReadEdition(SourceDir() + "/samples/archive/prism-v04-i012.txt"), BundledTemplates());
+  const std::string base =
+      WriteMarkdown(ReadEdition(SourceDir() + "/samples/archive/prism-v04-i012.txt"), BundledTemplates());
   Tier bare = policy.tiers.at("individual");
   bare.watermark = "{{name}}";  // the name opens the paragraph: where block syntax would start
   for (const Tier& tier : {policy.tiers.at("individual"), bare}) {
@@ -242,7 +246,8 @@ BOOST_AUTO_TEST_CASE(markdown_keeps_a_name_inline) {
       const Licensee who = MakeLicensee(tier, kId, name);
       const std::string html = RenderGfm(StripFrontMatter(Personalize("md", base, who)));
       const auto paragraphs = HtmlTexts(html, "//body/p");
-      BOOST_TEST(paragraphs.back() == who.wording, name << " -> " << html.substr(html.size() > 300 ? html.size() - 300 : 0));
+      BOOST_TEST(paragraphs.back() == who.wording,
+                 name << " -> " << html.substr(html.size() > 300 ? html.size() - 300 : 0));
       BOOST_TEST(HtmlTexts(html, "//body/p[last()]/*").empty(), name);  // no markup in it
     }
     BOOST_CHECK_THROW(Personalize("md", base, MakeLicensee(tier, kId, "Ada\n# Heading")), Error);
