@@ -147,6 +147,14 @@ BOOST_FIXTURE_TEST_CASE(times_are_strict_rfc3339, Keys) {
     BOOST_TEST((r.err.find("--from takes") != std::string::npos || r.err.find("--until takes") != std::string::npos),
                r.err);
   }
+  ProcessResult r = ImprintWithKeys(dir / "keys", {"license", "check", dir / "any.license", "monitor/v05/i077",
+                                                   "--action", "read", "--at", "2026-06-01T12:00:00Z trailing"});
+  BOOST_TEST(r.exit_code == 2, r.err);
+  BOOST_TEST(r.err.find("--at takes") != std::string::npos, r.err);
+  r = ImprintWithKeys(dir / "keys", {"license", "renew", "some-id", "--until", "2027-02-29", "--db",
+                                     "sqlite:" + dir / "s.db"});
+  BOOST_TEST(r.exit_code == 2, r.err);
+  BOOST_TEST(r.err.find("--until takes") != std::string::npos, r.err);
   License l = Sample();
   l.issued = "2026-01-01Tab:cd:efZ";
   BOOST_CHECK_THROW(ParseLicense(SignLicense(l, keystore.LoadSigningKey()), "l"), Error);
