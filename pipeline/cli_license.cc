@@ -2,7 +2,9 @@
 // audit log's: audit, audit verify, trace.
 #include "pipeline/cli_support.h"
 
+#include <cctype>
 #include <sstream>
+#include <utility>
 
 #include "pipeline/crypto.h"
 #include "pipeline/decision.h"
@@ -10,6 +12,7 @@
 #include "pipeline/license.h"
 #include "pipeline/personalize.h"
 #include "pipeline/rights_policy.h"
+#include "pipeline/text_decoder.h"
 
 namespace imprint::cli {
 namespace {
@@ -66,7 +69,18 @@ int RunLicenseIssue(const Args& args, std::ostream& out, std::ostream& err) {
   License l;
   l.subscriber_id = Required(args, "subscriber");
   l.subscriber_name = Required(args, "name");
+  if (const std::string problem = SubscriberNameProblem(l.subscriber_name); !problem.empty()) {
+    throw Error("--name", 0, "refused as a subscriber name: " + problem);
+  }
   l.subscriber_email = args.Get("email");
+  // The id and e-mail address reach no copy, but a trace prints them.
+  for (const auto& [option, value] : {std::pair<const char*, const std::string*>{"--subscriber", &l.subscriber_id},
+                                      {"--email", &l.subscriber_email}}) {
+    size_t length = 0;
+    if (const std::string problem = OneLineTextProblem(*value, &length); !problem.empty()) {
+      throw Error(option, 0, "refused: " + problem);
+    }
+  }
   l.tier = Required(args, "tier");
   const std::string from = Required(args, "from"), until = Required(args, "until");
   const auto start = ParseTime(from), end = ParseTime(until, /*end_of_day=*/true);
@@ -238,23 +252,65 @@ int RunAuditVerify(const Args& args, std::ostream& out, std::ostream& err) {
   return kExitOk;
 }
 
+// One license id a copy names, checked against the store: the license is
+// there and the copy names its subscriber exactly as its own copy would.
+struct TraceCandidate {
+  std::string id;
+  std::optional<StoredLicense> stored;
+  bool agrees = false;
+  std::string problem;  // why not confirmed
+};
+
+TraceCandidate Confirm(const std::string& id, const std::string& format, const std::string& bytes,
+                       LicenseStore& store, const RightsPolicy& policy) {
+  TraceCandidate c{id, store.FindLicense(id), false, ""};
+  if (!c.stored) {
+    c.problem = "not in this store";
+    return c;
+  }
+  const License& l = c.stored->license;
+  const auto tier = policy.tiers.find(l.tier);
+  if (tier == policy.tiers.end()) {
+    c.problem = "its tier '" + l.tier + "' is not in the rights policy, so the copy cannot be checked";
+    return c;
+  }
+  c.agrees = NamesLicensee(format, bytes, MakeLicensee(tier->second, id, l.subscriber_name));
+  if (!c.agrees) c.problem = "the copy does not name this license's subscriber as its copy would";
+  return c;
+}
+
 int RunTrace(const Args& args, std::ostream& out, std::ostream& err) {
   if (args.positional.size() != 1) throw UsageError("give one FILE");
   const std::string path = args.positional[0];
   const std::string bytes = ReadFile(path);
-  const std::string ext = path.substr(path.rfind('.') + 1);
-  const std::string id = FindLicenseId(ext, bytes);
-  if (id.empty()) throw Error(path, 0, "names no license: not a personalised copy");
+  std::string ext = path.substr(path.rfind('.') + 1);
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));  // FOUND.EPUB
+  const std::vector<std::string> ids = FindLicenseIds(ext, bytes);
+  if (ids.empty()) throw Error(path, 0, "names no license: not a personalised copy");
   const auto store = OpenStore(args);
-  const auto stored = store->FindLicense(id);
-  out << "license:    " << id << (stored ? "" : " (not in this store)") << "\n";
-  if (stored) {
-    out << "subscriber: " << stored->license.subscriber_name << " <" << stored->license.subscriber_email << ">, id "
-        << stored->license.subscriber_id << ", tier " << stored->license.tier << "\n";
+  const RightsPolicy policy = LoadRightsPolicy(RightsDir(args));
+  std::vector<TraceCandidate> candidates;
+  for (const std::string& id : ids) candidates.push_back(Confirm(id, ext, bytes, *store, policy));
+  if (candidates.size() > 1) {
+    // A copy Personalize made names one license: this one was changed.
+    out << "ambiguous: the copy names " << candidates.size() << " licenses; it was changed after download\n";
+    for (const TraceCandidate& c : candidates) {
+      out << "candidate:  " << c.id << " (" << (c.agrees ? "the copy names its subscriber" : c.problem) << ")\n";
+    }
+    return kExitFailure;
   }
+  const TraceCandidate& c = candidates[0];
+  if (!c.agrees) {
+    out << "unconfirmed: the copy names license " << c.id << ", but " << c.problem << "\n";
+    return kExitFailure;
+  }
+  const License& l = c.stored->license;
+  out << "license:    " << c.id << "\n"
+      << "subscriber: " << l.subscriber_name << " <" << l.subscriber_email << ">, id " << l.subscriber_id
+      << ", tier " << l.tier << "\n";
   const std::string sha = Sha256Hex(bytes);
   bool found = false;
-  for (const AuditRow& r : store->Audit(id)) {
+  for (const AuditRow& r : store->Audit(c.id)) {
     if (r.sha256 != sha) continue;
     out << "download:   audit row " << r.id << ", " << FormatTime(r.at) << ", " << r.edition << " as " << r.format
         << "\n";
@@ -369,9 +425,17 @@ void AddLicenseCommands(std::vector<Command>* commands) {
        "intact, 1 naming the first edited, deleted or reordered row.",
        "imprint audit verify", [](OptionSet& set) { AddDbOption(set); }, &RunAuditVerify},
       {"trace", "trace FILE [--db URL]", "name the license, subscriber and download of a copy",
-       "For a personalised copy found elsewhere: the license it names, the\n"
-       "subscriber, and the audit row of the download with exactly these bytes.",
-       "imprint trace found/monitor-v05-i077.epub", [](OptionSet& set) { AddDbOption(set); }, &RunTrace},
+       "For a personalised copy found elsewhere: the license its id mark names, the\n"
+       "subscriber, and the audit row of the download with exactly these bytes.\n"
+       "The license must be in the store and the copy must name its subscriber as\n"
+       "that license's copy would; otherwise exit 1, 'unconfirmed'. A copy naming\n"
+       "several licenses is 'ambiguous' (exit 1), each listed, none chosen.",
+       "imprint trace found/monitor-v05-i077.epub",
+       [](OptionSet& set) {
+         AddDbOption(set);
+         AddResourceOptions(set);
+       },
+       &RunTrace},
   };
   commands->insert(commands->end(), mine.begin(), mine.end());
 }

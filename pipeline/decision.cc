@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <regex>
 
 #include "pipeline/edition_layout.h"
 #include "pipeline/error.h"
@@ -28,12 +27,9 @@ bool Covers(const Rule& rule, const std::string& action, const std::string& form
 std::string EditionRef::Path() const { return EditionPath(publication, volume, issue); }
 
 std::optional<EditionRef> ParseEditionRef(const std::string& text) {
-  static const std::regex pattern("([a-z0-9]+(?:-[a-z0-9]+)*)/v([0-9]{1,5})/i([0-9]{1,5})");
-  std::smatch m;
-  if (!std::regex_match(text, m, pattern)) return std::nullopt;
-  EditionRef ref{m[1], std::stoi(m[2]), std::stoi(m[3])};
-  if (ref.volume < 1 || ref.issue < 1) return std::nullopt;
-  return ref;
+  const std::optional<EditionPathParts> parts = ParseEditionPath(text);
+  if (!parts) return std::nullopt;
+  return EditionRef{parts->slug, parts->volume, parts->issue};
 }
 
 VerifiedLicense VerifyAndParse(const std::string& text, const TrustedKeys& trusted) {

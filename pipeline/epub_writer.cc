@@ -6,6 +6,7 @@
 #include <Poco/UUIDGenerator.h>
 #include <libxml/parser.h>
 
+#include <limits>
 #include <sstream>
 #include <utility>
 #include <vector>
@@ -75,20 +76,25 @@ TemplateData BookData(const Document& doc) {
 
 void IgnoreXmlMessage(void*, const char*, ...) {}
 
-// Parses `xml` with no handlers (SAX, no tree): well-formedness is all the
-// check needs, and building a tree would cost more than the parse.
 void CheckWellFormed(const Document& doc, const std::string& name, const std::string& xml) {
-  xmlSAXHandler handler{};
-  handler.warning = &IgnoreXmlMessage;
-  handler.error = &IgnoreXmlMessage;
-  handler.fatalError = &IgnoreXmlMessage;
-  if (xmlSAXUserParseMemory(&handler, nullptr, xml.data(), static_cast<int>(xml.size())) != 0) {
+  if (!IsWellFormedXml(xml)) {
     throw Error(doc.source, 0,
                 "EPUB entry " + name + " is not well-formed XML (check the templates)");
   }
 }
 
 }  // namespace
+
+// Parses `xml` with no handlers (SAX, no tree): well-formedness is all the
+// check needs, and building a tree would cost more than the parse.
+bool IsWellFormedXml(const std::string& xml) {
+  if (xml.size() > static_cast<size_t>(std::numeric_limits<int>::max())) return false;
+  xmlSAXHandler handler{};
+  handler.warning = &IgnoreXmlMessage;
+  handler.error = &IgnoreXmlMessage;
+  handler.fatalError = &IgnoreXmlMessage;
+  return xmlSAXUserParseMemory(&handler, nullptr, xml.data(), static_cast<int>(xml.size())) == 0;
+}
 
 std::string EpubIdentifier(const Document& doc) {
   Poco::SHA1Engine sha1;

@@ -21,6 +21,10 @@ namespace imprint {
 
 std::string WriteEpub(const Document& doc, const TemplateSet& templates);
 
+// Whether `xml` is well-formed XML (libxml2, no network, no tree): the check
+// every XML entry of a book passes, here for the units that change entries.
+bool IsWellFormedXml(const std::string& xml);
+
 // "urn:uuid:..." (version 5): stable for a publication, volume and issue.
 std::string EpubIdentifier(const Document& doc);
 

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pipeline/keystore.h"
@@ -44,14 +45,30 @@ enum class SignatureVerdict { kGood, kBad, kUnknownKey, kRevokedKey };
 // Checks the document's signature against `trusted`.
 SignatureVerdict VerifyLicense(const std::string& text, const TrustedKeys& trusted);
 
-// Seconds since the epoch for "YYYY-MM-DD" (midnight UTC; with
-// `end_of_day`, the day's last second) or an RFC 3339 time; nullopt when the
-// text is neither.
+// The longest subscriber name, in characters: a name goes into every copy's
+// footer and metadata, and a license must fit in a request header.
+constexpr size_t kMaxSubscriberName = 200;
+
+// Why `name` cannot be a subscriber's name, or "" when it can: it must be
+// UTF-8, 1 to kMaxSubscriberName characters, without control characters (C0,
+// DEL, C1) or the rest OneLineTextProblem() refuses, and without a space at
+// either end, so every format can carry it as one line of text.
+std::string SubscriberNameProblem(const std::string& name);
+
+// Seconds since the epoch for an RFC 3339 full-date "YYYY-MM-DD" (midnight
+// UTC; with `end_of_day`, the day's last second) or date-time
+// ("2026-01-01T09:30:00Z", "...T09:30:00.5+02:00"); nullopt when the text is
+// neither, to the letter: every field its digits and range (the days of each
+// month, leap years, seconds to 60, offsets to 23:59), nothing after it.
 std::optional<int64_t> ParseTime(const std::string& text, bool end_of_day = false);
 std::string FormatTime(int64_t seconds);  // "2026-11-28T05:00:00Z"
 
 // A fresh random license id (a UUID, version 4).
 std::string NewLicenseId();
+
+// Whether `text` is a license id as NewLicenseId writes one: a UUID, 8-4-4-4-12
+// lower-case hex digits.
+bool IsLicenseId(std::string_view text);
 
 }  // namespace imprint
 

@@ -5,7 +5,6 @@
 #include <dirent.h>
 
 #include <algorithm>
-#include <atomic>
 #include <unordered_map>
 #include <fstream>
 #include <sstream>
@@ -18,7 +17,6 @@ namespace imprint {
 namespace mustache = kainjow::mustache;
 
 struct TemplateSet::Compiled {
-  uint64_t id = 0;        // unique for the process's lifetime: the parse cache's key
   std::string path;
   std::string text;       // with partials expanded
   bool escape_html = false;
@@ -52,13 +50,13 @@ mustache::data ToMustache(const TemplateData& d) {
 
 std::string Identity(const std::string& s) { return s; }
 
-std::atomic<uint64_t> next_template_id{1};
-
 // kainjow's mustache objects are parsed once per thread and reused: parsing
 // costs more than rendering, and render() is not documented as thread-safe.
-mustache::mustache& Parsed(uint64_t id, const std::string& text, bool escape_html) {
-  thread_local std::unordered_map<uint64_t, std::unique_ptr<mustache::mustache>> cache;
-  std::unique_ptr<mustache::mustache>& slot = cache[id];
+// Keyed by the text itself, so a set made and dropped again and again (a
+// watermark per personalised copy) reuses one parse instead of adding one.
+mustache::mustache& Parsed(const std::string& text, bool escape_html) {
+  thread_local std::unordered_map<std::string, std::unique_ptr<mustache::mustache>> cache[2];
+  std::unique_ptr<mustache::mustache>& slot = cache[escape_html ? 1 : 0][text];
   if (!slot) {
     slot = std::make_unique<mustache::mustache>(text);
     if (!escape_html) slot->set_custom_escape(&Identity);
@@ -145,7 +143,6 @@ TemplateSet TemplateSet::FromSources(const std::map<std::string, std::string>& s
   TemplateSet set;
   for (const auto& [name, text] : sources) {
     auto compiled = std::make_unique<Compiled>();
-    compiled->id = next_template_id++;
     compiled->path = dir.empty() ? name : dir + "/" + name + ".mustache";
     compiled->text = ExpandPartials(text, sources, compiled->path);
     compiled->escape_html = EscapesMarkup(name);
@@ -196,7 +193,7 @@ std::string TemplateSet::Render(const std::string& name, const Context& context)
     throw Error(dir_.empty() ? name : dir_ + "/" + name + ".mustache", 0, "no such template");
   }
   const Compiled& compiled = *it->second;
-  mustache::mustache& tmpl = Parsed(compiled.id, compiled.text, compiled.escape_html);
+  mustache::mustache& tmpl = Parsed(compiled.text, compiled.escape_html);
   std::string out = tmpl.render(context.data_->value);
   if (!tmpl.is_valid()) throw Error(compiled.path, 0, tmpl.error_message());
   return out;

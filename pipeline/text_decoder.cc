@@ -84,6 +84,13 @@ bool IsForbidden(char32_t cp) {
          (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE;
 }
 
+// Line and paragraph separators, and the bidirectional embeddings, overrides
+// and isolates: in a one-line label they break the line or make the text
+// around it read otherwise than it is stored (a name shown reversed).
+bool IsLayoutControl(char32_t cp) {
+  return cp == 0x2028 || cp == 0x2029 || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 std::string ForbiddenMessage(char32_t cp) {
   if (cp == 0) return "NUL byte: the file is binary or UTF-16, not text";
   return "control character U+" + Hex(cp, 4) + " is not text";
@@ -112,6 +119,22 @@ std::string TranscodeWindows1252(std::string_view bytes,
 }
 
 }  // namespace
+
+std::string OneLineTextProblem(std::string_view text, size_t* length) {
+  *length = 0;
+  for (size_t pos = 0; pos < text.size(); ++*length) {
+    char32_t cp = 0;
+    const size_t len = DecodeUtf8(text, pos, &cp);
+    const std::string at = " at " + std::to_string(pos);
+    if (len == 0) return "byte 0x" + Hex(static_cast<unsigned char>(text[pos]), 2) + at + " is not UTF-8";
+    if (cp < 0x20 || IsForbidden(cp)) return "control character U+" + Hex(cp, 4) + at + " is not text";
+    if (IsLayoutControl(cp)) {
+      return "U+" + Hex(cp, 4) + at + " would break the line or reorder the text around it";
+    }
+    pos += len;
+  }
+  return "";
+}
 
 DecodedText DecodeText(std::string_view bytes, const std::string& file) {
   DecodedText result;

@@ -25,6 +25,13 @@ struct DecodedText {
 // REQUIRES: `file` names the input, for diagnostics only.
 DecodedText DecodeText(std::string_view bytes, const std::string& file);
 
+// Why `text` cannot be one line of text (a name, a label), or "" when it can:
+// it must be UTF-8 without control characters (C0, tab and line breaks
+// included; DEL; C1), noncharacters, line or paragraph separators, or
+// bidirectional embeddings, overrides and isolates. Counts its characters
+// into *length.
+std::string OneLineTextProblem(std::string_view text, size_t* length);
+
 enum class LetterCase { kNotALetter, kUpper, kLower, kUncased };
 
 // The case of the UTF-8 character starting at text[*pos]; advances *pos past

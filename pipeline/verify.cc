@@ -4,6 +4,7 @@
 #include <set>
 
 #include "pipeline/crypto.h"
+#include "pipeline/edition_layout.h"
 #include "pipeline/error.h"
 #include "pipeline/file_system.h"
 #include "pipeline/manifest.h"
@@ -60,6 +61,62 @@ Verdict CheckFile(const std::string& path, const TrustedKeys& trusted,
   return v;
 }
 
+// The edition a path claims: its last three components when the last two
+// read as v<digits>/i<digits> (an output tree's layout), or "" when it makes
+// no claim (a folder copied elsewhere).
+std::string ClaimedEdition(const fs::path& path) {
+  std::vector<std::string> parts;
+  for (const fs::path& p : path) {
+    if (!p.empty() && p != "/") parts.push_back(p.string());
+  }
+  if (parts.size() < 3) return "";
+  const std::string& v = parts[parts.size() - 2];
+  const std::string& i = parts[parts.size() - 1];
+  const auto numbered = [](const std::string& s, char prefix) {
+    return s.size() >= 2 && s[0] == prefix && s.find_first_not_of("0123456789", 1) == std::string::npos;
+  };
+  if (!numbered(v, 'v') || !numbered(i, 'i')) return "";
+  return parts[parts.size() - 3] + "/" + v + "/" + i;
+}
+
+// The editions a folder claims: by the path it was named by, and by the path
+// it really has (a symbolic link resolved), each when it makes a claim.
+std::vector<std::string> ClaimedEditions(const std::string& folder) {
+  std::error_code ec;
+  std::vector<std::string> claims;
+  for (const fs::path& p : {fs::absolute(folder, ec).lexically_normal(), fs::weakly_canonical(folder, ec)}) {
+    if (const std::string claim = ClaimedEdition(p); !claim.empty()) claims.push_back(claim);
+  }
+  return claims;
+}
+
+// Why the manifest's edition is not the folder's, or "": the manifest names
+// an edition in its canonical spelling, and a folder that claims one by its
+// path claims the same.
+std::string EditionMismatch(const std::string& folder, const Manifest& manifest) {
+  const auto parts = ParseEditionPath(manifest.edition);
+  if (!parts || EditionPath(parts->slug, parts->volume, parts->issue) != manifest.edition) {
+    return "the manifest's edition '" + manifest.edition + "' is not an edition path like monitor/v05/i077";
+  }
+  for (const std::string& claimed : ClaimedEditions(folder)) {
+    if (claimed != manifest.edition) {
+      return "the manifest is edition " + manifest.edition + ", but the folder is " + claimed;
+    }
+  }
+  return "";
+}
+
+// Why `name` is not one of the edition's artifacts' names, or "".
+std::string ArtifactNameMismatch(const std::string& name, const Manifest& manifest) {
+  const auto parts = ParseEditionPath(manifest.edition);
+  if (!parts) return "the manifest names no edition";
+  const std::string base = EditionBaseName(parts->slug, parts->volume, parts->issue);
+  for (const char* ext : {".md", ".html", ".epub"}) {
+    if (name == base + ext) return "";
+  }
+  return "the file is not named for edition " + manifest.edition + " (" + base + ".md, .html or .epub)";
+}
+
 void VerifyEdition(const std::string& folder, const TrustedKeys& trusted,
                    std::vector<Verdict>* out) {
   const std::string manifest_path = (fs::path(folder) / kManifestName).string();
@@ -75,11 +132,19 @@ void VerifyEdition(const std::string& folder, const TrustedKeys& trusted,
     out->push_back({manifest_path, false, e.diagnostic().message});
     return;
   }
+  if (const std::string mismatch = EditionMismatch(folder, manifest); !mismatch.empty()) {
+    out->push_back({folder, false, mismatch});
+  }
   std::set<std::string> known = {kManifestName, std::string(kManifestName) + kSignatureSuffix};
   for (const ManifestArtifact& a : manifest.artifacts) {
     known.insert(a.name);
     known.insert(a.name + kSignatureSuffix);
-    out->push_back(CheckFile((fs::path(folder) / a.name).string(), trusted, &a));
+    const std::string path = (fs::path(folder) / a.name).string();
+    if (const std::string mismatch = ArtifactNameMismatch(a.name, manifest); !mismatch.empty()) {
+      out->push_back({path, false, mismatch});
+    } else {
+      out->push_back(CheckFile(path, trusted, &a));
+    }
   }
   std::set<std::string> stray;
   for (const auto& entry : fs::directory_iterator(folder)) {
@@ -105,9 +170,15 @@ void VerifySingle(std::string path, const TrustedKeys& trusted, std::vector<Verd
     return;
   }
   const Manifest manifest = ParseManifest(ReadFile(manifest_path.string()), manifest_path.string());
+  const std::string folder = manifest_path.parent_path().empty() ? "." : manifest_path.parent_path().string();
+  if (const std::string mismatch = EditionMismatch(folder, manifest); !mismatch.empty()) {
+    out->push_back({path, false, mismatch});
+    return;
+  }
   for (const ManifestArtifact& a : manifest.artifacts) {
     if (a.name == name) {
-      out->push_back(CheckFile(path, trusted, &a));
+      const std::string mismatch = ArtifactNameMismatch(a.name, manifest);
+      out->push_back(mismatch.empty() ? CheckFile(path, trusted, &a) : Verdict{path, false, mismatch});
       return;
     }
   }

@@ -3,8 +3,19 @@
 // signature, then every artifact's size, SHA-256 and signature, and no file in
 // the folder that the manifest does not list. A single artifact is checked by
 // its signature and, when a manifest stands beside it, by its listed hash.
-// Signatures by revoked keys fail with the revocation's reason. Pure given the
-// file system; thread-safe.
+// Signatures by revoked keys fail with the revocation's reason.
+//
+// A folder is tied to its edition: the manifest must name an edition in its
+// canonical spelling (edition_layout), every artifact it lists must be named
+// for that edition (<pub>-v<VV>-i<III>.md|html|epub), and a folder whose path
+// claims an edition (its last two components read v<digits>/i<digits>, as in
+// an output tree; both as named and with symbolic links resolved, so a link
+// named i077 leading to i145 fails too) must be that very edition, so
+// monitor/v05/i077 holding monitor/v03/i145's files fails. A folder whose path
+// claims none (a copy in ~/Downloads/x) is checked by its manifest and names
+// alone: its path asserts nothing to contradict. The same holds for a single
+// file checked against the manifest beside it. Pure given the file system;
+// thread-safe.
 #ifndef IMPRINT_PIPELINE_VERIFY_H_
 #define IMPRINT_PIPELINE_VERIFY_H_
 

@@ -4,6 +4,9 @@
 #include "pipeline/license.h"
 
 #include <boost/test/unit_test.hpp>
+#include <iterator>
+#include <utility>
+#include <vector>
 
 #include "pipeline/canonical_json.h"
 #include "pipeline/error.h"
@@ -108,6 +111,99 @@ BOOST_AUTO_TEST_CASE(malformed_documents_are_errors_naming_the_file) {
       BOOST_TEST(e.diagnostic().file == "bad.license");
     }
   }
+}
+
+// ---- issue 12, point 9: times are RFC 3339 to the letter -------------------
+
+BOOST_FIXTURE_TEST_CASE(times_are_strict_rfc3339, Keys) {
+  for (const char* bad :
+       {"2026-01-01Tab:cd:efZ", "2026-01-01T00:00:00Zjunk", "2026-01-01T00:00:00Z ", "2026-01-01T00:00:00+99:99",
+        "2026-01-01T00:00:00+24:00", "2026-01-01T00:00:00+23:60", "2026-01-01T00:00:00+0100", "2026-01-01T24:00:00Z",
+        "2026-01-01T23:60:00Z", "2026-01-01T23:59:61Z", "2026-01-01T00:00:00", "2026-01-01T00:00Z",
+        "2026-01-01T0:00:00Z", "2026-01-01T00:00:00.Z", "2026-02-29", "2026-04-31", "1900-02-29", "2026-00-10",
+        "2026-01-00", "2026-01-32", "2026-1-01", "20260101", "2026-01-01x", " 2026-01-01", "+2026-01-01",
+        "2026-01-01T00:00:00ZZ", "2026-01-01TT00:00:00Z", "2026-01-01\t"}) {
+    BOOST_TEST(!ParseTime(bad).has_value(), bad);
+  }
+  BOOST_TEST(*ParseTime("2024-02-29") == 1709164800);
+  BOOST_TEST(*ParseTime("2000-02-29T00:00:00Z") == 951782400);
+  BOOST_TEST(*ParseTime("2026-01-01T01:00:00.123Z") == 1767229200);
+  BOOST_TEST(*ParseTime("2026-01-01t01:00:00z") == 1767229200);
+  BOOST_TEST(*ParseTime("2026-01-01T23:59:59+23:59") == 1767225600 + 86399 - 86340);
+  BOOST_TEST(*ParseTime("2026-01-01T00:00:00-00:30") == 1767225600 + 1800);
+  BOOST_TEST(*ParseTime("2016-12-31T23:59:60Z") == 1483228800);  // a leap second: the next minute's first
+  BOOST_TEST(*ParseTime("1970-01-01") == 0);
+
+  // The command line says so, and a document's own times are held to it.
+  const std::string issue[] = {"license", "issue", "--subscriber", "s", "--name", "n", "--tier", "individual",
+                               "--publications", "monitor", "--db", "sqlite:" + dir / "s.db"};
+  for (const auto& [from, until] : {std::pair<std::string, std::string>{"2026-01-01Tab:cd:efZ", "2026-12-31"},
+                                    {"2026-01-01", "2026-12-31T00:00:00Zjunk"},
+                                    {"2026-01-01T00:00:00+99:99", "2026-12-31"}}) {
+    std::vector<std::string> args(std::begin(issue), std::end(issue));
+    args.insert(args.end(), {"--from", from, "--until", until});
+    const ProcessResult r = ImprintWithKeys(dir / "keys", args);
+    BOOST_TEST(r.exit_code == 2, from << " " << until << ": " << r.out << r.err);
+    BOOST_TEST((r.err.find("--from takes") != std::string::npos || r.err.find("--until takes") != std::string::npos),
+               r.err);
+  }
+  ProcessResult r = ImprintWithKeys(dir / "keys", {"license", "check", dir / "any.license", "monitor/v05/i077",
+                                                   "--action", "read", "--at", "2026-06-01T12:00:00Z trailing"});
+  BOOST_TEST(r.exit_code == 2, r.err);
+  BOOST_TEST(r.err.find("--at takes") != std::string::npos, r.err);
+  r = ImprintWithKeys(dir / "keys", {"license", "renew", "some-id", "--until", "2027-02-29", "--db",
+                                     "sqlite:" + dir / "s.db"});
+  BOOST_TEST(r.exit_code == 2, r.err);
+  BOOST_TEST(r.err.find("--until takes") != std::string::npos, r.err);
+  License l = Sample();
+  l.issued = "2026-01-01Tab:cd:efZ";
+  BOOST_CHECK_THROW(ParseLicense(SignLicense(l, keystore.LoadSigningKey()), "l"), Error);
+  l = Sample();
+  l.end = "2026-12-31T23:59:59+99:99";
+  BOOST_CHECK_THROW(ParseLicense(SignLicense(l, keystore.LoadSigningKey()), "l"), Error);
+  l = Sample();
+  l.start = "2026-01-01T00:00:00Zjunk";
+  BOOST_CHECK_THROW(ParseLicense(SignLicense(l, keystore.LoadSigningKey()), "l"), Error);
+}
+
+// ---- issue 12, point 5: names a copy cannot carry are refused at issue -----
+
+BOOST_FIXTURE_TEST_CASE(license_issue_refuses_control_characters, Keys) {
+  const auto issue = [this](const std::string& name) {
+    return ImprintWithKeys(dir / "keys", {"license", "issue", "--subscriber", "s", "--name", name, "--tier",
+                                          "individual", "--publications", "monitor", "--from", "2026-01-01",
+                                          "--until", "2026-12-31", "--db", "sqlite:" + dir / "s.db"});
+  };
+  for (const std::string& name :
+       {std::string("A\x01" "da"), std::string("A\x0b" "da"), std::string("A\x0c" "da"), std::string("A\x1b[2J"),
+        std::string("Ada\nLovelace"), std::string("Ada\rLovelace"), std::string("Ada\tLovelace"),
+        std::string("A\x7f" "da"), std::string("A\xc2\x85" "da"), std::string("A\xc2\x9b" "da"),
+        std::string("A\xff" "da"), std::string("A\xc3"), std::string("\xed\xa0\x80"), std::string("\xc0\xaf"),
+        std::string(201, 'a'), std::string(6500, 'a'), std::string(" Ada"), std::string("Ada "),
+        std::string("Ada \xe2\x80\xae" "ecalevoL"), std::string("Ada\xe2\x80\xa8" "# Heading"),
+        std::string("Ada\xe2\x81\xa6x")}) {
+    const ProcessResult r = issue(name);
+    BOOST_TEST(r.exit_code == 1, name.size() << ": " << r.out << r.err);
+    BOOST_TEST(r.err.find("refused as a subscriber name") != std::string::npos, r.err);
+    BOOST_TEST(r.out.empty(), "no license printed");
+  }
+  // Nor a subscriber id or e-mail address a trace would print raw.
+  for (const auto& [option, value] : {std::pair<std::string, std::string>{"--subscriber", "s\x1b[2J"},
+                                      {"--email", "a@b.org\nsubscriber: Ada"}}) {
+    std::vector<std::string> args = {"license", "issue", "--name", "n", "--tier", "individual",
+                                     "--publications", "monitor", "--from", "2026-01-01", "--until", "2026-12-31",
+                                     "--db", "sqlite:" + dir / "s.db", option, value};
+    if (option != "--subscriber") args.insert(args.end(), {"--subscriber", "s"});
+    const ProcessResult r = ImprintWithKeys(dir / "keys", args);
+    BOOST_TEST(r.exit_code == 1, option << ": " << r.out << r.err);
+    BOOST_TEST(r.err.find(option + ": error: refused: control character") != std::string::npos, r.err);
+  }
+  // 200 characters is the limit, counted as characters, not bytes.
+  std::string accented;
+  for (int i = 0; i < 200; ++i) accented += "\xc3\xa9";
+  const ProcessResult ok = issue(accented);
+  BOOST_TEST(ok.exit_code == 0, ok.err);
+  BOOST_TEST(ParseLicense(ok.out, "l").subscriber_name == accented);
 }
 
 }  // namespace

@@ -10,8 +10,13 @@
 #include "pipeline/epub_writer.h"
 #include "pipeline/error.h"
 #include "pipeline/html_writer.h"
+#include "pipeline/license.h"
 #include "pipeline/markdown_writer.h"
 #include "pipeline/zip_writer.h"
+
+#include <chrono>
+#include <utility>
+#include <vector>
 #include "tests/support.h"
 
 namespace imprint {
@@ -46,8 +51,8 @@ BOOST_AUTO_TEST_CASE(html_names_the_licensee_in_footer_and_head_and_keeps_the_pr
   BOOST_TEST(HtmlTexts(copy, "//main//p") == LoadExpected("monitor-v03-i145").paragraphs,
              boost::test_tools::per_element());
   BOOST_TEST(copy == Personalize("html", base, Ada()));
-  BOOST_TEST(FindLicenseId("html", copy) == kId);
-  BOOST_TEST(FindLicenseId("html", base) == "");
+  BOOST_TEST(FindLicenseIds("html", copy) == std::vector<std::string>{kId}, boost::test_tools::per_element());
+  BOOST_TEST(FindLicenseIds("html", base).empty());
 }
 
 BOOST_AUTO_TEST_CASE(markdown_names_the_licensee_in_front_matter_and_last_paragraph) {
@@ -57,7 +62,7 @@ BOOST_AUTO_TEST_CASE(markdown_names_the_licensee_in_front_matter_and_last_paragr
   BOOST_TEST(copy.find("\nlicense_id: \"" + kId + "\"\n") != std::string::npos);
   const auto paragraphs = HtmlTexts(RenderGfm(StripFrontMatter(copy)), "//body/p");
   BOOST_TEST(paragraphs.back() == kWording);
-  BOOST_TEST(FindLicenseId("md", copy) == kId);
+  BOOST_TEST(FindLicenseIds("md", copy) == std::vector<std::string>{kId}, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(epub_keeps_unchanged_entries_and_validates) {
@@ -80,7 +85,7 @@ BOOST_AUTO_TEST_CASE(epub_keeps_unchanged_entries_and_validates) {
                  std::vector<std::string>{kWording}, boost::test_tools::per_element());
   BOOST_TEST(XmlTexts(entries.at("OEBPS/package.opf"), "//*[@property='dcterms:accessRights']") ==
                  std::vector<std::string>{kWording}, boost::test_tools::per_element());
-  BOOST_TEST(FindLicenseId("epub", copy) == kId);
+  BOOST_TEST(FindLicenseIds("epub", copy) == std::vector<std::string>{kId}, boost::test_tools::per_element());
 
   // The referees: EPUBCheck for the book, vnu for the page.
   WriteAll(dir / "copy.epub", copy);
@@ -97,6 +102,157 @@ BOOST_AUTO_TEST_CASE(artifacts_without_a_place_are_errors) {
   BOOST_CHECK_THROW(Personalize("md", "no front matter", Ada()), Error);
   BOOST_CHECK_THROW(Personalize("epub", "not a zip", Ada()), Error);
   BOOST_CHECK_THROW(Personalize("pdf", "", Ada()), Error);
+}
+
+// ---- issue 12, point 4: a trace reads the id only from its own mark --------
+
+// A keystore, a store and licenses issued through the program.
+struct Foundation {
+  Foundation() { BOOST_REQUIRE_EQUAL(Imprint({"keys", "init", "--dev"}).exit_code, 0); }
+  ProcessResult Imprint(std::vector<std::string> args) {
+    if (args[0] == "license" || args[0] == "trace") args.insert(args.end(), {"--db", "sqlite:" + dir / "store.db"});
+    return ImprintWithKeys(dir / "keys", args);
+  }
+  // Issues a license and returns its id.
+  std::string Issue(const std::string& subscriber, const std::string& name) {
+    const ProcessResult r = Imprint({"license", "issue", "--subscriber", subscriber, "--name", name, "--tier",
+                                     "individual", "--publications", "monitor", "--from", "2026-01-01", "--until",
+                                     "2026-12-31", "--out", dir / (subscriber + ".license")});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    return ParseLicense(ReadAll(dir / (subscriber + ".license")), subscriber).id;
+  }
+  // `who`'s copy of an edition in `format`, written to FILE.
+  std::string Copy(const std::string& format, const std::string& id, const std::string& name, const std::string& file) {
+    const RightsPolicy policy = LoadRightsPolicy(SourceDir() + "/rights");
+    const Document doc = ReadEdition(SourceDir() + "/samples/archive/monitor-v05-i077.txt");
+    const std::string base = format == "md" ? WriteMarkdown(doc, BundledTemplates())
+                             : format == "html" ? WriteHtml(doc, BundledTemplates())
+                                                : WriteEpub(doc, BundledTemplates());
+    const std::string copy = Personalize(format, base, MakeLicensee(policy.tiers.at("individual"), id, name));
+    WriteAll(dir / file, copy);
+    return dir / file;
+  }
+  TempDir dir;
+};
+
+BOOST_FIXTURE_TEST_CASE(trace_cannot_frame_another_subscriber, Foundation) {
+  const std::string ada = Issue("s-ada", "Ada Lovelace");
+  const std::string mallory_name = "Mallory license " + ada;
+  const std::string mallory = Issue("s-mallory", mallory_name);
+  BOOST_REQUIRE(ada.size() == 36 && mallory.size() == 36 && ada != mallory);
+  for (const std::string format : {"md", "html", "epub"}) {
+    const ProcessResult r = Imprint({"trace", Copy(format, mallory, mallory_name, "mallory." + format)});
+    BOOST_TEST(r.exit_code == 0, format << ": " << r.out << r.err);
+    BOOST_TEST(r.out.find("license:    " + mallory + "\n") != std::string::npos, format << ": " << r.out);
+    BOOST_TEST(r.out.find("subscriber: " + mallory_name + " <") != std::string::npos, format << ": " << r.out);
+    BOOST_TEST(r.out.find("license:    " + ada) == std::string::npos, format << ": " << r.out);
+    BOOST_TEST(r.out.find("Ada Lovelace") == std::string::npos, format << ": " << r.out);
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(trace_says_ambiguous_or_unconfirmed_and_never_names_the_wrong_one, Foundation) {
+  const std::string ada = Issue("s-ada", "Ada Lovelace");
+  const std::string mallory = Issue("s-mallory", "Mallory");
+  // Mallory's copy with Ada's id mark added beside hers.
+  std::string html = ReadAll(Copy("html", mallory, "Mallory", "m.html"));
+  html.insert(html.find("</head>"), "<!--imprint:license-id " + ada + "-->\n");
+  WriteAll(dir / "both.html", html);
+  ProcessResult r = Imprint({"trace", dir / "both.html"});
+  BOOST_TEST(r.exit_code == 1, r.out << r.err);
+  BOOST_TEST(r.out.rfind("ambiguous", 0) == 0, r.out);
+  BOOST_TEST(r.out.find("candidate:  " + ada) != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("candidate:  " + mallory) != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("subscriber:") == std::string::npos, r.out);
+  // Mallory's copy with her id swapped for Ada's, in every format.
+  for (const std::string format : {"md", "html", "epub"}) {
+    std::string copy = ReadAll(Copy(format, mallory, "Mallory", "m." + format));
+    if (format == "epub") {
+      const RightsPolicy policy = LoadRightsPolicy(SourceDir() + "/rights");
+      copy = Personalize("epub", WriteEpub(ReadEdition(SourceDir() + "/samples/archive/monitor-v05-i077.txt"),
+                                           BundledTemplates()),
+                         Licensee{ada, "Mallory",
+                                  MakeLicensee(policy.tiers.at("individual"), mallory, "Mallory").wording});
+    } else {
+      for (size_t at = copy.find(mallory); at != std::string::npos; at = copy.find(mallory, at)) {
+        copy.replace(at, 36, ada);
+      }
+    }
+    WriteAll(dir / ("swapped." + format), copy);
+    r = Imprint({"trace", dir / ("swapped." + format)});
+    BOOST_TEST(r.exit_code == 1, format << ": " << r.out << r.err);
+    BOOST_TEST(r.out.rfind("unconfirmed: the copy names license " + ada, 0) == 0, format << ": " << r.out);
+    BOOST_TEST(r.out.find("Ada Lovelace") == std::string::npos, format << ": " << r.out);
+  }
+  // A license the store does not hold is not confirmed either.
+  r = Imprint({"trace", Copy("md", NewLicenseId(), "Nobody", "n.md")});
+  BOOST_TEST(r.exit_code == 1, r.out << r.err);
+  BOOST_TEST(r.out.find("not in this store") != std::string::npos, r.out);
+}
+
+BOOST_FIXTURE_TEST_CASE(trace_survives_pathological_input, Foundation) {
+  const std::string run_of_a = "license" + std::string(100000, 'a');
+  std::string many;
+  for (int i = 0; i < 3000000; ++i) many += "license ";
+  for (const auto& [name, bytes] : std::vector<std::pair<std::string, std::string>>{
+           {"a.md", run_of_a}, {"a.html", run_of_a}, {"many.md", many}, {"many.html", many},
+           {"front.md", "---\n" + many + "\n---\n"}, {"a.epub", "PK\x03\x04" + run_of_a}}) {
+    WriteAll(dir / name, bytes);
+    const auto start = std::chrono::steady_clock::now();
+    const ProcessResult r = Imprint({"trace", dir / name});
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    BOOST_TEST(r.exit_code == 1, name << ": " << r.exit_code << " " << r.err);
+    BOOST_TEST(r.err.find("names no license") != std::string::npos, name << ": " << r.err);
+    BOOST_TEST(seconds < 5.0, name << ": " << seconds << " s");
+  }
+}
+
+// ---- issue 12, point 5: names that would break a copy --------------------
+
+BOOST_AUTO_TEST_CASE(personalize_refuses_a_licensee_it_cannot_render) {
+  const RightsPolicy policy = LoadRightsPolicy(SourceDir() + "/rights");
+  const Document doc = ReadEdition(SourceDir() + "/samples/archive/monitor-v05-i077.txt");
+  const std::string md = WriteMarkdown(doc, BundledTemplates()), html = WriteHtml(doc, BundledTemplates()),
+                    epub = WriteEpub(doc, BundledTemplates());
+  // As a license signed before names were checked would carry them.
+  for (const std::string& name : {std::string("A\x01" "da"), std::string("A\x0b" "da"), std::string("A\x0c" "da"),
+                                  std::string("A\x1b[31mda"), std::string("Ada\nLovelace"), std::string("A\x7f" "da"),
+                                  std::string("A\xc2\x85" "da"), std::string("A\xff" "da"), std::string(6500, 'a'),
+                                  std::string()}) {
+    const Licensee who = MakeLicensee(policy.tiers.at("individual"), kId, name);
+    for (const auto& [format, base] : {std::pair<std::string, const std::string*>{"md", &md}, {"html", &html},
+                                       {"epub", &epub}}) {
+      BOOST_CHECK_THROW(Personalize(format, *base, who), Error);
+    }
+  }
+  // A good name with XML's specials still makes well-formed entries.
+  for (const auto& [name, text] : Unzip(Personalize("epub", epub, Ada()))) {
+    if (name.size() > 5 && (name.substr(name.size() - 4) == ".opf" || name.substr(name.size() - 6) == ".xhtml")) {
+      BOOST_TEST(!XmlTexts(text, "/*").empty(), name);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(markdown_keeps_a_name_inline) {
+  const RightsPolicy policy = LoadRightsPolicy(SourceDir() + "/rights");
+  const std::string base =
+      WriteMarkdown(ReadEdition(SourceDir() + "/samples/archive/prism-v04-i012.txt"), BundledTemplates());
+  Tier bare = policy.tiers.at("individual");
+  bare.watermark = "{{name}}";  // the name opens the paragraph: where block syntax would start
+  for (const Tier& tier : {policy.tiers.at("individual"), bare}) {
+    for (const std::string name : {"# Heading", "*x*", "[a](b)", "> quote", "- item", "1. item", "<b>x</b>",
+                                   "`code`", "===", "---", "a_b_", "x\\", "&amp;", "<https://e.org>", "[a]: /b",
+                                   "ada@example.org", "www.example.org", "https://e.org/x", "~~s~~", "| a | b |",
+                                   "![i](x.png)", "<!-- c -->", "\\# not", "1) item", "+ item"}) {
+      const Licensee who = MakeLicensee(tier, kId, name);
+      const std::string html = RenderGfm(StripFrontMatter(Personalize("md", base, who)));
+      const auto paragraphs = HtmlTexts(html, "//body/p");
+      BOOST_TEST(paragraphs.back() == who.wording,
+                 name << " -> " << html.substr(html.size() > 300 ? html.size() - 300 : 0));
+      BOOST_TEST(HtmlTexts(html, "//body/p[last()]/*").empty(), name);  // no markup in it
+    }
+    BOOST_CHECK_THROW(Personalize("md", base, MakeLicensee(tier, kId, "Ada\n# Heading")), Error);
+    BOOST_CHECK_THROW(Personalize("md", base, MakeLicensee(tier, kId, "    indented")), Error);
+  }
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include "pipeline/template_set.h"
 
 #include <boost/test/unit_test.hpp>
+#include <fstream>
+#include <string>
 
 #include "pipeline/error.h"
 #include "tests/support.h"
@@ -55,6 +57,27 @@ BOOST_AUTO_TEST_CASE(errors_name_the_template) {
   const TemplateSet empty = TemplateSet::FromString("x.txt", "x");
   BOOST_CHECK_THROW(empty.Render("missing", TemplateData()), Error);
   BOOST_CHECK_THROW(TemplateSet::Load(dir / "no-such-folder"), Error);
+}
+
+// Found fuzzing the trace: each MakeLicensee() (one per personalised copy the
+// server makes) compiles a watermark with FromString(), and every such set
+// left its parse in the rendering thread's cache for good.
+BOOST_AUTO_TEST_CASE(sets_made_and_dropped_do_not_grow_the_parse_cache) {
+  const auto resident_kb = [] {
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    }
+    return 0L;
+  };
+  TemplateData data;
+  data.Set("name", "Ada").Set("license", "x");
+  const std::string text = "Licensed to {{name}}, license {{license}}, for personal use." + std::string(2000, ' ');
+  BOOST_TEST(TemplateSet::FromString("w.txt", text).Render("w.txt", data).rfind("Licensed to Ada,", 0) == 0u);
+  const long before = resident_kb();
+  for (int i = 0; i < 2000; ++i) TemplateSet::FromString("w.txt", text).Render("w.txt", data);
+  const long grown = resident_kb() - before;
+  BOOST_TEST(grown < 16 * 1024, grown << " kB more resident after 2,000 sets");
 }
 
 }  // namespace

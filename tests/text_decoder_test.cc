@@ -86,5 +86,17 @@ BOOST_AUTO_TEST_CASE(letter_case) {
   BOOST_TEST(pos == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(one_line_labels_are_utf8_without_controls_or_layout_characters) {
+  size_t length = 0;
+  BOOST_TEST(OneLineTextProblem("Ada Lovelace \xc3\xa9\xe2\x82\xac\xf0\x9f\x93\x9a", &length) == "");
+  BOOST_TEST(length == 16u);  // characters, not bytes
+  for (const std::string bad : {"\x01", "a\tb", "a\nb", "a\rb", "\x7f", "\xc2\x80", "\xc2\x9f", "\xff", "\xc3",
+                                "\xed\xa0\x80", "\xc0\xaf", "\xef\xb7\x90", "\xe2\x80\xa8", "\xe2\x80\xae",
+                                "\xe2\x81\xa9", std::string("a\0b", 3)}) {
+    BOOST_TEST(!OneLineTextProblem(bad, &length).empty(), bad.size());
+  }
+  BOOST_TEST(OneLineTextProblem("A\x1b" "b", &length) == "control character U+001B at 1 is not text");
+}
+
 }  // namespace
 }  // namespace imprint

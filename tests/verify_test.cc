@@ -7,6 +7,9 @@
 
 #include <sys/stat.h>
 
+#include <cstdio>
+#include <filesystem>
+
 #include <boost/test/unit_test.hpp>
 
 #include "pipeline/crypto.h"
@@ -207,6 +210,56 @@ BOOST_AUTO_TEST_CASE(signatures_are_reproducible) {
   for (const std::string& f : FilesBelow(dir / "a")) {
     BOOST_TEST(ReadAll(dir / ("a/" + f)) == ReadAll(dir / ("b/" + f)), f);
   }
+}
+
+// ---- issue 12, point 10: a folder is its edition's, by path and names -----
+
+BOOST_FIXTURE_TEST_CASE(verify_ties_folder_to_edition, Built) {
+  const std::string pub = dir / "out/keys/imprint.pub";
+  const auto verify = [&](const std::string& target) {
+    return ImprintWithKeys(dir / "keys", {"verify", "--pubkey", pub, target});
+  };
+  const std::string i145 = dir / "out/monitor/v03/i145";
+  BOOST_REQUIRE_EQUAL(verify(i145).exit_code, 0);
+  // Another edition's files, whole and signed, in this edition's folder.
+  const std::string i077 = dir / "out/monitor/v05/i077";
+  RemoveAll(i077);
+  CopyTree(i145, i077);
+  ProcessResult r = verify(i077);
+  BOOST_TEST(r.exit_code == 1, r.out);
+  BOOST_TEST(Contains(r.out, "FAILED  " + i077 + ": the manifest is edition monitor/v03/i145, but the folder is "
+                             "monitor/v05/i077"), r.out);
+  r = verify(i077 + "/monitor-v03-i145.epub");
+  BOOST_TEST(r.exit_code == 1, r.out);
+  BOOST_TEST(Contains(r.out, "monitor/v05/i077"), r.out);
+  // Under another publication, or with the numbers written otherwise.
+  for (const std::string& elsewhere : {dir / "out/prism/v03/i145", dir / "out/monitor/v03/i0145",
+                                       dir / "out/monitor/v3/i145"}) {
+    std::filesystem::create_directories(elsewhere);
+    CopyTree(i145, elsewhere);
+    r = verify(elsewhere);
+    BOOST_TEST(r.exit_code == 1, elsewhere << ": " << r.out);
+    BOOST_TEST(Contains(r.out, "FAILED  " + elsewhere + ": the manifest is edition monitor/v03/i145"), r.out);
+    RemoveAll(elsewhere);
+  }
+  // A link named for one edition leading to another's folder.
+  RemoveAll(i077);
+  std::filesystem::create_directory_symlink(i145, i077);
+  r = verify(i077);
+  BOOST_TEST(r.exit_code == 1, r.out);
+  BOOST_TEST(Contains(r.out, "but the folder is monitor/v05/i077"), r.out);
+  BOOST_TEST(verify(i077 + "/").exit_code == 1);
+  std::filesystem::remove(i077);
+  // A folder outside an output tree claims no edition by its path: it verifies
+  // by its manifest and its files' names.
+  std::filesystem::create_directories(dir / "loose/copy");
+  CopyTree(i145, dir / "loose/copy");
+  r = verify(dir / "loose/copy");
+  BOOST_TEST(r.exit_code == 0, r.out);
+  // But a file there under another edition's name is not this edition's.
+  std::rename((dir / "loose/copy/monitor-v03-i145.md").c_str(), (dir / "loose/copy/monitor-v05-i077.md").c_str());
+  r = verify(dir / "loose/copy");
+  BOOST_TEST(r.exit_code == 1, r.out);
 }
 
 }  // namespace
