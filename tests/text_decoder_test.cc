@@ -90,7 +90,7 @@ BOOST_AUTO_TEST_CASE(one_line_labels_are_utf8_without_controls_or_layout_charact
   size_t length = 0;
   BOOST_TEST(OneLineTextProblem("Ada Lovelace \xc3\xa9\xe2\x82\xac\xf0\x9f\x93\x9a", &length) == "");
   BOOST_TEST(length == 16u);  // characters, not bytes
-  for (const std::string bad : {"\x01", "a\tb", "a\nb", "a\rb", "\x7f", "\xc2\x80", "\xc2\x9f", "\xff", "\xc3",
+  for (const std::string& bad : std::vector<std::string>{"\x01", "a\tb", "a\nb", "a\rb", "\x7f", "\xc2\x80", "\xc2\x9f", "\xff", "\xc3",
                                 "\xed\xa0\x80", "\xc0\xaf", "\xef\xb7\x90", "\xe2\x80\xa8", "\xe2\x80\xae",
                                 "\xe2\x81\xa9", std::string("a\0b", 3)}) {
     BOOST_TEST(!OneLineTextProblem(bad, &length).empty(), bad.size());
