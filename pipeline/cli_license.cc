@@ -73,6 +73,7 @@ int RunLicenseShow(const Args& args, std::ostream& out, std::ostream& err) {
   if (args.positional.size() != 1) throw UsageError("give one license FILE");
   std::string text;
   const License l = ReadVerifiedLicense(args, args.positional[0], &text);
+  const auto store = OpenStore(args);
   std::string pubs;
   for (const std::string& p : l.publications) pubs += (pubs.empty() ? "" : ", ") + p;
   out << "license:      " << l.id << " (signature good, key " << l.key_id << ")\n"
@@ -81,7 +82,11 @@ int RunLicenseShow(const Args& args, std::ostream& out, std::ostream& err) {
       << "publications: " << pubs << "\n"
       << "valid:        " << l.start << " to " << l.end << "\n"
       << "issued:       " << l.issued << " by " << l.provider << "\n"
-      << "status:       " << LicenseStatus(*OpenStore(args), l, Now()) << "\n";
+      << "status:       " << LicenseStatus(*store, l, Now()) << "\n";
+  // The reason is the foundation's private note: shown here, never served.
+  if (const auto r = store->FindRevocation(l.id)) {
+    out << "revoked:      " << FormatTime(r->at) << ": " << r->reason << "\n";
+  }
   return kExitOk;
 }
 
@@ -169,7 +174,14 @@ int RunLicenseStatus(const Args& args, std::ostream& out, std::ostream& err) {
 
 int RunAudit(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
-  for (const AuditRow& r : OpenStore(args)->Audit(args.Get("license"))) {
+  const auto store = OpenStore(args);
+  // One license's events first, with their private details (a revocation's reason).
+  if (args.Has("license")) {
+    for (const LicenseEvent& e : store->Events(args.Get("license"))) {
+      out << "event  " << FormatTime(e.at) << "  " << e.type << "  " << e.detail << "\n";
+    }
+  }
+  for (const AuditRow& r : store->Audit(args.Get("license"))) {
     out << r.id << "  " << FormatTime(r.at) << "  " << r.decision << "  " << r.reason << "  "
         << (r.license_id.empty() ? "-" : r.license_id) << "  " << (r.subscriber_id.empty() ? "-" : r.subscriber_id)
         << "  " << r.edition << "  " << r.format << "  " << (r.sha256.empty() ? "-" : r.sha256) << "\n";
@@ -298,7 +310,8 @@ void AddLicenseCommands(std::vector<Command>* commands) {
        [](OptionSet& set) { AddDbOption(set); }, &RunLicenseStatus},
       {"audit", "audit [--license ID] [--db URL]", "list the download server's decisions",
        "One line per decision, oldest first: row, time, decision, reason, license,\n"
-       "subscriber, edition, format, SHA-256 of the bytes sent.",
+       "subscriber, edition, format, SHA-256 of the bytes sent. With --license, the\n"
+       "license's events come first (issued, renewed, revoked with its reason).",
        "imprint audit --license 6f1c9a52-0d1e-4c1b-9a7e-2b8d3f4e5a61",
        [](OptionSet& set) {
          set.addOption(ValueOption("license", "", "only this license's decisions", "ID"));

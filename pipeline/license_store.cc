@@ -547,6 +547,13 @@ std::string LicenseStatus(LicenseStore& store, const License& license, int64_t n
   return "active";
 }
 
+std::string PublicEventDetail(const LicenseEvent& event) {
+  // A revocation's detail is the operator's reason, often about the
+  // subscriber ("leaked copy found on a forum"): private.
+  if (event.type == "revoked") return "revoked by the foundation";
+  return event.detail;  // "tier T", "until DATE": the license's own public facts
+}
+
 std::string LicenseStatusDocument(LicenseStore& store, const std::string& id, int64_t now) {
   const auto stored = store.FindLicense(id);
   if (!stored) throw Error(id, 0, "no such license");
@@ -554,8 +561,7 @@ std::string LicenseStatusDocument(LicenseStore& store, const std::string& id, in
   Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
   root.set("id", id);
   root.set("status", status);
-  const auto revocation = store.FindRevocation(id);
-  root.set("message", status == "revoked"   ? "The license was revoked: " + revocation->reason
+  root.set("message", status == "revoked"   ? std::string("The license was revoked by the foundation.")
                       : status == "expired" ? "The license expired at " + stored->license.end
                       : status == "active"  ? std::string("The license is active.")
                                             : "The license is valid from " + stored->license.start);
@@ -569,7 +575,7 @@ std::string LicenseStatusDocument(LicenseStore& store, const std::string& id, in
     Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     o->set("type", e.type);
     o->set("timestamp", FormatTime(e.at));
-    o->set("detail", e.detail);
+    o->set("detail", PublicEventDetail(e));
     list->add(o);
   }
   root.set("events", list);

@@ -112,8 +112,15 @@ class LicenseStore {
 // "active", "revoked" or "expired" (or "not_yet_valid") at `now`.
 std::string LicenseStatus(LicenseStore& store, const License& license, int64_t now);
 
+// What the public may read of an event: a revocation's reason (its detail)
+// is the foundation's private note and becomes "revoked by the foundation";
+// other details are the license's own facts.
+std::string PublicEventDetail(const LicenseEvent& event);
+
 // The license status document, the analogue of Readium LCP's: id, status,
 // a message, when the license and its status last changed, and its events.
+// It is served without authentication, so it carries public codes and
+// wording only (PublicEventDetail), never a revocation's reason.
 // Throws imprint::Error for an unknown license.
 std::string LicenseStatusDocument(LicenseStore& store, const std::string& id, int64_t now);
 

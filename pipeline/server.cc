@@ -354,15 +354,12 @@ struct DownloadServer::Impl {
   void Handle(HTTPServerRequest& request, HTTPServerResponse& response);
   void HandleEdition(const Route& route, HTTPServerRequest& request, HTTPServerResponse& response);
 
-  // 403 for a committed denial; the revocation's own words when the commit
-  // found the license revoked.
+  // 403 for a committed denial; the public wording of a revocation (never
+  // its reason, the foundation's private note) when the commit found the
+  // license revoked.
   void SendRevokedOrDenied(const AuditRow& row, const std::string& detail, HTTPServerResponse& response) {
-    std::string why = detail;
-    if (row.reason == "revoked") {
-      if (const auto r = revocations.Find(row.license_id, row.at)) {
-        why = RevokedDetail(row.license_id, r->reason);
-      }
-    }
+    const bool license_revoked = row.reason == "revoked" && revocations.Find(row.license_id, row.at);
+    const std::string why = license_revoked ? RevokedDetail(row.license_id) : detail;
     SendJson(response, HTTPResponse::HTTP_FORBIDDEN, ReasonJson("deny", row.reason, why));
   }
 

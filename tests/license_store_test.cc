@@ -273,6 +273,9 @@ BOOST_AUTO_TEST_CASE(status_documents) {
     const std::string doc = LicenseStatusDocument(*store, "a", in_2026 + 1);
     BOOST_TEST(doc.find("\"status\": \"revoked\"") != std::string::npos, doc);
     BOOST_TEST(doc.find("\"type\": \"issued\"") < doc.find("\"type\": \"revoked\""));
+    // The reason is private: neither the message nor the event carries it.
+    BOOST_TEST(doc.find("ended") == std::string::npos, doc);
+    BOOST_TEST(store->Events("a").back().detail == "ended");  // still in the store
     // Before the revocation the license was active.
     BOOST_TEST(LicenseStatus(*store, store->FindLicense("a")->license, in_2026 - 1) == "active");
     BOOST_CHECK_THROW(LicenseStatusDocument(*store, "nobody", in_2026), Error);
