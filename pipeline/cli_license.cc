@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "pipeline/audit_check.h"
 #include "pipeline/crypto.h"
 #include "pipeline/decision.h"
 #include "pipeline/file_system.h"
@@ -181,22 +182,38 @@ int RunAudit(const Args& args, std::ostream& out, std::ostream& err) {
       out << "event  " << FormatTime(e.at) << "  " << e.type << "  " << e.detail << "\n";
     }
   }
-  for (const AuditRow& r : store->Audit(args.Get("license"))) {
+  // The whole log a page at a time (it may hold millions of rows).
+  const auto print = [&out](const AuditRow& r) {
     out << r.id << "  " << FormatTime(r.at) << "  " << r.decision << "  " << r.reason << "  "
         << (r.license_id.empty() ? "-" : r.license_id) << "  " << (r.subscriber_id.empty() ? "-" : r.subscriber_id)
         << "  " << r.edition << "  " << r.format << "  " << (r.sha256.empty() ? "-" : r.sha256) << "\n";
+  };
+  if (args.Has("license")) {
+    for (const AuditRow& r : store->Audit(args.Get("license"))) print(r);
+    return kExitOk;
+  }
+  for (std::vector<AuditRow> page; !(page = store->AuditPage(page.empty() ? 0 : page.back().id, 2000)).empty();) {
+    for (const AuditRow& r : page) print(r);
   }
   return kExitOk;
 }
 
 int RunAuditVerify(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
-  const std::vector<AuditRow> rows = OpenStore(args)->Audit();
-  if (const int64_t bad = FirstBrokenAuditRow(rows); bad != 0) {
-    out << "audit log broken at row " << bad << ": edited, deleted or out of order\n";
+  std::vector<OutsideCheckpoint> outside;
+  for (const std::string& file : args.GetAll("checkpoint")) outside.push_back({"checkpoint " + file, ReadFile(file)});
+  const TrustedKeys trusted = TrustedFrom(args);
+  const AuditCheckResult r = CheckAuditLog(*OpenStore(args), trusted, outside);
+  if (!r.ok) {
+    out << r.problem << "\n";
     return kExitFailure;
   }
-  out << "audit log intact: " << rows.size() << " rows\n";
+  out << "audit log intact: " << r.rows << " rows";
+  if (r.checkpoints > 0) {
+    out << ", anchored by " << r.checkpoints << " signed checkpoint" << (r.checkpoints == 1 ? "" : "s")
+        << " (origin " << r.origin << ")";
+  }
+  out << "\n";
   return kExitOk;
 }
 
@@ -318,10 +335,23 @@ void AddLicenseCommands(std::vector<Command>* commands) {
          AddDbOption(set);
        },
        &RunAudit},
-      {"audit verify", "audit verify [--db URL]", "check the audit log's hash chain",
-       "Each row holds the hash of the row before it: exit 0 when the chain is\n"
-       "intact, 1 naming the first edited, deleted or reordered row.",
-       "imprint audit verify", [](OptionSet& set) { AddDbOption(set); }, &RunAuditVerify},
+      {"audit verify", "audit verify [--checkpoint FILE]... [--pubkey FILE]... [--db URL]",
+       "check the audit log's hash chain and its signed checkpoints",
+       "Each row holds the hash of the row before it, and the server signs\n"
+       "checkpoints of the log (its size and head) with the foundation's key. Checks\n"
+       "the chain, every checkpoint in the store and each --checkpoint FILE kept\n"
+       "elsewhere (its signature against the trusted keys, its size and hash against\n"
+       "the log). Exit 0 when all agree and every row is anchored; 1 naming the first\n"
+       "row or checkpoint that disagrees: rows edited, deleted, re-chained, forged or\n"
+       "not yet anchored (a running server signs within 10 s).",
+       "imprint audit verify --checkpoint kept/audit-checkpoint.txt",
+       [](OptionSet& set) {
+         set.addOption(Option("checkpoint", "", "a checkpoint kept outside the store (repeatable)")
+                           .required(false).repeatable(true).argument("FILE"));
+         AddPubkeyOption(set);
+         AddDbOption(set);
+       },
+       &RunAuditVerify},
       {"trace", "trace FILE [--db URL]", "name the license, subscriber and download of a copy",
        "For a personalised copy found elsewhere: the license it names, the\n"
        "subscriber, and the audit row of the download with exactly these bytes.",

@@ -128,6 +128,8 @@ Route ParseRoute(const std::string& uri) {
     r.kind = Route::kPublicKey;
   } else if (uri == "/catalog.json") {
     r.kind = Route::kCatalog;
+  } else if (uri == "/audit/checkpoint") {
+    r.kind = Route::kAuditCheckpoint;
   } else if (!ParseStatus(uri, &r) && !ParseEdition(uri, &r)) {
     return Route();
   }

@@ -13,7 +13,7 @@
 namespace imprint {
 
 struct Route {
-  enum Kind { kPage, kHealth, kPublicKey, kCatalog, kStatus, kEdition, kBad } kind = kBad;
+  enum Kind { kPage, kHealth, kPublicKey, kCatalog, kAuditCheckpoint, kStatus, kEdition, kBad } kind = kBad;
   std::string license_id;  // kStatus
   EditionRef edition;      // kEdition
   std::string file;        // kEdition: the artifact's name

@@ -54,6 +54,11 @@ const std::vector<std::string>& Migrations() {
       // keep them in memory and still see a revocation at once.
       "CREATE TABLE store_versions (name TEXT PRIMARY KEY, version BIGINT NOT NULL);"
       "INSERT INTO store_versions (name, version) VALUES ('revocations', 0);",
+      // Signed checkpoints of the audit log (size and head, C2SP signed
+      // notes), so that truncating, re-chaining or forging rows below one fails.
+      "CREATE TABLE audit_checkpoints ("
+      " id {SERIAL}, at BIGINT NOT NULL, size BIGINT NOT NULL, note TEXT NOT NULL);"
+      "CREATE INDEX audit_checkpoints_by_size ON audit_checkpoints(size, id);",
   };
   return migrations;
 }
@@ -270,25 +275,47 @@ class PocoStore : public LicenseStore {
   }
 
   std::vector<AuditRow> Audit(const std::string& license_id) override {
+    return SelectAudit(license_id.empty() ? "" : " WHERE license_id = $1", license_id, 0, 0);
+  }
+
+  std::vector<AuditRow> AuditPage(int64_t after_id, int64_t limit) override {
+    return SelectAudit(" WHERE id > $1", "", after_id, limit);
+  }
+
+  AuditHead Head() override {
     return Guard([&] {
-      std::vector<Poco::Int64> ids, ats;
-      std::vector<std::string> licenses, subscribers, editions, formats, decisions, reasons, shas, prevs, hashes;
-      std::string wanted = license_id;
-      Statement select(session_);
-      select << "SELECT id, at, license_id, subscriber_id, edition, format, decision, reason, sha256,"
-                " prev_hash, row_hash FROM audit_log" +
-                    std::string(license_id.empty() ? "" : " WHERE license_id = $1") + " ORDER BY id",
-          into(ids), into(ats), into(licenses), into(subscribers), into(editions), into(formats),
-          into(decisions), into(reasons), into(shas), into(prevs), into(hashes);
-      if (!license_id.empty()) select, use(wanted);
-      select.execute();
-      std::vector<AuditRow> rows;
-      for (size_t i = 0; i < ids.size(); ++i) {
-        rows.push_back({ids[i], ats[i], licenses[i], subscribers[i], editions[i], formats[i], decisions[i],
-                        reasons[i], shas[i], prevs[i], hashes[i]});
-      }
-      return rows;
+      // One statement: one snapshot on both databases.
+      Poco::Int64 size = 0;
+      std::string hash;
+      session_ << "SELECT COUNT(*), COALESCE((SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1), '')"
+                  " FROM audit_log",
+          into(size), into(hash), now;
+      return AuditHead{size, hash.empty() ? std::string(64, '0') : hash};
     });
+  }
+
+  void AddCheckpoint(StoredCheckpoint* c) override {
+    Guard([&] {
+      Poco::Int64 at = c->at, size = c->size, id = 0;
+      std::string note = c->note;
+      Transaction([&] {
+        session_ << "INSERT INTO audit_checkpoints (at, size, note) VALUES ($1, $2, $3)", use(at), use(size),
+            use(note), now;
+        session_ << "SELECT MAX(id) FROM audit_checkpoints", into(id), now;
+      });
+      c->id = id;
+    });
+  }
+
+  std::optional<StoredCheckpoint> LatestCheckpoint() override {
+    std::vector<StoredCheckpoint> found = SelectCheckpoints(" ORDER BY id DESC LIMIT 1", 0, 0);
+    if (found.empty()) return std::nullopt;
+    return found.front();
+  }
+
+  std::vector<StoredCheckpoint> CheckpointPage(int64_t after_size, int64_t after_id, int64_t limit) override {
+    return SelectCheckpoints(" WHERE size > $1 OR (size = $2 AND id > $3) ORDER BY size, id LIMIT $4", after_size,
+                             after_id, limit);
   }
 
   bool Revoke(const std::string& id, const std::string& reason, int64_t at) override {
@@ -441,6 +468,52 @@ class PocoStore : public LicenseStore {
         use(c.reason), use(c.sha), use(c.prev), use(c.hash), now;
   }
 
+  // Audit rows in id order: `where` uses $1 for `license_id` or, with
+  // `limit`, for `after_id`.
+  std::vector<AuditRow> SelectAudit(const std::string& where, const std::string& license_id, int64_t after_id,
+                                    int64_t limit) {
+    return Guard([&] {
+      std::vector<Poco::Int64> ids, ats;
+      std::vector<std::string> licenses, subscribers, editions, formats, decisions, reasons, shas, prevs, hashes;
+      std::string wanted = license_id;
+      Poco::Int64 after = after_id, most = limit;
+      Statement select(session_);
+      select << "SELECT id, at, license_id, subscriber_id, edition, format, decision, reason, sha256,"
+                " prev_hash, row_hash FROM audit_log" + where + " ORDER BY id" + (limit > 0 ? " LIMIT $2" : ""),
+          into(ids), into(ats), into(licenses), into(subscribers), into(editions), into(formats),
+          into(decisions), into(reasons), into(shas), into(prevs), into(hashes);
+      if (!license_id.empty()) select, use(wanted);
+      if (limit > 0) select, use(after), use(most);
+      select.execute();
+      std::vector<AuditRow> rows;
+      rows.reserve(ids.size());
+      for (size_t i = 0; i < ids.size(); ++i) {
+        rows.push_back({ids[i], ats[i], std::move(licenses[i]), std::move(subscribers[i]), std::move(editions[i]),
+                        std::move(formats[i]), std::move(decisions[i]), std::move(reasons[i]), std::move(shas[i]),
+                        std::move(prevs[i]), std::move(hashes[i])});
+      }
+      return rows;
+    });
+  }
+
+  // Checkpoints: with `limit`, `where` binds after_size twice, after_id and limit.
+  std::vector<StoredCheckpoint> SelectCheckpoints(const std::string& where, int64_t after_size, int64_t after_id,
+                                                  int64_t limit = 0) {
+    return Guard([&] {
+      std::vector<Poco::Int64> ids, ats, sizes;
+      std::vector<std::string> notes;
+      Poco::Int64 size = after_size, size_again = after_size, id = after_id, most = limit;
+      Statement select(session_);
+      select << "SELECT id, at, size, note FROM audit_checkpoints" + where, into(ids), into(ats), into(sizes),
+          into(notes);
+      if (limit > 0) select, use(size), use(size_again), use(id), use(most);
+      select.execute();
+      std::vector<StoredCheckpoint> out;
+      for (size_t i = 0; i < ids.size(); ++i) out.push_back({ids[i], ats[i], sizes[i], std::move(notes[i])});
+      return out;
+    });
+  }
+
   void AddEvent(const std::string& id, const std::string& type, int64_t at, const std::string& detail) {
     std::string license_id = id, event_type = type, text = detail;
     Poco::Int64 when = at;
@@ -530,12 +603,12 @@ std::string AuditRowHash(const AuditRow& r) {
 }
 
 int64_t FirstBrokenAuditRow(const std::vector<AuditRow>& rows) {
+  // Order is the chain's: each row names the one before. Ids only sort the
+  // rows; a gap in them is no break (sequences skip after a crash).
   std::string prev(64, '0');
-  int64_t expected_id = rows.empty() ? 0 : rows.front().id;
   for (const AuditRow& r : rows) {
-    if (r.id != expected_id || r.prev_hash != prev || AuditRowHash(r) != r.row_hash) return r.id;
+    if (r.prev_hash != prev || AuditRowHash(r) != r.row_hash) return r.id;
     prev = r.row_hash;
-    ++expected_id;
   }
   return 0;
 }

@@ -57,8 +57,25 @@ struct AuditRow {
 // The row hash of `row` given its prev_hash.
 std::string AuditRowHash(const AuditRow& row);
 // The id of the first row whose chain is broken (edited, deleted, reordered
-// rows), or 0 when the whole log is intact.
+// rows), or 0 when the whole log is intact. Rows are taken in the order
+// given; their ids need not be contiguous (a PostgreSQL sequence skips
+// numbers after a crash).
 int64_t FirstBrokenAuditRow(const std::vector<AuditRow>& rows);
+
+// The log's size (its number of rows) and head (the last row's row_hash, 64
+// zeros when empty), as of one moment.
+struct AuditHead {
+  int64_t size = 0;
+  std::string hash;
+};
+
+// A signed checkpoint of the log (pipeline/checkpoint.h) as kept in the store.
+struct StoredCheckpoint {
+  int64_t id = 0;    // assigned by the store
+  int64_t at = 0;    // when it was signed, seconds since the epoch
+  int64_t size = 0;  // the size it states (kept beside the note to order by)
+  std::string note;  // the signed note, verbatim
+};
 
 class LicenseStore {
  public:
@@ -107,6 +124,18 @@ class LicenseStore {
 
   // The log, oldest first; only one license's rows when `license_id` is set.
   virtual std::vector<AuditRow> Audit(const std::string& license_id = "") = 0;
+  // Up to `limit` rows with ids above `after_id`, in id order: a reader
+  // pages through the log in constant memory, whatever gaps the ids have.
+  virtual std::vector<AuditRow> AuditPage(int64_t after_id, int64_t limit) = 0;
+  virtual AuditHead Head() = 0;
+
+  // Keeps a signed checkpoint; fills its id.
+  virtual void AddCheckpoint(StoredCheckpoint* checkpoint) = 0;
+  // The one kept last, if any.
+  virtual std::optional<StoredCheckpoint> LatestCheckpoint() = 0;
+  // Up to `limit` checkpoints after (after_size, after_id), ordered by size
+  // then id: a verifier pages through them beside the rows.
+  virtual std::vector<StoredCheckpoint> CheckpointPage(int64_t after_size, int64_t after_id, int64_t limit) = 0;
 };
 
 // "active", "revoked" or "expired" (or "not_yet_valid") at `now`.

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include <condition_variable>
+#include <functional>
 #include <filesystem>
 #include <list>
 #include <map>
@@ -21,6 +22,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "pipeline/checkpoint.h"
 #include "pipeline/crypto.h"
 #include "pipeline/decision.h"
 #include "pipeline/error.h"
@@ -150,6 +152,85 @@ class Checkpointer {
   std::thread thread_;  // last: it starts once the rest is ready
 };
 
+// Signs checkpoints of the audit log (pipeline/checkpoint.h) from a thread of
+// its own: after rows arrive, at most once per `interval` while they keep
+// coming, so no row waits longer than that for its anchor; and once more when
+// it is destroyed (the server's shutdown), after the last commit. A round
+// signs only when the log moved since the last one this signer made. The key
+// comes through `key` each round, so a reloaded key signs from then on. A
+// round that fails (no key, no database) leaves the next to try again.
+class CheckpointSigner {
+ public:
+  using KeySource = std::function<std::shared_ptr<const SigningKey>()>;
+  CheckpointSigner(const std::string& url, std::string origin, KeySource key, std::chrono::milliseconds interval)
+      : store_(LicenseStore::Open(url)), origin_(std::move(origin)), key_(std::move(key)), interval_(interval),
+        thread_([this] { Run(); }) {}
+  ~CheckpointSigner() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+  // Says rows were committed.
+  void Nudge() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (dirty_) return;
+    dirty_ = true;
+    wake_.notify_one();
+  }
+
+ private:
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      wake_.wait(lock, [this] { return dirty_ || stop_; });
+      if (stop_) break;
+      dirty_ = false;
+      lock.unlock();
+      SignIfMoved();
+      lock.lock();
+      if (wake_.wait_for(lock, interval_, [this] { return stop_; })) break;
+    }
+    lock.unlock();
+    SignIfMoved();  // at shutdown: the handlers are done, every row is in
+  }
+
+  void SignIfMoved() {
+    try {
+      const AuditHead head = store_->Head();
+      if (signed_ && head.size == last_.size && head.hash == last_.hash) return;
+      const std::shared_ptr<const SigningKey> key = key_();
+      std::string hash;
+      for (size_t i = 0; i + 1 < head.hash.size(); i += 2) {
+        hash += static_cast<char>(std::stoi(head.hash.substr(i, 2), nullptr, 16));
+      }
+      StoredCheckpoint c;
+      c.at = Now();
+      c.size = head.size;
+      c.note = SignCheckpoint({origin_, head.size, hash}, key->signer);
+      store_->AddCheckpoint(&c);
+      last_ = head;
+      signed_ = true;
+    } catch (const std::exception&) {
+      // The next round tries again; verify reports rows left unanchored.
+    }
+  }
+
+  std::unique_ptr<LicenseStore> store_;  // the signer's own connection
+  const std::string origin_;
+  const KeySource key_;
+  const std::chrono::milliseconds interval_;
+  AuditHead last_;  // what this signer signed last
+  bool signed_ = false;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stop_ = false, dirty_ = false;
+  std::thread thread_;  // last: it starts once the rest is ready
+};
+
 // Appends audit rows in groups (leader-based group commit): a handler puts
 // its row in the open group; if no commit is running it becomes the leader:
 // it closes the group and commits it in one transaction, then wakes the
@@ -162,8 +243,8 @@ class Checkpointer {
 // sees its row as committed.
 class AuditWriter {
  public:
-  AuditWriter(const std::string& url, LicenseStore::AuditScreen screen)
-      : url_(url), store_(LicenseStore::Open(url)), screen_(std::move(screen)), checkpointer_(url) {}
+  AuditWriter(const std::string& url, LicenseStore::AuditScreen screen, CheckpointSigner* signer)
+      : url_(url), store_(LicenseStore::Open(url)), screen_(std::move(screen)), checkpointer_(url), signer_(signer) {}
 
   // Blocks until `*row` is committed; throws when that commit failed.
   void Commit(AuditRow* row) {
@@ -200,6 +281,7 @@ class AuditWriter {
       for (const AuditRow* r : group->rows) rows.push_back(*r);
       store_->AppendAudit(&rows, screen_);  // only the leader, one at a time
       checkpointer_.Nudge();
+      if (signer_ != nullptr) signer_->Nudge();
       // Each handler reads its row only after `done`, under the lock.
       for (size_t i = 0; i < rows.size(); ++i) *group->rows[i] = std::move(rows[i]);
     } catch (const std::exception&) {
@@ -217,6 +299,7 @@ class AuditWriter {
   std::unique_ptr<LicenseStore> store_;
   LicenseStore::AuditScreen screen_;
   Checkpointer checkpointer_;
+  CheckpointSigner* signer_;  // not owned; outlives the writer
   std::mutex mu_;
   std::shared_ptr<Group> open_ = std::make_shared<Group>();
   bool leading_ = false;
@@ -388,6 +471,7 @@ struct DownloadServer::Impl {
   CopyCache cache;
   VerdictCache verdicts;
   RevocationList revocations;
+  std::unique_ptr<CheckpointSigner> signer;  // destroyed after `audit`: it signs the last rows
   std::unique_ptr<AuditWriter> audit;
   std::unique_ptr<Poco::Net::HTTPServer> server;
 };
@@ -451,6 +535,17 @@ void DownloadServer::Impl::Handle(HTTPServerRequest& request, HTTPServerResponse
       }
       Send(response, HTTPResponse::HTTP_OK, route.kind == Route::kPublicKey ? "text/plain" : "application/json",
            *bytes);
+      return;
+    }
+    case Route::kAuditCheckpoint: {
+      // The latest signed checkpoint, for outside parties to keep copies of.
+      const auto latest = ThreadStore(options.db_url).LatestCheckpoint();
+      if (!latest) {
+        SendJson(response, HTTPResponse::HTTP_NOT_FOUND, "{\"error\":\"no_checkpoint\"}\n");
+        return;
+      }
+      response.set("Cache-Control", "no-cache");
+      Send(response, HTTPResponse::HTTP_OK, "text/plain; charset=utf-8", latest->note);
       return;
     }
     case Route::kStatus: {
@@ -581,11 +676,19 @@ void DownloadServer::Start() {
   // Opens (and migrates) the store, or says why not.
   impl_->revocations.Refresh(ThreadStore(impl_->options.db_url));
   RevocationList* revocations = &impl_->revocations;
+  // The key as it is now, each time a checkpoint is signed.
+  const SigningKey* key = &impl_->key;
+  impl_->signer = std::make_unique<CheckpointSigner>(
+      impl_->options.db_url, impl_->options.log_origin,
+      [key] { return std::shared_ptr<const SigningKey>(std::shared_ptr<const SigningKey>(), key); },
+      impl_->options.checkpoint_interval);
   impl_->audit = std::make_unique<AuditWriter>(
-      impl_->options.db_url, [revocations](LicenseStore& store, std::vector<AuditRow>* rows) {
+      impl_->options.db_url,
+      [revocations](LicenseStore& store, std::vector<AuditRow>* rows) {
         revocations->Refresh(store);
         revocations->Screen(rows);
-      });
+      },
+      impl_->signer.get());
   try {
     Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(impl_->options.bind, impl_->options.port));
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
@@ -611,7 +714,10 @@ void DownloadServer::Stop() {
     impl_->server->stopAll(true);
     impl_->server.reset();
   }
-  if (impl_) impl_->audit.reset();
+  if (impl_) {
+    impl_->audit.reset();
+    impl_->signer.reset();  // signs a checkpoint of the last rows
+  }
 }
 
 }  // namespace imprint

@@ -9,11 +9,15 @@
 // appended to the hash-chained audit log, committed (in groups) before the
 // response leaves. Personalised copies are made from the built files
 // (personalize) and cached per license and edition. Threads and queue are
-// bounded, with timeouts. Start() and Stop() from one thread; the handlers run
-// on the server's pool.
+// bounded, with timeouts. A thread signs checkpoints of the audit log (its
+// size and head, with the foundation's key) at most every
+// `checkpoint_interval` while rows arrive and at Stop(); GET /audit/checkpoint
+// serves the latest. Start() and Stop() from one thread; the handlers run on
+// the server's pool.
 #ifndef IMPRINT_PIPELINE_SERVER_H_
 #define IMPRINT_PIPELINE_SERVER_H_
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -32,6 +36,10 @@ struct ServerOptions {
   int queue = 256;          // connections waiting for a handler
   int timeout_seconds = 3;  // reading a request, and idle keep-alive: a silent client
                             // holds a handler no longer than this
+  // The audit log's signed checkpoints (pipeline/checkpoint.h): the log's
+  // name in them, and the longest a committed row waits for one.
+  std::string log_origin = "jamestown.org/imprint/audit";
+  std::chrono::milliseconds checkpoint_interval{10000};
 };
 
 class DownloadServer {

@@ -17,9 +17,13 @@
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <filesystem>
+#include <thread>
 
+#include "pipeline/checkpoint.h"
 #include "pipeline/crypto.h"
+#include "pipeline/keystore.h"
 #include "pipeline/license.h"
+#include "pipeline/license_store.h"
 #include "tests/support.h"
 
 namespace imprint {
@@ -62,11 +66,14 @@ class Served {
     future = Issue("future", "individual", "monitor", "2099-01-01", "2099-12-31");
     Start();
   }
-  ~Served() {
-    if (server_) {
-      Poco::Process::requestTermination(server_->id());
-      server_->wait();
-    }
+  ~Served() { Stop(); }
+
+  // SIGTERM, as an operator stops it; it signs a last checkpoint on the way out.
+  void Stop() {
+    if (!server_) return;
+    Poco::Process::requestTermination(server_->id());
+    server_->wait();
+    server_.reset();
   }
 
   ProcessResult Imprint(std::vector<std::string> args) {
@@ -89,11 +96,13 @@ class Served {
     return ReadAll(dir / (name + ".license"));
   }
 
-  void Start() {
+  // Checkpoints every 0.1 s, so that tests need not wait for the 10 s default.
+  void Start(const std::string& checkpoint_every = "0.1") {
     Poco::Process::Env env = {{"IMPRINT_KEYS", dir / "keys"}};
+    out_ = Poco::Pipe();
     server_ = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch(
         ImprintBin(), {"serve", "--port", "0", "--out", dir / "output", "--db", "sqlite:" + dir / "imprint.db",
-                       "--rights", dir / "rights"},
+                       "--rights", dir / "rights", "--checkpoint-every", checkpoint_every},
         dir.path(), nullptr, &out_, nullptr, env));
     Poco::PipeInputStream lines(out_);
     std::string line;
@@ -133,6 +142,66 @@ class Served {
     for (int n; head.size() < 12 && (n = socket.receiveBytes(buf, sizeof buf)) > 0;) head.append(buf, n);
     return head.size() >= 12 && head.rfind("HTTP/1.", 0) == 0 ? std::stoi(head.substr(9, 3)) : 0;
   }
+
+  // `n` licensed downloads on one connection (each an audit row).
+  void Downloads(int n, const std::string& license) {
+    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+    session.setKeepAlive(true);
+    for (int i = 0; i < n; ++i) {
+      Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, kMdPath, Poco::Net::HTTPMessage::HTTP_1_1);
+      request.setKeepAlive(true);
+      request.set("Authorization", "License " + Base64Url(license));
+      BOOST_REQUIRE_EQUAL(Exchange(session, request).status, 200);
+    }
+  }
+
+  // The served checkpoint once it states `size` rows (the server signs within 0.1 s).
+  std::string CheckpointOf(int64_t size) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      const Reply r = Get("/audit/checkpoint");
+      if (r.status == 200 && VerifyCheckpoint(r.body, Keystore(dir / "keys").Trusted()).checkpoint.size == size) {
+        return r.body;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    BOOST_FAIL("no checkpoint of size " << size << " was served");
+    return "";
+  }
+
+  // SQL straight into the store, as an attacker with the database would.
+  void Sql(const std::string& statement) {
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Data::Session db("SQLite", dir / "imprint.db");
+    db << statement, Poco::Data::Keywords::now;
+  }
+
+  // Recomputes every row's prev_hash and row_hash in id order, as an attacker
+  // who knows the hash (it is no secret) would after changing rows.
+  void Rechain() {
+    const std::vector<AuditRow> rows = LicenseStore::Open("sqlite:" + dir / "imprint.db")->Audit();
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Data::Session db("SQLite", dir / "imprint.db");
+    db.begin();
+    std::string prev(64, '0');
+    for (AuditRow r : rows) {
+      r.prev_hash = prev;
+      r.row_hash = AuditRowHash(r);
+      prev = r.row_hash;
+      Poco::Int64 id = r.id;
+      db << "UPDATE audit_log SET prev_hash = $1, row_hash = $2 WHERE id = $3", Poco::Data::Keywords::use(r.prev_hash),
+          Poco::Data::Keywords::use(r.row_hash), Poco::Data::Keywords::use(id), Poco::Data::Keywords::now;
+    }
+    db.commit();
+  }
+
+  ProcessResult Verify(const std::vector<std::string>& more = {}) {
+    std::vector<std::string> args = {"audit", "verify"};
+    args.insert(args.end(), more.begin(), more.end());
+    return Imprint(args);
+  }
+
+  static constexpr const char* kMdPath = "/editions/monitor/v05/i077/monitor-v05-i077.md";
 
   std::string Reason(const Reply& r) {
     const size_t at = r.body.find("\"reason\":\"");
@@ -355,7 +424,9 @@ BOOST_FIXTURE_TEST_CASE(audit_log_and_trace, Served) {
   BOOST_TEST(audit.out.find("permit  permit") != std::string::npos);
   BOOST_TEST(audit.out.find(Sha256Hex(a.body)) != std::string::npos);
   BOOST_TEST(audit.out.find("deny  format_not_permitted") != std::string::npos);
-  BOOST_TEST(Imprint({"audit", "verify"}).exit_code == 0);
+  CheckpointOf(4);
+  const ProcessResult verified = Imprint({"audit", "verify"});
+  BOOST_TEST(verified.exit_code == 0, verified.out);
 
   WriteAll(dir / "found/a.epub", a.body);
   WriteAll(dir / "found/b.html", b_html.body);
@@ -392,6 +463,160 @@ BOOST_FIXTURE_TEST_CASE(idle_connections_do_not_starve_a_download, Served) {
   // A request far over the limits is refused, and the server goes on.
   BOOST_TEST(RawStatus("GET /" + std::string(20000, 'a') + " HTTP/1.1") != 200);
   BOOST_TEST(Get("/healthz").status == 200);
+}
+
+// ---- the audit log's signed checkpoints (issue 12, point 3) ----
+// Each attack below left `imprint audit verify` saying "intact" before the
+// log had checkpoints. The attacker has the database, not the signing key.
+
+bool Says(const ProcessResult& r, const std::string& text) { return r.out.find(text) != std::string::npos; }
+
+BOOST_FIXTURE_TEST_CASE(the_latest_checkpoint_is_served_signed_and_one_is_signed_at_shutdown, Served) {
+  BOOST_TEST(Get("/audit/checkpoint").status == 404);  // no row, nothing signed yet
+  Downloads(3, ada);
+  const std::string note = CheckpointOf(3);
+  const CheckpointVerdict v = VerifyCheckpoint(note, Keystore(dir / "keys").Trusted());
+  BOOST_TEST(v.ok, v.problem);
+  const std::vector<KeyEntry> keys = Keystore(dir / "keys").Keys();
+  BOOST_TEST(v.checkpoint.origin == "jamestown.org/imprint/audit/" + keys.front().key.IdText());
+  BOOST_TEST(Hex(v.checkpoint.hash) == LicenseStore::Open("sqlite:" + dir / "imprint.db")->Head().hash);
+  const Reply served = Get("/audit/checkpoint");
+  BOOST_TEST(served.headers.at("Content-Type") == "text/plain; charset=utf-8");
+  // With the 10 s default, rows that come after a checkpoint wait for the
+  // next one; stopping the server signs them at once.
+  Stop();
+  Start("10");
+  Downloads(1, ada);  // signed at once: the signer was idle
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  Downloads(3, ada);  // these wait for the next round, 10 s on
+  BOOST_TEST(LicenseStore::Open("sqlite:" + dir / "imprint.db")->LatestCheckpoint()->size == 4);
+  const auto started = std::chrono::steady_clock::now();
+  Stop();
+  const double stop_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  BOOST_TEST(stop_seconds < 5.0);  // the signer does not sit out its 10 s
+  const auto latest = LicenseStore::Open("sqlite:" + dir / "imprint.db")->LatestCheckpoint();
+  BOOST_REQUIRE(latest.has_value());
+  BOOST_TEST(latest->size == 7);
+  const ProcessResult ok = Verify();
+  BOOST_TEST(ok.exit_code == 0, ok.out);
+  BOOST_TEST(Says(ok, "audit log intact: 7 rows, anchored by"), ok.out);
+}
+
+BOOST_FIXTURE_TEST_CASE(truncating_the_last_100_rows_fails_at_the_checkpoint, Served) {
+  Downloads(250, ada);
+  Stop();
+  BOOST_REQUIRE_EQUAL(Verify().exit_code, 0);
+  Sql("DELETE FROM audit_log WHERE id > (SELECT MAX(id) - 100 FROM audit_log)");
+  const ProcessResult r = Verify();
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(Says(r, " rows; it has 150: the rows after position 150 (row 150) were deleted"), r.out);
+  BOOST_TEST(Says(r, "stored checkpoint "), r.out);
+}
+
+BOOST_FIXTURE_TEST_CASE(deleting_every_row_fails_at_the_checkpoint, Served) {
+  Downloads(20, ada);
+  Stop();
+  Sql("DELETE FROM audit_log");
+  const ProcessResult r = Verify();
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(Says(r, "it has 0: the rows after position 0 were deleted"), r.out);
+}
+
+BOOST_FIXTURE_TEST_CASE(editing_a_row_and_rechaining_fails_at_the_checkpoint, Served) {
+  Downloads(60, ada);
+  CheckpointOf(60);
+  Downloads(60, ada);
+  Stop();
+  // A permit turned into a denial, and every hash after it recomputed: the
+  // chain alone is intact again.
+  Sql("UPDATE audit_log SET decision = 'deny', reason = 'expired', sha256 = '' WHERE id = 90");
+  BOOST_TEST(Says(Verify(), "audit log broken at row 90 (position 90)"));
+  Rechain();
+  const ProcessResult r = Verify();
+  BOOST_TEST(r.exit_code == 1);
+  // The checkpoint at 60 agrees; the first one past row 90 does not.
+  BOOST_TEST(Says(r, "disagrees with the log"), r.out);
+  BOOST_TEST(Says(r, "were changed, deleted, added or re-chained since"), r.out);
+  BOOST_TEST(!Says(r, "after position 0 "), r.out);  // the anchors below row 90 agreed
+}
+
+BOOST_FIXTURE_TEST_CASE(appending_a_forged_row_with_a_correct_hash_fails, Served) {
+  Downloads(30, ada);
+  Stop();
+  auto store = LicenseStore::Open("sqlite:" + dir / "imprint.db");
+  AuditRow forged = store->Audit().back();
+  forged.license_id = ParseLicense(bob, "bob").id;  // a download bob never made
+  forged.subscriber_id = "id-bob";
+  std::vector<AuditRow> rows = {forged};
+  store->AppendAudit(&rows);  // the store's own append: the hash is right
+  const ProcessResult r = Verify();
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(Says(r, "1 row from position 31 (row 31) on is not anchored by a signed checkpoint"), r.out);
+}
+
+BOOST_FIXTURE_TEST_CASE(deleting_one_licenses_rows_and_rechaining_fails, Served) {
+  const std::string html = "/editions/monitor/v05/i077/monitor-v05-i077.html";
+  for (int i = 0; i < 20; ++i) BOOST_REQUIRE_EQUAL(Get(html, i % 2 ? ada : bob).status, 200);
+  Stop();
+  Sql("DELETE FROM audit_log WHERE subscriber_id = 'id-bob'");
+  Rechain();
+  const ProcessResult r = Verify();
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(Says(r, "stored checkpoint "), r.out);
+}
+
+BOOST_FIXTURE_TEST_CASE(non_contiguous_ids_are_no_break, Served) {
+  // After a PostgreSQL crash its sequence jumps; here, the same gap by hand.
+  Downloads(20, ada);
+  Stop();
+  Sql("UPDATE audit_log SET id = id + 1000 WHERE id > 10");
+  const ProcessResult r = Verify();
+  BOOST_TEST(r.exit_code == 0, r.out);
+  BOOST_TEST(Says(r, "audit log intact: 20 rows"), r.out);
+  // A real break past the gap is still named by its row.
+  Sql("UPDATE audit_log SET edition = 'monitor/v05/i078' WHERE id = 1015");
+  BOOST_TEST(Says(Verify(), "audit log broken at row 1015 (position 15)"));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_checkpoint_kept_outside_fails_a_log_whose_stored_checkpoints_were_deleted_too, Served) {
+  Downloads(150, ada);
+  WriteAll(dir / "kept/checkpoint.txt", CheckpointOf(150));  // a subscriber's or a notary's copy
+  Stop();
+  // Everything gone, checkpoints included: the store alone cannot tell.
+  Sql("DELETE FROM audit_log");
+  Sql("DELETE FROM audit_checkpoints");
+  BOOST_TEST(Verify().exit_code == 0);
+  const ProcessResult r = Verify({"--checkpoint", dir / "kept/checkpoint.txt"});
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(Says(r, "checkpoint " + dir / "kept/checkpoint.txt" + " (size 150) says the log had 150 rows; it has 0"),
+             r.out);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_checkpoint_with_a_bad_signature_fails, Served) {
+  Downloads(10, ada);
+  Stop();
+  const StoredCheckpoint latest = *LicenseStore::Open("sqlite:" + dir / "imprint.db")->LatestCheckpoint();
+  const std::string note = latest.note, where = " WHERE id = " + std::to_string(latest.id);
+  // The size changed under the signature.
+  const std::string changed = note.substr(0, note.find('\n') + 1) + "9" + note.substr(note.find("\n10\n") + 3);
+  Sql("UPDATE audit_checkpoints SET note = '" + changed + "', size = 9" + where);
+  ProcessResult r = Verify();
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(Says(r, "bad signature by key"), r.out);
+  // A checkpoint signed by a key the foundation does not have.
+  TempDir other;
+  BOOST_REQUIRE_EQUAL(ImprintWithKeys(other / "keys", {"keys", "init", "--dev"}).exit_code, 0);
+  const SigningKey stranger = Keystore(other / "keys").LoadSigningKey();
+  WriteAll(other / "forged.txt", SignCheckpoint(VerifyCheckpoint(note, Keystore(dir / "keys").Trusted()).checkpoint,
+                                                stranger.signer));
+  Sql("UPDATE audit_checkpoints SET note = '" + note + "', size = 10" + where);
+  BOOST_REQUIRE_EQUAL(Verify().exit_code, 0);
+  r = Verify({"--checkpoint", other / "forged.txt"});
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(Says(r, "signed by no trusted key"), r.out);
+  // Not a note at all.
+  WriteAll(other / "junk.txt", "hello\n");
+  BOOST_TEST(Says(Verify({"--checkpoint", other / "junk.txt"}), "not a signed note"));
 }
 
 BOOST_AUTO_TEST_CASE(base64url) {
