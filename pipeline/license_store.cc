@@ -657,6 +657,8 @@ std::string LicenseStatusDocument(LicenseStore& store, const std::string& id, in
   return out.str() + "\n";
 }
 
+int LicenseStore::LatestSchemaVersion() { return static_cast<int>(Migrations().size()); }
+
 std::string LicenseStore::DefaultUrl(const std::string& out_dir) {
   namespace fs = std::filesystem;
   const fs::path parent = fs::absolute(out_dir).lexically_normal().parent_path();

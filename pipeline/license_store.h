@@ -88,6 +88,8 @@ class LicenseStore {
   static std::string DefaultUrl(const std::string& out_dir);
 
   virtual int SchemaVersion() = 0;
+  // The version Open() migrates every store to.
+  static int LatestSchemaVersion();
   // Records a license and its "issued" event. Throws for a duplicate id.
   virtual void AddLicense(const StoredLicense& license, int64_t at) = 0;
   virtual std::optional<StoredLicense> FindLicense(const std::string& id) = 0;
