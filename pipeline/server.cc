@@ -153,9 +153,10 @@ class Checkpointer {
 };
 
 // Signs checkpoints of the audit log (pipeline/checkpoint.h) from a thread of
-// its own: after rows arrive, at most once per `interval` while they keep
-// coming, so no row waits longer than that for its anchor; and once more when
-// it is destroyed (the server's shutdown), after the last commit. A round
+// its own: when nudged (at start, and after each commit), at once if idle,
+// else at the end of the `interval` that follows the last signature, so no
+// committed row waits longer than that for its anchor; and once more when it
+// is destroyed (the server's shutdown), after the last commit. A round
 // signs only when the log moved since the last one this signer made. The key
 // comes through `key` each round, so a reloaded key signs from then on. A
 // round that fails (no key, no database) leaves the next to try again.
@@ -682,6 +683,9 @@ void DownloadServer::Start() {
       impl_->options.db_url, impl_->options.log_origin,
       [key] { return std::shared_ptr<const SigningKey>(std::shared_ptr<const SigningKey>(), key); },
       impl_->options.checkpoint_interval);
+  // A checkpoint at start too: rows a crashed server left unsigned are
+  // anchored at once, and an empty log is anchored at size 0.
+  impl_->signer->Nudge();
   impl_->audit = std::make_unique<AuditWriter>(
       impl_->options.db_url,
       [revocations](LicenseStore& store, std::vector<AuditRow>* rows) {
