@@ -285,12 +285,23 @@ class PocoStore : public LicenseStore {
   AuditHead Head() override {
     return Guard([&] {
       // One statement: one snapshot on both databases.
-      Poco::Int64 size = 0;
+      Poco::Int64 size = 0, last_id = 0;
       std::string hash;
-      session_ << "SELECT COUNT(*), COALESCE((SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1), '')"
-                  " FROM audit_log",
-          into(size), into(hash), now;
-      return AuditHead{size, hash.empty() ? std::string(64, '0') : hash};
+      session_ << "SELECT COUNT(*), COALESCE(MAX(id), 0),"
+                  " COALESCE((SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1), '') FROM audit_log",
+          into(size), into(last_id), into(hash), now;
+      return AuditHead{size, hash.empty() ? std::string(64, '0') : hash, last_id};
+    });
+  }
+
+  AuditHead HeadAt(int64_t id) override {
+    return Guard([&] {
+      Poco::Int64 size = 0, up_to = id, again = id;
+      std::string hash;
+      session_ << "SELECT COUNT(*), COALESCE((SELECT row_hash FROM audit_log WHERE id = $1), '')"
+                  " FROM audit_log WHERE id <= $2",
+          use(up_to), use(again), into(size), into(hash), now;
+      return AuditHead{size, id == 0 ? std::string(64, '0') : hash, id};
     });
   }
 

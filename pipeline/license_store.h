@@ -67,6 +67,7 @@ int64_t FirstBrokenAuditRow(const std::vector<AuditRow>& rows);
 struct AuditHead {
   int64_t size = 0;
   std::string hash;
+  int64_t last_id = 0;  // the last row's id; 0 when empty
 };
 
 // A signed checkpoint of the log (pipeline/checkpoint.h) as kept in the store.
@@ -130,6 +131,10 @@ class LicenseStore {
   // pages through the log in constant memory, whatever gaps the ids have.
   virtual std::vector<AuditRow> AuditPage(int64_t after_id, int64_t limit) = 0;
   virtual AuditHead Head() = 0;
+  // The head the log had when row `id` was its last: the rows up to it and
+  // its hash (64 zeros when `id` is 0). An appended log still gives what
+  // Head() gave then; a log cut, edited or re-chained since does not.
+  virtual AuditHead HeadAt(int64_t id) = 0;
 
   // Keeps a signed checkpoint; fills its id.
   virtual void AddCheckpoint(StoredCheckpoint* checkpoint) = 0;

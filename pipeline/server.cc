@@ -18,6 +18,7 @@
 #include <list>
 #include <map>
 #include <mutex>
+#include <iostream>
 #include <sstream>
 #include <thread>
 #include <unordered_map>
@@ -201,8 +202,22 @@ class CheckpointSigner {
 
   void SignIfMoved() {
     try {
+      if (refused_) return;
       const AuditHead head = store_->Head();
       if (signed_ && head.size == last_.size && head.hash == last_.hash) return;
+      // Never sign over a log changed below the last checkpoint: rows
+      // deleted, edited or re-chained while the server ran (and the stored
+      // checkpoints that would show it deleted too). Left unsigned, the rows
+      // from here on fail `imprint audit verify` as not anchored.
+      if (signed_) {
+        const AuditHead then = store_->HeadAt(last_.last_id);
+        if (then.size != last_.size || then.hash != last_.hash) {
+          refused_ = true;
+          std::cerr << "imprint serve: the audit log changed below its checkpoint of " << last_.size
+                    << " rows; no more checkpoints are signed (run imprint audit verify)" << std::endl;
+          return;
+        }
+      }
       const std::shared_ptr<const SigningKey> key = key_();
       std::string hash;
       for (size_t i = 0; i + 1 < head.hash.size(); i += 2) {
@@ -226,6 +241,7 @@ class CheckpointSigner {
   const std::chrono::milliseconds interval_;
   AuditHead last_;  // what this signer signed last
   bool signed_ = false;
+  bool refused_ = false;  // the log changed under a checkpoint: sign no more
   std::mutex mu_;
   std::condition_variable wake_;
   bool stop_ = false, dirty_ = false;

@@ -235,6 +235,14 @@ BOOST_AUTO_TEST_CASE(non_contiguous_ids_are_no_break_on_either_database) {
     const AuditHead head = store->Head();
     BOOST_TEST(head.size == 8);
     BOOST_TEST(head.hash == second.back().row_hash);
+    BOOST_TEST(head.last_id == all.back().id);
+    // The head as it was when row 5 was the last: what a signer checks
+    // before it signs again.
+    const AuditHead then = store->HeadAt(all[4].id);
+    BOOST_TEST(then.size == 5);
+    BOOST_TEST(then.hash == all[4].row_hash);
+    BOOST_TEST(store->HeadAt(0).size == 0);
+    BOOST_TEST(store->HeadAt(0).hash == std::string(64, '0'));
     // Checkpoints are kept, and paged by size then id.
     const Ed25519Signer signer(RandomBytes(32));
     TrustedKeys trusted;

@@ -501,6 +501,23 @@ BOOST_FIXTURE_TEST_CASE(the_latest_checkpoint_is_served_signed_and_one_is_signed
   BOOST_TEST(Says(ok, "audit log intact: 7 rows, anchored by"), ok.out);
 }
 
+BOOST_FIXTURE_TEST_CASE(the_server_never_signs_over_rows_changed_while_it_runs, Served) {
+  Downloads(20, ada);
+  CheckpointOf(20);
+  // Rows cut and every checkpoint deleted under the running server: a fresh
+  // checkpoint now would vouch for the cut log.
+  Sql("DELETE FROM audit_log WHERE id > 10");
+  Sql("DELETE FROM audit_checkpoints");
+  Downloads(5, ada);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // six rounds of 0.1 s
+  BOOST_TEST(Get("/audit/checkpoint").status == 404);
+  Stop();  // nor at shutdown
+  const ProcessResult r = Verify();
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(Says(r, "15 rows from position 1 (row 1) on are not anchored by a signed checkpoint (there is none)"),
+             r.out);
+}
+
 BOOST_FIXTURE_TEST_CASE(truncating_the_last_100_rows_fails_at_the_checkpoint, Served) {
   Downloads(250, ada);
   Stop();
