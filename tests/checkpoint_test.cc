@@ -59,6 +59,21 @@ BOOST_FIXTURE_TEST_CASE(a_signed_checkpoint_has_the_specs_form_and_verifies, Fix
   BOOST_TEST(VerifyCheckpoint(SignCheckpoint({"x.example/log", 0, std::string(32, '\0')}, signer), trusted).ok);
 }
 
+// An independent referee (tests/tools/checkpoint-referee.mjs: Node's SHA-256
+// and Ed25519, from the specs) accepts what Imprint signs, and not a change.
+BOOST_FIXTURE_TEST_CASE(an_independent_implementation_accepts_imprint_checkpoints, Fixture) {
+  TempDir dir;
+  const std::string referee = SourceDir() + "/tests/tools/checkpoint-referee.mjs";
+  WriteAll(dir / "good", note);
+  const ProcessResult ok = Run("/usr/bin/node", {referee, dir / "good", Base64Encode(signer.public_key())});
+  BOOST_TEST(ok.exit_code == 0, ok.out << ok.err);
+  BOOST_TEST(ok.out == "ok jamestown.org/imprint/audit/TEST 354000\n");
+  WriteAll(dir / "changed", Replace(note, "354000", "354001"));
+  const ProcessResult changed = Run("/usr/bin/node", {referee, dir / "changed", Base64Encode(signer.public_key())});
+  BOOST_TEST(changed.exit_code == 1);
+  BOOST_TEST(changed.out == "bad signature\n");
+}
+
 BOOST_AUTO_TEST_CASE(the_key_hash_and_signature_of_the_signed_note_specs_example) {
   // c2sp.org/signed-note, "Verifier keys": example.com/foo+530d903a+<base64(0x01 || key)>.
   std::string vkey;
