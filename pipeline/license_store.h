@@ -1,5 +1,7 @@
 // The license store: licenses, revocations, license events (issued, revoked,
-// renewed) and the download audit log, behind one interface, on SQLite (a file
+// renewed), the download audit log and its signed checkpoints (kept as the
+// server signed them; pipeline/checkpoint.h, not to be confused with
+// Checkpoint(), SQLite's write-ahead log), behind one interface, on SQLite (a file
 // beside the output, zero set-up) or PostgreSQL (for several server
 // instances), through Poco::Data.
 //
