@@ -209,6 +209,13 @@ class CheckpointSigner {
       // deleted, edited or re-chained while the server ran (and the stored
       // checkpoints that would show it deleted too). Left unsigned, the rows
       // from here on fail `imprint audit verify` as not anchored.
+      // Rows no signer saw arrive (a crashed server's last ones, or rows
+      // forged while none ran) cannot be told apart here: say so, then sign.
+      const auto latest = signed_ ? std::nullopt : store_->LatestCheckpoint();
+      if (latest && head.size > latest->size) {
+        std::cerr << "imprint serve: " << head.size - latest->size << " audit rows after the last checkpoint were "
+                  << "written while no server signed (a crash, or forged); signing them now" << std::endl;
+      }
       if (signed_) {
         const AuditHead then = store_->HeadAt(last_.last_id);
         if (then.size != last_.size || then.hash != last_.hash) {
