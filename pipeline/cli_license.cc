@@ -6,6 +6,7 @@
 #include <sstream>
 #include <utility>
 
+#include "pipeline/audit_check.h"
 #include "pipeline/crypto.h"
 #include "pipeline/decision.h"
 #include "pipeline/file_system.h"
@@ -132,6 +133,7 @@ int RunLicenseShow(const Args& args, std::ostream& out, std::ostream& err) {
   if (args.positional.size() != 1) throw UsageError("give one license FILE");
   std::string text;
   const License l = ReadVerifiedLicense(args, args.positional[0], &text);
+  const auto store = OpenStore(args);
   std::string pubs;
   for (const std::string& p : l.publications) pubs += (pubs.empty() ? "" : ", ") + p;
   out << "license:      " << l.id << " (signature good, key " << l.key_id << ")\n"
@@ -140,7 +142,11 @@ int RunLicenseShow(const Args& args, std::ostream& out, std::ostream& err) {
       << "publications: " << pubs << "\n"
       << "valid:        " << l.start << " to " << l.end << "\n"
       << "issued:       " << l.issued << " by " << l.provider << "\n"
-      << "status:       " << LicenseStatus(*OpenStore(args), l, Now()) << "\n";
+      << "status:       " << LicenseStatus(*store, l, Now()) << "\n";
+  // The reason is the foundation's private note: shown here, never served.
+  if (const auto r = store->FindRevocation(l.id)) {
+    out << "revoked:      " << FormatTime(r->at) << ": " << r->reason << "\n";
+  }
   return kExitOk;
 }
 
@@ -232,23 +238,46 @@ int RunLicenseStatus(const Args& args, std::ostream& out, std::ostream& err) {
 
 int RunAudit(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
-  for (const AuditRow& r : OpenStore(args)->Audit(args.Get("license"))) {
+  const auto store = OpenStore(args);
+  // One license's events first, with their private details (a revocation's reason).
+  if (args.Has("license")) {
+    for (const LicenseEvent& e : store->Events(args.Get("license"))) {
+      out << "event  " << FormatTime(e.at) << "  " << e.type << "  " << e.detail << "\n";
+    }
+  }
+  // The whole log a page at a time (it may hold millions of rows).
+  const auto print = [&out](const AuditRow& r) {
     out << r.id << "  " << FormatTime(r.at) << "  " << r.decision << "  " << r.reason << "  "
         << (r.license_id.empty() ? "-" : r.license_id) << "  " << (r.subscriber_id.empty() ? "-" : r.subscriber_id)
         << "  " << r.edition << "  " << r.format << (r.item == "signature" ? ".minisig" : "")
         << (r.method == "GET" ? "" : " (" + r.method + ")") << "  " << (r.sha256.empty() ? "-" : r.sha256) << "\n";
+  };
+  if (args.Has("license")) {
+    for (const AuditRow& r : store->Audit(args.Get("license"))) print(r);
+    return kExitOk;
+  }
+  for (std::vector<AuditRow> page; !(page = store->AuditPage(page.empty() ? 0 : page.back().id, 2000)).empty();) {
+    for (const AuditRow& r : page) print(r);
   }
   return kExitOk;
 }
 
 int RunAuditVerify(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
-  const std::vector<AuditRow> rows = OpenStore(args)->Audit();
-  if (const int64_t bad = FirstBrokenAuditRow(rows); bad != 0) {
-    out << "audit log broken at row " << bad << ": edited, deleted or out of order\n";
+  std::vector<OutsideCheckpoint> outside;
+  for (const std::string& file : args.GetAll("checkpoint")) outside.push_back({"checkpoint " + file, ReadFile(file)});
+  const TrustedKeys trusted = TrustedFrom(args);
+  const AuditCheckResult r = CheckAuditLog(*OpenStore(args), trusted, outside);
+  if (!r.ok) {
+    out << r.problem << "\n";
     return kExitFailure;
   }
-  out << "audit log intact: " << rows.size() << " rows\n";
+  out << "audit log intact: " << r.rows << " rows";
+  if (r.checkpoints > 0) {
+    out << ", anchored by " << r.checkpoints << " signed checkpoint" << (r.checkpoints == 1 ? "" : "s")
+        << " (origin " << r.origin << ")";
+  }
+  out << "\n";
   return kExitOk;
 }
 
@@ -413,17 +442,31 @@ void AddLicenseCommands(std::vector<Command>* commands) {
        [](OptionSet& set) { AddDbOption(set); }, &RunLicenseStatus},
       {"audit", "audit [--license ID] [--db URL]", "list the download server's decisions",
        "One line per decision, oldest first: row, time, decision, reason, license,\n"
-       "subscriber, edition, format, SHA-256 of the bytes sent.",
+       "subscriber, edition, format, SHA-256 of the bytes sent. With --license, the\n"
+       "license's events come first (issued, renewed, revoked with its reason).",
        "imprint audit --license 6f1c9a52-0d1e-4c1b-9a7e-2b8d3f4e5a61",
        [](OptionSet& set) {
          set.addOption(ValueOption("license", "", "only this license's decisions", "ID"));
          AddDbOption(set);
        },
        &RunAudit},
-      {"audit verify", "audit verify [--db URL]", "check the audit log's hash chain",
-       "Each row holds the hash of the row before it: exit 0 when the chain is\n"
-       "intact, 1 naming the first edited, deleted or reordered row.",
-       "imprint audit verify", [](OptionSet& set) { AddDbOption(set); }, &RunAuditVerify},
+      {"audit verify", "audit verify [--checkpoint FILE]... [--pubkey FILE]... [--db URL]",
+       "check the audit log's hash chain and its signed checkpoints",
+       "Each row holds the hash of the row before it, and the server signs\n"
+       "checkpoints of the log (its size and head) with the foundation's key. Checks\n"
+       "the chain, every checkpoint in the store and each --checkpoint FILE kept\n"
+       "elsewhere (its signature against the trusted keys, its size and hash against\n"
+       "the log). Exit 0 when all agree and every row is anchored; 1 naming the first\n"
+       "row or checkpoint that disagrees: rows edited, deleted, re-chained, forged or\n"
+       "not yet anchored (a running server signs within 10 s).",
+       "imprint audit verify --checkpoint kept/audit-checkpoint.txt",
+       [](OptionSet& set) {
+         set.addOption(Option("checkpoint", "", "a checkpoint kept outside the store (repeatable)")
+                           .required(false).repeatable(true).argument("FILE"));
+         AddPubkeyOption(set);
+         AddDbOption(set);
+       },
+       &RunAuditVerify},
       {"trace", "trace FILE [--db URL]", "name the license, subscriber and download of a copy",
        "For a personalised copy found elsewhere: the license its id mark names, the\n"
        "subscriber, and the audit row of the download with exactly these bytes.\n"

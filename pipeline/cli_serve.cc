@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 
+#include "pipeline/checkpoint.h"
 #include "pipeline/rights_policy.h"
 #include "pipeline/server.h"
 #include "pipeline/template_set.h"
@@ -31,6 +32,20 @@ int RunServe(const Args& args, std::ostream& out, std::ostream& err) {
   options.out_dir = args.Get("out", "output");
   options.db_url = args.Get("db", LicenseStore::DefaultUrl(options.out_dir));
   const Keystore keystore = BuildKeystore(options.out_dir, err);
+  options.log_origin = args.Get("log-origin", DefaultLogOrigin(keystore.Keys()));
+  if (!IsValidNoteKeyName(options.log_origin)) {
+    throw UsageError("--log-origin takes a name of printable ASCII without spaces or '+', like "
+                     "example.org/audit, not '" + options.log_origin + "'");
+  }
+  if (args.Has("checkpoint-every")) {
+    const std::string every = args.Get("checkpoint-every");
+    char* end = nullptr;
+    const double seconds = std::strtod(every.c_str(), &end);
+    if (every.empty() || *end != '\0' || !(seconds >= 0.01 && seconds <= 10)) {
+      throw UsageError("--checkpoint-every takes seconds from 0.01 to 10, not '" + every + "'");
+    }
+    options.checkpoint_interval = std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+  }
   DownloadServer server(options, LoadRightsPolicy(RightsDir(args)), TemplateSet::Load(TemplatesDir(args)),
                         keystore);
   // Handler threads inherit a mask without SIGINT and SIGTERM: only this
@@ -54,7 +69,9 @@ int RunServe(const Args& args, std::ostream& out, std::ostream& err) {
 
 void AddServeCommands(std::vector<Command>* commands) {
   const std::vector<Command> mine = {
-      {"serve", "serve [--bind 127.0.0.1] [--port 8080] [--out DIR] [--db URL]",
+      {"serve",
+       "serve [--bind 127.0.0.1] [--port 8080] [--out DIR] [--db URL] [--log-origin NAME] "
+       "[--checkpoint-every SECONDS]",
        "serve license-gated, personalised, signed editions over HTTP",
        "The download server. GET /editions/<pub>/v<VV>/i<III>/<file> with the header\n"
        "'Authorization: License <base64url of the license>' returns a copy made for\n"
@@ -62,13 +79,20 @@ void AddServeCommands(std::vector<Command>* commands) {
        "license permits reading that format; 401 without a valid license, 403 with\n"
        "the reason, 404 for an unknown edition, 400 for a malformed path. Also\n"
        "/healthz, /keys/imprint.pub, /catalog.json, /licenses/<id>/status and the\n"
-       "subscribers' page at /. Every decision goes to the audit log. Stops on\n"
-       "SIGINT or SIGTERM. --port 0 takes any free port.",
+       "subscribers' page at /. Every decision goes to the audit log; a checkpoint of\n"
+       "the log (its size and head, a C2SP signed note named by --log-origin, by\n"
+       "default jamestown.org/imprint/audit/<the keyring's first key id>) is signed\n"
+       "at most every --checkpoint-every seconds (default 10) while rows arrive and\n"
+       "at shutdown, the latest at /audit/checkpoint. Stops on SIGINT or SIGTERM.\n"
+       "--port 0 takes any free port.",
        "imprint serve --port 8080 --out output",
        [](OptionSet& set) {
          set.addOption(ValueOption("bind", "", "address to listen on (default 127.0.0.1)", "ADDR"));
          set.addOption(ValueOption("port", "", "port (default 8080; 0: any free one)", "N"));
          set.addOption(ValueOption("out", "o", "the editions' folder (default: output)", "DIR"));
+         set.addOption(ValueOption("log-origin", "", "the audit log's name in its checkpoints", "NAME"));
+         set.addOption(ValueOption("checkpoint-every", "", "sign a checkpoint at most this often (default 10)",
+                                   "SECONDS"));
          AddDbOption(set);
          AddResourceOptions(set);
        },

@@ -45,8 +45,8 @@ VerifiedLicense VerifyAndParse(const std::string& text, const TrustedKeys& trust
   return v;
 }
 
-std::string RevokedDetail(const std::string& license_id, const std::string& reason) {
-  return "license " + license_id + " was revoked: " + reason;
+std::string RevokedDetail(const std::string& license_id) {
+  return "license " + license_id + " was revoked by the foundation";
 }
 
 Decision Decide(const DecisionInput& in, const RightsPolicy& policy, const TrustedKeys& trusted,
@@ -69,9 +69,7 @@ Decision Decide(const DecisionInput& in, const RightsPolicy& policy, const Trust
     d.license = license;
     return d;
   };
-  if (const auto why = revoked(license.id, in.at)) {
-    return deny("revoked", RevokedDetail(license.id, *why));
-  }
+  if (revoked(license.id, in.at)) return deny("revoked", RevokedDetail(license.id));
   if (in.at < *ParseTime(license.start)) {
     return deny("not_yet_valid", "the license is valid from " + license.start);
   }

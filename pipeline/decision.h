@@ -61,8 +61,10 @@ VerifiedLicense VerifyAndParse(const std::string& text, const TrustedKeys& trust
 // has seen (the same bytes always get the same verdict from the same keys).
 using LicenseVerifier = std::function<VerifiedLicense(const std::string& text)>;
 
-// The detail of a "revoked" denial: one wording wherever it is decided.
-std::string RevokedDetail(const std::string& license_id, const std::string& reason);
+// The detail of a "revoked" denial: one wording wherever it is decided. It
+// never carries the revocation's reason, which is the foundation's private
+// note (kept in the store, shown by `imprint license show` and `imprint audit`).
+std::string RevokedDetail(const std::string& license_id);
 
 // `verifier` defaults to VerifyAndParse with `trusted`.
 Decision Decide(const DecisionInput& input, const RightsPolicy& policy, const TrustedKeys& trusted,

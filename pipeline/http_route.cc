@@ -162,6 +162,8 @@ Route ParseRoute(const std::string& uri) {
     r.kind = Route::kPublicKey;
   } else if (path == "/catalog.json") {
     r.kind = Route::kCatalog;
+  } else if (path == "/audit/checkpoint") {
+    r.kind = Route::kAuditCheckpoint;
   } else if (!ParseStatus(path, &r) && !ParseEdition(path, &r)) {
     Route unknown;
     unknown.kind = Route::kUnknown;

@@ -16,7 +16,7 @@
 namespace imprint {
 
 struct Route {
-  enum Kind { kPage, kHealth, kPublicKey, kCatalog, kStatus, kEdition, kUnknown, kBad } kind = kBad;
+  enum Kind { kPage, kHealth, kPublicKey, kCatalog, kAuditCheckpoint, kStatus, kEdition, kUnknown, kBad } kind = kBad;
   std::string license_id;  // kStatus
   EditionRef edition;      // kEdition
   std::string file;        // kEdition: the artifact's name

@@ -58,6 +58,11 @@ const std::vector<std::string>& Migrations() {
       // signature. Earlier rows were GETs of copies or signatures alike.
       "ALTER TABLE audit_log ADD COLUMN method TEXT NOT NULL DEFAULT 'GET';"
       "ALTER TABLE audit_log ADD COLUMN item TEXT NOT NULL DEFAULT 'copy';",
+      // 4: signed checkpoints of the audit log (size and head, C2SP signed
+      // notes), so that truncating, re-chaining or forging rows below one fails.
+      "CREATE TABLE audit_checkpoints ("
+      " id {SERIAL}, at BIGINT NOT NULL, size BIGINT NOT NULL, note TEXT NOT NULL);"
+      "CREATE INDEX audit_checkpoints_by_size ON audit_checkpoints(size, id);",
   };
   return migrations;
 }
@@ -275,39 +280,58 @@ class PocoStore : public LicenseStore {
   }
 
   std::vector<AuditRow> Audit(const std::string& license_id) override {
+    return SelectAudit(license_id.empty() ? "" : " WHERE license_id = $1", license_id, 0, 0);
+  }
+
+  std::vector<AuditRow> AuditPage(int64_t after_id, int64_t limit) override {
+    return SelectAudit(" WHERE id > $1", "", after_id, limit);
+  }
+
+  AuditHead Head() override {
     return Guard([&] {
-      std::vector<Poco::Int64> ids, ats;
-      std::vector<std::string> licenses, subscribers, editions, formats, decisions, reasons, shas, prevs, hashes,
-          methods, items;
-      std::string wanted = license_id;
-      Statement select(session_);
-      select << "SELECT id, at, license_id, subscriber_id, edition, format, decision, reason, sha256,"
-                " prev_hash, row_hash, method, item FROM audit_log" +
-                    std::string(license_id.empty() ? "" : " WHERE license_id = $1") + " ORDER BY id",
-          into(ids), into(ats), into(licenses), into(subscribers), into(editions), into(formats),
-          into(decisions), into(reasons), into(shas), into(prevs), into(hashes), into(methods), into(items);
-      if (!license_id.empty()) select, use(wanted);
-      select.execute();
-      std::vector<AuditRow> rows;
-      for (size_t i = 0; i < ids.size(); ++i) {
-        AuditRow r;
-        r.id = ids[i];
-        r.at = ats[i];
-        r.license_id = licenses[i];
-        r.subscriber_id = subscribers[i];
-        r.edition = editions[i];
-        r.format = formats[i];
-        r.method = methods[i];
-        r.item = items[i];
-        r.decision = decisions[i];
-        r.reason = reasons[i];
-        r.sha256 = shas[i];
-        r.prev_hash = prevs[i];
-        r.row_hash = hashes[i];
-        rows.push_back(std::move(r));
-      }
-      return rows;
+      // One statement: one snapshot on both databases.
+      Poco::Int64 size = 0, last_id = 0;
+      std::string hash;
+      session_ << "SELECT COUNT(*), COALESCE(MAX(id), 0),"
+                  " COALESCE((SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1), '') FROM audit_log",
+          into(size), into(last_id), into(hash), now;
+      return AuditHead{size, hash.empty() ? std::string(64, '0') : hash, last_id};
     });
+  }
+
+  AuditHead HeadAt(int64_t id) override {
+    return Guard([&] {
+      Poco::Int64 size = 0, up_to = id, again = id;
+      std::string hash;
+      session_ << "SELECT COUNT(*), COALESCE((SELECT row_hash FROM audit_log WHERE id = $1), '')"
+                  " FROM audit_log WHERE id <= $2",
+          use(up_to), use(again), into(size), into(hash), now;
+      return AuditHead{size, id == 0 ? std::string(64, '0') : hash, id};
+    });
+  }
+
+  void AddCheckpoint(StoredCheckpoint* c) override {
+    Guard([&] {
+      Poco::Int64 at = c->at, size = c->size, id = 0;
+      std::string note = c->note;
+      Transaction([&] {
+        session_ << "INSERT INTO audit_checkpoints (at, size, note) VALUES ($1, $2, $3)", use(at), use(size),
+            use(note), now;
+        session_ << "SELECT MAX(id) FROM audit_checkpoints", into(id), now;
+      });
+      c->id = id;
+    });
+  }
+
+  std::optional<StoredCheckpoint> LatestCheckpoint() override {
+    std::vector<StoredCheckpoint> found = SelectCheckpoints(" ORDER BY id DESC LIMIT 1", 0, 0);
+    if (found.empty()) return std::nullopt;
+    return found.front();
+  }
+
+  std::vector<StoredCheckpoint> CheckpointPage(int64_t after_size, int64_t after_id, int64_t limit) override {
+    return SelectCheckpoints(" WHERE size > $1 OR (size = $2 AND id > $3) ORDER BY size, id LIMIT $4", after_size,
+                             after_id, limit);
   }
 
   bool Revoke(const std::string& id, const std::string& reason, int64_t at) override {
@@ -461,6 +485,66 @@ class PocoStore : public LicenseStore {
         use(c.reason), use(c.sha), use(c.prev), use(c.hash), use(c.method), use(c.item), now;
   }
 
+  // Audit rows in id order: `where` uses $1 for `license_id` or, with
+  // `limit`, for `after_id`.
+  std::vector<AuditRow> SelectAudit(const std::string& where, const std::string& license_id, int64_t after_id,
+                                    int64_t limit) {
+    return Guard([&] {
+      std::vector<Poco::Int64> ids, ats;
+      std::vector<std::string> licenses, subscribers, editions, formats, decisions, reasons, shas, prevs, hashes,
+          methods, items;
+      std::string wanted = license_id;
+      Poco::Int64 after = after_id, most = limit;
+      Statement select(session_);
+      select << "SELECT id, at, license_id, subscriber_id, edition, format, decision, reason, sha256,"
+                " prev_hash, row_hash, method, item FROM audit_log" + where + " ORDER BY id" +
+                    (limit > 0 ? " LIMIT $2" : ""),
+          into(ids), into(ats), into(licenses), into(subscribers), into(editions), into(formats),
+          into(decisions), into(reasons), into(shas), into(prevs), into(hashes), into(methods), into(items);
+      if (!license_id.empty()) select, use(wanted);
+      if (limit > 0) select, use(after), use(most);
+      select.execute();
+      std::vector<AuditRow> rows;
+      rows.reserve(ids.size());
+      for (size_t i = 0; i < ids.size(); ++i) {
+        AuditRow r;
+        r.id = ids[i];
+        r.at = ats[i];
+        r.license_id = std::move(licenses[i]);
+        r.subscriber_id = std::move(subscribers[i]);
+        r.edition = std::move(editions[i]);
+        r.format = std::move(formats[i]);
+        r.method = std::move(methods[i]);
+        r.item = std::move(items[i]);
+        r.decision = std::move(decisions[i]);
+        r.reason = std::move(reasons[i]);
+        r.sha256 = std::move(shas[i]);
+        r.prev_hash = std::move(prevs[i]);
+        r.row_hash = std::move(hashes[i]);
+        rows.push_back(std::move(r));
+      }
+      return rows;
+    });
+  }
+
+  // Checkpoints: with `limit`, `where` binds after_size twice, after_id and limit.
+  std::vector<StoredCheckpoint> SelectCheckpoints(const std::string& where, int64_t after_size, int64_t after_id,
+                                                  int64_t limit = 0) {
+    return Guard([&] {
+      std::vector<Poco::Int64> ids, ats, sizes;
+      std::vector<std::string> notes;
+      Poco::Int64 size = after_size, size_again = after_size, id = after_id, most = limit;
+      Statement select(session_);
+      select << "SELECT id, at, size, note FROM audit_checkpoints" + where, into(ids), into(ats), into(sizes),
+          into(notes);
+      if (limit > 0) select, use(size), use(size_again), use(id), use(most);
+      select.execute();
+      std::vector<StoredCheckpoint> out;
+      for (size_t i = 0; i < ids.size(); ++i) out.push_back({ids[i], ats[i], sizes[i], std::move(notes[i])});
+      return out;
+    });
+  }
+
   void AddEvent(const std::string& id, const std::string& type, int64_t at, const std::string& detail) {
     std::string license_id = id, event_type = type, text = detail;
     Poco::Int64 when = at;
@@ -555,12 +639,12 @@ std::string AuditRowHash(const AuditRow& r) {
 }
 
 int64_t FirstBrokenAuditRow(const std::vector<AuditRow>& rows) {
+  // Order is the chain's: each row names the one before. Ids only sort the
+  // rows; a gap in them is no break (sequences skip after a crash).
   std::string prev(64, '0');
-  int64_t expected_id = rows.empty() ? 0 : rows.front().id;
   for (const AuditRow& r : rows) {
-    if (r.id != expected_id || r.prev_hash != prev || AuditRowHash(r) != r.row_hash) return r.id;
+    if (r.prev_hash != prev || AuditRowHash(r) != r.row_hash) return r.id;
     prev = r.row_hash;
-    ++expected_id;
   }
   return 0;
 }
@@ -572,6 +656,13 @@ std::string LicenseStatus(LicenseStore& store, const License& license, int64_t n
   return "active";
 }
 
+std::string PublicEventDetail(const LicenseEvent& event) {
+  // A revocation's detail is the operator's reason, often about the
+  // subscriber ("leaked copy found on a forum"): private.
+  if (event.type == "revoked") return "revoked by the foundation";
+  return event.detail;  // "tier T", "until DATE": the license's own public facts
+}
+
 std::string LicenseStatusDocument(LicenseStore& store, const std::string& id, int64_t now) {
   const auto stored = store.FindLicense(id);
   if (!stored) throw Error(id, 0, "no such license");
@@ -579,8 +670,7 @@ std::string LicenseStatusDocument(LicenseStore& store, const std::string& id, in
   Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
   root.set("id", id);
   root.set("status", status);
-  const auto revocation = store.FindRevocation(id);
-  root.set("message", status == "revoked"   ? "The license was revoked: " + revocation->reason
+  root.set("message", status == "revoked"   ? std::string("The license was revoked by the foundation.")
                       : status == "expired" ? "The license expired at " + stored->license.end
                       : status == "active"  ? std::string("The license is active.")
                                             : "The license is valid from " + stored->license.start);
@@ -594,7 +684,7 @@ std::string LicenseStatusDocument(LicenseStore& store, const std::string& id, in
     Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     o->set("type", e.type);
     o->set("timestamp", FormatTime(e.at));
-    o->set("detail", e.detail);
+    o->set("detail", PublicEventDetail(e));
     list->add(o);
   }
   root.set("events", list);
@@ -602,6 +692,8 @@ std::string LicenseStatusDocument(LicenseStore& store, const std::string& id, in
   root.stringify(out, 2);
   return out.str() + "\n";
 }
+
+int LicenseStore::LatestSchemaVersion() { return static_cast<int>(Migrations().size()); }
 
 std::string LicenseStore::DefaultUrl(const std::string& out_dir) {
   namespace fs = std::filesystem;

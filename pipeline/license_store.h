@@ -1,5 +1,7 @@
 // The license store: licenses, revocations, license events (issued, revoked,
-// renewed) and the download audit log, behind one interface, on SQLite (a file
+// renewed), the download audit log and its signed checkpoints (kept as the
+// server signed them; pipeline/checkpoint.h, not to be confused with
+// Checkpoint(), SQLite's write-ahead log), behind one interface, on SQLite (a file
 // beside the output, zero set-up) or PostgreSQL (for several server
 // instances), through Poco::Data.
 //
@@ -61,8 +63,26 @@ struct AuditRow {
 // The row hash of `row` given its prev_hash.
 std::string AuditRowHash(const AuditRow& row);
 // The id of the first row whose chain is broken (edited, deleted, reordered
-// rows), or 0 when the whole log is intact.
+// rows), or 0 when the whole log is intact. Rows are taken in the order
+// given; their ids need not be contiguous (a PostgreSQL sequence skips
+// numbers after a crash).
 int64_t FirstBrokenAuditRow(const std::vector<AuditRow>& rows);
+
+// The log's size (its number of rows) and head (the last row's row_hash, 64
+// zeros when empty), as of one moment.
+struct AuditHead {
+  int64_t size = 0;
+  std::string hash;
+  int64_t last_id = 0;  // the last row's id; 0 when empty
+};
+
+// A signed checkpoint of the log (pipeline/checkpoint.h) as kept in the store.
+struct StoredCheckpoint {
+  int64_t id = 0;    // assigned by the store
+  int64_t at = 0;    // when it was signed, seconds since the epoch
+  int64_t size = 0;  // the size it states (kept beside the note to order by)
+  std::string note;  // the signed note, verbatim
+};
 
 class LicenseStore {
  public:
@@ -75,6 +95,8 @@ class LicenseStore {
   static std::string DefaultUrl(const std::string& out_dir);
 
   virtual int SchemaVersion() = 0;
+  // The version Open() migrates every store to.
+  static int LatestSchemaVersion();
   // Records a license and its "issued" event. Throws for a duplicate id.
   virtual void AddLicense(const StoredLicense& license, int64_t at) = 0;
   virtual std::optional<StoredLicense> FindLicense(const std::string& id) = 0;
@@ -111,13 +133,36 @@ class LicenseStore {
 
   // The log, oldest first; only one license's rows when `license_id` is set.
   virtual std::vector<AuditRow> Audit(const std::string& license_id = "") = 0;
+  // Up to `limit` rows with ids above `after_id`, in id order: a reader
+  // pages through the log in constant memory, whatever gaps the ids have.
+  virtual std::vector<AuditRow> AuditPage(int64_t after_id, int64_t limit) = 0;
+  virtual AuditHead Head() = 0;
+  // The head the log had when row `id` was its last: the rows up to it and
+  // its hash (64 zeros when `id` is 0). An appended log still gives what
+  // Head() gave then; a log cut, edited or re-chained since does not.
+  virtual AuditHead HeadAt(int64_t id) = 0;
+
+  // Keeps a signed checkpoint; fills its id.
+  virtual void AddCheckpoint(StoredCheckpoint* checkpoint) = 0;
+  // The one kept last, if any.
+  virtual std::optional<StoredCheckpoint> LatestCheckpoint() = 0;
+  // Up to `limit` checkpoints after (after_size, after_id), ordered by size
+  // then id: a verifier pages through them beside the rows.
+  virtual std::vector<StoredCheckpoint> CheckpointPage(int64_t after_size, int64_t after_id, int64_t limit) = 0;
 };
 
 // "active", "revoked" or "expired" (or "not_yet_valid") at `now`.
 std::string LicenseStatus(LicenseStore& store, const License& license, int64_t now);
 
+// What the public may read of an event: a revocation's reason (its detail)
+// is the foundation's private note and becomes "revoked by the foundation";
+// other details are the license's own facts.
+std::string PublicEventDetail(const LicenseEvent& event);
+
 // The license status document, the analogue of Readium LCP's: id, status,
 // a message, when the license and its status last changed, and its events.
+// It is served without authentication, so it carries public codes and
+// wording only (PublicEventDetail), never a revocation's reason.
 // Throws imprint::Error for an unknown license.
 std::string LicenseStatusDocument(LicenseStore& store, const std::string& id, int64_t now);
 

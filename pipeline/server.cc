@@ -5,15 +5,18 @@
 
 #include <condition_variable>
 #include <iostream>
+#include <functional>
 #include <filesystem>
 #include <list>
 #include <map>
 #include <mutex>
+#include <iostream>
 #include <sstream>
 #include <thread>
 #include <unordered_map>
 
 #include "pipeline/artifact_verifier.h"
+#include "pipeline/checkpoint.h"
 #include "pipeline/crypto.h"
 #include "pipeline/decision.h"
 #include "pipeline/error.h"
@@ -147,6 +150,109 @@ class Checkpointer {
   std::thread thread_;  // last: it starts once the rest is ready
 };
 
+// Signs checkpoints of the audit log (pipeline/checkpoint.h) from a thread of
+// its own: when nudged (at start, and after each commit), at once if idle,
+// else at the end of the `interval` that follows the last signature, so no
+// committed row waits longer than that for its anchor; and once more when it
+// is destroyed (the server's shutdown), after the last commit. A round
+// signs only when the log moved since the last one this signer made. The key
+// comes through `key` each round, so a reloaded key signs from then on. A
+// round that fails (no key, no database) leaves the next to try again.
+class CheckpointSigner {
+ public:
+  using KeySource = std::function<std::shared_ptr<const SigningKey>()>;
+  CheckpointSigner(const std::string& url, std::string origin, KeySource key, std::chrono::milliseconds interval)
+      : store_(LicenseStore::Open(url)), origin_(std::move(origin)), key_(std::move(key)), interval_(interval),
+        thread_([this] { Run(); }) {}
+  ~CheckpointSigner() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+  // Says rows were committed.
+  void Nudge() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (dirty_) return;
+    dirty_ = true;
+    wake_.notify_one();
+  }
+
+ private:
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      wake_.wait(lock, [this] { return dirty_ || stop_; });
+      if (stop_) break;
+      dirty_ = false;
+      lock.unlock();
+      SignIfMoved();
+      lock.lock();
+      if (wake_.wait_for(lock, interval_, [this] { return stop_; })) break;
+    }
+    lock.unlock();
+    SignIfMoved();  // at shutdown: the handlers are done, every row is in
+  }
+
+  void SignIfMoved() {
+    try {
+      if (refused_) return;
+      const AuditHead head = store_->Head();
+      if (signed_ && head.size == last_.size && head.hash == last_.hash) return;
+      // Never sign over a log changed below the last checkpoint: rows
+      // deleted, edited or re-chained while the server ran (and the stored
+      // checkpoints that would show it deleted too). Left unsigned, the rows
+      // from here on fail `imprint audit verify` as not anchored.
+      // Rows no signer saw arrive (a crashed server's last ones, or rows
+      // forged while none ran) cannot be told apart here: say so, then sign.
+      const auto latest = signed_ ? std::nullopt : store_->LatestCheckpoint();
+      if (latest && head.size > latest->size) {
+        std::cerr << "imprint serve: " << head.size - latest->size << " audit rows after the last checkpoint were "
+                  << "written while no server signed (a crash, or forged); signing them now" << std::endl;
+      }
+      if (signed_) {
+        const AuditHead then = store_->HeadAt(last_.last_id);
+        if (then.size != last_.size || then.hash != last_.hash) {
+          refused_ = true;
+          std::cerr << "imprint serve: the audit log changed below its checkpoint of " << last_.size
+                    << " rows; no more checkpoints are signed (run imprint audit verify)" << std::endl;
+          return;
+        }
+      }
+      const std::shared_ptr<const SigningKey> key = key_();
+      if (!key) return;  // no usable key now (revoked): the next round tries again
+      std::string hash;
+      for (size_t i = 0; i + 1 < head.hash.size(); i += 2) {
+        hash += static_cast<char>(std::stoi(head.hash.substr(i, 2), nullptr, 16));
+      }
+      StoredCheckpoint c;
+      c.at = Now();
+      c.size = head.size;
+      c.note = SignCheckpoint({origin_, head.size, hash}, key->signer);
+      store_->AddCheckpoint(&c);
+      last_ = head;
+      signed_ = true;
+    } catch (const std::exception&) {
+      // The next round tries again; verify reports rows left unanchored.
+    }
+  }
+
+  std::unique_ptr<LicenseStore> store_;  // the signer's own connection
+  const std::string origin_;
+  const KeySource key_;
+  const std::chrono::milliseconds interval_;
+  AuditHead last_;  // what this signer signed last
+  bool signed_ = false;
+  bool refused_ = false;  // the log changed under a checkpoint: sign no more
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stop_ = false, dirty_ = false;
+  std::thread thread_;  // last: it starts once the rest is ready
+};
+
 // Appends audit rows in groups (leader-based group commit): a handler puts
 // its row in the open group; if no commit is running it becomes the leader:
 // it closes the group and commits it in one transaction, then wakes the
@@ -159,8 +265,8 @@ class Checkpointer {
 // sees its row as committed.
 class AuditWriter {
  public:
-  AuditWriter(const std::string& url, LicenseStore::AuditScreen screen)
-      : url_(url), store_(LicenseStore::Open(url)), screen_(std::move(screen)), checkpointer_(url) {}
+  AuditWriter(const std::string& url, LicenseStore::AuditScreen screen, CheckpointSigner* signer)
+      : url_(url), store_(LicenseStore::Open(url)), screen_(std::move(screen)), checkpointer_(url), signer_(signer) {}
 
   // Blocks until `*row` is committed; throws when that commit failed.
   void Commit(AuditRow* row) {
@@ -197,6 +303,7 @@ class AuditWriter {
       for (const AuditRow* r : group->rows) rows.push_back(*r);
       store_->AppendAudit(&rows, screen_);  // only the leader, one at a time
       checkpointer_.Nudge();
+      if (signer_ != nullptr) signer_->Nudge();
       // Each handler reads its row only after `done`, under the lock.
       for (size_t i = 0; i < rows.size(); ++i) *group->rows[i] = std::move(rows[i]);
     } catch (const std::exception&) {
@@ -214,6 +321,7 @@ class AuditWriter {
   std::unique_ptr<LicenseStore> store_;
   LicenseStore::AuditScreen screen_;
   Checkpointer checkpointer_;
+  CheckpointSigner* signer_;  // not owned; outlives the writer
   std::mutex mu_;
   std::shared_ptr<Group> open_ = std::make_shared<Group>();
   bool leading_ = false;
@@ -346,12 +454,13 @@ struct DownloadServer::Impl {
   }
 
   // The answer to a committed denial. The commit may have turned the row
-  // into a revocation: then the revocation's public wording.
+  // into a revocation: then the revocation's public wording (never its
+  // reason, the foundation's private note).
   HttpResponse DeniedAnswer(const AuditRow& row, int status, const std::string& detail) {
     std::string why = detail;
-    if (row.reason == "revoked") {
+    if (row.reason == "revoked" && revocations.Find(row.license_id, row.at)) {
       status = 403;
-      if (const auto r = revocations.Find(row.license_id, row.at)) why = RevokedDetail(row.license_id, r->reason);
+      why = RevokedDetail(row.license_id);
     }
     HttpResponse answer = Json(status, ReasonJson("deny", row.reason, why));
     if (status == 401) answer.Set("WWW-Authenticate", "License");
@@ -383,6 +492,7 @@ struct DownloadServer::Impl {
   CopyCache cache;
   VerdictCache verdicts;
   RevocationList revocations;
+  std::unique_ptr<CheckpointSigner> signer;  // destroyed after `audit`: it signs the last rows
   std::unique_ptr<AuditWriter> audit;
   std::unique_ptr<HttpServer> http;
 };
@@ -406,6 +516,12 @@ HttpResponse DownloadServer::Impl::Handle(const HttpRequest& request) {
       const auto bytes = ReadInside(route.kind == Route::kPublicKey ? "keys/imprint.pub" : "catalog.json");
       if (!bytes) return Json(404, "{\"error\":\"not_found\"}\n");
       return Answer(200, route.kind == Route::kPublicKey ? "text/plain" : "application/json", *bytes);
+    }
+    case Route::kAuditCheckpoint: {
+      // The latest signed checkpoint, for outside parties to keep copies of.
+      const auto latest = ThreadStore(options.db_url).LatestCheckpoint();
+      if (!latest) return Json(404, "{\"error\":\"no_checkpoint\"}\n");
+      return Answer(200, "text/plain; charset=utf-8", latest->note).Set("Cache-Control", "no-cache");
     }
     case Route::kStatus:
       try {
@@ -542,11 +658,21 @@ void DownloadServer::Start() {
   // Opens (and migrates) the store, or says why not.
   impl_->revocations.Refresh(ThreadStore(impl_->options.db_url));
   RevocationList* revocations = &impl_->revocations;
+  // The key as it is now (LiveKeys), each time a checkpoint is signed.
+  Impl* keys_of = impl_.get();
+  impl_->signer = std::make_unique<CheckpointSigner>(
+      impl_->options.db_url, impl_->options.log_origin,
+      [keys_of] { return keys_of->keys.Current()->signing; }, impl_->options.checkpoint_interval);
+  // A checkpoint at start too: rows a crashed server left unsigned are
+  // anchored at once, and an empty log is anchored at size 0.
+  impl_->signer->Nudge();
   impl_->audit = std::make_unique<AuditWriter>(
-      impl_->options.db_url, [revocations](LicenseStore& store, std::vector<AuditRow>* rows) {
+      impl_->options.db_url,
+      [revocations](LicenseStore& store, std::vector<AuditRow>* rows) {
         revocations->Refresh(store);
         revocations->Screen(rows);
-      });
+      },
+      impl_->signer.get());
   HttpServerOptions http;
   http.bind = impl_->options.bind;
   http.port = impl_->options.port;
@@ -566,7 +692,10 @@ void DownloadServer::Stop() {
     impl_->http->Stop();
     impl_->http.reset();
   }
-  if (impl_) impl_->audit.reset();
+  if (impl_) {
+    impl_->audit.reset();
+    impl_->signer.reset();  // signs a checkpoint of the last rows
+  }
 }
 
 }  // namespace imprint

@@ -13,11 +13,15 @@
 // (live_keys: a rotation or revocation takes effect within a second, without
 // a restart), and cached per license and edition. Every request for an
 // edition file leaves exactly one audit row with its final outcome (HEAD and
-// signatures recorded as such). Connections cost no thread; handlers run on a
-// bounded pool (http_server.h). Start() and Stop() from one thread.
+// signatures recorded as such). A thread signs checkpoints of the audit log
+// (its size and head, with the foundation's current key) at most every
+// `checkpoint_interval` while rows arrive and at Stop(); GET /audit/checkpoint
+// serves the latest. Connections cost no thread; handlers run on a bounded
+// pool (http_server.h). Start() and Stop() from one thread.
 #ifndef IMPRINT_PIPELINE_SERVER_H_
 #define IMPRINT_PIPELINE_SERVER_H_
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -36,6 +40,10 @@ struct ServerOptions {
   int queue = 1024;         // complete requests waiting for a worker; more get 503
   int timeout_seconds = 3;  // a whole request head, and idle keep-alive: a silent
                             // or slow client's connection is closed after this
+  // The audit log's signed checkpoints (pipeline/checkpoint.h): the log's
+  // name in them, and the longest a committed row waits for one.
+  std::string log_origin = "jamestown.org/imprint/audit";
+  std::chrono::milliseconds checkpoint_interval{10000};
 };
 
 class DownloadServer {

@@ -1,16 +1,28 @@
 // The command line as a user meets it: help, exit statuses, usage errors,
 // `imprint rights check` on good and broken policies, every command that
 // writes a file the user names (--out FILE, --report FILE) against each kind
-// of destination, and the license commands' refusals a new user meets.
+// of destination, the license commands' refusals a new user meets, and
+// `imprint audit verify` on a large log (its memory).
 #define BOOST_TEST_MODULE cli
 #include "pipeline/cli.h"
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <boost/test/unit_test.hpp>
+#include <chrono>
 #include <filesystem>
 
+#include "pipeline/checkpoint.h"
+#include "pipeline/crypto.h"
+#include "pipeline/keystore.h"
+#include "pipeline/license_store.h"
 #include "tests/support.h"
+
+extern char** environ;
 
 namespace imprint {
 namespace {
@@ -300,6 +312,62 @@ BOOST_FIXTURE_TEST_CASE(renewing_a_revoked_license_says_to_issue_a_new_one, Dest
   BOOST_TEST(Contains(r.err, "imprint license issue --subscriber s-1 --name Ada --tier individual "
                              "--publications monitor --from "), r.err);
   BOOST_TEST(Contains(r.err, " --until 2030-12-31 --out FILE"), r.err);
+}
+
+// Runs the program with IMPRINT_KEYS=`keys`, output discarded; its exit
+// status and peak resident memory in bytes (wait4's, for this child alone).
+std::pair<int, long> ExitAndPeakMemory(const std::string& keys, const std::vector<std::string>& args) {
+  std::vector<std::string> all = {"/usr/bin/env", "IMPRINT_KEYS=" + keys, ImprintBin()};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  BOOST_REQUIRE_EQUAL(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  int status = 0;
+  struct rusage usage {};
+  BOOST_REQUIRE_EQUAL(wait4(pid, &status, 0, &usage), pid);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, usage.ru_maxrss * 1024L};
+}
+
+// Regression: verify loaded the whole log (531 MB for 354,000 rows). It now
+// pages through rows and checkpoints: memory stays flat whatever the size.
+BOOST_AUTO_TEST_CASE(audit_verify_streams_300000_rows_in_bounded_memory) {
+  TempDir dir;
+  BOOST_REQUIRE_EQUAL(ImprintWithKeys(dir / "keys", {"keys", "init", "--dev"}).exit_code, 0);
+  const SigningKey key = Keystore(dir / "keys").LoadSigningKey();
+  const std::string url = "sqlite:" + dir / "imprint.db";
+  const auto started = std::chrono::steady_clock::now();
+  {
+    auto store = LicenseStore::Open(url);
+    AuditRow row;
+    row.at = 1764300000;
+    row.license_id = "6f1c9a52-0d1e-4c1b-9a7e-2b8d3f4e5a61";
+    row.subscriber_id = "s-104";
+    row.edition = "monitor/v05/i077";
+    row.format = "epub";
+    row.decision = row.reason = "permit";
+    row.sha256 = std::string(64, 'a');
+    for (int batch = 0; batch < 30; ++batch) {
+      std::vector<AuditRow> rows(10000, row);
+      store->AppendAudit(&rows);
+    }
+    const AuditHead head = store->Head();
+    BOOST_REQUIRE_EQUAL(head.size, 300000);
+    std::string raw;
+    for (size_t i = 0; i < 64; i += 2) raw += static_cast<char>(std::stoi(head.hash.substr(i, 2), nullptr, 16));
+    StoredCheckpoint c{0, 1764300000, head.size, SignCheckpoint({"test.example/audit", head.size, raw}, key.signer)};
+    store->AddCheckpoint(&c);
+  }
+  const auto [exit_code, peak] = ExitAndPeakMemory(dir / "keys", {"audit", "verify", "--db", url});
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  BOOST_TEST_MESSAGE("audit verify of 300,000 rows: peak " << peak / (1024 * 1024) << " MB; test " << seconds << " s");
+  BOOST_TEST(exit_code == 0);
+  BOOST_TEST(peak < 64L * 1024 * 1024, "peak resident memory " << peak / (1024 * 1024) << " MB");
 }
 
 }  // namespace

@@ -38,6 +38,8 @@ Route ReferenceRoute(const std::string& uri) {
     r.kind = Route::kPublicKey;
   } else if (path == "/catalog.json") {
     r.kind = Route::kCatalog;
+  } else if (path == "/audit/checkpoint") {
+    r.kind = Route::kAuditCheckpoint;
   } else if (std::regex_match(path, m, status)) {
     r.kind = Route::kStatus;
     r.license_id = m[1];
@@ -69,6 +71,7 @@ BOOST_AUTO_TEST_CASE(the_shapes_of_the_spec) {
   BOOST_TEST(ParseRoute("/healthz").kind == Route::kHealth);
   BOOST_TEST(ParseRoute("/keys/imprint.pub").kind == Route::kPublicKey);
   BOOST_TEST(ParseRoute("/catalog.json").kind == Route::kCatalog);
+  BOOST_TEST(ParseRoute("/audit/checkpoint").kind == Route::kAuditCheckpoint);  // the audit log's latest
   const Route status = ParseRoute("/licenses/0b0e7a7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b/status");
   BOOST_TEST(status.kind == Route::kStatus);
   BOOST_TEST(status.license_id == "0b0e7a7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b");
@@ -89,7 +92,7 @@ BOOST_AUTO_TEST_CASE(malformed_targets_are_bad) {
        {"", "healthz", "/keys/../keys/imprint.pub", "/editions/monitor/v05/i077/monitor-v05-i077.md%00",
         "/editions/%2e%2e/x", "/editions//monitor", "http://host/healthz", "/editions/./monitor", "/.",
         "/editions/monitor/v05/i077/.", "/a b", "/caf\xc3\xa9", "/x\x7f", "/x\\y", "/x\"y", "/x<y>",
-        "/healthz?x=%41", "/healthz?a b", "*"}) {
+        "/healthz?x=%41", "/healthz?a b", "*", "/audit/../audit/checkpoint"}) {
     BOOST_TEST(ParseRoute(uri).kind == Route::kBad, uri);
   }
   BOOST_TEST(ParseRoute(std::string("/healthz\0", 9)).kind == Route::kBad);
@@ -103,7 +106,8 @@ BOOST_AUTO_TEST_CASE(unknown_but_well_formed_paths_are_not_found) {
         "/editions/monitor/v05/i077/monitor-v05-i078.md", "/editions/monitor/v5/i077/monitor-v5-i077.md",
         "/editions/monitor/v00/i000/monitor-v00-i000.md", "/editions/monitor/v05/i077/monitor-v05-i077.pdf",
         "/editions/Monitor/v05/i077/Monitor-v05-i077.md", "/licenses/x/status", "/.imprint/state.tsv",
-        "/etc/passwd", "/.well-known/x", "/feed.xml?page=2"}) {
+        "/etc/passwd", "/.well-known/x", "/feed.xml?page=2", "/audit", "/audit/", "/audit/checkpoint/",
+        "/audit/checkpoints"}) {
     BOOST_TEST(ParseRoute(uri).kind == Route::kUnknown, uri);
   }
   // A query is no part of the route.
@@ -117,7 +121,7 @@ BOOST_AUTO_TEST_CASE(agrees_with_the_regular_expressions_on_200000_generated_pat
       "/", "/editions/", "/licenses/", "/status", "monitor", "prism", "russia-review", "a-v12-i123", "-", "--",
       "v", "i", "-v", "-i", "/v", "/i", "05", "5", "077", "77", "00", "000", "123456", "99999", ".", "..",
       ".md", ".html", ".epub", ".pdf", ".minisig", "md", "x", "_", "%2e", "0b0e7a7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
-      "0B0E7A7E", "abcdef", "/healthz", "/catalog.json", "/keys/imprint.pub", std::string("\0", 1), "?", "A"};
+      "0B0E7A7E", "abcdef", "/healthz", "/catalog.json", "/keys/imprint.pub", "/audit/checkpoint", "/audit", "checkpoint", std::string("\0", 1), "?", "A"};
   std::mt19937 random(20261128);
   size_t editions = 0;
   for (int n = 0; n < 200000; ++n) {
