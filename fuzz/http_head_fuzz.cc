@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string bytes(reinterpret_cast<const char*>(data), size);
   imprint::HttpRequest request;
   imprint::HttpResponse refusal;
-  const imprint::HeadResult result = imprint::ReadRequestHead(bytes, 4096, &request, &refusal);
+  const imprint::HeadResult result = imprint::ReadRequestHead(bytes, 4096, 100, &request, &refusal);
   if (result == imprint::HeadResult::kRefused && (!refusal.close || refusal.status < 400)) std::abort();
   if (result != imprint::HeadResult::kRequest) return 0;
   int lengths = 0;

@@ -13,7 +13,9 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <optional>
+#include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "pipeline/error.h"
 
@@ -48,12 +50,14 @@ HttpResponse ErrorAnswer(int status, const std::string& code) {
   return r;
 }
 
-// What the head's framing says of a body: nothing (fine), or the answer that
-// refuses the request. No route takes a body; see the header's "Framing".
-std::optional<HttpResponse> RefuseBody(const http::request<http::empty_body>& head) {
+// What the head says of a body and its size: nothing (fine), or the answer
+// that refuses the request. No route takes a body; see the header's "Framing".
+std::optional<HttpResponse> RefuseBody(const http::request<http::empty_body>& head, size_t max_fields) {
   int lengths = 0;
+  size_t fields = 0;
   bool positive = false;
   for (const auto& field : head) {
+    if (++fields > max_fields) return ErrorAnswer(431, "too_many_header_fields");
     if (field.name() == http::field::transfer_encoding) return ErrorAnswer(400, "transfer_encoding_not_allowed");
     if (field.name() != http::field::content_length) continue;
     const beast::string_view v = field.value();
@@ -94,8 +98,8 @@ HttpRequest ToRequest(const http::request<http::empty_body>& head) {
 
 }  // namespace
 
-HeadResult ReadRequestHead(std::string_view bytes, size_t max_head_bytes, HttpRequest* request,
-                           HttpResponse* refusal) {
+HeadResult ReadRequestHead(std::string_view bytes, size_t max_head_bytes, size_t max_header_fields,
+                           HttpRequest* request, HttpResponse* refusal) {
   http::request_parser<http::empty_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(max_head_bytes));
   beast::error_code ec;
@@ -105,7 +109,7 @@ HeadResult ReadRequestHead(std::string_view bytes, size_t max_head_bytes, HttpRe
     *refusal = ParseRefusal(ec);
     return HeadResult::kRefused;
   }
-  if (std::optional<HttpResponse> refused = RefuseBody(parser.get())) {
+  if (std::optional<HttpResponse> refused = RefuseBody(parser.get(), max_header_fields)) {
     *refusal = std::move(*refused);
     return HeadResult::kRefused;
   }
@@ -137,11 +141,34 @@ struct HttpServer::Impl {
 
   void Accept();
 
+  // Counts a new connection from `address`; false (and nothing counted) when
+  // the server or that address is at its limit.
+  bool Admit(const std::string& address) {
+    if (connections.load() >= options.max_connections) return false;
+    std::lock_guard<std::mutex> lock(per_address_mu);
+    int& n = per_address[address];
+    if (n >= options.max_connections_per_address) {
+      if (n == 0) per_address.erase(address);
+      return false;
+    }
+    ++n;
+    ++connections;
+    return true;
+  }
+  void Release(const std::string& address) {
+    std::lock_guard<std::mutex> lock(per_address_mu);
+    const auto it = per_address.find(address);
+    if (it != per_address.end() && --it->second == 0) per_address.erase(it);
+    --connections;
+  }
+
   // Declared before the I/O context: sessions it still holds when it is
   // destroyed count themselves out here.
   HttpServerOptions options;
   HttpHandler handler;
   std::atomic<int> connections{0};
+  std::mutex per_address_mu;
+  std::unordered_map<std::string, int> per_address;  // GUARDED_BY(per_address_mu): open connections
   std::atomic<int> waiting{0};  // complete requests not yet taken by a worker
   std::atomic<int> writing{0};  // answers handed back but not yet written
   std::atomic<bool> stopping{false};
@@ -162,11 +189,11 @@ namespace {
 // connection's strand but the handler, which runs on a worker.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, HttpServer::Impl* server)
-      : stream_(std::move(socket)), buffer_(server->options.max_head_bytes + 4096), server_(server) {
-    ++server_->connections;
-  }
-  ~Session() { --server_->connections; }
+  // REQUIRES: `address`'s connection was counted (HttpServer::Impl::Admit).
+  Session(tcp::socket socket, std::string address, HttpServer::Impl* server)
+      : stream_(std::move(socket)), buffer_(server->options.max_head_bytes + 4096), server_(server),
+        address_(std::move(address)) {}
+  ~Session() { server_->Release(address_); }
 
   void Start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
@@ -193,14 +220,14 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = head.keep_alive();
     version_ = head.version();
     head_method_ = head.method() == http::verb::head;
-    if (std::optional<HttpResponse> refused = RefuseBody(head)) return Write(std::move(*refused));
+    if (std::optional<HttpResponse> refused = RefuseBody(head, server_->options.max_header_fields)) {
+      return Write(std::move(*refused));
+    }
     if (server_->stopping) return Write(ErrorAnswer(503, "shutting_down"));
     if (server_->waiting.load() >= server_->options.queue) return Write(ErrorAnswer(503, "busy"));
 
     HttpRequest request = ToRequest(head);
-    beast::error_code peer_ec;
-    const tcp::endpoint peer = stream_.socket().remote_endpoint(peer_ec);
-    if (!peer_ec) request.peer = peer.address().to_string();
+    request.peer = address_;
 
     ++server_->waiting;
     net::post(*server_->workers, [self = shared_from_this(), request = std::move(request)] {
@@ -254,6 +281,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::empty_body>> parser_;
   HttpServer::Impl* server_;
+  const std::string address_;
   bool keep_alive_ = false;
   bool head_method_ = false;
   unsigned version_ = 11;
@@ -273,11 +301,14 @@ void HttpServer::Impl::Accept() {
       });
       return;
     }
-    if (connections.load() >= options.max_connections) {
+    beast::error_code peer_ec;
+    const tcp::endpoint peer = socket.remote_endpoint(peer_ec);
+    std::string address = peer_ec ? std::string() : peer.address().to_string();
+    if (peer_ec || !Admit(address)) {
       beast::error_code ignored;
       socket.close(ignored);
     } else {
-      std::make_shared<Session>(std::move(socket), this)->Start();
+      std::make_shared<Session>(std::move(socket), std::move(address), this)->Start();
     }
     Accept();
   });

@@ -16,7 +16,13 @@
 // Transfer-Encoding, a repeated Content-Length, a Content-Length that is not
 // a plain decimal number, and a positive one are answered 400 (413 for a
 // single well-formed positive length) with `Connection: close`. A head over
-// `max_head_bytes` gets 431 and a malformed one 400, both closing.
+// `max_head_bytes` or with more than `max_header_fields` fields gets 431 and
+// a malformed one 400, both closing.
+//
+// Connections. At most `max_connections` in all and
+// `max_connections_per_address` from one client address are open at once;
+// another is closed as soon as it is accepted, so that one client cannot
+// take every socket.
 //
 // HttpServer is thread-safe to start and stop; the handler is called
 // concurrently from the worker threads and must be thread-safe.
@@ -66,8 +72,8 @@ using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 // needed; kRequest with `*request` filled (no peer); kRefused with the answer
 // in `*refusal` (it closes the connection). For tests and the fuzz target.
 enum class HeadResult { kIncomplete, kRequest, kRefused };
-HeadResult ReadRequestHead(std::string_view bytes, size_t max_head_bytes, HttpRequest* request,
-                           HttpResponse* refusal);
+HeadResult ReadRequestHead(std::string_view bytes, size_t max_head_bytes, size_t max_header_fields,
+                           HttpRequest* request, HttpResponse* refusal);
 
 struct HttpServerOptions {
   std::string bind = "127.0.0.1";
@@ -78,7 +84,9 @@ struct HttpServerOptions {
   int head_timeout_seconds = 3;    // a request head must arrive within this
   int write_timeout_seconds = 60;  // an answer must be taken within this
   int max_connections = 10000;     // open connections; more are closed at once
+  int max_connections_per_address = 256;  // from one client address; more are closed at once
   size_t max_head_bytes = 32 * 1024;
+  size_t max_header_fields = 100;  // more: 431
   int max_requests_per_connection = 1000;
 };
 

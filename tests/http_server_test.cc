@@ -7,6 +7,11 @@
 #include <Poco/Exception.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/StreamSocket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <boost/test/unit_test.hpp>
 #include <atomic>
 #include <chrono>
@@ -82,19 +87,24 @@ BOOST_AUTO_TEST_CASE(heads_that_announce_a_body_are_refused) {
       {"GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n", 400},
       {"GET / HTTP/1.1\r\nContent-Length : 5\r\n\r\n", 400},
       {"GET / HTTP/1.1\r\nX: " + std::string(5000, 'a') + "\r\n\r\n", 431},
+      {"GET / HTTP/1.1\r\n" + [] {
+         std::string many;
+         for (int i = 0; i < 101; ++i) many += "X-" + std::to_string(i) + ": a\r\n";
+         return many;
+       }() + "\r\n", 431},
   };
   for (const auto& [head, status] : cases) {
     HttpRequest request;
     HttpResponse refusal;
-    BOOST_TEST((ReadRequestHead(head, 4096, &request, &refusal) == HeadResult::kRefused), head.substr(0, 60));
+    BOOST_TEST((ReadRequestHead(head, 4096, 100, &request, &refusal) == HeadResult::kRefused), head.substr(0, 60));
     BOOST_TEST(refusal.status == status, head.substr(0, 60));
     BOOST_TEST(refusal.close);
   }
   HttpRequest request;
   HttpResponse refusal;
-  BOOST_TEST((ReadRequestHead("GET /x HTTP/1.1\r\nHost: a", 4096, &request, &refusal) == HeadResult::kIncomplete));
-  BOOST_TEST((ReadRequestHead("GET /x?y HTTP/1.1\r\nX-Test: 1\r\nContent-Length: 0\r\n\r\nGET", 4096, &request,
-                              &refusal) == HeadResult::kRequest));
+  BOOST_TEST((ReadRequestHead("GET /x HTTP/1.1\r\nHost: a", 4096, 100, &request, &refusal) == HeadResult::kIncomplete));
+  BOOST_TEST((ReadRequestHead("GET /x?y HTTP/1.1\r\nX-Test: 1\r\nContent-Length: 0\r\n\r\nGET", 4096, 100,
+                              &request, &refusal) == HeadResult::kRequest));
   BOOST_TEST(request.method == "GET");
   BOOST_TEST(request.target == "/x?y");
   BOOST_TEST(request.Header("x-test") == "1");
@@ -139,6 +149,7 @@ BOOST_AUTO_TEST_CASE(slow_clients_cost_no_thread_and_are_cut_off) {
   HttpServerOptions options;
   options.workers = 4;
   options.head_timeout_seconds = 2;
+  options.max_connections_per_address = 1000;  // all of them from 127.0.0.1
   Echo echo(options);
   std::vector<Poco::Net::StreamSocket> slow;
   for (int i = 0; i < 400; ++i) {
@@ -174,6 +185,42 @@ BOOST_AUTO_TEST_CASE(slow_clients_cost_no_thread_and_are_cut_off) {
   }
   BOOST_TEST(closed == 400);
   BOOST_TEST(echo.calls == 3);
+}
+
+// One client address cannot take every socket: past its limit a connection
+// is closed at once, while another address is still served.
+BOOST_AUTO_TEST_CASE(connections_are_capped_per_client_address) {
+  HttpServerOptions options;
+  options.max_connections_per_address = 20;
+  Echo echo(options);
+  std::vector<Poco::Net::StreamSocket> held;
+  for (int i = 0; i < 20; ++i) held.push_back(echo.Connect());
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // all accepted
+  bool closed = false;
+  const std::string refused = echo.Exchange("GET /over HTTP/1.1\r\nHost: x\r\n\r\n", &closed);
+  BOOST_TEST(refused.empty());
+  BOOST_TEST(closed);
+  // Another loopback address (127.0.0.2 as the source) is another client.
+  const int other = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in from{}, to{};
+  from.sin_family = to.sin_family = AF_INET;
+  from.sin_addr.s_addr = htonl(0x7f000002);
+  to.sin_addr.s_addr = htonl(0x7f000001);
+  to.sin_port = htons(static_cast<uint16_t>(echo.server->port()));
+  BOOST_REQUIRE(::bind(other, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0);
+  BOOST_REQUIRE(::connect(other, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+  const std::string ask = "GET /other HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  BOOST_REQUIRE(::send(other, ask.data(), ask.size(), 0) == static_cast<ssize_t>(ask.size()));
+  std::string answer;
+  char buf[512];
+  for (ssize_t n; (n = ::recv(other, buf, sizeof buf, 0)) > 0;) answer.append(buf, static_cast<size_t>(n));
+  ::close(other);
+  BOOST_TEST(answer.find("GET /other") != std::string::npos, answer);
+  // One closed, one more admitted.
+  held.pop_back();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  BOOST_TEST(echo.Exchange("GET /again HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").find("GET /again") !=
+             std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(stop_returns_with_idle_connections_open) {
