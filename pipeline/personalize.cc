@@ -183,11 +183,26 @@ bool Contains(const std::string& text, const std::string& part) { return text.fi
 
 }  // namespace
 
-Licensee MakeLicensee(const Tier& tier, const std::string& license_id, const std::string& name) {
+namespace {
+Licensee Worded(const TemplateSet& watermark, const std::string& license_id, const std::string& name) {
   TemplateData data;
   data.Set("name", name).Set("license", license_id);
-  const std::string wording = TemplateSet::FromString("watermark.txt", tier.watermark).Render("watermark.txt", data);
-  return Licensee{license_id, name, wording};
+  return Licensee{license_id, name, watermark.Render("watermark.txt", data)};
+}
+}  // namespace
+
+Licensee MakeLicensee(const Tier& tier, const std::string& license_id, const std::string& name) {
+  return Worded(TemplateSet::FromString("watermark.txt", tier.watermark), license_id, name);
+}
+
+Watermarks::Watermarks(const RightsPolicy& policy) {
+  for (const auto& [id, tier] : policy.tiers) {
+    templates_.emplace(id, TemplateSet::FromString("watermark.txt", tier.watermark));
+  }
+}
+
+Licensee Watermarks::Make(const std::string& tier, const std::string& license_id, const std::string& name) const {
+  return Worded(templates_.at(tier), license_id, name);
 }
 
 std::string Personalize(const std::string& format, const std::string& artifact, const Licensee& who) {

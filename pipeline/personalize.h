@@ -13,10 +13,12 @@
 #ifndef IMPRINT_PIPELINE_PERSONALIZE_H_
 #define IMPRINT_PIPELINE_PERSONALIZE_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
 #include "pipeline/rights_policy.h"
+#include "pipeline/template_set.h"
 
 namespace imprint {
 
@@ -28,6 +30,19 @@ struct Licensee {
 
 // The tier's wording from rights/ (its watermark template) for a licensee.
 Licensee MakeLicensee(const Tier& tier, const std::string& license_id, const std::string& name);
+
+// The watermark templates of every tier of `policy`, parsed once: a server
+// makes many copies, and parsing a template per copy costs time (and once
+// cost memory). Immutable once made; thread-safe to share.
+class Watermarks {
+ public:
+  explicit Watermarks(const RightsPolicy& policy);
+  // REQUIRES: `tier` is one of the policy's tiers.
+  Licensee Make(const std::string& tier, const std::string& license_id, const std::string& name) const;
+
+ private:
+  std::map<std::string, TemplateSet> templates_;
+};
 
 // `format` is md, html or epub. Throws imprint::Error when the artifact has
 // no place for the licensee (not built by these templates), and when the

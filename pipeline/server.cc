@@ -437,7 +437,8 @@ bool Base64UrlDecode(const std::string& text, std::string* bytes) {
 struct DownloadServer::Impl {
   Impl(ServerOptions o, RightsPolicy p, TemplateSet t, Keystore keystore)
       : options(std::move(o)), policy(std::move(p)), templates(std::move(t)), keys(std::move(keystore)),
-        out_root(fs::weakly_canonical(fs::absolute(options.out_dir))), verifier(out_root.string()),
+        watermarks(policy), out_root(fs::weakly_canonical(fs::absolute(options.out_dir))),
+        verifier(out_root.string()),
         page(templates.Render("subscribers.html", TemplateData())) {}
 
   HttpResponse Handle(const HttpRequest& request);
@@ -486,6 +487,7 @@ struct DownloadServer::Impl {
   RightsPolicy policy;
   TemplateSet templates;
   LiveKeys keys;
+  Watermarks watermarks;  // each tier's wording, parsed once
   fs::path out_root;
   ArtifactVerifier verifier;
   std::string page;
@@ -614,9 +616,9 @@ HttpResponse DownloadServer::Impl::DecideAndSend(const Route& route, const HttpR
   const std::string cache_key = d.license->id + "|" + route.file + "|" + base.sha256 + "|" + Hex(key.key.id);
   std::shared_ptr<const CopyCache::Copy> copy = cache.Get(cache_key);
   if (!copy) {
-    const Tier& tier = policy.tiers.at(d.license->tier);
     auto made = std::make_shared<CopyCache::Copy>();
-    made->bytes = Personalize(route.format, *base.bytes, MakeLicensee(tier, d.license->id, d.license->subscriber_name));
+    made->bytes = Personalize(route.format, *base.bytes,
+                              watermarks.Make(d.license->tier, d.license->id, d.license->subscriber_name));
     made->signature = SignMinisign(key.signer, key.key.id, made->bytes,
                                    "file:" + route.file + "\tedition:" + row->edition + "\tlicense:" + d.license->id);
     made->sha256 = Sha256Hex(made->bytes);

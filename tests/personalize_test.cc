@@ -38,6 +38,11 @@ BOOST_AUTO_TEST_CASE(wording_comes_from_the_tier_in_rights) {
   const RightsPolicy policy = LoadRightsPolicy(SourceDir() + "/rights");
   BOOST_TEST(MakeLicensee(policy.tiers.at("syndication"), kId, "Press").wording.find("footer intact") !=
              std::string::npos);
+  // The server's templates, parsed once per tier, word it the same.
+  const Watermarks watermarks(policy);
+  for (const auto& [id, tier] : policy.tiers) {
+    BOOST_TEST(watermarks.Make(id, kId, "Press").wording == MakeLicensee(tier, kId, "Press").wording, id);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(html_names_the_licensee_in_footer_and_head_and_keeps_the_prose) {
