@@ -54,7 +54,7 @@ class ArtifactVerifier {
   };
 
   struct Limits {
-    size_t max_bytes = size_t{256} << 20;  // cached artifact bytes
+    size_t max_bytes = size_t{64} << 20;  // cached artifact bytes
     size_t max_entries = 4096;
   };
 

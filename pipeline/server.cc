@@ -328,7 +328,7 @@ class AuditWriter {
 };
 
 // Personalised copies and their signatures, per license, edition and file,
-// least recently used dropped first.
+// least recently used dropped first, at most 4,096 of them and 64 MB.
 class CopyCache {
  public:
   struct Copy {
@@ -336,6 +336,7 @@ class CopyCache {
     std::string signature;
     std::string sha256;            // of bytes
     std::string signature_sha256;  // of signature
+    size_t Size() const { return bytes.size() + signature.size() + 128; }
   };
   std::shared_ptr<const Copy> Get(const std::string& key) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -346,18 +347,24 @@ class CopyCache {
   }
   void Put(const std::string& key, std::shared_ptr<const Copy> copy) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (index_.count(key)) return;
+    if (index_.count(key) || copy->Size() > kMaxBytes) return;
+    bytes_ += copy->Size();
     order_.push_front(key);
     index_[key] = {std::move(copy), order_.begin()};
-    if (index_.size() > kCapacity) {
-      index_.erase(order_.back());
+    while (index_.size() > kMaxEntries || bytes_ > kMaxBytes) {
+      const auto last = index_.find(order_.back());
+      bytes_ -= last->second.first->Size();
+      index_.erase(last);
       order_.pop_back();
     }
   }
 
  private:
-  static constexpr size_t kCapacity = 512;
+  // Bounded both ways: a busy archive's copies never take more than this.
+  static constexpr size_t kMaxEntries = 4096;
+  static constexpr size_t kMaxBytes = size_t{64} << 20;
   std::mutex mu_;
+  size_t bytes_ = 0;  // GUARDED_BY(mu_)
   std::list<std::string> order_;
   std::unordered_map<std::string, std::pair<std::shared_ptr<const Copy>, std::list<std::string>::iterator>> index_;
 };
