@@ -74,16 +74,18 @@ rotation_script() {
     echo "request = function() n = n + 1; return wrk.format(\"GET\", \"$path\", {[\"Authorization\"] = auths[(n % #auths) + 1]}) end"
   } > "$1"
 }
-# Builds the sample archive and starts `imprint serve` on a free port: sets
-# `port` and `serve_pid`.
+# Builds the sample archive (once) and starts `imprint serve` on a free port,
+# with any further serve options given: sets `port` and `serve_pid`.
 start_server() {
-  "$imprint" build --out "$work/output" samples/archive > /dev/null 2>&1 || fail "imprint build"
+  [ -d "$work/output" ] || "$imprint" build --out "$work/output" samples/archive > /dev/null 2>&1 || fail "imprint build"
   port=$(free_port)
-  "$imprint" serve --port "$port" --out "$work/output" --db "$db" > "$work/serve.log" 2>&1 &
+  "$imprint" serve --port "$port" --out "$work/output" --db "$db" "$@" >> "$work/serve.log" 2>&1 &
   serve_pid=$!
   pids+=("$serve_pid")
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" > /dev/null && return 0; sleep 0.1; done
   fail "imprint serve did not start: $(cat "$work/serve.log")"
 }
+# Stops the server (it signs a last checkpoint on the way out).
+stop_server() { kill "$serve_pid" && wait "$serve_pid" || true; }
 # The resident memory of process `$1`, in MB.
 rss_mb() { awk '/^VmRSS/ {printf "%.0f\n", $2 / 1024}' "/proc/$1/status"; }

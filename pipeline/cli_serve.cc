@@ -29,6 +29,15 @@ int RunServe(const Args& args, std::ostream& out, std::ostream& err) {
     }
     options.port = static_cast<int>(n);
   }
+  if (args.Has("copy-cache")) {
+    const std::string n = args.Get("copy-cache");
+    char* end = nullptr;
+    const long entries = std::strtol(n.c_str(), &end, 10);
+    if (n.empty() || *end != '\0' || entries < 0 || entries > 1000000) {
+      throw UsageError("--copy-cache takes a number from 0 to 1000000, not '" + n + "'");
+    }
+    options.copy_cache_entries = static_cast<int>(entries);
+  }
   options.out_dir = args.Get("out", "output");
   options.db_url = args.Get("db", LicenseStore::DefaultUrl(options.out_dir));
   const Keystore keystore = BuildKeystore(options.out_dir, err);
@@ -89,6 +98,7 @@ void AddServeCommands(std::vector<Command>* commands) {
        [](OptionSet& set) {
          set.addOption(ValueOption("bind", "", "address to listen on (default 127.0.0.1)", "ADDR"));
          set.addOption(ValueOption("port", "", "port (default 8080; 0: any free one)", "N"));
+         set.addOption(ValueOption("copy-cache", "", "personalised copies kept in memory (default 4096; 0: none)", "N"));
          set.addOption(ValueOption("out", "o", "the editions' folder (default: output)", "DIR"));
          set.addOption(ValueOption("log-origin", "", "the audit log's name in its checkpoints", "NAME"));
          set.addOption(ValueOption("checkpoint-every", "", "sign a checkpoint at most this often (default 10)",

@@ -328,9 +328,11 @@ class AuditWriter {
 };
 
 // Personalised copies and their signatures, per license, edition and file,
-// least recently used dropped first, at most 4,096 of them and 64 MB.
+// least recently used dropped first, at most `max_entries` of them (4,096 by
+// default) and 64 MB.
 class CopyCache {
  public:
+  explicit CopyCache(size_t max_entries) : max_entries_(max_entries) {}
   struct Copy {
     std::string bytes;
     std::string signature;
@@ -347,11 +349,11 @@ class CopyCache {
   }
   void Put(const std::string& key, std::shared_ptr<const Copy> copy) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (index_.count(key) || copy->Size() > kMaxBytes) return;
+    if (index_.count(key) || copy->Size() > kMaxBytes || max_entries_ == 0) return;
     bytes_ += copy->Size();
     order_.push_front(key);
     index_[key] = {std::move(copy), order_.begin()};
-    while (index_.size() > kMaxEntries || bytes_ > kMaxBytes) {
+    while (index_.size() > max_entries_ || bytes_ > kMaxBytes) {
       const auto last = index_.find(order_.back());
       bytes_ -= last->second.first->Size();
       index_.erase(last);
@@ -361,7 +363,7 @@ class CopyCache {
 
  private:
   // Bounded both ways: a busy archive's copies never take more than this.
-  static constexpr size_t kMaxEntries = 4096;
+  const size_t max_entries_;
   static constexpr size_t kMaxBytes = size_t{64} << 20;
   std::mutex mu_;
   size_t bytes_ = 0;  // GUARDED_BY(mu_)
@@ -498,7 +500,7 @@ struct DownloadServer::Impl {
   fs::path out_root;
   ArtifactVerifier verifier;
   std::string page;
-  CopyCache cache;
+  CopyCache cache{static_cast<size_t>(std::max(0, options.copy_cache_entries))};
   VerdictCache verdicts;
   RevocationList revocations;
   std::unique_ptr<CheckpointSigner> signer;  // destroyed after `audit`: it signs the last rows

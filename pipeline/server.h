@@ -38,6 +38,7 @@ struct ServerOptions {
   std::string db_url;       // the license store
   int workers = 64;         // threads that answer requests (an audit commit waits in one)
   int queue = 1024;         // complete requests waiting for a worker; more get 503
+  int copy_cache_entries = 4096;  // personalised copies kept (and 64 MB at most); 0: none
   int timeout_seconds = 3;  // a whole request head, and idle keep-alive: a silent
                             // or slow client's connection is closed after this
   // The audit log's signed checkpoints (pipeline/checkpoint.h): the log's
