@@ -3,9 +3,17 @@
 #define BOOST_TEST_MODULE keystore
 #include "pipeline/keystore.h"
 
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <random>
+#include <thread>
 
 #include "pipeline/error.h"
 #include "tests/support.h"
@@ -89,6 +97,137 @@ BOOST_AUTO_TEST_CASE(exported_keys_and_trusted_keys) {
   const TrustedKeys both = LoadTrustedKeys({dir / "first.pub", dir / "out/keys/keyring.json"});
   BOOST_TEST(both.Find(first.key.id)->status == "revoked");
   BOOST_CHECK_THROW(LoadTrustedKeys({dir / "out/keys/imprint.pub.missing"}), Error);
+}
+
+// ---- crashes and failed writes during rotation and revocation ---------------
+// The keystore must stay usable whatever moment a rotation or revocation dies
+// at: a keyring whose current key has its secret, nothing secret readable by
+// others. Rotation once deleted the old secret before it wrote the keyring.
+
+const std::string kGoodInput = "/samples/archive/monitor-v05-i077.txt";
+
+std::vector<std::string> WithKeys(const std::string& keys, std::vector<std::string> args) {
+  args.insert(args.begin(), {"/usr/bin/env", "IMPRINT_KEYS=" + keys, ImprintBin()});
+  return args;
+}
+
+// The keystore is usable: `keys list` works, `imprint build` signs with the
+// current key, whose secret exists, and no file in it is open to others.
+void ExpectUsable(const std::string& keys, const std::string& scratch) {
+  const BoundedResult list = RunWithin(WithKeys(keys, {"keys", "list"}), 30);
+  BOOST_REQUIRE_MESSAGE(list.exit_code == 0, "keys list: " << list.err);
+  const size_t at = list.out.find("  current");
+  BOOST_REQUIRE_MESSAGE(at != std::string::npos, "no current key in: " << list.out);
+  const size_t line_end = list.out.rfind('\n', at);
+  const size_t from = line_end == std::string::npos ? 0 : line_end + 1;
+  const std::string current = list.out.substr(from, at - from);
+  BOOST_TEST(std::filesystem::exists(keys + "/" + current + ".key"), current);
+  RemoveAll(scratch);
+  const BoundedResult build =
+      RunWithin(WithKeys(keys, {"build", "--out", scratch, SourceDir() + kGoodInput}), 60);
+  BOOST_REQUIRE_MESSAGE(build.exit_code == 0, "build: " << build.err);
+  const std::string manifest = ReadAll(scratch + "/monitor/v05/i077/manifest.json");
+  BOOST_TEST(manifest.find(current) != std::string::npos, "not signed with " << current);
+  BOOST_TEST(Mode(keys) == 0700u);
+  for (const std::string& f : FilesBelow(keys)) BOOST_TEST((Mode(keys + "/" + f) & 077) == 0u, f);
+}
+
+// The 1-key keyring's size, as a file-size limit: the new secret (smaller)
+// can still be written, a keyring with one more key or a reason cannot.
+long KeyringLimit(const std::string& keys) { return static_cast<long>(ReadAll(keys + "/keyring.json").size()) + 8; }
+
+BOOST_AUTO_TEST_CASE(a_failed_keyring_write_during_rotation_keeps_the_current_key_usable) {
+  TempDir dir;
+  Keystore keystore(dir / "keys");
+  const KeyEntry first = keystore.Init(false);
+  const BoundedResult r = RunWithin(WithKeys(dir / "keys", {"keys", "rotate"}), 30, KeyringLimit(dir / "keys"));
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(r.err.find(dir / "keys/keyring.json: error: ") != std::string::npos, r.err);
+  BOOST_TEST(keystore.LoadSigningKey().key.id == first.key.id);
+  ExpectUsable(dir / "keys", dir / "out");
+  // Nothing of the failed attempt is left: no orphaned secret.
+  BOOST_TEST(FilesBelow(dir / "keys") ==
+                 (std::vector<std::string>{first.key.IdText() + ".key", "keyring.json"}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_keyring_write_during_revocation_keeps_the_current_key_usable) {
+  TempDir dir;
+  Keystore keystore(dir / "keys");
+  const KeyEntry first = keystore.Init(false);
+  const BoundedResult r =
+      RunWithin(WithKeys(dir / "keys", {"keys", "revoke", first.key.IdText(), "--reason",
+                                        "a reason long enough not to fit in the file-size limit"}),
+                30, KeyringLimit(dir / "keys"));
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(r.err.find(dir / "keys/keyring.json: error: ") != std::string::npos, r.err);
+  BOOST_TEST(keystore.Keys()[0].status == "current");
+  ExpectUsable(dir / "keys", dir / "out");
+}
+
+// `imprint keys rotate` started with IMPRINT_KEYS=keys, output discarded.
+pid_t StartRotation(const std::string& keys) {
+  const std::vector<std::string> argv = WithKeys(keys, {"keys", "rotate"});
+  const pid_t pid = fork();
+  if (pid == 0) {
+    freopen("/dev/null", "w", stdout);
+    freopen("/dev/null", "w", stderr);
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+BOOST_AUTO_TEST_CASE(a_killed_rotation_leaves_a_usable_keystore) {
+  TempDir dir;
+  Keystore(dir / "keys").Init(false);
+  // How long a whole rotation takes here; kills fall anywhere in it.
+  const auto start = std::chrono::steady_clock::now();
+  int status = 0;
+  waitpid(StartRotation(dir / "keys"), &status, 0);
+  BOOST_REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  const auto whole = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+  std::mt19937 rng(20261129);
+  int killed = 0;
+  for (int round = 0; round < 30; ++round) {
+    const pid_t child = StartRotation(dir / "keys");
+    std::this_thread::sleep_for(std::chrono::microseconds(rng() % (whole.count() * 5 / 4 + 1)));
+    kill(child, SIGKILL);
+    waitpid(child, &status, 0);
+    killed += WIFSIGNALED(status) ? 1 : 0;
+    BOOST_TEST_CONTEXT("round " << round) { ExpectUsable(dir / "keys", dir / "out"); }
+  }
+  BOOST_TEST_MESSAGE(killed << " of 30 rotations killed part-way (a whole one takes " << whole.count() << " us)");
+  // A rotation that finishes clears what the killed ones left: one secret.
+  BOOST_REQUIRE_EQUAL(RunWithin(WithKeys(dir / "keys", {"keys", "rotate"}), 30).exit_code, 0);
+  const std::string current = Keystore(dir / "keys").LoadSigningKey().key.IdText();
+  BOOST_TEST(FilesBelow(dir / "keys") == (std::vector<std::string>{current + ".key", "keyring.json"}),
+             boost::test_tools::per_element());
+}
+
+// Deterministic: strace kills the rotation on entering its N-th call that
+// writes, syncs, renames, removes or changes a mode, for every N.
+BOOST_AUTO_TEST_CASE(a_rotation_killed_before_each_system_call_leaves_a_usable_keystore) {
+  const std::string syscalls = "write,fsync,fdatasync,rename,renameat,renameat2,unlink,unlinkat,chmod,fchmod,fchmodat";
+  TempDir dir;
+  Keystore(dir / "keys").Init(false);
+  // Count the calls of one whole rotation.
+  std::vector<std::string> count = {"/usr/bin/strace", "-f", "-qq", "-o", dir / "trace", "-e", "trace=" + syscalls};
+  for (const std::string& a : WithKeys(dir / "keys", {"keys", "rotate"})) count.push_back(a);
+  BOOST_REQUIRE_MESSAGE(RunWithin(count, 30).exit_code == 0, "strace is needed (scripts/setup installs it)");
+  const std::string trace = ReadAll(dir / "trace");
+  const int calls = static_cast<int>(std::count(trace.begin(), trace.end(), '\n'));
+  BOOST_REQUIRE_GE(calls, 4);
+  for (int n = 1; n <= calls; ++n) {
+    std::vector<std::string> argv = {"/usr/bin/strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=" + syscalls,
+                                     "-e", "inject=" + syscalls + ":signal=KILL:when=" + std::to_string(n)};
+    for (const std::string& a : WithKeys(dir / "keys", {"keys", "rotate"})) argv.push_back(a);
+    RunWithin(argv, 30);
+    BOOST_TEST_CONTEXT("killed at call " << n << " of " << calls) { ExpectUsable(dir / "keys", dir / "out"); }
+  }
 }
 
 }  // namespace
