@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -213,14 +214,17 @@ void BuildOne(Run* run, const std::string& input, InputResult* result, StateRow*
 }
 
 // The one list of editions a build reports: what the catalog lists and the
-// summary counts. The state knows each edition's catalog data (no manifest is
-// parsed, no tree walked, so a no-op build stays cheap), once per edition;
-// the output folder decides which are there.
-std::vector<CatalogEntry> EditionsInPlace(const BuildState& state, const std::string& out_dir) {
+// summary counts. The state knows each edition's catalog data, once per
+// edition (no manifest is parsed, no tree walked); the output folder decides
+// which are there. `known` are editions already seen in place in this run,
+// so a no-op build of the whole archive looks at no manifest twice.
+std::vector<CatalogEntry> EditionsInPlace(const BuildState& state, const std::string& out_dir,
+                                          const std::unordered_set<std::string>& known) {
   std::vector<CatalogEntry> editions = state.Editions();
   editions.erase(std::remove_if(editions.begin(), editions.end(),
                                 [&](const CatalogEntry& e) {
-                                  return !fs::exists(out_dir + "/" + e.edition + "/" + kManifestName);
+                                  return known.count(e.edition) == 0 &&
+                                         !fs::exists(out_dir + "/" + e.edition + "/" + kManifestName);
                                 }),
                  editions.end());
   return editions;
@@ -284,7 +288,11 @@ BuildSummary RunBuild(const BuildOptions& options, const BuildContext& context) 
   const bool catalog_current = !state_changed && fs::exists(options.out_dir + "/index.html") &&
                                fs::exists(options.out_dir + "/catalog.json");
   if (state_changed) state.Save(options.out_dir);
-  const std::vector<CatalogEntry> editions = EditionsInPlace(state, options.out_dir);
+  std::unordered_set<std::string> in_place;  // this run's editions: built, or checked unchanged
+  for (const InputResult& r : summary.results) {
+    if (r.status != InputStatus::kFailed) in_place.insert(r.edition);
+  }
+  const std::vector<CatalogEntry> editions = EditionsInPlace(state, options.out_dir, in_place);
   if (!catalog_current) WriteCatalog(options.out_dir, editions, context.templates, context.key);
   summary.editions = editions.size();
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
