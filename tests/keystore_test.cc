@@ -12,7 +12,9 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "pipeline/error.h"
@@ -208,25 +210,85 @@ BOOST_AUTO_TEST_CASE(a_killed_rotation_leaves_a_usable_keystore) {
              boost::test_tools::per_element());
 }
 
-// Deterministic: strace kills the rotation on entering its N-th call that
-// writes, syncs, renames, removes or changes a mode, for every N.
+// Deterministic: strace kills a key command on entering its N-th call that
+// writes, syncs, renames, removes or changes a mode, for every N. (strace
+// counts each system call apart, so the N-th call overall is named as the
+// K-th call of its kind.)
+const std::string kChangingCalls =
+    "write,fsync,fdatasync,rename,renameat,renameat2,unlink,unlinkat,chmod,fchmod,fchmodat";
+
+struct Call {
+  std::string name;
+  int nth = 0;  // of its name
+};
+
+// The changing calls `argv` makes when it runs to the end (it must).
+std::vector<Call> ChangingCalls(const std::vector<std::string>& argv, const std::string& trace_file) {
+  std::vector<std::string> all = {"/usr/bin/strace", "-qq", "-o", trace_file, "-e", "trace=" + kChangingCalls};
+  all.insert(all.end(), argv.begin(), argv.end());
+  const BoundedResult r = RunWithin(all, 30);
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, "strace is needed (scripts/setup installs it): " << r.err);
+  std::vector<Call> calls;
+  std::map<std::string, int> seen;
+  std::istringstream trace(ReadAll(trace_file));
+  for (std::string line; std::getline(trace, line);) {
+    const size_t paren = line.find('(');
+    if (paren == std::string::npos || line.compare(0, 1, "<") == 0 || line.compare(0, 3, "---") == 0) continue;
+    const std::string name = line.substr(0, paren);
+    calls.push_back({name, ++seen[name]});
+  }
+  return calls;
+}
+
+void KillAtCall(const std::vector<std::string>& argv, const Call& call) {
+  std::vector<std::string> all = {"/usr/bin/strace", "-qq", "-o", "/dev/null", "-e", "trace=" + call.name,
+                                  "-e", "inject=" + call.name + ":signal=KILL:when=" + std::to_string(call.nth)};
+  all.insert(all.end(), argv.begin(), argv.end());
+  RunWithin(all, 30);
+}
+
 BOOST_AUTO_TEST_CASE(a_rotation_killed_before_each_system_call_leaves_a_usable_keystore) {
-  const std::string syscalls = "write,fsync,fdatasync,rename,renameat,renameat2,unlink,unlinkat,chmod,fchmod,fchmodat";
   TempDir dir;
   Keystore(dir / "keys").Init(false);
-  // Count the calls of one whole rotation.
-  std::vector<std::string> count = {"/usr/bin/strace", "-f", "-qq", "-o", dir / "trace", "-e", "trace=" + syscalls};
-  for (const std::string& a : WithKeys(dir / "keys", {"keys", "rotate"})) count.push_back(a);
-  BOOST_REQUIRE_MESSAGE(RunWithin(count, 30).exit_code == 0, "strace is needed (scripts/setup installs it)");
-  const std::string trace = ReadAll(dir / "trace");
-  const int calls = static_cast<int>(std::count(trace.begin(), trace.end(), '\n'));
-  BOOST_REQUIRE_GE(calls, 4);
-  for (int n = 1; n <= calls; ++n) {
-    std::vector<std::string> argv = {"/usr/bin/strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=" + syscalls,
-                                     "-e", "inject=" + syscalls + ":signal=KILL:when=" + std::to_string(n)};
-    for (const std::string& a : WithKeys(dir / "keys", {"keys", "rotate"})) argv.push_back(a);
-    RunWithin(argv, 30);
-    BOOST_TEST_CONTEXT("killed at call " << n << " of " << calls) { ExpectUsable(dir / "keys", dir / "out"); }
+  const std::vector<std::string> rotate = WithKeys(dir / "keys", {"keys", "rotate"});
+  const std::vector<Call> calls = ChangingCalls(rotate, dir / "trace");
+  BOOST_REQUIRE_GE(calls.size(), 4u);
+  for (const Call& call : calls) {
+    KillAtCall(rotate, call);
+    BOOST_TEST_CONTEXT("killed entering " << call.name << " #" << call.nth) { ExpectUsable(dir / "keys", dir / "out"); }
+  }
+}
+
+// Revoking the current key, killed anywhere: the key is still current with
+// its secret (the keystore builds), or revoked (and builds are refused);
+// never current without a secret. A later rotation leaves one secret.
+BOOST_AUTO_TEST_CASE(a_revocation_killed_before_each_system_call_leaves_the_key_current_or_revoked) {
+  TempDir dir;
+  Keystore(dir / "counting").Init(false);
+  const std::string counting_id = Keystore(dir / "counting").Keys()[0].key.IdText();
+  const std::vector<Call> calls =
+      ChangingCalls(WithKeys(dir / "counting", {"keys", "revoke", counting_id, "--reason", "test"}), dir / "trace");
+  BOOST_REQUIRE_GE(calls.size(), 2u);
+  for (size_t n = 0; n < calls.size(); ++n) {
+    BOOST_TEST_CONTEXT("killed entering " << calls[n].name << " #" << calls[n].nth) {
+      const std::string keys = dir / ("keys" + std::to_string(n));
+      const KeyEntry key = Keystore(keys).Init(false);
+      KillAtCall(WithKeys(keys, {"keys", "revoke", key.key.IdText(), "--reason", "test"}), calls[n]);
+      const std::string status = Keystore(keys).Keys()[0].status;
+      if (status == "current") {
+        ExpectUsable(keys, dir / "out");
+      } else {
+        BOOST_TEST(status == "revoked");
+        const BoundedResult build =
+            RunWithin(WithKeys(keys, {"build", "--out", dir / "out", SourceDir() + kGoodInput}), 60);
+        BOOST_TEST(build.err.find("no current signing key") != std::string::npos, build.err);
+        for (const std::string& f : FilesBelow(keys)) BOOST_TEST((Mode(keys + "/" + f) & 077) == 0u, f);
+      }
+      BOOST_REQUIRE_EQUAL(RunWithin(WithKeys(keys, {"keys", "rotate"}), 30).exit_code, 0);
+      const std::string current = Keystore(keys).LoadSigningKey().key.IdText();
+      BOOST_TEST(FilesBelow(keys) == (std::vector<std::string>{current + ".key", "keyring.json"}),
+                 boost::test_tools::per_element());
+    }
   }
 }
 
