@@ -362,7 +362,10 @@ std::vector<InputFile> FindInputs(const std::vector<std::string>& paths) {
       for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
         std::error_code kind_ec;
         const fs::file_status own = it->symlink_status(kind_ec);  // links not followed
-        if (!kind_ec && fs::is_directory(own)) {
+        if (kind_ec) {  // a folder, perhaps, with inputs in it: never skipped silently
+          found.push_back({it->path().string(), it->path().lexically_relative(path).string(),
+                           "cannot examine: " + kind_ec.message()});
+        } else if (fs::is_directory(own)) {
           folders.push_back(it->path());
         } else if (it->path().extension() == ".txt") {
           found.push_back({it->path().string(), it->path().lexically_relative(path).string(), ""});

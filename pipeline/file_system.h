@@ -86,7 +86,8 @@ struct InputFile {
 // sorted by path and without duplicates. Nothing is judged here: a missing
 // path, a FIFO or a dangling link is listed like a file, and reading it
 // (ReadRegularFile) is that input's error alone. A folder that cannot be
-// listed is listed too, with `error` set. Never throws for what it finds.
+// listed, or an entry that cannot be examined (it may be a folder), is listed
+// too, with `error` set. Never throws for what it finds.
 std::vector<InputFile> FindInputs(const std::vector<std::string>& paths);
 
 }  // namespace imprint

@@ -12,6 +12,7 @@
 
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
+#include <cstdlib>
 #include <thread>
 
 #include "pipeline/error.h"
@@ -271,6 +272,32 @@ BOOST_AUTO_TEST_CASE(find_inputs_lists_odd_entries_for_the_read_to_refuse) {
   BOOST_TEST(paths == (std::vector<std::string>{dir / "real/a.txt", dir / "real/dangling.txt", dir / "real/fifo.txt",
                                                 dir / "real/linked.txt", dir / "real/loop.txt", dir / "real/up.txt"}),
              boost::test_tools::per_element());
+}
+
+// An entry whose path is too long to examine (deeper than PATH_MAX) was
+// skipped silently; it may be a folder of inputs: it is an input with its
+// error now, and the search goes on.
+BOOST_AUTO_TEST_CASE(a_folder_that_cannot_be_listed_is_an_input_with_its_error) {
+  TempDir dir;
+  WriteAll(dir / "top/a.txt", "");
+  const std::string name(200, 'd');
+  int fd = open((dir / "top").c_str(), O_RDONLY | O_DIRECTORY);
+  std::string deep = dir / "top";
+  while (deep.size() < 5000) {
+    BOOST_REQUIRE(mkdirat(fd, name.c_str(), 0700) == 0);
+    const int next = openat(fd, name.c_str(), O_RDONLY | O_DIRECTORY);
+    close(fd);
+    fd = next;
+    deep += "/" + name;
+  }
+  close(fd);
+  std::vector<InputFile> found;
+  BOOST_CHECK_NO_THROW(found = FindInputs({dir / "top"}));
+  BOOST_REQUIRE_GE(found.size(), 2u);
+  BOOST_TEST(found[0].path == dir / "top/a.txt");
+  BOOST_TEST(found.back().error == "cannot examine: File name too long");
+  BOOST_TEST(found.back().path.size() > 4096u);
+  BOOST_TEST(std::system(("rm -rf " + dir / "top").c_str()) == 0);  // std::filesystem cannot: the paths are too long
 }
 
 std::string ReadError(const std::string& path) {
