@@ -14,8 +14,9 @@
 // disk before the keyring names it; the keyring is replaced atomically and
 // durably before an old secret is deleted), so a key command killed at any
 // moment leaves a keyring whose current key has its secret. What it may leave
-// besides (an unnamed secret, a temporary file; owner-only) the next rotation
-// or revocation deletes. Key commands of several processes take turns (an
+// besides (a secret the keyring does not call current, a temporary file;
+// owner-only) the next rotation or revocation deletes: after one, the folder
+// holds the keyring and the current key's <KEYID>.key, nothing else of ours. Key commands of several processes take turns (an
 // flock on the folder); not thread-safe for writes within one process (the
 // umask is process-wide). A loaded SigningKey is immutable and shareable.
 #ifndef IMPRINT_PIPELINE_KEYSTORE_H_

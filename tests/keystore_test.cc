@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE keystore
 #include "pipeline/keystore.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -172,8 +173,9 @@ pid_t StartRotation(const std::string& keys) {
   const std::vector<std::string> argv = WithKeys(keys, {"keys", "rotate"});
   const pid_t pid = fork();
   if (pid == 0) {
-    freopen("/dev/null", "w", stdout);
-    freopen("/dev/null", "w", stderr);
+    const int null = open("/dev/null", O_WRONLY);  // not freopen: it would flush the parent's buffered output
+    dup2(null, STDOUT_FILENO);
+    dup2(null, STDERR_FILENO);
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
