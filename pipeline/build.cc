@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -58,7 +59,7 @@ class Staging {
       if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH)) RemoveTree(entry.path().string());
     }
     fs::create_directories(dir_, ec);
-    if (ec) throw Error(dir_, 0, "cannot create the staging folder: " + ec.message());
+    if (ec) throw Error(out_dir, 0, "cannot create the build's staging folder in it: " + ec.message());
   }
   ~Staging() {
     RemoveTree(dir_);
@@ -67,7 +68,9 @@ class Staging {
   }
   std::string NewFolder() {
     const std::string path = dir_ + "/" + std::to_string(next_++);
-    fs::create_directory(path);
+    std::error_code ec;
+    fs::create_directory(path, ec);
+    if (ec) throw Error(path, 0, "cannot create: " + ec.message());
     return path;
   }
 
@@ -118,6 +121,26 @@ void MarkUnchanged(Run* run, const StateRow& row, InputResult* result) {
   result->status = InputStatus::kUnchanged;
 }
 
+// Stages the edition's files and puts them in place. A failure (a full disk)
+// is the input's error: the staging path means nothing to the user.
+void WriteEdition(Run* run, const std::string& input, const std::string& edition,
+                  const std::vector<Signed>& files) {
+  const std::string target = run->options.out_dir + "/" + edition;
+  try {
+    const std::string staged = run->staging.NewFolder();
+    try {
+      for (const Signed& f : files) WriteNewFile(staged + "/" + f.name, f.bytes);
+      ReplaceDirectory(staged, target);
+    } catch (...) {
+      RemoveTree(staged);
+      throw;
+    }
+  } catch (const Error& e) {
+    throw Error(input, 0, "cannot write edition " + edition + " into " + run->options.out_dir + "/ (" +
+                              e.diagnostic().message + ")");
+  }
+}
+
 void BuildOne(Run* run, const std::string& input, InputResult* result, StateRow* new_row) {
   const BuildContext& context = run->context;
   result->input = input;
@@ -132,7 +155,10 @@ void BuildOne(Run* run, const std::string& input, InputResult* result, StateRow*
       MarkUnchanged(run, *row, result);  // its row stays as it is
       return;
     }
-    const std::string raw = ReadFile(input);
+    if (auto why = run->options.unreadable.find(input); why != run->options.unreadable.end()) {
+      throw Error(input, 0, why->second);
+    }
+    const std::string raw = ReadRegularFile(input);
     const std::string raw_sha256 = Sha256Hex(raw);
     if (IsUnchanged(*run, row, raw_sha256)) {  // touched, not changed: a new time
       MarkUnchanged(run, *row, result);
@@ -172,14 +198,7 @@ void BuildOne(Run* run, const std::string& input, InputResult* result, StateRow*
     }
     add_signed(kManifestName, ManifestJson(doc, edition, listed, context.key.key.IdText(), inputs_sha256));
 
-    const std::string staged = run->staging.NewFolder();
-    try {
-      for (const Signed& f : files) WriteNewFile(staged + "/" + f.name, f.bytes);
-      ReplaceDirectory(staged, run->options.out_dir + "/" + edition);
-    } catch (...) {
-      RemoveTree(staged);
-      throw;
-    }
+    WriteEdition(run, input, edition, files);
     for (const Signed& f : files) result->outputs.push_back(run->options.out_dir + "/" + edition + "/" + f.name);
     result->status = InputStatus::kBuilt;
     *new_row = StateRow{input, size, mtime, raw_sha256, inputs_sha256,
@@ -192,6 +211,23 @@ void BuildOne(Run* run, const std::string& input, InputResult* result, StateRow*
     result->status = InputStatus::kFailed;
     result->diagnostics.push_back(Error(input, 0, e.what()).diagnostic());
   }
+}
+
+// The one list of editions a build reports: what the catalog lists and the
+// summary counts. The state knows each edition's catalog data, once per
+// edition (no manifest is parsed, no tree walked); the output folder decides
+// which are there. `known` are editions already seen in place in this run,
+// so a no-op build of the whole archive looks at no manifest twice.
+std::vector<CatalogEntry> EditionsInPlace(const BuildState& state, const std::string& out_dir,
+                                          const std::unordered_set<std::string>& known) {
+  std::vector<CatalogEntry> editions = state.Editions();
+  editions.erase(std::remove_if(editions.begin(), editions.end(),
+                                [&](const CatalogEntry& e) {
+                                  return known.count(e.edition) == 0 &&
+                                         !fs::exists(out_dir + "/" + e.edition + "/" + kManifestName);
+                                }),
+                 editions.end());
+  return editions;
 }
 
 }  // namespace
@@ -252,19 +288,13 @@ BuildSummary RunBuild(const BuildOptions& options, const BuildContext& context) 
   const bool catalog_current = !state_changed && fs::exists(options.out_dir + "/index.html") &&
                                fs::exists(options.out_dir + "/catalog.json");
   if (state_changed) state.Save(options.out_dir);
-  if (catalog_current) {
-    summary.editions = state.size();
-  } else {
-    std::vector<CatalogEntry> editions = state.Editions();
-    editions.erase(std::remove_if(editions.begin(), editions.end(),
-                                  [&](const CatalogEntry& e) {
-                                    return !fs::exists(options.out_dir + "/" + e.edition + "/" +
-                                                       kManifestName);
-                                  }),
-                   editions.end());
-    WriteCatalog(options.out_dir, editions, context.templates, context.key);
-    summary.editions = editions.size();
+  std::unordered_set<std::string> in_place;  // this run's editions: built, or checked unchanged
+  for (const InputResult& r : summary.results) {
+    if (r.status != InputStatus::kFailed) in_place.insert(r.edition);
   }
+  const std::vector<CatalogEntry> editions = EditionsInPlace(state, options.out_dir, in_place);
+  if (!catalog_current) WriteCatalog(options.out_dir, editions, context.templates, context.key);
+  summary.editions = editions.size();
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
 }

@@ -5,7 +5,9 @@
 // the edition's manifest (minisign format), write them into a private staging
 // folder and put that folder in place in one step (ReplaceDirectory), so an
 // edition is always old-and-complete or new-and-complete, even when the build
-// is killed. A bad input leaves nothing behind. An input whose state row
+// is killed. A bad input leaves nothing behind, and its error names the input
+// (an input that is not a regular file, a write that fails: never a staging
+// path). An input whose state row
 // (build_state) shows nothing changed is not rebuilt. Inputs are independent:
 // they run on a pool of `jobs` threads, and one failing never stops the others.
 // After the workers: the state is saved and the catalog rewritten. The policy,
@@ -14,6 +16,7 @@
 #define IMPRINT_PIPELINE_BUILD_H_
 
 #include <atomic>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -28,6 +31,9 @@ struct BuildOptions {
   std::string out_dir = "output";
   int jobs = 1;                     // threads; at least 1
   std::vector<std::string> inputs;  // raw issue files
+  // Inputs known to be unreadable before the build starts (a folder that
+  // could not be listed), each with why; they fail with that reason.
+  std::map<std::string, std::string> unreadable;
   bool force = false;               // rebuild even what is unchanged
   // When set, incremented as each input finishes (for a progress display).
   std::atomic<size_t>* progress = nullptr;
@@ -49,7 +55,10 @@ struct BuildSummary {
   int unchanged = 0;
   int failed = 0;
   int warnings = 0;
-  size_t editions = 0;  // in the catalog after the build
+  // The editions in the output folder after the build, as the catalog lists
+  // them: each edition the state knows once (however many inputs have built
+  // it over time, e.g. an input moved), while its manifest is in place.
+  size_t editions = 0;
   double seconds = 0;
 };
 

@@ -1,6 +1,5 @@
 #include "pipeline/build_state.h"
 
-#include <set>
 #include <sstream>
 
 #include "pipeline/error.h"
@@ -57,7 +56,7 @@ BuildState BuildState::Load(const std::string& out_dir) {
       row.raw_sha256 = f[3];
       row.inputs_sha256 = f[4];
       row.edition = {f[5], f[6], f[7], std::stoi(f[8]), std::stoi(f[9]), f[10], f[11]};
-      state.rows_[row.input] = std::move(row);
+      state.Put(std::move(row));
     } catch (const std::exception&) {
       return BuildState();
     }
@@ -83,18 +82,26 @@ const StateRow* BuildState::Find(const std::string& input) const {
 }
 
 void BuildState::Put(StateRow row) {
+  Erase(row.input);
+  auto [owner, inserted] = inputs_.emplace(row.edition.edition, row.input);
+  if (!inserted) {  // another input built it before: this one built it last
+    rows_.erase(owner->second);
+    owner->second = row.input;
+  }
   const std::string key = row.input;
   rows_[key] = std::move(row);
 }
 
-void BuildState::Erase(const std::string& input) { rows_.erase(input); }
+void BuildState::Erase(const std::string& input) {
+  auto it = rows_.find(input);
+  if (it == rows_.end()) return;
+  inputs_.erase(it->second.edition.edition);
+  rows_.erase(it);
+}
 
 std::vector<CatalogEntry> BuildState::Editions() const {
   std::vector<CatalogEntry> entries;
-  std::set<std::string> seen;
-  for (const auto& [input, r] : rows_) {
-    if (seen.insert(r.edition.edition).second) entries.push_back(r.edition);
-  }
+  for (const auto& [input, r] : rows_) entries.push_back(r.edition);
   return entries;
 }
 

@@ -7,7 +7,10 @@
 // content) and whose inputs digest match its row, and whose edition's manifest
 // is in place, is unchanged and not rebuilt; a missing or unreadable state
 // only costs a rebuild. Rows of inputs not in a run are kept, so the catalog
-// lists every edition ever built into DIR. Not thread-safe: the build reads it
+// lists every edition ever built into DIR. An edition has one row: the input
+// that built it last (an input moved or renamed leaves no row behind for its
+// old path, so the edition is neither counted twice nor cataloged from stale
+// data). Not thread-safe: the build reads it
 // before its workers start and writes it after they finish.
 #ifndef IMPRINT_PIPELINE_BUILD_STATE_H_
 #define IMPRINT_PIPELINE_BUILD_STATE_H_
@@ -39,6 +42,8 @@ class BuildState {
   void Save(const std::string& out_dir) const;
 
   const StateRow* Find(const std::string& input) const;
+  // Adds or replaces `row.input`'s row, and drops the row of any other input
+  // for the same edition.
   void Put(StateRow row);
   void Erase(const std::string& input);
 
@@ -48,6 +53,7 @@ class BuildState {
 
  private:
   std::map<std::string, StateRow> rows_;  // by input path
+  std::map<std::string, std::string> inputs_;  // edition -> the input of its row
 };
 
 }  // namespace imprint

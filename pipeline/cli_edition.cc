@@ -188,7 +188,10 @@ int RunBuildCommand(const Args& args, std::ostream& out, std::ostream& err) {
   const std::string shard = args.Get("shard", "1/1");
   ParseShard(shard);  // a usage error before any work
   CheckWritable(args, "report");  // and a report that could not be written
-  for (const InputFile& f : Shard(FindInputs(args.positional), shard)) options.inputs.push_back(f.path);
+  for (const InputFile& f : Shard(FindInputs(args.positional), shard)) {
+    options.inputs.push_back(f.path);
+    if (!f.error.empty()) options.unreadable[f.path] = f.error;
+  }
   const Keystore keystore = BuildKeystore(options.out_dir, err);
   const BuildContext context = MakeBuildContext(RightsDir(args), TemplatesDir(args), keystore);
 
@@ -327,7 +330,9 @@ void AddEditionCommands(std::vector<Command>* commands) {
        "(a development key is made when there is none); its public half is copied\n"
        "to DIR/keys/imprint.pub. A bad input is reported as\n"
        "FILE:LINE: error: WHAT and leaves no file behind; the other inputs are\n"
-       "still built. An edition whose raw text, templates, rights, key and program\n"
+       "still built. Only regular files (or links to them) are read: a FIFO, socket,\n"
+       "device, dangling link or link loop, named or found, is that input's error.\n"
+       "An edition whose raw text, templates, rights, key and program\n"
        "version are unchanged since it was built is not rebuilt (the state lives in\n"
        "DIR/.imprint/). Each edition is replaced as a whole, so a killed build leaves\n"
        "old or new editions, never a mix. Writes DIR/index.html and DIR/catalog.json.\n"

@@ -25,8 +25,9 @@ constexpr char kTemporaryMarker[] = ".imprint-tmp-";
 
 std::string ErrnoText() { return std::strerror(errno); }
 
-// Writes all of `bytes` to `fd` and closes it; false (errno set) on failure.
-bool WriteAndClose(int fd, const std::string& bytes) {
+// Writes all of `bytes` to `fd` (then, when `sync`, flushes them to the
+// disk) and closes it; false (errno set) on failure.
+bool WriteAndClose(int fd, const std::string& bytes, bool sync = false) {
   size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
@@ -39,7 +40,24 @@ bool WriteAndClose(int fd, const std::string& bytes) {
     }
     done += static_cast<size_t>(n);
   }
+  if (sync && ::fsync(fd) != 0) {
+    const int saved = errno;
+    ::close(fd);
+    errno = saved;
+    return false;
+  }
   return ::close(fd) == 0;
+}
+
+// Flushes a folder's entries (a rename, a new file) to the disk.
+bool SyncFolder(const std::string& folder) {
+  const int fd = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool ok = ::fsync(fd) == 0;
+  const int saved = errno;
+  ::close(fd);
+  errno = saved;
+  return ok;
 }
 
 // What a write's destination turned out to be.
@@ -113,7 +131,9 @@ void KeepOwnerAndNarrowMode(int fd, const struct stat& old) {
 
 // Writes `bytes` to a temporary file beside `d.file` and renames it over
 // `d.file`; errors name `path`, the name the caller gave.
-void ReplaceFile(const std::string& path, const Destination& d, const std::string& bytes) {
+// With `sync`, the new file's bytes reach the disk before the rename, and the
+// rename before it returns.
+void ReplaceFile(const std::string& path, const Destination& d, const std::string& bytes, bool sync) {
   static std::atomic<unsigned> counter{0};
   const std::string& file = d.file;
   const fs::path target(file);
@@ -129,10 +149,13 @@ void ReplaceFile(const std::string& path, const Destination& d, const std::strin
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) throw Error(path, 0, "cannot write: " + ErrnoText());
   if (d.kind == Destination::kRegular) KeepOwnerAndNarrowMode(fd, d.there);
-  if (!WriteAndClose(fd, bytes) || ::rename(temp.c_str(), file.c_str()) != 0) {
+  if (!WriteAndClose(fd, bytes, sync) || ::rename(temp.c_str(), file.c_str()) != 0) {
     const std::string why = ErrnoText();
     ::unlink(temp.c_str());
     throw Error(path, 0, "cannot write: " + why);
+  }
+  if (sync && !SyncFolder(target.parent_path().string())) {
+    throw Error(path, 0, "written, but its folder cannot be flushed to the disk: " + ErrnoText());
   }
 }
 
@@ -189,11 +212,8 @@ void WriteInPlace(const std::string& path, mode_t mode, const std::string& bytes
   if (!why.empty()) throw Error(path, 0, why);
 }
 
-}  // namespace
-
-std::string ReadFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Error(path, 0, "cannot open: " + ErrnoText());
+// Reads `fd` to its end and closes it; errors name `path`.
+std::string ReadAndClose(int fd, const std::string& path) {
   std::string bytes;
   char buf[1 << 16];
   for (;;) {
@@ -211,10 +231,81 @@ std::string ReadFile(const std::string& path) {
   return bytes;
 }
 
+std::string KindOf(mode_t mode) {
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISDIR(mode)) return "a folder";
+  return "not a file";
+}
+
+// Why `path` cannot be examined (stat failed with `error`), in the user's terms.
+Error CannotExamine(const std::string& path, int error) {
+  struct stat link {};
+  if (error == ELOOP) {
+    return Error(path, 0, "is a symbolic link loop (its links never reach a file); nothing to read");
+  }
+  if (error == ENOENT && ::lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode)) {
+    return Error(path, 0, "is a link to " + LinkText(path) + ", which does not exist; nothing to read");
+  }
+  if (error == ENOENT) return Error(path, 0, "no such file or folder");
+  return Error(path, 0, std::string("cannot examine: ") + std::strerror(error));
+}
+
+Error NotRegular(const std::string& path, mode_t mode) {
+  return Error(path, 0, "is " + KindOf(mode) + ", not a regular file; only regular files are read");
+}
+
+}  // namespace
+
+std::string ReadFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(path, 0, "cannot open: " + ErrnoText());
+  return ReadAndClose(fd, path);
+}
+
+std::string ReadRegularFile(const std::string& path) {
+  struct stat before {};
+  if (::stat(path.c_str(), &before) != 0) throw CannotExamine(path, errno);
+  if (!S_ISREG(before.st_mode)) throw NotRegular(path, before.st_mode);
+  // It may have been replaced since: O_NONBLOCK keeps a FIFO from blocking
+  // the open, O_NOCTTY a terminal from becoming ours, and fstat decides.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) {
+    const int error = errno;
+    if (error == ELOOP || error == ENOENT) throw CannotExamine(path, error);
+    throw Error(path, 0, std::string("cannot open: ") + std::strerror(error));
+  }
+  struct stat opened {};
+  if (::fstat(fd, &opened) != 0 || !S_ISREG(opened.st_mode)) {
+    const mode_t mode = opened.st_mode;
+    ::close(fd);
+    throw NotRegular(path, mode);
+  }
+  return ReadAndClose(fd, path);
+}
+
 void WriteFileAtomic(const std::string& path, const std::string& bytes) {
   const Destination d = Examine(path);
   if (d.kind == Destination::kInPlace) return WriteInPlace(path, d.there.st_mode, bytes);
-  ReplaceFile(path, d, bytes);
+  ReplaceFile(path, d, bytes, /*sync=*/false);
+}
+
+void WriteFileDurably(const std::string& path, const std::string& bytes) {
+  const Destination d = Examine(path);
+  if (d.kind == Destination::kInPlace) return WriteInPlace(path, d.there.st_mode, bytes);
+  ReplaceFile(path, d, bytes, /*sync=*/true);
+}
+
+void RemoveTemporaries(const std::string& folder) {
+  std::error_code ec;
+  for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(kTemporaryMarker, 0) == 0 && ::unlink(it->path().c_str()) != 0 && errno != ENOENT) {
+      throw Error(it->path().string(), 0, "cannot remove this leftover temporary file: " + ErrnoText());
+    }
+  }
 }
 
 void CheckDestination(const std::string& path) { Examine(path); }
@@ -256,19 +347,35 @@ void ReplaceDirectory(const std::string& staged, const std::string& target) {
 std::vector<InputFile> FindInputs(const std::vector<std::string>& paths) {
   std::vector<InputFile> found;
   for (const std::string& path : paths) {
-    std::error_code ec;
-    const fs::file_status status = fs::status(path, ec);
-    if (ec || !fs::exists(status)) throw Error(path, 0, "no such file or folder");
-    if (!fs::is_directory(status)) {
-      found.push_back({path, fs::path(path).filename().string()});
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      found.push_back({path, fs::path(path).filename().string(), ""});
       continue;
     }
-    for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
-      if (it->is_regular_file() && it->path().extension() == ".txt") {
-        found.push_back({it->path().string(), it->path().lexically_relative(path).string()});
+    // Depth first with a stack of folders: no recursion, and a folder that
+    // cannot be listed is an input of its own, not the end of the search.
+    std::vector<fs::path> folders = {fs::path(path)};
+    while (!folders.empty()) {
+      const fs::path folder = std::move(folders.back());
+      folders.pop_back();
+      std::error_code ec;
+      for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+        std::error_code kind_ec;
+        const fs::file_status own = it->symlink_status(kind_ec);  // links not followed
+        if (kind_ec) {  // a folder, perhaps, with inputs in it: never skipped silently
+          found.push_back({it->path().string(), it->path().lexically_relative(path).string(),
+                           "cannot examine: " + kind_ec.message()});
+        } else if (fs::is_directory(own)) {
+          folders.push_back(it->path());
+        } else if (it->path().extension() == ".txt") {
+          found.push_back({it->path().string(), it->path().lexically_relative(path).string(), ""});
+        }
+      }
+      if (ec) {
+        found.push_back({folder.string(), folder.lexically_relative(path).string(),
+                         "cannot list the folder: " + ec.message()});
       }
     }
-    if (ec) throw Error(path, 0, "cannot list: " + ec.message());
   }
   std::sort(found.begin(), found.end(),
             [](const InputFile& a, const InputFile& b) { return a.path < b.path; });

@@ -32,10 +32,29 @@ namespace imprint {
 
 std::string ReadFile(const std::string& path);
 
+// Reads an input of the build: a regular file, or a link leading to one.
+// Anything else is an Error naming `path` and saying what it is: a FIFO, a
+// socket, a device, a folder, a dangling link, a link loop, nothing at all.
+// Such a file is refused before it is opened, and opened without blocking
+// (O_NONBLOCK) in case it changes meanwhile, so a FIFO never hangs the build.
+std::string ReadRegularFile(const std::string& path);
+
 // Creates missing parent folders. Leaves no temporary file behind on failure.
 // A FIFO blocks until its reader opens it; a socket gets one stream
 // connection.
 void WriteFileAtomic(const std::string& path, const std::string& bytes);
+
+// WriteFileAtomic, and the new file flushed to the disk (fsync) before the
+// rename and the rename before it returns: after a crash of the machine, not
+// only of the program, the file is the old one or all of the new one, and
+// once it returns it is there. For files whose loss would break other files'
+// meaning (a keyring naming a secret); most writes need not pay for it.
+void WriteFileDurably(const std::string& path, const std::string& bytes);
+
+// Removes the temporary files a killed WriteFileAtomic left in `folder` (not
+// below it). Only for a folder no other process is writing in meanwhile (its
+// owner holds a lock). Throws imprint::Error when one cannot be removed.
+void RemoveTemporaries(const std::string& folder);
 
 // Throws the Error WriteFileAtomic would throw for a destination it refuses
 // (a folder, a link to one, a dangling link), so a command can refuse before
@@ -59,10 +78,16 @@ struct InputFile {
   std::string path;  // as found
   std::string key;   // stable across machines: the path below the folder
                      // argument it was found in, or the file's name
+  std::string error;  // not empty: a folder that could not be listed, and why
 };
 
-// Files named directly, and every *.txt below folders (recursively), sorted
-// by path and without duplicates. A path that does not exist is an Error.
+// Every path named that is not a folder (or a link to one), and every entry
+// named *.txt below folders (recursively; links to folders are not entered),
+// sorted by path and without duplicates. Nothing is judged here: a missing
+// path, a FIFO or a dangling link is listed like a file, and reading it
+// (ReadRegularFile) is that input's error alone. A folder that cannot be
+// listed, or an entry that cannot be examined (it may be a folder), is listed
+// too, with `error` set. Never throws for what it finds.
 std::vector<InputFile> FindInputs(const std::vector<std::string>& paths);
 
 }  // namespace imprint

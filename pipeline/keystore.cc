@@ -3,10 +3,14 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <sstream>
 
@@ -26,18 +30,50 @@ std::string FormatSecret(const PublicKey& key, const std::string& seed) {
          " - keep private, never publish\n" + Base64Encode("Ed" + key.id + seed) + "\n";
 }
 
-// Writes a file only its owner can read, atomically: the temporary file is
-// created under a umask that leaves it 0600 from the start.
+// Writes a file only its owner can read, atomically and durably: the
+// temporary file is created under a umask that leaves it 0600 from the start,
+// and is on the disk before it is renamed into place.
 void WritePrivate(const std::string& path, const std::string& bytes) {
   const mode_t old = umask(077);
   try {
-    WriteFileAtomic(path, bytes);
+    WriteFileDurably(path, bytes);
   } catch (...) {
     umask(old);
     throw;
   }
   umask(old);
 }
+
+std::string SystemError() { return std::strerror(errno); }
+
+// Deletes a secret; one that is not there is fine.
+void RemoveSecret(const std::string& path, const std::string& what) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    throw Error(path, 0, "cannot delete " + what + ": " + SystemError() + "; delete it by hand");
+  }
+}
+
+// Holds an exclusive lock on the keystore folder while it lives, so that two
+// key commands never interleave their writes (one's cleanup would delete the
+// other's new secret). The kernel drops it when the process dies.
+class FolderLock {
+ public:
+  explicit FolderLock(const std::string& dir) : fd_(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+    if (fd_ < 0) throw Error(dir, 0, "cannot open the keystore: " + SystemError());
+    while (::flock(fd_, LOCK_EX) != 0) {
+      if (errno == EINTR) continue;
+      const std::string why = SystemError();
+      ::close(fd_);
+      throw Error(dir, 0, "cannot lock the keystore: " + why);
+    }
+  }
+  ~FolderLock() { ::close(fd_); }
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+
+ private:
+  int fd_;
+};
 
 }  // namespace
 
@@ -136,38 +172,78 @@ KeyEntry Keystore::Init(bool development) {
   std::error_code ec;
   fs::create_directories(dir_, ec);
   if (ec) throw Error(dir_, 0, "cannot create the keystore: " + ec.message());
-  chmod(dir_.c_str(), 0700);
+  if (::chmod(dir_.c_str(), 0700) != 0) {
+    throw Error(dir_, 0, "cannot make the keystore private (chmod 700): " + SystemError());
+  }
+  const FolderLock lock(dir_);
+  if (Exists()) throw Error(Path(kKeyring), 0, "a keyring was made meanwhile; refusing to overwrite it");
   KeyEntry entry = MakeKey(development);
-  WriteKeyring({entry});
+  try {
+    WriteKeyring({entry});
+  } catch (...) {
+    ::unlink(SecretPath(entry.key).c_str());  // a secret no keyring names
+    throw;
+  }
   return entry;
 }
 
+// Write, then delete: the new secret is on the disk before the keyring names
+// it, and the old secret is deleted only once the keyring no longer calls its
+// key current. Killed at any moment, the keystore's current key has its
+// secret; what a killed run leaves (a secret no keyring names as current, a
+// temporary file, all owner-only) the next rotation or revocation removes.
 KeyEntry Keystore::Rotate() {
+  const FolderLock lock(dir_);
   std::vector<KeyEntry> keys = Keys();
-  KeyEntry fresh = MakeKey(false);
+  const KeyEntry fresh = MakeKey(false);
+  std::vector<PublicKey> retired;
   for (KeyEntry& e : keys) {
     if (e.status != "current") continue;
     e.status = "retired";
-    unlink(Path(SecretFileName(e.key)).c_str());
+    retired.push_back(e.key);
   }
   keys.push_back(fresh);
-  WriteKeyring(keys);
+  try {
+    WriteKeyring(keys);
+  } catch (...) {
+    ::unlink(SecretPath(fresh.key).c_str());  // the old keyring stands; this secret is nobody's
+    throw;
+  }
+  for (const PublicKey& old : retired) RemoveSecret(SecretPath(old), "the retired key's secret");
+  RemoveLeftovers(keys);
   return fresh;
 }
 
 KeyEntry Keystore::Revoke(const std::string& id_text, const std::string& reason) {
   std::string id;
   if (!ParseKeyIdText(id_text, &id)) throw Error(id_text, 0, "not a key id");
+  const FolderLock lock(dir_);
   std::vector<KeyEntry> keys = Keys();
   for (KeyEntry& e : keys) {
     if (e.key.id != id) continue;
-    if (e.status == "current") unlink(Path(SecretFileName(e.key)).c_str());
+    const bool was_current = e.status == "current";
     e.status = "revoked";
     e.reason = reason.empty() ? "revoked" : reason;
-    WriteKeyring(keys);
+    WriteKeyring(keys);  // first: until it is written, the key is current and signs
+    if (was_current) RemoveSecret(SecretPath(e.key), "the revoked key's secret");
+    RemoveLeftovers(keys);
     return e;
   }
   throw Error(Path(kKeyring), 0, "no key " + id_text + " in the keyring");
+}
+
+void Keystore::RemoveLeftovers(const std::vector<KeyEntry>& keys) const {
+  RemoveTemporaries(dir_);
+  std::error_code ec;
+  for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path& file = it->path();
+    std::string id;
+    if (file.extension() != ".key" || !ParseKeyIdText(file.stem().string(), &id)) continue;
+    bool current = false;
+    for (const KeyEntry& e : keys) current = current || (e.key.id == id && e.status == "current");
+    if (!current) RemoveSecret(file.string(), "a secret whose key is not current (left by a killed key command)");
+  }
+  if (ec) throw Error(dir_, 0, "cannot list the keystore: " + ec.message());
 }
 
 std::vector<KeyEntry> Keystore::Keys() const {

@@ -9,7 +9,16 @@
 // stays, so older editions still verify; its secret is deleted). Revocation
 // marks a key so that its signatures fail with the reason. Secrets are read
 // only by LoadSigningKey() and never written anywhere but <KEYID>.key.
-// Not thread-safe for writes; a loaded SigningKey is immutable and shareable.
+//
+// Crash-safe: every change writes before it deletes (a new secret is on the
+// disk before the keyring names it; the keyring is replaced atomically and
+// durably before an old secret is deleted), so a key command killed at any
+// moment leaves a keyring whose current key has its secret. What it may leave
+// besides (a secret the keyring does not call current, a temporary file;
+// owner-only) the next rotation or revocation deletes: after one, the folder
+// holds the keyring and the current key's <KEYID>.key, nothing else of ours. Key commands of several processes take turns (an
+// flock on the folder); not thread-safe for writes within one process (the
+// umask is process-wide). A loaded SigningKey is immutable and shareable.
 #ifndef IMPRINT_PIPELINE_KEYSTORE_H_
 #define IMPRINT_PIPELINE_KEYSTORE_H_
 
@@ -81,6 +90,9 @@ class Keystore {
  private:
   std::string Path(const std::string& name) const { return dir_ + "/" + name; }
   void WriteKeyring(const std::vector<KeyEntry>& keys) const;
+  // Deletes what killed key commands left: secrets of keys that are not
+  // current in `keys`, temporary files. REQUIRES: the keystore lock is held.
+  void RemoveLeftovers(const std::vector<KeyEntry>& keys) const;
   KeyEntry MakeKey(bool development) const;
 
   std::string dir_;

@@ -32,6 +32,26 @@ BOOST_AUTO_TEST_CASE(state_round_trips_and_damage_means_empty) {
   BOOST_TEST(BuildState::Load(dir.path()).size() == 0u);
 }
 
+// A moved input left its old path's row behind: the edition had two rows,
+// was counted twice, and the catalog could take its data from the stale one.
+BOOST_AUTO_TEST_CASE(a_moved_input_leaves_one_row_per_edition) {
+  BuildState state;
+  state.Put({"in/a.txt", 1, 1, "aa", "bb", {"monitor/v01/i002", "monitor", "The Monitor", 1, 2, "", "Old"}});
+  state.Put({"in/b.txt", 1, 2, "cc", "dd", {"prism/v02/i003", "prism", "Prism", 2, 3, "", "P"}});
+  state.Put({"in/moved/a.txt", 1, 3, "aa", "bb", {"monitor/v01/i002", "monitor", "The Monitor", 1, 2, "", "New"}});
+  BOOST_TEST(state.size() == 2u);
+  BOOST_TEST(state.Find("in/a.txt") == nullptr);
+  const auto editions = state.Editions();
+  BOOST_REQUIRE_EQUAL(editions.size(), 2u);
+  BOOST_TEST(editions[0].title == "P");  // by input path: in/b.txt, in/moved/a.txt
+  BOOST_TEST(editions[1].title == "New");
+  // An input rebuilt into another edition gives up its old one.
+  state.Put({"in/b.txt", 1, 4, "ee", "ff", {"prism/v02/i004", "prism", "Prism", 2, 4, "", "P4"}});
+  state.Put({"in/c.txt", 1, 5, "gg", "hh", {"prism/v02/i003", "prism", "Prism", 2, 3, "", "P3"}});
+  BOOST_TEST(state.size() == 3u);
+  BOOST_TEST(state.Find("in/b.txt")->edition.edition == "prism/v02/i004");
+}
+
 using Statuses_t = std::map<std::string, std::string>;
 
 // "name=status " for each input, sorted: readable when a check fails.

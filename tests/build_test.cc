@@ -310,6 +310,52 @@ BOOST_AUTO_TEST_CASE(a_killed_build_leaves_only_complete_editions_and_the_rerun_
   BOOST_TEST(RunImprint(all).exit_code == 0);
 }
 
+// "N editions in DIR/" once counted the state's rows, one per input path ever
+// built: a moved input left its old row, and a no-op rebuild said 5 editions
+// where there were 4.
+BOOST_AUTO_TEST_CASE(a_moved_input_does_not_inflate_the_edition_count) {
+  TempDir dir;
+  CopyTree(SourceDir() + "/samples/archive", dir / "raw");
+  auto build = [&] { return RunImprint({"build", "--out", dir / "out", dir / "raw"}); };
+  const ProcessResult first = build();
+  BOOST_REQUIRE_EQUAL(first.exit_code, 0);
+  BOOST_TEST(first.out.find("; 4 editions in " + dir / "out/") != std::string::npos, first.out);
+  std::filesystem::create_directories(dir / "raw/moved");
+  std::filesystem::rename(dir / "raw/monitor-v05-i077.txt", dir / "raw/moved/renamed.txt");
+  for (int run = 0; run < 2; ++run) {  // the move's rebuild, then a no-op one
+    const ProcessResult r = build();
+    BOOST_TEST(r.exit_code == 0, r.err);
+    BOOST_TEST(r.out.find("; 4 editions in " + dir / "out/") != std::string::npos, "run " << run << ": " << r.out);
+  }
+  BOOST_TEST(EditionFolders(dir / "out").size() == 4u);
+  Poco::JSON::Parser parser;
+  const auto catalog = parser.parse(ReadAll(dir / "out/catalog.json")).extract<Poco::JSON::Object::Ptr>();
+  BOOST_TEST(catalog->getArray("editions")->size() == 4u);
+}
+
+// A write that fails (a full disk; here a file-size limit, which fails the
+// same write calls) is the input's error: it named the staging file
+// (.../.imprint/staging/32038/0/manifest.json), which the user never made and
+// which is gone by the time they look.
+BOOST_AUTO_TEST_CASE(write_failures_name_the_input_not_the_staging_folder) {
+  TempDir dir;
+  std::string text = "Publication: Monitor Volume: 7 Issue: 1\n\n";
+  while (text.size() < (2u << 20)) text += "A paragraph of prose that fills the issue to two megabytes.\n\n";
+  WriteAll(dir / "big.txt", text);
+  const BoundedResult r = RunWithin({ImprintBin(), "build", "--out", dir / "out", dir / "big.txt",
+                                     SourceDir() + kGood},
+                                    60, /*file_bytes=*/512 << 10);
+  BOOST_TEST(r.exit_code == 1, r.err);
+  BOOST_TEST(r.err.find(dir / "big.txt: error: cannot write edition monitor/v07/i001") != std::string::npos,
+             r.err);
+  BOOST_TEST(r.err.find("File too large") != std::string::npos, r.err);
+  BOOST_TEST(r.err.find("staging") == std::string::npos, r.err);
+  BOOST_TEST(r.out.find("1 built, 0 unchanged, 1 failed") != std::string::npos, r.out);
+  BOOST_TEST(std::filesystem::exists(dir / "out/monitor/v05/i077/manifest.json"));
+  BOOST_TEST(!std::filesystem::exists(dir / "out/monitor/v07"));
+  BOOST_TEST(!std::filesystem::exists(dir / "out/.imprint/staging"));
+}
+
 BOOST_AUTO_TEST_CASE(publish_builds_checks_catalogs_and_prints_the_files) {
   TempDir dir;
   const ProcessResult first = RunImprint({"publish", "--out", dir / "out", SourceDir() + kGood});

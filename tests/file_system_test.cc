@@ -12,6 +12,7 @@
 
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
+#include <cstdlib>
 #include <thread>
 
 #include "pipeline/error.h"
@@ -244,7 +245,98 @@ BOOST_AUTO_TEST_CASE(find_inputs_searches_folders_for_txt_sorted_and_unique) {
   // Keys do not depend on where the archive is checked out.
   BOOST_TEST(keys == (std::vector<std::string>{"b.txt", "sub/a.txt", "sub/deeper/c.txt", "notes.md"}),
              boost::test_tools::per_element());
-  BOOST_CHECK_THROW(FindInputs({dir / "missing"}), Error);
+  // A missing path is listed like a file: reading it is that input's error.
+  const auto missing = FindInputs({dir / "missing"});
+  BOOST_REQUIRE_EQUAL(missing.size(), 1u);
+  BOOST_TEST(missing[0].path == dir / "missing");
+  BOOST_CHECK_THROW(ReadRegularFile(dir / "missing"), Error);
+}
+
+// Odd entries in an input folder were skipped silently (a FIFO, a dangling
+// link) or stopped the whole search (a link loop): each is now an input, and
+// reading it is its own error. Links to folders are not entered.
+BOOST_AUTO_TEST_CASE(find_inputs_lists_odd_entries_for_the_read_to_refuse) {
+  TempDir dir;
+  WriteAll(dir / "real/a.txt", "");
+  BOOST_REQUIRE(mkfifo((dir / "real/fifo.txt").c_str(), 0600) == 0);
+  fs::create_symlink("nowhere.txt", dir / "real/dangling.txt");
+  fs::create_symlink("loop.txt", dir / "real/loop.txt");
+  fs::create_symlink("a.txt", dir / "real/linked.txt");
+  fs::create_symlink("..", dir / "real/up");  // a folder loop, never entered
+  fs::create_symlink("..", dir / "real/up.txt");  // named like an input: listed, refused on reading
+  std::vector<std::string> paths;
+  for (const InputFile& f : FindInputs({dir / "real"})) {
+    BOOST_TEST(f.error.empty());
+    paths.push_back(f.path);
+  }
+  BOOST_TEST(paths == (std::vector<std::string>{dir / "real/a.txt", dir / "real/dangling.txt", dir / "real/fifo.txt",
+                                                dir / "real/linked.txt", dir / "real/loop.txt", dir / "real/up.txt"}),
+             boost::test_tools::per_element());
+}
+
+// An entry whose path is too long to examine (deeper than PATH_MAX) was
+// skipped silently; it may be a folder of inputs: it is an input with its
+// error now, and the search goes on.
+BOOST_AUTO_TEST_CASE(a_folder_that_cannot_be_listed_is_an_input_with_its_error) {
+  TempDir dir;
+  WriteAll(dir / "top/a.txt", "");
+  const std::string name(200, 'd');
+  int fd = open((dir / "top").c_str(), O_RDONLY | O_DIRECTORY);
+  std::string deep = dir / "top";
+  while (deep.size() < 5000) {
+    BOOST_REQUIRE(mkdirat(fd, name.c_str(), 0700) == 0);
+    const int next = openat(fd, name.c_str(), O_RDONLY | O_DIRECTORY);
+    close(fd);
+    fd = next;
+    deep += "/" + name;
+  }
+  close(fd);
+  std::vector<InputFile> found;
+  BOOST_CHECK_NO_THROW(found = FindInputs({dir / "top"}));
+  BOOST_REQUIRE_GE(found.size(), 2u);
+  BOOST_TEST(found[0].path == dir / "top/a.txt");
+  BOOST_TEST(found.back().error == "cannot examine: File name too long");
+  BOOST_TEST(found.back().path.size() > 4096u);
+  BOOST_TEST(std::system(("rm -rf " + dir / "top").c_str()) == 0);  // std::filesystem cannot: the paths are too long
+}
+
+std::string ReadError(const std::string& path) {
+  try {
+    ReadRegularFile(path);
+  } catch (const Error& e) {
+    BOOST_TEST(e.diagnostic().file == path);
+    return e.diagnostic().message;
+  }
+  return "(read)";
+}
+
+BOOST_AUTO_TEST_CASE(read_regular_file_refuses_all_but_regular_files_without_blocking) {
+  TempDir dir;
+  WriteAll(dir / "a.txt", "text");
+  BOOST_REQUIRE(mkfifo((dir / "fifo.txt").c_str(), 0600) == 0);
+  fs::create_symlink("nowhere.txt", dir / "dangling.txt");
+  fs::create_symlink("loop.txt", dir / "loop.txt");
+  fs::create_symlink("a.txt", dir / "linked.txt");
+  fs::create_directory(dir / "folder.txt");
+  BOOST_TEST(ReadRegularFile(dir / "a.txt") == "text");
+  BOOST_TEST(ReadRegularFile(dir / "linked.txt") == "text");  // a link to a regular file is followed
+  BOOST_TEST(ReadError(dir / "fifo.txt") == "is a FIFO (named pipe), not a regular file; only regular files are read");
+  BOOST_TEST(ReadError(dir / "folder.txt") == "is a folder, not a regular file; only regular files are read");
+  BOOST_TEST(ReadError(dir / "dangling.txt") == "is a link to nowhere.txt, which does not exist; nothing to read");
+  BOOST_TEST(ReadError(dir / "loop.txt") == "is a symbolic link loop (its links never reach a file); nothing to read");
+  BOOST_TEST(ReadError(dir / "missing.txt") == "no such file or folder");
+  BOOST_TEST(ReadError("/dev/null") == "is a character device, not a regular file; only regular files are read");
+}
+
+BOOST_AUTO_TEST_CASE(durable_writes_replace_atomically_and_temporaries_are_removable) {
+  TempDir dir;
+  WriteFileDurably(dir / "f", "one");
+  WriteFileDurably(dir / "f", "two");
+  BOOST_TEST(ReadFile(dir / "f") == "two");
+  WriteAll(dir / ".imprint-tmp-99999-0-f", "left by a killed write");
+  WriteAll(dir / "keep", "");
+  RemoveTemporaries(dir.path());
+  BOOST_TEST(FilesBelow(dir.path()) == (std::vector<std::string>{"f", "keep"}), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(replace_directory_swaps_whole_folders) {

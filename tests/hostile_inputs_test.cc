@@ -9,6 +9,11 @@
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <filesystem>
 
 #include "tests/support.h"
 
@@ -147,6 +152,100 @@ BOOST_AUTO_TEST_CASE(invalid_utf8_and_nul_get_clear_errors) {
     BOOST_TEST(o.err.find(input + want) != std::string::npos, want << " not in " << o.err);
     BOOST_TEST(FilesBelow(dir / ("out" + std::to_string(n)) + "/monitor").empty());
   }
+}
+
+// ---- inputs that are not regular files --------------------------------------
+// Only regular files (or links to them) are read. Anything else named as an
+// input, or named *.txt in an input folder, is an error for that input alone,
+// naming it; never a hang (a FIFO), never a silent skip, never a stop for the
+// other inputs.
+
+const std::string kGoodInput = "/samples/archive/monitor-v05-i077.txt";
+
+// `imprint build --out OUT INPUTS...`, killed after 30 seconds.
+BoundedResult BuildWithin(const std::string& out, const std::vector<std::string>& inputs) {
+  std::vector<std::string> argv = {ImprintBin(), "build", "--jobs", "2", "--out", out};
+  argv.insert(argv.end(), inputs.begin(), inputs.end());
+  return RunWithin(argv, 30);
+}
+
+void ExpectFailedAlone(const BoundedResult& r, const std::string& input) {
+  BOOST_TEST(r.err.find(input + ": error: ") != std::string::npos, input << " not named in:\n" << r.err);
+}
+
+// A socket file at `path` (it stays when the socket is closed).
+void MakeSocketFile(const std::string& path) {
+  const int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  BOOST_REQUIRE(path.size() < sizeof address.sun_path);
+  path.copy(address.sun_path, path.size());
+  BOOST_REQUIRE(bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
+  close(fd);
+}
+
+BOOST_AUTO_TEST_CASE(a_fifo_named_as_an_input_is_an_error_not_a_hang) {
+  TempDir dir;
+  BOOST_REQUIRE(mkfifo((dir / "fifo.txt").c_str(), 0600) == 0);
+  const BoundedResult r = BuildWithin(dir / "out", {dir / "fifo.txt", SourceDir() + kGoodInput});
+  BOOST_TEST(!r.timed_out, "imprint build hung reading a FIFO");
+  BOOST_TEST(r.exit_code == 1, r.err);
+  ExpectFailedAlone(r, dir / "fifo.txt");
+  BOOST_TEST(r.err.find("not a regular file") != std::string::npos, r.err);
+  BOOST_TEST(r.out.find("1 built, 0 unchanged, 1 failed") != std::string::npos, r.out);
+  BOOST_TEST(std::filesystem::exists(dir / "out/monitor/v05/i077/manifest.json"));
+}
+
+BOOST_AUTO_TEST_CASE(odd_entries_in_an_input_folder_are_errors_not_skipped) {
+  TempDir dir;
+  const std::string raw = dir / "raw";
+  std::filesystem::create_directories(raw + "/deeper");
+  std::filesystem::copy_file(SourceDir() + kGoodInput, raw + "/good.txt");
+  // A link to a regular file is read as the file (another issue, so no clash).
+  std::filesystem::create_symlink(SourceDir() + "/samples/archive/prism-v04-i012.txt", raw + "/linked.txt");
+  std::vector<std::string> odd = {raw + "/fifo.txt", raw + "/deeper/socket.txt", raw + "/dangling.txt",
+                                  raw + "/loop.txt", raw + "/ping.txt", raw + "/pong.txt"};
+  BOOST_REQUIRE(mkfifo(odd[0].c_str(), 0600) == 0);
+  MakeSocketFile(odd[1]);
+  std::filesystem::create_symlink(raw + "/nowhere.txt", odd[2]);
+  std::filesystem::create_symlink("loop.txt", odd[3]);
+  std::filesystem::create_symlink("pong.txt", odd[4]);
+  std::filesystem::create_symlink("ping.txt", odd[5]);
+  if (MakeCharDevice(raw + "/device.txt", 1, 3)) {  // a private /dev/null; needs root
+    odd.push_back(raw + "/device.txt");
+  } else {
+    BOOST_TEST_MESSAGE("cannot make a device node here; that case is not tried");
+  }
+  BOOST_REQUIRE(mkfifo((raw + "/notes.md").c_str(), 0600) == 0);  // not *.txt: not an input
+
+  const BoundedResult r = BuildWithin(dir / "out", {raw});
+  BOOST_TEST(!r.timed_out, "imprint build hung");
+  BOOST_TEST(r.exit_code == 1, r.err);
+  for (const std::string& input : odd) ExpectFailedAlone(r, input);
+  BOOST_TEST(r.err.find("notes.md") == std::string::npos, r.err);
+  BOOST_TEST(r.out.find("2 built, 0 unchanged, " + std::to_string(odd.size()) + " failed") != std::string::npos,
+             r.out);
+  BOOST_TEST(std::filesystem::exists(dir / "out/monitor/v05/i077/manifest.json"));
+  BOOST_TEST(std::filesystem::exists(dir / "out/prism/v04/i012/manifest.json"));
+}
+
+BOOST_AUTO_TEST_CASE(a_dangling_looping_or_missing_file_argument_fails_alone) {
+  TempDir dir;
+  std::filesystem::create_symlink(dir / "nowhere.txt", dir / "dangling.txt");
+  std::filesystem::create_symlink(dir / "loop.txt", dir / "loop.txt");
+  const std::vector<std::string> odd = {dir / "dangling.txt", dir / "loop.txt", dir / "missing.txt"};
+  std::vector<std::string> inputs = odd;
+  inputs.push_back(SourceDir() + kGoodInput);
+  const BoundedResult r = BuildWithin(dir / "out", inputs);
+  BOOST_TEST(!r.timed_out);
+  BOOST_TEST(r.exit_code == 1, r.err);
+  for (const std::string& input : odd) ExpectFailedAlone(r, input);
+  BOOST_TEST(r.err.find(dir / "dangling.txt: error: is a link to " + dir / "nowhere.txt" +
+                        ", which does not exist") != std::string::npos, r.err);
+  BOOST_TEST(r.err.find(dir / "loop.txt: error: is a symbolic link loop") != std::string::npos, r.err);
+  BOOST_TEST(r.err.find(dir / "missing.txt: error: no such file or folder") != std::string::npos, r.err);
+  BOOST_TEST(r.out.find("1 built, 0 unchanged, 3 failed") != std::string::npos, r.out);
+  BOOST_TEST(std::filesystem::exists(dir / "out/monitor/v05/i077/manifest.json"));
 }
 
 }  // namespace

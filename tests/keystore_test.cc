@@ -3,9 +3,20 @@
 #define BOOST_TEST_MODULE keystore
 #include "pipeline/keystore.h"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <random>
+#include <sstream>
+#include <thread>
 
 #include "pipeline/error.h"
 #include "tests/support.h"
@@ -89,6 +100,198 @@ BOOST_AUTO_TEST_CASE(exported_keys_and_trusted_keys) {
   const TrustedKeys both = LoadTrustedKeys({dir / "first.pub", dir / "out/keys/keyring.json"});
   BOOST_TEST(both.Find(first.key.id)->status == "revoked");
   BOOST_CHECK_THROW(LoadTrustedKeys({dir / "out/keys/imprint.pub.missing"}), Error);
+}
+
+// ---- crashes and failed writes during rotation and revocation ---------------
+// The keystore must stay usable whatever moment a rotation or revocation dies
+// at: a keyring whose current key has its secret, nothing secret readable by
+// others. Rotation once deleted the old secret before it wrote the keyring.
+
+const std::string kGoodInput = "/samples/archive/monitor-v05-i077.txt";
+
+std::vector<std::string> WithKeys(const std::string& keys, std::vector<std::string> args) {
+  args.insert(args.begin(), {"/usr/bin/env", "IMPRINT_KEYS=" + keys, ImprintBin()});
+  return args;
+}
+
+// The keystore is usable: `keys list` works, `imprint build` signs with the
+// current key, whose secret exists, and no file in it is open to others.
+void ExpectUsable(const std::string& keys, const std::string& scratch) {
+  const BoundedResult list = RunWithin(WithKeys(keys, {"keys", "list"}), 30);
+  BOOST_REQUIRE_MESSAGE(list.exit_code == 0, "keys list: " << list.err);
+  const size_t at = list.out.find("  current");
+  BOOST_REQUIRE_MESSAGE(at != std::string::npos, "no current key in: " << list.out);
+  const size_t line_end = list.out.rfind('\n', at);
+  const size_t from = line_end == std::string::npos ? 0 : line_end + 1;
+  const std::string current = list.out.substr(from, at - from);
+  BOOST_TEST(std::filesystem::exists(keys + "/" + current + ".key"), current);
+  RemoveAll(scratch);
+  const BoundedResult build =
+      RunWithin(WithKeys(keys, {"build", "--out", scratch, SourceDir() + kGoodInput}), 60);
+  BOOST_REQUIRE_MESSAGE(build.exit_code == 0, "build: " << build.err);
+  const std::string manifest = ReadAll(scratch + "/monitor/v05/i077/manifest.json");
+  BOOST_TEST(manifest.find(current) != std::string::npos, "not signed with " << current);
+  BOOST_TEST(Mode(keys) == 0700u);
+  for (const std::string& f : FilesBelow(keys)) BOOST_TEST((Mode(keys + "/" + f) & 077) == 0u, f);
+}
+
+// The 1-key keyring's size, as a file-size limit: the new secret (smaller)
+// can still be written, a keyring with one more key or a reason cannot.
+long KeyringLimit(const std::string& keys) { return static_cast<long>(ReadAll(keys + "/keyring.json").size()) + 8; }
+
+BOOST_AUTO_TEST_CASE(a_failed_keyring_write_during_rotation_keeps_the_current_key_usable) {
+  TempDir dir;
+  Keystore keystore(dir / "keys");
+  const KeyEntry first = keystore.Init(false);
+  const BoundedResult r = RunWithin(WithKeys(dir / "keys", {"keys", "rotate"}), 30, KeyringLimit(dir / "keys"));
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(r.err.find(dir / "keys/keyring.json: error: ") != std::string::npos, r.err);
+  BOOST_TEST(keystore.LoadSigningKey().key.id == first.key.id);
+  ExpectUsable(dir / "keys", dir / "out");
+  // Nothing of the failed attempt is left: no orphaned secret.
+  BOOST_TEST(FilesBelow(dir / "keys") ==
+                 (std::vector<std::string>{first.key.IdText() + ".key", "keyring.json"}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_keyring_write_during_revocation_keeps_the_current_key_usable) {
+  TempDir dir;
+  Keystore keystore(dir / "keys");
+  const KeyEntry first = keystore.Init(false);
+  const BoundedResult r =
+      RunWithin(WithKeys(dir / "keys", {"keys", "revoke", first.key.IdText(), "--reason",
+                                        "a reason long enough not to fit in the file-size limit"}),
+                30, KeyringLimit(dir / "keys"));
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(r.err.find(dir / "keys/keyring.json: error: ") != std::string::npos, r.err);
+  BOOST_TEST(keystore.Keys()[0].status == "current");
+  ExpectUsable(dir / "keys", dir / "out");
+}
+
+// `imprint keys rotate` started with IMPRINT_KEYS=keys, output discarded.
+pid_t StartRotation(const std::string& keys) {
+  const std::vector<std::string> argv = WithKeys(keys, {"keys", "rotate"});
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int null = open("/dev/null", O_WRONLY);  // not freopen: it would flush the parent's buffered output
+    dup2(null, STDOUT_FILENO);
+    dup2(null, STDERR_FILENO);
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+BOOST_AUTO_TEST_CASE(a_killed_rotation_leaves_a_usable_keystore) {
+  TempDir dir;
+  Keystore(dir / "keys").Init(false);
+  // How long a whole rotation takes here; kills fall anywhere in it.
+  const auto start = std::chrono::steady_clock::now();
+  int status = 0;
+  waitpid(StartRotation(dir / "keys"), &status, 0);
+  BOOST_REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  const auto whole = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+  std::mt19937 rng(20261129);
+  int killed = 0;
+  for (int round = 0; round < 30; ++round) {
+    const pid_t child = StartRotation(dir / "keys");
+    std::this_thread::sleep_for(std::chrono::microseconds(rng() % (whole.count() * 5 / 4 + 1)));
+    kill(child, SIGKILL);
+    waitpid(child, &status, 0);
+    killed += WIFSIGNALED(status) ? 1 : 0;
+    BOOST_TEST_CONTEXT("round " << round) { ExpectUsable(dir / "keys", dir / "out"); }
+  }
+  BOOST_TEST_MESSAGE(killed << " of 30 rotations killed part-way (a whole one takes " << whole.count() << " us)");
+  // A rotation that finishes clears what the killed ones left: one secret.
+  BOOST_REQUIRE_EQUAL(RunWithin(WithKeys(dir / "keys", {"keys", "rotate"}), 30).exit_code, 0);
+  const std::string current = Keystore(dir / "keys").LoadSigningKey().key.IdText();
+  BOOST_TEST(FilesBelow(dir / "keys") == (std::vector<std::string>{current + ".key", "keyring.json"}),
+             boost::test_tools::per_element());
+}
+
+// Deterministic: strace kills a key command on entering its N-th call that
+// writes, syncs, renames, removes or changes a mode, for every N. (strace
+// counts each system call apart, so the N-th call overall is named as the
+// K-th call of its kind.)
+const std::string kChangingCalls =
+    "write,fsync,fdatasync,rename,renameat,renameat2,unlink,unlinkat,chmod,fchmod,fchmodat";
+
+struct Call {
+  std::string name;
+  int nth = 0;  // of its name
+};
+
+// The changing calls `argv` makes when it runs to the end (it must).
+std::vector<Call> ChangingCalls(const std::vector<std::string>& argv, const std::string& trace_file) {
+  std::vector<std::string> all = {"/usr/bin/strace", "-qq", "-o", trace_file, "-e", "trace=" + kChangingCalls};
+  all.insert(all.end(), argv.begin(), argv.end());
+  const BoundedResult r = RunWithin(all, 30);
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, "strace is needed (scripts/setup installs it): " << r.err);
+  std::vector<Call> calls;
+  std::map<std::string, int> seen;
+  std::istringstream trace(ReadAll(trace_file));
+  for (std::string line; std::getline(trace, line);) {
+    const size_t paren = line.find('(');
+    if (paren == std::string::npos || line.compare(0, 1, "<") == 0 || line.compare(0, 3, "---") == 0) continue;
+    const std::string name = line.substr(0, paren);
+    calls.push_back({name, ++seen[name]});
+  }
+  return calls;
+}
+
+void KillAtCall(const std::vector<std::string>& argv, const Call& call) {
+  std::vector<std::string> all = {"/usr/bin/strace", "-qq", "-o", "/dev/null", "-e", "trace=" + call.name,
+                                  "-e", "inject=" + call.name + ":signal=KILL:when=" + std::to_string(call.nth)};
+  all.insert(all.end(), argv.begin(), argv.end());
+  RunWithin(all, 30);
+}
+
+BOOST_AUTO_TEST_CASE(a_rotation_killed_before_each_system_call_leaves_a_usable_keystore) {
+  TempDir dir;
+  Keystore(dir / "keys").Init(false);
+  const std::vector<std::string> rotate = WithKeys(dir / "keys", {"keys", "rotate"});
+  const std::vector<Call> calls = ChangingCalls(rotate, dir / "trace");
+  BOOST_REQUIRE_GE(calls.size(), 4u);
+  for (const Call& call : calls) {
+    KillAtCall(rotate, call);
+    BOOST_TEST_CONTEXT("killed entering " << call.name << " #" << call.nth) { ExpectUsable(dir / "keys", dir / "out"); }
+  }
+}
+
+// Revoking the current key, killed anywhere: the key is still current with
+// its secret (the keystore builds), or revoked (and builds are refused);
+// never current without a secret. A later rotation leaves one secret.
+BOOST_AUTO_TEST_CASE(a_revocation_killed_before_each_system_call_leaves_the_key_current_or_revoked) {
+  TempDir dir;
+  Keystore(dir / "counting").Init(false);
+  const std::string counting_id = Keystore(dir / "counting").Keys()[0].key.IdText();
+  const std::vector<Call> calls =
+      ChangingCalls(WithKeys(dir / "counting", {"keys", "revoke", counting_id, "--reason", "test"}), dir / "trace");
+  BOOST_REQUIRE_GE(calls.size(), 2u);
+  for (size_t n = 0; n < calls.size(); ++n) {
+    BOOST_TEST_CONTEXT("killed entering " << calls[n].name << " #" << calls[n].nth) {
+      const std::string keys = dir / ("keys" + std::to_string(n));
+      const KeyEntry key = Keystore(keys).Init(false);
+      KillAtCall(WithKeys(keys, {"keys", "revoke", key.key.IdText(), "--reason", "test"}), calls[n]);
+      const std::string status = Keystore(keys).Keys()[0].status;
+      if (status == "current") {
+        ExpectUsable(keys, dir / "out");
+      } else {
+        BOOST_TEST(status == "revoked");
+        const BoundedResult build =
+            RunWithin(WithKeys(keys, {"build", "--out", dir / "out", SourceDir() + kGoodInput}), 60);
+        BOOST_TEST(build.err.find("no current signing key") != std::string::npos, build.err);
+        for (const std::string& f : FilesBelow(keys)) BOOST_TEST((Mode(keys + "/" + f) & 077) == 0u, f);
+      }
+      BOOST_REQUIRE_EQUAL(RunWithin(WithKeys(keys, {"keys", "rotate"}), 30).exit_code, 0);
+      const std::string current = Keystore(keys).LoadSigningKey().key.IdText();
+      BOOST_TEST(FilesBelow(keys) == (std::vector<std::string>{current + ".key", "keyring.json"}),
+                 boost::test_tools::per_element());
+    }
+  }
 }
 
 }  // namespace

@@ -19,13 +19,17 @@
 #include <libxml/xpathInternals.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -134,6 +138,47 @@ ProcessResult ImprintWithKeys(const std::string& keys, const std::vector<std::st
   std::vector<std::string> all = {"IMPRINT_KEYS=" + keys, ImprintBin()};
   all.insert(all.end(), args.begin(), args.end());
   return Run("/usr/bin/env", all);
+}
+
+BoundedResult RunWithin(const std::vector<std::string>& argv, double seconds, long file_bytes) {
+  TempDir streams;
+  const std::string out_file = streams / "out", err_file = streams / "err";
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    const int in = ::open("/dev/null", O_RDONLY);
+    const int out = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(in, STDIN_FILENO);
+    ::dup2(out, STDOUT_FILENO);
+    ::dup2(err, STDERR_FILENO);
+    if (file_bytes >= 0) {
+      ::signal(SIGXFSZ, SIG_IGN);  // an ignored signal stays ignored across exec
+      const rlimit limit{static_cast<rlim_t>(file_bytes), static_cast<rlim_t>(file_bytes)};
+      ::setrlimit(RLIMIT_FSIZE, &limit);
+    }
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  BoundedResult result;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  int status = 0;
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      result.timed_out = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  result.exit_code = !result.timed_out && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.out = ReadAll(out_file);
+  result.err = ReadAll(err_file);
+  return result;
 }
 
 std::string ReadAll(const std::string& path) {

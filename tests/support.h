@@ -55,6 +55,16 @@ ProcessResult RunImprint(const std::vector<std::string>& args);
 // The same with IMPRINT_KEYS naming another keystore.
 ProcessResult ImprintWithKeys(const std::string& keys, const std::vector<std::string>& args);
 
+// Runs `argv` (argv[0] the program, no shell) for at most `seconds`, then
+// SIGKILLs it: a hang is a failed test, not a stuck suite. `file_bytes` >= 0
+// caps the size of any file the program writes (RLIMIT_FSIZE, with SIGXFSZ
+// ignored, so a write past it fails with EFBIG as a full disk fails with
+// ENOSPC). exit_code is -1 when it was killed (timed_out) or died of a signal.
+struct BoundedResult : ProcessResult {
+  bool timed_out = false;
+};
+BoundedResult RunWithin(const std::vector<std::string>& argv, double seconds, long file_bytes = -1);
+
 std::string ReadAll(const std::string& path);
 void WriteAll(const std::string& path, const std::string& bytes);
 // Every regular file below `dir`, relative to it, sorted.
