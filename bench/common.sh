@@ -23,7 +23,10 @@ cleanup() {
 fail() { echo "bench: FAILED: $*" >&2; exit 1; }
 trap cleanup EXIT
 export IMPRINT_KEYS="$work/keys"
-imprint=build/imprint
+# A copy of the program, so that a rebuild during the run changes nothing;
+# IMPRINT_BENCH_BIN names another build to measure (an older one, say).
+cp "${IMPRINT_BENCH_BIN:-build/imprint}" "$work/imprint"
+imprint=$work/imprint
 db="sqlite:$work/imprint.db"
 path=/editions/monitor/v05/i077/monitor-v05-i077.epub
 
