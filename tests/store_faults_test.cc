@@ -245,6 +245,12 @@ BOOST_FIXTURE_TEST_CASE(database_restart_under_load_gives_503_then_recovers, Ser
       after_ok += r.status == 200;
     }
   }
+  Clock::time_point first_ok = Clock::time_point::max();
+  for (const Reply& r : downloads) {
+    if (r.status == 200 && r.sent > up && r.sent < first_ok) first_ok = r.sent;
+  }
+  BOOST_TEST_MESSAGE("the first download sent after the database was back that succeeded was sent "
+                     << std::chrono::duration_cast<std::chrono::milliseconds>(first_ok - up).count() << " ms after");
   BOOST_TEST_MESSAGE(ok << " downloads 200, " << unavailable << " 503, " << other << " other; " << after
                         << " sent 2 s after the database returned, " << after_ok << " of them 200");
   BOOST_TEST(other == 0, other << " downloads answered neither 200 nor 503, the first: " << first_other);
@@ -349,6 +355,15 @@ BOOST_FIXTURE_TEST_CASE(many_status_requests_use_a_bounded_pool, Served) {
   for (std::thread& t : clients) t.join();
   BOOST_TEST(wrong == 0);
   BOOST_TEST(most <= 2 + 3, most << " connections for a pool of 2");
+}
+
+BOOST_AUTO_TEST_CASE(db_connections_takes_a_number_from_1_to_256) {
+  for (const std::string bad : {"0", "-1", "257", "8x", "", "99999999999999999999"}) {
+    const ProcessResult r = RunImprint({"serve", "--port", "0", "--db-connections", bad});
+    BOOST_TEST(r.exit_code != 0, bad);
+    BOOST_TEST(r.err.find("--db-connections takes a number from 1 to 256, not '" + bad + "'") != std::string::npos,
+               r.err);
+  }
 }
 
 }  // namespace
