@@ -193,8 +193,9 @@ BOOST_FIXTURE_TEST_CASE(database_restart_under_load_gives_503_then_recovers, Ser
   BOOST_REQUIRE_EQUAL(Get(port, kMd, ada).status, 200);
   BOOST_REQUIRE_EQUAL(Get(port, "/healthz").status, 200);
 
+  const std::string status_path = "/licenses/" + ParseLicense(ada, "ada").id + "/status";
   std::mutex mu;
-  std::vector<Reply> downloads, health;
+  std::vector<Reply> downloads, health, lookups;  // lookups: a status and the checkpoint
   std::atomic<bool> stop{false};
   std::vector<std::thread> load;
   for (int t = 0; t < 4; ++t) {
@@ -209,9 +210,12 @@ BOOST_FIXTURE_TEST_CASE(database_restart_under_load_gives_503_then_recovers, Ser
   load.emplace_back([&] {
     while (!stop) {
       Reply r = Get(port, "/healthz");
+      Reply status = Get(port, status_path), checkpoint = Get(port, "/audit/checkpoint");
       {
         std::lock_guard<std::mutex> lock(mu);
         health.push_back(std::move(r));
+        lookups.push_back(std::move(status));
+        lookups.push_back(std::move(checkpoint));
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
@@ -274,6 +278,19 @@ BOOST_FIXTURE_TEST_CASE(database_restart_under_load_gives_503_then_recovers, Ser
   BOOST_TEST(wrong == 0, wrong << " wrong /healthz answers, the first: " << first_wrong);
   BOOST_TEST(late == 0, late << " /healthz answers were not 200 2 s after the database returned");
   BOOST_TEST(sick > 0, "/healthz never said the store was away");
+
+  // A license and a checkpoint that exist are never said not to: 503 instead.
+  int lookups_away = 0, lookups_wrong = 0;
+  std::string first_lookup_wrong;
+  for (const Reply& r : lookups) {
+    if (r.status == 503 && r.retry_after == "1" && r.body.find("store_unavailable") != std::string::npos) {
+      ++lookups_away;
+    } else if (r.status != 200 && lookups_wrong++ == 0) {
+      first_lookup_wrong = std::to_string(r.status) + " " + r.body;
+    }
+  }
+  BOOST_TEST(lookups_wrong == 0, lookups_wrong << " wrong status or checkpoint answers, the first: " << first_lookup_wrong);
+  BOOST_TEST_MESSAGE(lookups.size() << " status and checkpoint lookups, " << lookups_away << " of them 503");
   BOOST_TEST(Get(port, "/healthz").status == 200);
 
   // Every copy sent has its row (a 503 may have one too: its commit may have
