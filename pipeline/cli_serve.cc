@@ -40,6 +40,15 @@ int RunServe(const Args& args, std::ostream& out, std::ostream& err) {
   }
   options.out_dir = args.Get("out", "output");
   options.db_url = args.Get("db", LicenseStore::DefaultUrl(options.out_dir));
+  if (args.Has("db-connections")) {
+    const std::string n_text = args.Get("db-connections");
+    char* end = nullptr;
+    const long n = std::strtol(n_text.c_str(), &end, 10);
+    if (n_text.empty() || *end != '\0' || n < 1 || n > 256) {
+      throw UsageError("--db-connections takes a number from 1 to 256, not '" + n_text + "'");
+    }
+    options.db_connections = static_cast<int>(n);
+  }
   const Keystore keystore = BuildKeystore(options.out_dir, err);
   options.log_origin = args.Get("log-origin", DefaultLogOrigin(keystore.Keys()));
   if (!IsValidNoteKeyName(options.log_origin)) {
@@ -79,7 +88,7 @@ int RunServe(const Args& args, std::ostream& out, std::ostream& err) {
 void AddServeCommands(std::vector<Command>* commands) {
   const std::vector<Command> mine = {
       {"serve",
-       "serve [--bind 127.0.0.1] [--port 8080] [--out DIR] [--db URL] [--log-origin NAME] "
+       "serve [--bind 127.0.0.1] [--port 8080] [--out DIR] [--db URL] [--db-connections 8] [--log-origin NAME] "
        "[--checkpoint-every SECONDS]",
        "serve license-gated, personalised, signed editions over HTTP",
        "The download server. GET /editions/<pub>/v<VV>/i<III>/<file> with the header\n"
@@ -92,7 +101,10 @@ void AddServeCommands(std::vector<Command>* commands) {
        "the log (its size and head, a C2SP signed note named by --log-origin, by\n"
        "default jamestown.org/imprint/audit/<the keyring's first key id>) is signed\n"
        "at most every --checkpoint-every seconds (default 10) while rows arrive and\n"
-       "at shutdown, the latest at /audit/checkpoint. Stops on SIGINT or SIGTERM.\n"
+       "at shutdown, the latest at /audit/checkpoint. The handlers share a pool of\n"
+       "--db-connections store connections (default 8); while the store cannot be\n"
+       "reached, what needs it answers 503 store_unavailable (Retry-After: 1) and\n"
+       "/healthz 503. Stops on SIGINT or SIGTERM.\n"
        "--port 0 takes any free port.",
        "imprint serve --port 8080 --out output",
        [](OptionSet& set) {
@@ -103,6 +115,7 @@ void AddServeCommands(std::vector<Command>* commands) {
          set.addOption(ValueOption("log-origin", "", "the audit log's name in its checkpoints", "NAME"));
          set.addOption(ValueOption("checkpoint-every", "", "sign a checkpoint at most this often (default 10)",
                                    "SECONDS"));
+         set.addOption(ValueOption("db-connections", "", "store connections the handlers share (default 8)", "N"));
          AddDbOption(set);
          AddResourceOptions(set);
        },

@@ -105,14 +105,19 @@ std::string PostgresConnectionString(const std::string& url) {
   if (!user.empty()) out += " user=" + user;
   if (!password.empty()) out += " password=" + password;
   out += " dbname=" + (db.empty() ? std::string("postgres") : db);
+  // A server that does not answer is given up on in 2 s rather than libpq's
+  // wait without end: a download server answers 503 meanwhile.
+  out += " connect_timeout=2";
   return out;
 }
 
 // The URL without its password, for messages: secrets never reach a log.
 std::string Redacted(const std::string& url) {
   const size_t scheme = url.find("://");
-  const size_t at = url.find('@');
-  if (scheme == std::string::npos || at == std::string::npos) return url;
+  if (scheme == std::string::npos) return url;
+  // The last '@' before the path: a password may hold '@' itself.
+  const size_t at = url.rfind('@', url.find('/', scheme + 3));
+  if (at == std::string::npos || at < scheme) return url;
   const size_t colon = url.find(':', scheme + 3);
   if (colon == std::string::npos || colon > at) return url;
   return url.substr(0, colon + 1) + "***" + url.substr(at);
@@ -692,6 +697,8 @@ std::string LicenseStatusDocument(LicenseStore& store, const std::string& id, in
   root.stringify(out, 2);
   return out.str() + "\n";
 }
+
+std::string RedactedStoreUrl(const std::string& url) { return Redacted(url); }
 
 int LicenseStore::LatestSchemaVersion() { return static_cast<int>(Migrations().size()); }
 

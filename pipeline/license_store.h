@@ -151,6 +151,10 @@ class LicenseStore {
   virtual std::vector<StoredCheckpoint> CheckpointPage(int64_t after_size, int64_t after_id, int64_t limit) = 0;
 };
 
+// `url` without its password (user:***@host), to name the store in messages
+// and answers: secrets never leave.
+std::string RedactedStoreUrl(const std::string& url);
+
 // "active", "revoked" or "expired" (or "not_yet_valid") at `now`.
 std::string LicenseStatus(LicenseStore& store, const License& license, int64_t now);
 

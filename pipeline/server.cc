@@ -27,6 +27,7 @@
 #include "pipeline/live_keys.h"
 #include "pipeline/minisign.h"
 #include "pipeline/personalize.h"
+#include "pipeline/store_pool.h"
 
 namespace imprint {
 namespace fs = std::filesystem;
@@ -38,13 +39,8 @@ namespace {
 constexpr size_t kMaxAuthorization = 16 * 1024;
 constexpr size_t kMaxHead = 64 * 1024;
 
-// One store connection per handler thread (a store is not thread-safe).
-LicenseStore& ThreadStore(const std::string& url) {
-  thread_local std::map<std::string, std::unique_ptr<LicenseStore>> stores;
-  std::unique_ptr<LicenseStore>& store = stores[url];
-  if (!store) store = LicenseStore::Open(url);
-  return *store;
-}
+// The answer while the store cannot be reached: try again in a second.
+constexpr const char* kStoreUnavailable = "{\"error\":\"store_unavailable\"}\n";
 
 int64_t Now() { return static_cast<int64_t>(::time(nullptr)); }
 
@@ -105,7 +101,7 @@ class RevocationList {
 // Measured under bench/load-test: p99 9 -> 5.5 ms.
 class Checkpointer {
  public:
-  explicit Checkpointer(const std::string& url) : store_(LicenseStore::Open(url)), thread_([this] { Run(); }) {}
+  explicit Checkpointer(const std::string& url) : url_(url), thread_([this] { Run(); }) {}
   ~Checkpointer() {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -134,16 +130,20 @@ class Checkpointer {
       dirty_ = false;
       lock.unlock();
       try {
+        if (!store_) store_ = LicenseStore::Open(url_);  // at first, and after a failure
         store_->Checkpoint();
       } catch (const Error&) {
-        // The next pass tries again, and commits still checkpoint by themselves.
+        // The next pass tries again on a new connection, and commits still
+        // checkpoint by themselves.
+        store_.reset();
       }
       lock.lock();
       if (wake_.wait_for(lock, std::chrono::milliseconds(10), [this] { return stop_; })) return;
     }
   }
 
-  std::unique_ptr<LicenseStore> store_;
+  const std::string url_;
+  std::unique_ptr<LicenseStore> store_;  // only Run() touches it
   std::mutex mu_;
   std::condition_variable wake_;
   bool stop_ = false, dirty_ = false, idle_ = false;
@@ -157,12 +157,13 @@ class Checkpointer {
 // is destroyed (the server's shutdown), after the last commit. A round
 // signs only when the log moved since the last one this signer made. The key
 // comes through `key` each round, so a reloaded key signs from then on. A
-// round that fails (no key, no database) leaves the next to try again.
+// round that fails (no key, no database) leaves the next to try again, on a
+// new connection when the database failed.
 class CheckpointSigner {
  public:
   using KeySource = std::function<std::shared_ptr<const SigningKey>()>;
   CheckpointSigner(const std::string& url, std::string origin, KeySource key, std::chrono::milliseconds interval)
-      : store_(LicenseStore::Open(url)), origin_(std::move(origin)), key_(std::move(key)), interval_(interval),
+      : url_(url), origin_(std::move(origin)), key_(std::move(key)), interval_(interval),
         thread_([this] { Run(); }) {}
   ~CheckpointSigner() {
     {
@@ -200,6 +201,7 @@ class CheckpointSigner {
   void SignIfMoved() {
     try {
       if (refused_) return;
+      if (!store_) store_ = LicenseStore::Open(url_);  // at first, and after a failure
       const AuditHead head = store_->Head();
       if (signed_ && head.size == last_.size && head.hash == last_.hash) return;
       // Never sign over a log changed below the last checkpoint: rows
@@ -237,10 +239,12 @@ class CheckpointSigner {
       signed_ = true;
     } catch (const std::exception&) {
       // The next round tries again; verify reports rows left unanchored.
+      store_.reset();
     }
   }
 
-  std::unique_ptr<LicenseStore> store_;  // the signer's own connection
+  const std::string url_;
+  std::unique_ptr<LicenseStore> store_;  // the signer's own connection, opened when needed
   const std::string origin_;
   const KeySource key_;
   const std::chrono::milliseconds interval_;
@@ -262,13 +266,17 @@ class CheckpointSigner {
 // leaders take turns on one connection of the writer's own, whose page cache
 // stays warm (a connection discards its cache whenever another one wrote).
 // The screen runs inside each commit and may change the rows; the handler
-// sees its row as committed.
+// sees its row as committed. A commit that fails closes the connection (after
+// a database restart it is dead) and the next leader opens a new one; each
+// outcome is the store's health (StorePool::Report).
 class AuditWriter {
  public:
-  AuditWriter(const std::string& url, LicenseStore::AuditScreen screen, CheckpointSigner* signer)
-      : url_(url), store_(LicenseStore::Open(url)), screen_(std::move(screen)), checkpointer_(url), signer_(signer) {}
+  AuditWriter(const std::string& url, LicenseStore::AuditScreen screen, CheckpointSigner* signer, StorePool* health)
+      : url_(url), store_(LicenseStore::Open(url)), screen_(std::move(screen)), checkpointer_(url), signer_(signer),
+        health_(health) {}
 
-  // Blocks until `*row` is committed; throws when that commit failed.
+  // Blocks until `*row` is committed; throws StoreUnavailable when that
+  // commit failed (the row may or may not be in: the answer was lost).
   void Commit(AuditRow* row) {
     std::unique_lock<std::mutex> lock(mu_);
     const std::shared_ptr<Group> group = open_;
@@ -280,7 +288,7 @@ class AuditWriter {
         Lead(lock);
       }
     }
-    if (group->failed) throw Error(url_, 0, "the audit log could not be written");
+    if (group->failed) throw StoreUnavailable(health_->name(), 0, "the audit log could not be written");
   }
 
  private:
@@ -297,7 +305,9 @@ class AuditWriter {
     open_ = std::make_shared<Group>();
     lock.unlock();
     bool ok = true;
+    std::string why;
     try {
+      if (!store_) store_ = LicenseStore::Open(url_);  // after a failure
       std::vector<AuditRow> rows;
       rows.reserve(group->rows.size());
       for (const AuditRow* r : group->rows) rows.push_back(*r);
@@ -306,9 +316,12 @@ class AuditWriter {
       if (signer_ != nullptr) signer_->Nudge();
       // Each handler reads its row only after `done`, under the lock.
       for (size_t i = 0; i < rows.size(); ++i) *group->rows[i] = std::move(rows[i]);
-    } catch (const std::exception&) {
+    } catch (const std::exception& e) {
       ok = false;
+      why = e.what();
+      store_.reset();  // only the leader touches it
     }
+    health_->Report(ok, why);
     lock.lock();
     group->done = true;
     group->failed = !ok;
@@ -322,6 +335,7 @@ class AuditWriter {
   LicenseStore::AuditScreen screen_;
   Checkpointer checkpointer_;
   CheckpointSigner* signer_;  // not owned; outlives the writer
+  StorePool* health_;         // not owned; outlives the writer
   std::mutex mu_;
   std::shared_ptr<Group> open_ = std::make_shared<Group>();
   bool leading_ = false;
@@ -452,6 +466,7 @@ struct DownloadServer::Impl {
 
   HttpResponse Handle(const HttpRequest& request);
   HttpResponse HandleEdition(const Route& route, const HttpRequest& request);
+  HttpResponse HandleStored(const Route& route);
   HttpResponse DecideAndSend(const Route& route, const HttpRequest& request, AuditRow* row);
 
   // Commits `row` as a denial for `reason` and answers `status` with it.
@@ -503,6 +518,7 @@ struct DownloadServer::Impl {
   CopyCache cache{static_cast<size_t>(std::max(0, options.copy_cache_entries))};
   VerdictCache verdicts;
   RevocationList revocations;
+  std::unique_ptr<StorePool> pool;  // the handlers' store connections
   std::unique_ptr<CheckpointSigner> signer;  // destroyed after `audit`: it signs the last rows
   std::unique_ptr<AuditWriter> audit;
   std::unique_ptr<HttpServer> http;
@@ -521,6 +537,9 @@ HttpResponse DownloadServer::Impl::Handle(const HttpRequest& request) {
     case Route::kPage:
       return Answer(200, "text/html; charset=utf-8", page);
     case Route::kHealth:
+      if (!pool->Healthy()) {
+        return Answer(503, "text/plain", "store unavailable: " + pool->name() + "\n").Set("Retry-After", "1");
+      }
       return Answer(200, "text/plain", "ok\n");
     case Route::kPublicKey:
     case Route::kCatalog: {
@@ -528,22 +547,35 @@ HttpResponse DownloadServer::Impl::Handle(const HttpRequest& request) {
       if (!bytes) return Json(404, "{\"error\":\"not_found\"}\n");
       return Answer(200, route.kind == Route::kPublicKey ? "text/plain" : "application/json", *bytes);
     }
-    case Route::kAuditCheckpoint: {
-      // The latest signed checkpoint, for outside parties to keep copies of.
-      const auto latest = ThreadStore(options.db_url).LatestCheckpoint();
-      if (!latest) return Json(404, "{\"error\":\"no_checkpoint\"}\n");
-      return Answer(200, "text/plain; charset=utf-8", latest->note).Set("Cache-Control", "no-cache");
-    }
+    case Route::kAuditCheckpoint:
     case Route::kStatus:
       try {
-        return Json(200, LicenseStatusDocument(ThreadStore(options.db_url), route.license_id, Now()));
-      } catch (const Error&) {
-        return Json(404, "{\"error\":\"unknown_license\"}\n");
+        return HandleStored(route);
+      } catch (const StoreUnavailable&) {
+        return Json(503, kStoreUnavailable).Set("Retry-After", "1");
       }
     case Route::kEdition:
       return HandleEdition(route, request);
   }
   return Json(400, "{\"error\":\"malformed_path\"}\n");
+}
+
+// The routes answered from the store. Only a lookup that worked can say a
+// license is unknown: one that failed is StoreUnavailable, never a 404.
+HttpResponse DownloadServer::Impl::HandleStored(const Route& route) {
+  if (route.kind == Route::kAuditCheckpoint) {
+    // The latest signed checkpoint, for outside parties to keep copies of.
+    const auto latest = pool->Use([](LicenseStore& store) { return store.LatestCheckpoint(); });
+    if (!latest) return Json(404, "{\"error\":\"no_checkpoint\"}\n");
+    return Answer(200, "text/plain; charset=utf-8", latest->note).Set("Cache-Control", "no-cache");
+  }
+  const std::string& id = route.license_id;
+  const auto document = pool->Use([&id](LicenseStore& store) -> std::optional<std::string> {
+    if (!store.FindLicense(id)) return std::nullopt;
+    return LicenseStatusDocument(store, id, Now());  // licenses are never deleted: its Error is the store's
+  });
+  if (!document) return Json(404, "{\"error\":\"unknown_license\"}\n");
+  return Json(200, *document);
 }
 
 HttpResponse DownloadServer::Impl::HandleEdition(const Route& route, const HttpRequest& request) {
@@ -555,6 +587,9 @@ HttpResponse DownloadServer::Impl::HandleEdition(const Route& route, const HttpR
   row.item = route.signature ? "signature" : "copy";
   try {
     return DecideAndSend(route, request, &row);
+  } catch (const StoreUnavailable&) {
+    // No row could be committed, so nothing is sent: try again shortly.
+    return Json(503, kStoreUnavailable).Set("Retry-After", "1");
   } catch (const std::exception& e) {
     // Whatever went wrong, the request leaves its one row (unless the audit
     // log itself is what failed).
@@ -666,8 +701,18 @@ DownloadServer::DownloadServer(ServerOptions options, RightsPolicy policy, Templ
 DownloadServer::~DownloadServer() { Stop(); }
 
 void DownloadServer::Start() {
+  const std::string url = impl_->options.db_url;
+  impl_->pool = std::make_unique<StorePool>(
+      [url] { return LicenseStore::Open(url); }, impl_->options.db_connections, std::chrono::seconds(2),
+      RedactedStoreUrl(url), [](bool healthy, std::string why) {
+        for (char& c : why) c = c == '\n' || c == '\t' ? ' ' : c;  // libpq's messages span lines
+        Log(healthy ? "the store is available again" : "the store is unavailable: " + why);
+      });
   // Opens (and migrates) the store, or says why not.
-  impl_->revocations.Refresh(ThreadStore(impl_->options.db_url));
+  {
+    const std::unique_ptr<LicenseStore> store = LicenseStore::Open(url);
+    impl_->revocations.Refresh(*store);
+  }
   RevocationList* revocations = &impl_->revocations;
   // The key as it is now (LiveKeys), each time a checkpoint is signed.
   Impl* keys_of = impl_.get();
@@ -683,7 +728,7 @@ void DownloadServer::Start() {
         revocations->Refresh(store);
         revocations->Screen(rows);
       },
-      impl_->signer.get());
+      impl_->signer.get(), impl_->pool.get());
   HttpServerOptions http;
   http.bind = impl_->options.bind;
   http.port = impl_->options.port;
@@ -706,6 +751,7 @@ void DownloadServer::Stop() {
   if (impl_) {
     impl_->audit.reset();
     impl_->signer.reset();  // signs a checkpoint of the last rows
+    impl_->pool.reset();
   }
 }
 

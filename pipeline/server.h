@@ -17,7 +17,12 @@
 // (its size and head, with the foundation's current key) at most every
 // `checkpoint_interval` while rows arrive and at Stop(); GET /audit/checkpoint
 // serves the latest. Connections cost no thread; handlers run on a bounded
-// pool (http_server.h). Start() and Stop() from one thread.
+// pool (http_server.h) and share a bounded pool of store connections
+// (store_pool.h, `db_connections`). While the store cannot be reached, what
+// needs it is 503 store_unavailable with Retry-After: 1 (never a copy without
+// its audit row, never a 404 for a license that may exist), /healthz is 503
+// naming the store, and every connection is opened anew once it is back.
+// Start() and Stop() from one thread.
 #ifndef IMPRINT_PIPELINE_SERVER_H_
 #define IMPRINT_PIPELINE_SERVER_H_
 
@@ -36,6 +41,9 @@ struct ServerOptions {
   int port = 8080;          // 0: any free port
   std::string out_dir = "output";
   std::string db_url;       // the license store
+  int db_connections = 8;   // the handlers' pool of store connections (the audit
+                            // writer, its checkpointer and the checkpoint signer
+                            // hold one each besides)
   int workers = 64;         // threads that answer requests (an audit commit waits in one)
   int queue = 1024;         // complete requests waiting for a worker; more get 503
   int copy_cache_entries = 4096;  // personalised copies kept (and 64 MB at most); 0: none

@@ -398,5 +398,15 @@ BOOST_AUTO_TEST_CASE(bad_urls_are_errors_without_secrets) {
   BOOST_TEST(LicenseStore::DefaultUrl("/srv/site/output") == "sqlite:/srv/site/imprint.db");
 }
 
+// The redacted URL is served by /healthz: a password with '@' in it was cut at
+// its first '@', showing the rest.
+BOOST_AUTO_TEST_CASE(redacted_url_hides_a_password_holding_at_signs) {
+  BOOST_TEST(RedactedStoreUrl("postgresql://user:s3cret@db:5432/imprint") == "postgresql://user:***@db:5432/imprint");
+  BOOST_TEST(RedactedStoreUrl("postgresql://user:p@ss@db:5432/imprint") == "postgresql://user:***@db:5432/imprint");
+  BOOST_TEST(RedactedStoreUrl("postgresql://user@db:5432/a@b") == "postgresql://user@db:5432/a@b");
+  BOOST_TEST(RedactedStoreUrl("postgresql://db/imprint") == "postgresql://db/imprint");
+  BOOST_TEST(RedactedStoreUrl("sqlite:/srv/imprint.db") == "sqlite:/srv/imprint.db");
+}
+
 }  // namespace
 }  // namespace imprint
