@@ -4,9 +4,9 @@
 // license only after its signature checks out, then applies the store's
 // revocations, the license's window, and what its tier allows in the rights
 // policy (rights/policy.xml): the tier's ODRL prohibitions and permissions,
-// with their format constraints. No tier's rules are written here. Reason
-// codes are those of ../shared/spec/licenses.md. Pure given its inputs;
-// thread-safe.
+// with their format constraints. No tier's rules are written here. The
+// reason codes, in the order they are checked, are in docs/licenses.md. Pure
+// given its inputs; thread-safe.
 #ifndef IMPRINT_PIPELINE_DECISION_H_
 #define IMPRINT_PIPELINE_DECISION_H_
 

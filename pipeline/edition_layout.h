@@ -1,4 +1,4 @@
-// The output layout of ../shared/spec/editions.md: where an edition's files go.
+// The output layout of docs/output.md: where an edition's files go.
 //
 //   DIR/<pub>/v<VV>/i<III>/<pub>-v<VV>-i<III>.<ext>
 //

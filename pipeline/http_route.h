@@ -1,11 +1,11 @@
-// The download server's request paths: the few shapes the HTTP part of
-// ../shared/spec/licenses.md names, matched exactly. A malformed target is
-// kBad (400): not origin-form, percent-escapes (no path of ours needs one),
-// dot segments or any "..", empty segments, NUL and other bytes outside
-// RFC 3986's path characters. A well-formed path that is none of ours (a file
-// that is not an edition's own artifact, /index.html) is kUnknown (404). A
-// query is ignored, once checked to be well formed. The server builds file paths
-// from a Route's parsed parts, never from the request. Pure; thread-safe.
+// The download server's request paths: the few shapes docs/http.md names,
+// matched exactly. A malformed target is kBad (400): not origin-form,
+// percent-escapes (no path of ours needs one), dot segments or any "..", empty
+// segments, NUL and other bytes outside RFC 3986's path characters. A
+// well-formed path that is none of ours (a file that is not an edition's own
+// artifact, /index.html) is kUnknown (404). A query is ignored, once checked
+// to be well formed. The server builds file paths from a Route's parsed parts,
+// never from the request. Pure; thread-safe.
 #ifndef IMPRINT_PIPELINE_HTTP_ROUTE_H_
 #define IMPRINT_PIPELINE_HTTP_ROUTE_H_
 

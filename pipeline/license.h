@@ -1,4 +1,4 @@
-// Subscriber license documents (../shared/spec/licenses.md): JSON, signed by
+// Subscriber license documents (docs/licenses.md): JSON, signed by
 // the foundation's key over their RFC 8785 canonical form without the
 // `signature` member, the way Readium LCP signs its licenses.
 //

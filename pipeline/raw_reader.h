@@ -1,6 +1,6 @@
 // The raw reader: a raw issue's bytes into the document model.
 //
-// Implements ../shared/spec/raw-issue.md: the encodings (through
+// Implements docs/raw-issue.md: the encodings (through
 // text_decoder), LF/CRLF/CR line endings, the header on one line or several,
 // soft-wrapped paragraphs, headlines that open articles, and the legacy footer,
 // which it drops (the rights stage supplies the canonical one). Bad input is an

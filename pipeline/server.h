@@ -1,28 +1,28 @@
-// The download server (../shared/spec/licenses.md, HTTP): license-gated,
-// personalised, signed editions over HTTP (pipeline/http_server: Beast).
+// The download server (docs/http.md): license-gated, personalised, signed
+// editions over HTTP (pipeline/http_server: Beast).
 //
-// Every request's path is matched against the few shapes the spec names and
-// mapped to a file under the output folder by the server, never taken from
-// the request; anything else is 400. A license (Authorization: License
-// <base64url>) is trusted only after its signature checks out, before any
-// database work; decide() then permits or denies, and every decision is
-// appended to the hash-chained audit log, committed (in groups) before the
-// response leaves. Personalised copies are made only from built files that
-// their edition's signed manifest proves (artifact_verifier; 500
-// edition_unverified otherwise), signed with the keystore's current key
-// (live_keys: a rotation or revocation takes effect within a second, without
-// a restart), and cached per license and edition. Every request for an
-// edition file leaves exactly one audit row with its final outcome (HEAD and
-// signatures recorded as such). A thread signs checkpoints of the audit log
-// (its size and head, with the foundation's current key) at most every
-// `checkpoint_interval` while rows arrive and at Stop(); GET /audit/checkpoint
-// serves the latest. Connections cost no thread; handlers run on a bounded
-// pool (http_server.h) and share a bounded pool of store connections
-// (store_pool.h, `db_connections`). While the store cannot be reached, what
-// needs it is 503 store_unavailable with Retry-After: 1 (never a copy without
-// its audit row, never a 404 for a license that may exist), /healthz is 503
-// naming the store, and every connection is opened anew once it is back.
-// Start() and Stop() from one thread.
+// Every request's path is matched against the few shapes docs/http.md names
+// and mapped to a file under the output folder by the server, never taken from
+// the request; a malformed path is 400, a well-formed one of no route 404. A
+// license (Authorization: License <base64url>) is trusted only after its
+// signature checks out, before any database work; decide() then permits or
+// denies, and every decision is appended to the hash-chained audit log,
+// committed (in groups) before the response leaves. Personalised copies are
+// made only from built files that their edition's signed manifest proves
+// (artifact_verifier; 500 edition_unverified otherwise), signed with the
+// keystore's current key (live_keys: a rotation or revocation takes effect
+// within a second, without a restart), and cached per license and edition.
+// Every request for an edition file leaves exactly one audit row with its
+// final outcome (HEAD and signatures recorded as such). A thread signs
+// checkpoints of the audit log (its size and head, with the foundation's
+// current key) at most every `checkpoint_interval` while rows arrive and at
+// Stop(); GET /audit/checkpoint serves the latest. Connections cost no thread;
+// handlers run on a bounded pool (http_server.h) and share a bounded pool of
+// store connections (store_pool.h, `db_connections`). While the store cannot
+// be reached, what needs it is 503 store_unavailable with Retry-After: 1
+// (never a copy without its audit row, never a 404 for a license that may
+// exist), /healthz is 503 naming the store, and every connection is opened
+// anew once it is back. Start() and Stop() from one thread.
 #ifndef IMPRINT_PIPELINE_SERVER_H_
 #define IMPRINT_PIPELINE_SERVER_H_
 
