@@ -32,9 +32,21 @@ std::string BasePath(const CatalogEntry& e) {
   return e.edition + "/" + EditionBaseName(e.publication, e.volume, e.issue);
 }
 
-CatalogEntry FromManifest(const std::string& path) {
+// The entry of the manifest at `path`, in the folder of edition `folder`
+// ("monitor/v05/i077"). Throws imprint::Error naming the manifest unless its
+// signature checks out against `trusted` and it is that folder's own.
+CatalogEntry FromManifest(const std::string& path, const std::string& folder, const TrustedKeys& trusted) {
+  const std::string bytes = ReadFile(path);
+  std::string signer;
+  std::string problem;
+  try {
+    problem = CheckSignature(kManifestName, bytes, ReadFile(path + kSignatureSuffix), trusted, &signer);
+  } catch (const Error& e) {
+    problem = e.diagnostic().message;
+  }
+  if (!problem.empty()) throw Error(path, 0, "not listed: the manifest's signature: " + problem);
   Poco::JSON::Parser parser;
-  const auto root = parser.parse(ReadFile(path)).extract<Poco::JSON::Object::Ptr>();
+  const auto root = parser.parse(bytes).extract<Poco::JSON::Object::Ptr>();
   const auto issue = root->getObject("issue");
   CatalogEntry e;
   e.edition = root->getValue<std::string>("edition");
@@ -44,15 +56,15 @@ CatalogEntry FromManifest(const std::string& path) {
   e.issue = issue->getValue<int>("issue");
   e.date = issue->optValue<std::string>("date", "");
   e.title = issue->getValue<std::string>("title");
-  if (e.edition != EditionPath(e.publication, e.volume, e.issue)) {
-    throw Error(path, 0, "the manifest names edition " + e.edition + ", not its own folder");
+  if (e.edition != EditionPath(e.publication, e.volume, e.issue) || e.edition != folder) {
+    throw Error(path, 0, "not listed: the manifest names edition " + e.edition + ", but its folder is " + folder);
   }
   return e;
 }
 
 }  // namespace
 
-std::vector<CatalogEntry> ScanEditions(const std::string& out_dir,
+std::vector<CatalogEntry> ScanEditions(const std::string& out_dir, const TrustedKeys& trusted,
                                        std::vector<std::string>* problems) {
   std::vector<CatalogEntry> entries;
   std::error_code ec;
@@ -65,7 +77,9 @@ std::vector<CatalogEntry> ScanEditions(const std::string& out_dir,
         const fs::path manifest = iss.path() / kManifestName;
         if (!iss.is_directory() || !fs::exists(manifest)) continue;
         try {
-          entries.push_back(FromManifest(manifest.string()));
+          const std::string folder = pub.path().filename().string() + "/" + vol.path().filename().string() + "/" +
+                                     iss.path().filename().string();
+          entries.push_back(FromManifest(manifest.string(), folder, trusted));
         } catch (const Error& e) {
           problems->push_back(e.diagnostic().ToString());
         } catch (const std::exception& e) {

@@ -29,8 +29,10 @@ struct CatalogEntry {
 };
 
 // Every edition folder under `out_dir` with a manifest.json, from the
-// manifests. Unreadable manifests are skipped and named in `problems`.
-std::vector<CatalogEntry> ScanEditions(const std::string& out_dir,
+// manifests. A manifest that cannot be read, whose signature does not check
+// out against `trusted`, or that names another edition than its folder's is
+// skipped and named in `problems`: nothing unverified is listed and signed.
+std::vector<CatalogEntry> ScanEditions(const std::string& out_dir, const TrustedKeys& trusted,
                                        std::vector<std::string>* problems);
 
 std::string CatalogJson(std::vector<CatalogEntry> entries);

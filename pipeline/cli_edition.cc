@@ -249,9 +249,9 @@ int RunCatalog(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
   const std::string out_dir = OutDir(args);
   std::vector<std::string> problems;
-  const std::vector<CatalogEntry> entries = ScanEditions(out_dir, &problems);
-  for (const std::string& p : problems) err << p << "\n";
   const Keystore keystore = BuildKeystore(out_dir, err);
+  const std::vector<CatalogEntry> entries = ScanEditions(out_dir, keystore.Trusted(), &problems);
+  for (const std::string& p : problems) err << p << "\n";
   WriteCatalog(out_dir, entries, TemplateSet::Load(TemplatesDir(args)), keystore.LoadSigningKey());
   keystore.ExportPublicKeys(out_dir);
   out << "imprint catalog: " << entries.size() << " editions in " << out_dir << "/index.html and "

@@ -7,6 +7,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <boost/test/unit_test.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -106,6 +107,36 @@ BOOST_AUTO_TEST_CASE(catalog_files_are_deterministic) {
   const TemplateSet templates = TemplateSet::Load(SourceDir() + "/templates");
   BOOST_TEST(CatalogHtml(entries, templates) == CatalogHtml(reversed, templates));
   BOOST_TEST(CatalogJson(entries).find("monitor/v01/i002") < CatalogJson(entries).find("prism/v02/i003"));
+}
+
+// Found writing docs/output.md: an edition folder copied under another
+// edition's path was listed twice in a signed catalog, and a manifest edited
+// by hand was listed as it read. The catalog lists only editions whose
+// manifest is signed by a trusted key and names its own folder.
+BOOST_AUTO_TEST_CASE(catalog_lists_only_signed_manifests_in_their_own_folders) {
+  TempDir dir;
+  std::vector<std::string> args = {"build", "--out", dir / "out"};
+  for (const std::string& i : Inputs()) args.push_back(i);
+  BOOST_REQUIRE_EQUAL(RunImprint(args).exit_code, 0);
+  const std::set<std::string> before = ManifestEditions(dir / "out");
+  std::filesystem::copy(dir / "out/monitor/v05/i077", dir / "out/monitor/v05/i078",
+                        std::filesystem::copy_options::recursive);
+  std::string manifest = ReadAll(dir / "out/prism/v04/i012/manifest.json");
+  manifest.replace(manifest.find("\"title\":\""), 9, "\"title\":\"Forged: ");
+  WriteAll(dir / "out/prism/v04/i012/manifest.json", manifest);
+  const ProcessResult r = RunImprint({"catalog", "--out", dir / "out"});
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(r.err.find("monitor/v05/i078") != std::string::npos, r.err);
+  BOOST_TEST(r.err.find("prism/v04/i012/manifest.json") != std::string::npos, r.err);
+  std::vector<std::string> listed;
+  Poco::JSON::Parser parser;
+  const auto list = parser.parse(ReadAll(dir / "out/catalog.json")).extract<Poco::JSON::Object::Ptr>()->getArray("editions");
+  for (unsigned i = 0; i < list->size(); ++i) listed.push_back(list->getObject(i)->getValue<std::string>("edition"));
+  BOOST_TEST(std::count(listed.begin(), listed.end(), "monitor/v05/i077") == 1);
+  BOOST_TEST(std::count(listed.begin(), listed.end(), "monitor/v05/i078") == 0);
+  BOOST_TEST(std::count(listed.begin(), listed.end(), "prism/v04/i012") == 0);
+  BOOST_TEST(ReadAll(dir / "out/catalog.json").find("Forged") == std::string::npos);
+  BOOST_TEST(listed.size() == before.size() - 1);  // all but the forged one
 }
 
 }  // namespace
