@@ -256,7 +256,7 @@ int RunAudit(const Args& args, std::ostream& out, std::ostream& err) {
     for (const AuditRow& r : store->Audit(args.Get("license"))) print(r);
     return kExitOk;
   }
-  for (std::vector<AuditRow> page; !(page = store->AuditPage(page.empty() ? 0 : page.back().id, 2000)).empty();) {
+  for (std::vector<AuditRow> page; !(page = store->AuditPage(page.empty() ? LicenseStore::kBeforeAnyAuditId : page.back().id, 2000)).empty();) {
     for (const AuditRow& r : page) print(r);
   }
   return kExitOk;

@@ -135,6 +135,9 @@ class LicenseStore {
   virtual std::vector<AuditRow> Audit(const std::string& license_id = "") = 0;
   // Up to `limit` rows with ids above `after_id`, in id order: a reader
   // pages through the log in constant memory, whatever gaps the ids have.
+  // The first page is after kBeforeAnyAuditId: a row written straight into
+  // the database with an id of 0 or below is read too.
+  static constexpr int64_t kBeforeAnyAuditId = INT64_MIN;
   virtual std::vector<AuditRow> AuditPage(int64_t after_id, int64_t limit) = 0;
   virtual AuditHead Head() = 0;
   // The head the log had when row `id` was its last: the rows up to it and

@@ -767,6 +767,36 @@ BOOST_FIXTURE_TEST_CASE(appending_a_forged_row_with_a_correct_hash_fails, Served
   BOOST_TEST(Says(r, "1 row from position 31 (row 31) on is not anchored by a signed checkpoint"), r.out);
 }
 
+// Regression: verify and `imprint audit` paged from id 0 up, so a row the
+// attacker inserted with an id of 0 or below was never read: verify said
+// "intact" while `imprint audit --license` (and trace) showed the forged
+// download.
+BOOST_FIXTURE_TEST_CASE(a_forged_row_with_an_id_of_zero_or_below_fails, Served) {
+  Downloads(10, ada);
+  Stop();
+  BOOST_REQUIRE_EQUAL(Verify().exit_code, 0);
+  auto store = LicenseStore::Open("sqlite:" + dir / "imprint.db");
+  AuditRow forged = store->Audit().front();
+  forged.license_id = ParseLicense(bob, "bob").id;  // a download bob never made
+  forged.subscriber_id = "id-bob";
+  forged.prev_hash = std::string(64, '0');
+  forged.row_hash = AuditRowHash(forged);
+  for (const char* id : {"0", "-5"}) {
+    BOOST_TEST_CONTEXT("id " << id) {
+      Sql(std::string("INSERT INTO audit_log (id, at, license_id, subscriber_id, edition, format, decision, reason,"
+                      " sha256, prev_hash, row_hash) VALUES (") + id + ", " + std::to_string(forged.at) + ", '" +
+          forged.license_id + "', 'id-bob', '" + forged.edition + "', '" + forged.format + "', 'permit', 'permit', '" +
+          forged.sha256 + "', '" + forged.prev_hash + "', '" + forged.row_hash + "')");
+      const ProcessResult r = Verify();
+      BOOST_TEST(r.exit_code == 1, r.out);
+      BOOST_TEST(Says(r, "audit log broken at row"), r.out);
+      const ProcessResult listed = Imprint({"audit"});
+      BOOST_TEST(listed.out.rfind(std::string(id) + "  ", 0) == 0u, listed.out);  // listed first, as its id sorts
+      Sql(std::string("DELETE FROM audit_log WHERE id = ") + id);
+    }
+  }
+}
+
 BOOST_FIXTURE_TEST_CASE(deleting_one_licenses_rows_and_rechaining_fails, Served) {
   const std::string html = "/editions/monitor/v05/i077/monitor-v05-i077.html";
   for (int i = 0; i < 20; ++i) BOOST_REQUIRE_EQUAL(Get(html, i % 2 ? ada : bob).status, 200);
