@@ -20,6 +20,7 @@
 #include "pipeline/crypto.h"
 #include "pipeline/keystore.h"
 #include "pipeline/license_store.h"
+#include "pipeline/zip_writer.h"
 #include "tests/support.h"
 
 extern char** environ;
@@ -368,6 +369,20 @@ BOOST_AUTO_TEST_CASE(audit_verify_streams_300000_rows_in_bounded_memory) {
   BOOST_TEST_MESSAGE("audit verify of 300,000 rows: peak " << peak / (1024 * 1024) << " MB; test " << seconds << " s");
   BOOST_TEST(exit_code == 0);
   BOOST_TEST(peak < 64L * 1024 * 1024, "peak resident memory " << peak / (1024 * 1024) << " MB");
+}
+
+// Regression: a trace inflated every entry named like one of the book's
+// three licensee entries, each up to 16 MB, and kept them all: a 0.4 MB
+// "EPUB" of 24 package documents of zeros took 400 MB (a 64 MB one, 64 GB).
+BOOST_AUTO_TEST_CASE(trace_of_an_epub_bomb_of_repeated_licensee_entries_stays_in_bounded_memory) {
+  TempDir dir;
+  ZipWriter zip(2026, 11, 29);
+  const std::string zeros(16 << 20, '\0');
+  for (int i = 0; i < 24; ++i) zip.AddDeflated("OEBPS/package.opf", zeros, /*cacheable=*/true);
+  WriteAll(dir / "bomb.epub", zip.Finish());
+  const auto [exit_code, peak] = ExitAndPeakMemory(dir / "keys", {"trace", dir / "bomb.epub"});
+  BOOST_TEST(exit_code == 1);  // names no license
+  BOOST_TEST(peak < 128L * 1024 * 1024, "peak resident memory " << peak / (1024 * 1024) << " MB");
 }
 
 }  // namespace
