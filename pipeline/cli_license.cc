@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "pipeline/audit_check.h"
+#include "pipeline/checkpoint.h"
 #include "pipeline/crypto.h"
 #include "pipeline/decision.h"
 #include "pipeline/file_system.h"
@@ -265,7 +266,9 @@ int RunAudit(const Args& args, std::ostream& out, std::ostream& err) {
 int RunAuditVerify(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
   std::vector<OutsideCheckpoint> outside;
-  for (const std::string& file : args.GetAll("checkpoint")) outside.push_back({"checkpoint " + file, ReadFile(file)});
+  for (const std::string& file : args.GetAll("checkpoint")) {
+    outside.push_back({"checkpoint " + file, ReadFileAtMost(file, kMaxCheckpointNote, "not a checkpoint")});
+  }
   const TrustedKeys trusted = TrustedFrom(args);
   const AuditCheckResult r = CheckAuditLog(*OpenStore(args), trusted, outside);
   if (!r.ok) {

@@ -191,7 +191,9 @@ void WriteInPlace(const std::string& path, mode_t mode, const std::string& bytes
 
 }  // namespace
 
-std::string ReadFile(const std::string& path) {
+std::string ReadFile(const std::string& path) { return ReadFileAtMost(path, std::string::npos, ""); }
+
+std::string ReadFileAtMost(const std::string& path, size_t max_bytes, const std::string& what) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw Error(path, 0, "cannot open: " + ErrnoText());
   std::string bytes;
@@ -206,6 +208,10 @@ std::string ReadFile(const std::string& path) {
     }
     if (n == 0) break;
     bytes.append(buf, static_cast<size_t>(n));
+    if (bytes.size() > max_bytes) {
+      ::close(fd);
+      throw Error(path, 0, "over " + std::to_string(max_bytes) + " bytes: " + what);
+    }
   }
   ::close(fd);
   return bytes;

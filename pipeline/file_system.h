@@ -31,6 +31,10 @@
 namespace imprint {
 
 std::string ReadFile(const std::string& path);
+// The same for a file that is at most `max_bytes` long by its nature: one
+// longer (a wrong file, a device that never ends) is read no further than
+// that and is an Error "over N bytes: `what`".
+std::string ReadFileAtMost(const std::string& path, size_t max_bytes, const std::string& what);
 
 // Creates missing parent folders. Leaves no temporary file behind on failure.
 // A FIFO blocks until its reader opens it; a socket gets one stream
