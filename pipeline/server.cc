@@ -1,7 +1,11 @@
 #include "pipeline/server.h"
 
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <condition_variable>
 #include <iostream>
@@ -37,6 +41,9 @@ namespace {
 // head may be larger, so that such a request still reaches the record.
 constexpr size_t kMaxAuthorization = 16 * 1024;
 constexpr size_t kMaxHead = 64 * 1024;
+// The catalog's and the public key's size at the most (a catalog of ten
+// thousand editions is a few megabytes).
+constexpr uint64_t kMaxServedFile = 64 << 20;
 
 // One store connection per handler thread (a store is not thread-safe).
 LicenseStore& ThreadStore(const std::string& url) {
@@ -468,18 +475,36 @@ struct DownloadServer::Impl {
   }
 
   // A file under the output folder, or nullopt: never a path outside it, even
-  // through a symbolic link inside it.
+  // through a symbolic link inside it; only a regular file, as opened (a FIFO
+  // put in its place after the path was resolved is not waited for), of at
+  // most kMaxServedFile bytes (a sparse file is not read into memory).
   std::optional<std::string> ReadInside(const std::string& relative) const {
     std::error_code ec;
     const fs::path real = fs::canonical(out_root / relative, ec);
     if (ec) return std::nullopt;
     const auto mismatch = std::mismatch(out_root.begin(), out_root.end(), real.begin(), real.end());
-    if (mismatch.first != out_root.end() || !fs::is_regular_file(real, ec)) return std::nullopt;
-    try {
-      return ReadFile(real.string());
-    } catch (const Error&) {
-      return std::nullopt;
+    if (mismatch.first != out_root.end()) return std::nullopt;
+    const int fd = ::open(real.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return std::nullopt;
+    std::optional<std::string> bytes;
+    struct stat st;
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) <= kMaxServedFile) {
+      bytes.emplace();
+      char buf[1 << 16];
+      for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) != 0;) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 || bytes->size() + static_cast<size_t>(n) > kMaxServedFile) {  // failed, or grew
+          bytes.reset();
+          break;
+        }
+        bytes->append(buf, static_cast<size_t>(n));
+      }
     }
+    ::close(fd);
+    if (!bytes) {
+      Log(relative + ": not served: not a regular file of at most " + std::to_string(kMaxServedFile) + " bytes");
+    }
+    return bytes;
   }
 
   ServerOptions options;

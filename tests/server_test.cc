@@ -22,6 +22,7 @@
 #include <thread>
 #include <fstream>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <fcntl.h>
 #include <sstream>
 
@@ -659,6 +660,23 @@ BOOST_FIXTURE_TEST_CASE(idle_connections_do_not_starve_a_download, Served) {
   BOOST_TEST_MESSAGE("a download beside 150 idle connections: " << seconds << " s");
   // A request far over the limits is refused, and the server goes on.
   BOOST_TEST(RawStatus("GET /" + std::string(20000, 'a') + " HTTP/1.1") != 200);
+  BOOST_TEST(Get("/healthz").status == 200);
+}
+
+// Regression: the catalog and the public key were read whole, whatever they
+// had become: whoever can write the output folder made each request hold a
+// sparse file's size in memory (1 GB: 2 GB resident), a few at once enough
+// to run the server out of memory; and a FIFO put in the place of one after
+// the check that it was a file would have held a worker for good.
+BOOST_FIXTURE_TEST_CASE(a_huge_catalog_or_a_fifo_key_is_refused_not_read, Served) {
+  const std::string catalog = dir / "output/catalog.json";
+  WriteAll(catalog, "");
+  BOOST_REQUIRE_EQUAL(::truncate(catalog.c_str(), 256L << 20), 0);  // sparse: no disk used
+  BOOST_TEST(RawStatus("GET /catalog.json HTTP/1.1") == 404);
+  const std::string key = dir / "output/keys/imprint.pub";
+  BOOST_REQUIRE_EQUAL(::unlink(key.c_str()), 0);
+  BOOST_REQUIRE_EQUAL(::mkfifo(key.c_str(), 0644), 0);
+  BOOST_TEST(RawStatus("GET /keys/imprint.pub HTTP/1.1") == 404);
   BOOST_TEST(Get("/healthz").status == 200);
 }
 
