@@ -7,6 +7,7 @@
 
 #include <cerrno>
 
+#include <algorithm>
 #include <condition_variable>
 #include <iostream>
 #include <functional>
@@ -88,10 +89,14 @@ class RevocationList {
     return it->second;
   }
 
-  // Turns the rows of licenses revoked by their time into denials.
+  // Turns the rows of licenses revoked by now (the commit's time; a request
+  // begun before the revocation may commit after it) into denials.
   void Screen(std::vector<AuditRow>* rows) const {
+    const int64_t now = Now();
     for (AuditRow& row : *rows) {
-      if (row.license_id.empty() || row.reason == "revoked" || !Find(row.license_id, row.at)) continue;
+      if (row.license_id.empty() || row.reason == "revoked" || !Find(row.license_id, std::max(row.at, now))) {
+        continue;
+      }
       row.decision = "deny";
       row.reason = "revoked";
       row.sha256.clear();
@@ -465,7 +470,7 @@ struct DownloadServer::Impl {
   // reason, the foundation's private note).
   HttpResponse DeniedAnswer(const AuditRow& row, int status, const std::string& detail) {
     std::string why = detail;
-    if (row.reason == "revoked" && revocations.Find(row.license_id, row.at)) {
+    if (row.reason == "revoked" && revocations.Find(row.license_id, std::max(row.at, Now()))) {
       status = 403;
       why = RevokedDetail(row.license_id);
     }

@@ -331,6 +331,35 @@ BOOST_FIXTURE_TEST_CASE(forbidden_with_the_reason_for_each_deny_code, Served) {
   BOOST_TEST(Get("/licenses/00000000-0000-4000-8000-000000000000/status").status == 404);
 }
 
+// Regression: the commit's screen asked whether the license was revoked as
+// of the request's start (its row's second), not as of the commit. A request
+// begun in the second before a revocation and committed after it got its copy
+// though the revocation was in the store first. Here the database is held
+// (as a long transaction elsewhere would) while the second turns and the
+// revocation is written; the request's commit waits for it.
+BOOST_FIXTURE_TEST_CASE(a_request_committed_after_a_revocation_is_refused_whenever_it_began, Served) {
+  BOOST_REQUIRE_EQUAL(Get(kMd, ada).status, 200);
+  const std::string id = ParseLicense(ada, "ada").id;
+  Poco::Data::SQLite::Connector::registerConnector();
+  Poco::Data::Session db("SQLite", dir / "imprint.db");
+  db << "BEGIN IMMEDIATE", Poco::Data::Keywords::now;
+  const int64_t started = static_cast<int64_t>(::time(nullptr));
+  Reply reply;
+  std::thread request([&] { reply = Get(kMd, ada); });
+  while (::time(nullptr) == started) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  Poco::Int64 at = ::time(nullptr);
+  std::string license_id = id;
+  db << "INSERT INTO revocations (license_id, reason, revoked_at) VALUES ($1, 'card declined', $2)",
+      Poco::Data::Keywords::use(license_id), Poco::Data::Keywords::use(at), Poco::Data::Keywords::now;
+  db << "UPDATE store_versions SET version = version + 1 WHERE name = 'revocations'", Poco::Data::Keywords::now;
+  db << "COMMIT", Poco::Data::Keywords::now;
+  request.join();
+  BOOST_TEST(reply.status == 403, reply.status << " " << reply.body);
+  BOOST_TEST(Reason(reply) == "revoked");
+  BOOST_TEST(AuditRows().back() == "deny revoked GET copy");
+}
+
 // Regression: the operator's words on a revocation reached the subscriber, in
 // the 403 body and in the unauthenticated status document.
 BOOST_FIXTURE_TEST_CASE(private_revocation_reasons_never_leave_the_store, Served) {
