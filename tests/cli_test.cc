@@ -425,5 +425,22 @@ BOOST_AUTO_TEST_CASE(audit_verify_reads_no_more_of_a_checkpoint_file_than_a_chec
   BOOST_TEST(r.err.find(big + ": error: over 65536 bytes: not a checkpoint") != std::string::npos, r.err);
 }
 
+// Regression: trace read whatever it was given to its end: a copy.md that
+// was a link to /dev/zero (or a FIFO no one writes) never finished, and took
+// memory until there was none. A copy is a file; its format is its name's.
+BOOST_AUTO_TEST_CASE(trace_refuses_a_device_or_fifo_instead_of_reading_it_forever) {
+  TempDir dir;
+  const std::string link = dir / "copy.md", fifo = dir / "copy.html";
+  BOOST_REQUIRE_EQUAL(::symlink("/dev/zero", link.c_str()), 0);
+  BOOST_REQUIRE_EQUAL(::mkfifo(fifo.c_str(), 0644), 0);
+  for (const std::string& copy : {link, fifo}) {
+    // Bounded, so that the old behaviour fails rather than hangs the suite.
+    const ProcessResult r = Run("/bin/sh", {"-c", "ulimit -v 1000000; exec timeout 10 \"$0\" trace \"$1\"",
+                                            ImprintBin(), copy});
+    BOOST_TEST(r.exit_code == 1, copy << ": " << r.exit_code << " " << r.err);
+    BOOST_TEST(r.err.find(copy + ": error: not a regular file") != std::string::npos, r.err);
+  }
+}
+
 }  // namespace
 }  // namespace imprint
