@@ -144,6 +144,9 @@ class LicenseStore {
   // its hash (64 zeros when `id` is 0). An appended log still gives what
   // Head() gave then; a log cut, edited or re-chained since does not.
   virtual AuditHead HeadAt(int64_t id) = 0;
+  // The row hash of the log's row at `position` (from 1) in id order, or
+  // nullopt when the log has fewer rows: what a checkpoint of that size states.
+  virtual std::optional<std::string> HashAtPosition(int64_t position) = 0;
 
   // Keeps a signed checkpoint; fills its id.
   virtual void AddCheckpoint(StoredCheckpoint* checkpoint) = 0;

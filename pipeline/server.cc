@@ -162,6 +162,22 @@ class Checkpointer {
   std::thread thread_;  // last: it starts once the rest is ready
 };
 
+// The bytes of a row hash as the rows keep it (lower-case hex).
+std::string FromHex(const std::string& hex) {
+  std::string bytes;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) bytes += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  return bytes;
+}
+
+// Whether a checkpoint's signed note states `size` rows with head `hex_hash`
+// (its second and third lines), its signature unchecked: the signer only
+// compares what it kept with the log.
+bool NoteStates(const std::string& note, int64_t size, const std::string& hex_hash) {
+  const size_t first = note.find('\n');
+  const std::string stated = std::to_string(size) + "\n" + Base64Encode(FromHex(hex_hash)) + "\n";
+  return first != std::string::npos && note.compare(first + 1, stated.size(), stated) == 0;
+}
+
 // Signs checkpoints of the audit log (pipeline/checkpoint.h) from a thread of
 // its own: when nudged (at start, and after each commit), at once if idle,
 // else at the end of the `interval` that follows the last signature, so no
@@ -221,6 +237,19 @@ class CheckpointSigner {
       // Rows no signer saw arrive (a crashed server's last ones, or rows
       // forged while none ran) cannot be told apart here: say so, then sign.
       const auto latest = signed_ ? std::nullopt : store_->LatestCheckpoint();
+      // At start, the same for the latest checkpoint kept: a log changed
+      // below it while no server ran is not signed over (that would vouch
+      // for two logs of one size, or for the changed one once the other
+      // checkpoint is deleted).
+      if (latest && latest->size > 0) {
+        const std::optional<std::string> then = store_->HashAtPosition(latest->size);
+        if (!then || !NoteStates(latest->note, latest->size, *then)) {
+          refused_ = true;
+          std::cerr << "imprint serve: the audit log changed below its latest checkpoint of " << latest->size
+                    << " rows; no checkpoints are signed (run imprint audit verify)" << std::endl;
+          return;
+        }
+      }
       if (latest && head.size > latest->size) {
         std::cerr << "imprint serve: " << head.size - latest->size << " audit rows after the last checkpoint were "
                   << "written while no server signed (a crash, or forged); signing them now" << std::endl;
@@ -236,10 +265,7 @@ class CheckpointSigner {
       }
       const std::shared_ptr<const SigningKey> key = key_();
       if (!key) return;  // no usable key now (revoked): the next round tries again
-      std::string hash;
-      for (size_t i = 0; i + 1 < head.hash.size(); i += 2) {
-        hash += static_cast<char>(std::stoi(head.hash.substr(i, 2), nullptr, 16));
-      }
+      const std::string hash = FromHex(head.hash);
       StoredCheckpoint c;
       c.at = Now();
       c.size = head.size;
