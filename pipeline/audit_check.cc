@@ -33,7 +33,7 @@ class RowCursor {
   LicenseStore& store_;
   std::vector<AuditRow> page_;
   size_t i_ = 0;
-  int64_t after_id_ = 0;
+  int64_t after_id_ = LicenseStore::kBeforeAnyAuditId;  // rows with ids <= 0 are rows too
   bool done_ = false;
 };
 

@@ -7,7 +7,6 @@ namespace {
 
 constexpr std::string_view kEmDashSpace = "\xE2\x80\x94 ";  // U+2014, then a space
 constexpr char kEd25519Type = 0x01;
-constexpr size_t kMaxNote = 64 * 1024;  // a checkpoint is a few hundred bytes
 constexpr size_t kMaxSignatures = 100;
 
 // Well-formed UTF-8 (no overlong forms, surrogates or code points past
@@ -140,7 +139,7 @@ std::string SignCheckpoint(const Checkpoint& c, const Ed25519Signer& signer) {
 
 CheckpointVerdict VerifyCheckpoint(std::string_view note, const TrustedKeys& trusted) {
   CheckpointVerdict v;
-  if (note.size() > kMaxNote) return Reject(v, "not a checkpoint: over 64 KB");
+  if (note.size() > kMaxCheckpointNote) return Reject(v, "not a checkpoint: over 64 KB");
   if (!IsNoteText(note)) return Reject(v, "not a signed note: not UTF-8, or a control character other than newline");
   if (note.empty() || note.back() != '\n') return Reject(v, "not a signed note: it does not end in a newline");
   // The text ends at the last blank line; signature lines follow.

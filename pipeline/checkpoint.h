@@ -21,6 +21,7 @@
 #ifndef IMPRINT_PIPELINE_CHECKPOINT_H_
 #define IMPRINT_PIPELINE_CHECKPOINT_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -63,6 +64,9 @@ struct CheckpointVerdict {
   std::string key_id;     // the signing key's IdText, when one matched
   std::string problem;    // why not ok
 };
+
+// The longest note VerifyCheckpoint reads (a checkpoint is a few hundred bytes).
+constexpr size_t kMaxCheckpointNote = 64 * 1024;
 
 // Parses a signed note and checks it against `trusted`: the note's form
 // (UTF-8, no control characters but newlines, the last blank line, the

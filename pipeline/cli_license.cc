@@ -2,11 +2,14 @@
 // audit log's: audit, audit verify, trace.
 #include "pipeline/cli_support.h"
 
+#include <sys/stat.h>
+
 #include <cctype>
 #include <sstream>
 #include <utility>
 
 #include "pipeline/audit_check.h"
+#include "pipeline/checkpoint.h"
 #include "pipeline/crypto.h"
 #include "pipeline/decision.h"
 #include "pipeline/file_system.h"
@@ -256,7 +259,7 @@ int RunAudit(const Args& args, std::ostream& out, std::ostream& err) {
     for (const AuditRow& r : store->Audit(args.Get("license"))) print(r);
     return kExitOk;
   }
-  for (std::vector<AuditRow> page; !(page = store->AuditPage(page.empty() ? 0 : page.back().id, 2000)).empty();) {
+  for (std::vector<AuditRow> page; !(page = store->AuditPage(page.empty() ? LicenseStore::kBeforeAnyAuditId : page.back().id, 2000)).empty();) {
     for (const AuditRow& r : page) print(r);
   }
   return kExitOk;
@@ -265,7 +268,9 @@ int RunAudit(const Args& args, std::ostream& out, std::ostream& err) {
 int RunAuditVerify(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
   std::vector<OutsideCheckpoint> outside;
-  for (const std::string& file : args.GetAll("checkpoint")) outside.push_back({"checkpoint " + file, ReadFile(file)});
+  for (const std::string& file : args.GetAll("checkpoint")) {
+    outside.push_back({"checkpoint " + file, ReadFileAtMost(file, kMaxCheckpointNote, "not a checkpoint")});
+  }
   const TrustedKeys trusted = TrustedFrom(args);
   const AuditCheckResult r = CheckAuditLog(*OpenStore(args), trusted, outside);
   if (!r.ok) {
@@ -308,10 +313,19 @@ TraceCandidate Confirm(const std::string& id, const std::string& format, const s
   return c;
 }
 
+// A copy to trace is at most this large (a book of text is megabytes).
+constexpr size_t kMaxTracedCopy = size_t{1} << 30;
+
 int RunTrace(const Args& args, std::ostream& out, std::ostream& err) {
   if (args.positional.size() != 1) throw UsageError("give one FILE");
   const std::string path = args.positional[0];
-  const std::string bytes = ReadFile(path);
+  // A copy is a file (its format is its name's): never a device or a FIFO,
+  // which could be read forever, nor more than any copy Imprint makes.
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    throw Error(path, 0, "not a regular file: give the copy's file");
+  }
+  const std::string bytes = ReadFileAtMost(path, kMaxTracedCopy, "larger than any copy Imprint makes");
   std::string ext = path.substr(path.rfind('.') + 1);
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));  // FOUND.EPUB
   const std::vector<std::string> ids = FindLicenseIds(ext, bytes);

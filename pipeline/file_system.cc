@@ -212,8 +212,10 @@ void WriteInPlace(const std::string& path, mode_t mode, const std::string& bytes
   if (!why.empty()) throw Error(path, 0, why);
 }
 
-// Reads `fd` to its end and closes it; errors name `path`.
-std::string ReadAndClose(int fd, const std::string& path) {
+// Reads `fd` to its end, or fails past `max_bytes` (saying `what`), and
+// closes it; errors name `path`.
+std::string ReadAndClose(int fd, const std::string& path, size_t max_bytes = std::string::npos,
+                         const std::string& what = "") {
   std::string bytes;
   char buf[1 << 16];
   for (;;) {
@@ -226,6 +228,10 @@ std::string ReadAndClose(int fd, const std::string& path) {
     }
     if (n == 0) break;
     bytes.append(buf, static_cast<size_t>(n));
+    if (bytes.size() > max_bytes) {
+      ::close(fd);
+      throw Error(path, 0, "over " + std::to_string(max_bytes) + " bytes: " + what);
+    }
   }
   ::close(fd);
   return bytes;
@@ -259,10 +265,12 @@ Error NotRegular(const std::string& path, mode_t mode) {
 
 }  // namespace
 
-std::string ReadFile(const std::string& path) {
+std::string ReadFile(const std::string& path) { return ReadFileAtMost(path, std::string::npos, ""); }
+
+std::string ReadFileAtMost(const std::string& path, size_t max_bytes, const std::string& what) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw Error(path, 0, "cannot open: " + ErrnoText());
-  return ReadAndClose(fd, path);
+  return ReadAndClose(fd, path, max_bytes, what);
 }
 
 std::string ReadRegularFile(const std::string& path) {

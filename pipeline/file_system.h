@@ -31,6 +31,10 @@
 namespace imprint {
 
 std::string ReadFile(const std::string& path);
+// The same for a file that is at most `max_bytes` long by its nature: one
+// longer (a wrong file, a device that never ends) is read no further than
+// that and is an Error "over N bytes: `what`".
+std::string ReadFileAtMost(const std::string& path, size_t max_bytes, const std::string& what);
 
 // Reads an input of the build: a regular file, or a link leading to one.
 // Anything else is an Error naming `path` and saying what it is: a FIFO, a

@@ -222,11 +222,34 @@ SignatureVerdict VerifyLicense(const std::string& text, const TrustedKeys& trust
   return key->status == "revoked" ? SignatureVerdict::kRevokedKey : SignatureVerdict::kGood;
 }
 
+namespace {
+
+// Whether `name` starts or ends with a space of any width, none included
+// (U+0020, the no-break, ogham, en to hair, narrow, mathematical and
+// ideographic spaces; the zero-width space, word joiner and byte-order mark).
+bool HasEdgeSpace(const std::string& name) {
+  static const char* const kSpaces[] = {
+      " ",            "\xC2\xA0",     "\xE1\x9A\x80", "\xE2\x80\x80", "\xE2\x80\x81", "\xE2\x80\x82",
+      "\xE2\x80\x83", "\xE2\x80\x84", "\xE2\x80\x85", "\xE2\x80\x86", "\xE2\x80\x87", "\xE2\x80\x88",
+      "\xE2\x80\x89", "\xE2\x80\x8A", "\xE2\x80\x8B", "\xE2\x80\xAF", "\xE2\x81\x9F", "\xE2\x81\xA0",
+      "\xE3\x80\x80", "\xEF\xBB\xBF"};
+  const std::string_view n = name;
+  for (const std::string_view space : kSpaces) {
+    if (n.substr(0, space.size()) == space ||
+        (n.size() >= space.size() && n.substr(n.size() - space.size()) == space)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string SubscriberNameProblem(const std::string& name) {
   if (name.empty()) return "it is empty";
   size_t length = 0;
   if (std::string problem = OneLineTextProblem(name, &length); !problem.empty()) return problem;
-  if (name.front() == ' ' || name.back() == ' ') return "it starts or ends with a space";
+  if (HasEdgeSpace(name)) return "it starts or ends with a space";
   if (length > kMaxSubscriberName) {
     return "it has " + std::to_string(length) + " characters, more than " + std::to_string(kMaxSubscriberName);
   }

@@ -52,7 +52,8 @@ constexpr size_t kMaxSubscriberName = 200;
 // Why `name` cannot be a subscriber's name, or "" when it can: it must be
 // UTF-8, 1 to kMaxSubscriberName characters, without control characters (C0,
 // DEL, C1) or the rest OneLineTextProblem() refuses, and without a space at
-// either end, so every format can carry it as one line of text.
+// either end (of any width, zero-width and no-break ones included: a name
+// must not look like another's), so every format can carry it as one line.
 std::string SubscriberNameProblem(const std::string& name);
 
 // Seconds since the epoch for an RFC 3339 full-date "YYYY-MM-DD" (midnight

@@ -315,6 +315,17 @@ class PocoStore : public LicenseStore {
     });
   }
 
+  std::optional<std::string> HashAtPosition(int64_t position) override {
+    if (position < 1) return std::nullopt;
+    return Guard([&]() -> std::optional<std::string> {
+      Poco::Int64 skip = position - 1;
+      std::vector<std::string> hashes;
+      session_ << "SELECT row_hash FROM audit_log ORDER BY id LIMIT 1 OFFSET $1", use(skip), into(hashes), now;
+      if (hashes.empty()) return std::nullopt;
+      return hashes.front();
+    });
+  }
+
   void AddCheckpoint(StoredCheckpoint* c) override {
     Guard([&] {
       Poco::Int64 at = c->at, size = c->size, id = 0;

@@ -135,12 +135,18 @@ class LicenseStore {
   virtual std::vector<AuditRow> Audit(const std::string& license_id = "") = 0;
   // Up to `limit` rows with ids above `after_id`, in id order: a reader
   // pages through the log in constant memory, whatever gaps the ids have.
+  // The first page is after kBeforeAnyAuditId: a row written straight into
+  // the database with an id of 0 or below is read too.
+  static constexpr int64_t kBeforeAnyAuditId = INT64_MIN;
   virtual std::vector<AuditRow> AuditPage(int64_t after_id, int64_t limit) = 0;
   virtual AuditHead Head() = 0;
   // The head the log had when row `id` was its last: the rows up to it and
   // its hash (64 zeros when `id` is 0). An appended log still gives what
   // Head() gave then; a log cut, edited or re-chained since does not.
   virtual AuditHead HeadAt(int64_t id) = 0;
+  // The row hash of the log's row at `position` (from 1) in id order, or
+  // nullopt when the log has fewer rows: what a checkpoint of that size states.
+  virtual std::optional<std::string> HashAtPosition(int64_t position) = 0;
 
   // Keeps a signed checkpoint; fills its id.
   virtual void AddCheckpoint(StoredCheckpoint* checkpoint) = 0;

@@ -30,6 +30,9 @@ constexpr std::string_view kIdKey = "license_id: \"";
 const char* const kEpubEntries[] = {"OEBPS/package.opf", "OEBPS/issue.xhtml", "OEBPS/rights.xhtml"};
 // An entry larger than this is no entry Personalize wrote: not read by a trace.
 constexpr uint32_t kMaxTracedEntry = 16 << 20;
+// Nor are licensee entries past this many bytes in all (a book has three; a
+// zip of the same entry repeated would otherwise be inflated many times over).
+constexpr uint64_t kMaxTracedBytes = 3 * uint64_t{kMaxTracedEntry};
 
 std::string EscapeXml(const std::string& s) {
   std::string out;
@@ -164,13 +167,17 @@ void CollectFrontMatterIds(const std::string& md, std::vector<std::string>* ids)
 }
 
 // The inflated entries of a book that carry the licensee; none when the
-// bytes are not a book.
+// bytes are not a book, or hold more licensee entries than one would.
 std::vector<std::pair<std::string, std::string>> LicenseeEntries(const std::string& epub) {
   std::vector<std::pair<std::string, std::string>> out;
+  uint64_t inflated = 0;
   try {
     for (const ZipEntry& e : ReadZip(epub)) {
       for (const char* name : kEpubEntries) {
-        if (e.name == name && e.size <= kMaxTracedEntry) out.emplace_back(e.name, Inflate(e));
+        if (e.name != name || e.size > kMaxTracedEntry) continue;
+        inflated += e.size;
+        if (inflated > kMaxTracedBytes) return {};
+        out.emplace_back(e.name, Inflate(e));
       }
     }
   } catch (const std::exception&) {

@@ -1,8 +1,13 @@
 #include "pipeline/server.h"
 
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+
+#include <algorithm>
 #include <condition_variable>
 #include <iostream>
 #include <functional>
@@ -38,6 +43,9 @@ namespace {
 // head may be larger, so that such a request still reaches the record.
 constexpr size_t kMaxAuthorization = 16 * 1024;
 constexpr size_t kMaxHead = 64 * 1024;
+// The catalog's and the public key's size at the most (a catalog of ten
+// thousand editions is a few megabytes).
+constexpr uint64_t kMaxServedFile = 64 << 20;
 
 // The answer while the store cannot be reached: try again in a second.
 constexpr const char* kStoreUnavailable = "{\"error\":\"store_unavailable\"}\n";
@@ -77,10 +85,14 @@ class RevocationList {
     return it->second;
   }
 
-  // Turns the rows of licenses revoked by their time into denials.
+  // Turns the rows of licenses revoked by now (the commit's time; a request
+  // begun before the revocation may commit after it) into denials.
   void Screen(std::vector<AuditRow>* rows) const {
+    const int64_t now = Now();
     for (AuditRow& row : *rows) {
-      if (row.license_id.empty() || row.reason == "revoked" || !Find(row.license_id, row.at)) continue;
+      if (row.license_id.empty() || row.reason == "revoked" || !Find(row.license_id, std::max(row.at, now))) {
+        continue;
+      }
       row.decision = "deny";
       row.reason = "revoked";
       row.sha256.clear();
@@ -150,6 +162,22 @@ class Checkpointer {
   std::thread thread_;  // last: it starts once the rest is ready
 };
 
+// The bytes of a row hash as the rows keep it (lower-case hex).
+std::string FromHex(const std::string& hex) {
+  std::string bytes;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) bytes += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  return bytes;
+}
+
+// Whether a checkpoint's signed note states `size` rows with head `hex_hash`
+// (its second and third lines), its signature unchecked: the signer only
+// compares what it kept with the log.
+bool NoteStates(const std::string& note, int64_t size, const std::string& hex_hash) {
+  const size_t first = note.find('\n');
+  const std::string stated = std::to_string(size) + "\n" + Base64Encode(FromHex(hex_hash)) + "\n";
+  return first != std::string::npos && note.compare(first + 1, stated.size(), stated) == 0;
+}
+
 // Signs checkpoints of the audit log (pipeline/checkpoint.h) from a thread of
 // its own: when nudged (at start, and after each commit), at once if idle,
 // else at the end of the `interval` that follows the last signature, so no
@@ -211,6 +239,19 @@ class CheckpointSigner {
       // Rows no signer saw arrive (a crashed server's last ones, or rows
       // forged while none ran) cannot be told apart here: say so, then sign.
       const auto latest = signed_ ? std::nullopt : store_->LatestCheckpoint();
+      // At start, the same for the latest checkpoint kept: a log changed
+      // below it while no server ran is not signed over (that would vouch
+      // for two logs of one size, or for the changed one once the other
+      // checkpoint is deleted).
+      if (latest && latest->size > 0) {
+        const std::optional<std::string> then = store_->HashAtPosition(latest->size);
+        if (!then || !NoteStates(latest->note, latest->size, *then)) {
+          refused_ = true;
+          std::cerr << "imprint serve: the audit log changed below its latest checkpoint of " << latest->size
+                    << " rows; no checkpoints are signed (run imprint audit verify)" << std::endl;
+          return;
+        }
+      }
       if (latest && head.size > latest->size) {
         std::cerr << "imprint serve: " << head.size - latest->size << " audit rows after the last checkpoint were "
                   << "written while no server signed (a crash, or forged); signing them now" << std::endl;
@@ -226,10 +267,7 @@ class CheckpointSigner {
       }
       const std::shared_ptr<const SigningKey> key = key_();
       if (!key) return;  // no usable key now (revoked): the next round tries again
-      std::string hash;
-      for (size_t i = 0; i + 1 < head.hash.size(); i += 2) {
-        hash += static_cast<char>(std::stoi(head.hash.substr(i, 2), nullptr, 16));
-      }
+      const std::string hash = FromHex(head.hash);
       StoredCheckpoint c;
       c.at = Now();
       c.size = head.size;
@@ -483,7 +521,7 @@ struct DownloadServer::Impl {
   // reason, the foundation's private note).
   HttpResponse DeniedAnswer(const AuditRow& row, int status, const std::string& detail) {
     std::string why = detail;
-    if (row.reason == "revoked" && revocations.Find(row.license_id, row.at)) {
+    if (row.reason == "revoked" && revocations.Find(row.license_id, std::max(row.at, Now()))) {
       status = 403;
       why = RevokedDetail(row.license_id);
     }
@@ -493,18 +531,36 @@ struct DownloadServer::Impl {
   }
 
   // A file under the output folder, or nullopt: never a path outside it, even
-  // through a symbolic link inside it.
+  // through a symbolic link inside it; only a regular file, as opened (a FIFO
+  // put in its place after the path was resolved is not waited for), of at
+  // most kMaxServedFile bytes (a sparse file is not read into memory).
   std::optional<std::string> ReadInside(const std::string& relative) const {
     std::error_code ec;
     const fs::path real = fs::canonical(out_root / relative, ec);
     if (ec) return std::nullopt;
     const auto mismatch = std::mismatch(out_root.begin(), out_root.end(), real.begin(), real.end());
-    if (mismatch.first != out_root.end() || !fs::is_regular_file(real, ec)) return std::nullopt;
-    try {
-      return ReadFile(real.string());
-    } catch (const Error&) {
-      return std::nullopt;
+    if (mismatch.first != out_root.end()) return std::nullopt;
+    const int fd = ::open(real.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return std::nullopt;
+    std::optional<std::string> bytes;
+    struct stat st;
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) <= kMaxServedFile) {
+      bytes.emplace();
+      char buf[1 << 16];
+      for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) != 0;) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 || bytes->size() + static_cast<size_t>(n) > kMaxServedFile) {  // failed, or grew
+          bytes.reset();
+          break;
+        }
+        bytes->append(buf, static_cast<size_t>(n));
+      }
     }
+    ::close(fd);
+    if (!bytes) {
+      Log(relative + ": not served: not a regular file of at most " + std::to_string(kMaxServedFile) + " bytes");
+    }
+    return bytes;
   }
 
   ServerOptions options;

@@ -84,11 +84,13 @@ bool IsForbidden(char32_t cp) {
          (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE;
 }
 
-// Line and paragraph separators, and the bidirectional embeddings, overrides
-// and isolates: in a one-line label they break the line or make the text
-// around it read otherwise than it is stored (a name shown reversed).
+// Line and paragraph separators, and Unicode's Bidi_Control characters (the
+// marks LRM, RLM and ALM, the embeddings, overrides and isolates): in a
+// one-line label they break the line or make the text around it read
+// otherwise than it is stored (a name shown reversed).
 bool IsLayoutControl(char32_t cp) {
-  return cp == 0x2028 || cp == 0x2029 || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+  return cp == 0x2028 || cp == 0x2029 || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+         (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
 std::string ForbiddenMessage(char32_t cp) {

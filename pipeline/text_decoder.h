@@ -28,7 +28,8 @@ DecodedText DecodeText(std::string_view bytes, const std::string& file);
 // Why `text` cannot be one line of text (a name, a label), or "" when it can:
 // it must be UTF-8 without control characters (C0, tab and line breaks
 // included; DEL; C1), noncharacters, line or paragraph separators, or
-// bidirectional embeddings, overrides and isolates. Counts its characters
+// bidirectional controls (the marks, embeddings, overrides and isolates:
+// Unicode's Bidi_Control). Counts its characters
 // into *length.
 std::string OneLineTextProblem(std::string_view text, size_t* length);
 

@@ -11,6 +11,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include <boost/test/unit_test.hpp>
 #include <chrono>
@@ -20,6 +22,7 @@
 #include "pipeline/crypto.h"
 #include "pipeline/keystore.h"
 #include "pipeline/license_store.h"
+#include "pipeline/zip_writer.h"
 #include "tests/support.h"
 
 extern char** environ;
@@ -368,6 +371,75 @@ BOOST_AUTO_TEST_CASE(audit_verify_streams_300000_rows_in_bounded_memory) {
   BOOST_TEST_MESSAGE("audit verify of 300,000 rows: peak " << peak / (1024 * 1024) << " MB; test " << seconds << " s");
   BOOST_TEST(exit_code == 0);
   BOOST_TEST(peak < 64L * 1024 * 1024, "peak resident memory " << peak / (1024 * 1024) << " MB");
+}
+
+// Regression: a trace inflated every entry named like one of the book's
+// three licensee entries, each up to 16 MB, and kept them all: a 0.4 MB
+// "EPUB" of 24 package documents of zeros took 400 MB (a 64 MB one, 64 GB).
+// (Its zip is deflated a chunk at a time: a child's peak as measured counts
+// this process's own, posix_spawn sharing its memory until the exec.)
+BOOST_AUTO_TEST_CASE(trace_of_an_epub_bomb_of_repeated_licensee_entries_stays_in_bounded_memory) {
+  TempDir dir;
+  constexpr uint32_t kSize = 16 << 20;
+  const std::string chunk(1 << 16, '\0');
+  std::string deflated;
+  uLong crc = crc32(0L, Z_NULL, 0);
+  z_stream z{};
+  BOOST_REQUIRE_EQUAL(deflateInit2(&z, 9, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  for (uint32_t done = 0; done < kSize; done += chunk.size()) {
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(chunk.data()), static_cast<uInt>(chunk.size()));
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(chunk.data()));
+    z.avail_in = static_cast<uInt>(chunk.size());
+    char out[1 << 14];
+    do {
+      z.next_out = reinterpret_cast<Bytef*>(out);
+      z.avail_out = sizeof out;
+      deflate(&z, done + chunk.size() >= kSize ? Z_FINISH : Z_NO_FLUSH);
+      deflated.append(out, sizeof out - z.avail_out);
+    } while (z.avail_out == 0);
+  }
+  deflateEnd(&z);
+  ZipWriter zip(2026, 11, 29);
+  for (int i = 0; i < 24; ++i) zip.AddRaw("OEBPS/package.opf", 8, static_cast<uint32_t>(crc), kSize, deflated);
+  WriteAll(dir / "bomb.epub", zip.Finish());
+  const auto [exit_code, peak] = ExitAndPeakMemory(dir / "keys", {"trace", dir / "bomb.epub"});
+  BOOST_TEST(exit_code == 1);  // names no license
+  BOOST_TEST(peak < 128L * 1024 * 1024, "peak resident memory " << peak / (1024 * 1024) << " MB");
+}
+
+// Regression: audit verify read a --checkpoint FILE whole, whatever its
+// size (a checkpoint is a few hundred bytes, refused past 64 KB): a wrong
+// 512 MB file took a gigabyte, and /dev/zero ran until memory ran out.
+BOOST_AUTO_TEST_CASE(audit_verify_reads_no_more_of_a_checkpoint_file_than_a_checkpoint_can_be) {
+  TempDir dir;
+  BOOST_REQUIRE_EQUAL(ImprintWithKeys(dir / "keys", {"keys", "init", "--dev"}).exit_code, 0);
+  const std::string big = dir / "big.txt";
+  WriteAll(big, "");
+  BOOST_REQUIRE_EQUAL(::truncate(big.c_str(), 512L << 20), 0);  // sparse: no disk used
+  const auto [exit_code, peak] =
+      ExitAndPeakMemory(dir / "keys", {"audit", "verify", "--db", "sqlite:" + dir / "imprint.db", "--checkpoint", big});
+  BOOST_TEST(exit_code == 1);
+  BOOST_TEST(peak < 64L * 1024 * 1024, "peak resident memory " << peak / (1024 * 1024) << " MB");
+  const ProcessResult r = ImprintWithKeys(dir / "keys", {"audit", "verify", "--db", "sqlite:" + dir / "imprint.db",
+                                                         "--checkpoint", big});
+  BOOST_TEST(r.err.find(big + ": error: over 65536 bytes: not a checkpoint") != std::string::npos, r.err);
+}
+
+// Regression: trace read whatever it was given to its end: a copy.md that
+// was a link to /dev/zero (or a FIFO no one writes) never finished, and took
+// memory until there was none. A copy is a file; its format is its name's.
+BOOST_AUTO_TEST_CASE(trace_refuses_a_device_or_fifo_instead_of_reading_it_forever) {
+  TempDir dir;
+  const std::string link = dir / "copy.md", fifo = dir / "copy.html";
+  BOOST_REQUIRE_EQUAL(::symlink("/dev/zero", link.c_str()), 0);
+  BOOST_REQUIRE_EQUAL(::mkfifo(fifo.c_str(), 0644), 0);
+  for (const std::string& copy : {link, fifo}) {
+    // Bounded, so that the old behaviour fails rather than hangs the suite.
+    const ProcessResult r = Run("/bin/sh", {"-c", "ulimit -v 1000000; exec timeout 10 \"$0\" trace \"$1\"",
+                                            ImprintBin(), copy});
+    BOOST_TEST(r.exit_code == 1, copy << ": " << r.exit_code << " " << r.err);
+    BOOST_TEST(r.err.find(copy + ": error: not a regular file") != std::string::npos, r.err);
+  }
 }
 
 }  // namespace

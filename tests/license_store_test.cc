@@ -270,6 +270,11 @@ BOOST_AUTO_TEST_CASE(non_contiguous_ids_are_no_break_on_either_database) {
     const AuditHead then = store->HeadAt(all[4].id);
     BOOST_TEST(then.size == 5);
     BOOST_TEST(then.hash == all[4].row_hash);
+    // The hash at a position (what a checkpoint of that size states), across the gap.
+    BOOST_TEST(store->HashAtPosition(5).value_or("") == all[4].row_hash);
+    BOOST_TEST(store->HashAtPosition(6).value_or("") == all[5].row_hash);
+    BOOST_TEST(!store->HashAtPosition(9).has_value());
+    BOOST_TEST(!store->HashAtPosition(0).has_value());
     BOOST_TEST(store->HeadAt(0).size == 0);
     BOOST_TEST(store->HeadAt(0).hash == std::string(64, '0'));
     // Checkpoints are kept, and paged by size then id.

@@ -198,6 +198,19 @@ BOOST_FIXTURE_TEST_CASE(license_issue_refuses_control_characters, Keys) {
     BOOST_TEST(r.exit_code == 1, option << ": " << r.out << r.err);
     BOOST_TEST(r.err.find(option + ": error: refused: control character") != std::string::npos, r.err);
   }
+  // Regression: only U+0020 counted as an edge space, so " Ada" was refused
+  // and "Ada" with a no-break, ideographic or zero-width space at either end
+  // (a name that looks like another's) was issued.
+  for (const std::string& name : {std::string("\xc2\xa0" "Ada"), std::string("Ada\xc2\xa0"),
+                                  std::string("Ada\xe3\x80\x80"), std::string("\xe2\x80\x83" "Ada"),
+                                  std::string("Ada\xe2\x80\x8b"), std::string("\xef\xbb\xbf" "Ada"),
+                                  std::string("Ada\xe2\x81\xa0")}) {
+    const ProcessResult r = issue(name);
+    BOOST_TEST(r.exit_code == 1, name.size() << ": " << r.out << r.err);
+    BOOST_TEST(r.err.find("it starts or ends with a space") != std::string::npos, r.err);
+  }
+  const ProcessResult inside = issue("Jean\xc2\xa0" "Dupont");  // inside a name, a no-break space is fine
+  BOOST_TEST(inside.exit_code == 0, inside.err);
   // 200 characters is the limit, counted as characters, not bytes.
   std::string accented;
   for (int i = 0; i < 200; ++i) accented += "\xc3\xa9";

@@ -22,6 +22,7 @@
 #include <thread>
 #include <fstream>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <fcntl.h>
 #include <sstream>
 
@@ -328,6 +329,35 @@ BOOST_FIXTURE_TEST_CASE(forbidden_with_the_reason_for_each_deny_code, Served) {
   BOOST_TEST(status.status == 200);
   BOOST_TEST(status.body.find("\"status\": \"revoked\"") != std::string::npos, status.body);
   BOOST_TEST(Get("/licenses/00000000-0000-4000-8000-000000000000/status").status == 404);
+}
+
+// Regression: the commit's screen asked whether the license was revoked as
+// of the request's start (its row's second), not as of the commit. A request
+// begun in the second before a revocation and committed after it got its copy
+// though the revocation was in the store first. Here the database is held
+// (as a long transaction elsewhere would) while the second turns and the
+// revocation is written; the request's commit waits for it.
+BOOST_FIXTURE_TEST_CASE(a_request_committed_after_a_revocation_is_refused_whenever_it_began, Served) {
+  BOOST_REQUIRE_EQUAL(Get(kMd, ada).status, 200);
+  const std::string id = ParseLicense(ada, "ada").id;
+  Poco::Data::SQLite::Connector::registerConnector();
+  Poco::Data::Session db("SQLite", dir / "imprint.db");
+  db << "BEGIN IMMEDIATE", Poco::Data::Keywords::now;
+  const int64_t started = static_cast<int64_t>(::time(nullptr));
+  Reply reply;
+  std::thread request([&] { reply = Get(kMd, ada); });
+  while (::time(nullptr) == started) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  Poco::Int64 at = ::time(nullptr);
+  std::string license_id = id;
+  db << "INSERT INTO revocations (license_id, reason, revoked_at) VALUES ($1, 'card declined', $2)",
+      Poco::Data::Keywords::use(license_id), Poco::Data::Keywords::use(at), Poco::Data::Keywords::now;
+  db << "UPDATE store_versions SET version = version + 1 WHERE name = 'revocations'", Poco::Data::Keywords::now;
+  db << "COMMIT", Poco::Data::Keywords::now;
+  request.join();
+  BOOST_TEST(reply.status == 403, reply.status << " " << reply.body);
+  BOOST_TEST(Reason(reply) == "revoked");
+  BOOST_TEST(AuditRows().back() == "deny revoked GET copy");
 }
 
 // Regression: the operator's words on a revocation reached the subscriber, in
@@ -662,6 +692,23 @@ BOOST_FIXTURE_TEST_CASE(idle_connections_do_not_starve_a_download, Served) {
   BOOST_TEST(Get("/healthz").status == 200);
 }
 
+// Regression: the catalog and the public key were read whole, whatever they
+// had become: whoever can write the output folder made each request hold a
+// sparse file's size in memory (1 GB: 2 GB resident), a few at once enough
+// to run the server out of memory; and a FIFO put in the place of one after
+// the check that it was a file would have held a worker for good.
+BOOST_FIXTURE_TEST_CASE(a_huge_catalog_or_a_fifo_key_is_refused_not_read, Served) {
+  const std::string catalog = dir / "output/catalog.json";
+  WriteAll(catalog, "");
+  BOOST_REQUIRE_EQUAL(::truncate(catalog.c_str(), 256L << 20), 0);  // sparse: no disk used
+  BOOST_TEST(RawStatus("GET /catalog.json HTTP/1.1") == 404);
+  const std::string key = dir / "output/keys/imprint.pub";
+  BOOST_REQUIRE_EQUAL(::unlink(key.c_str()), 0);
+  BOOST_REQUIRE_EQUAL(::mkfifo(key.c_str(), 0644), 0);
+  BOOST_TEST(RawStatus("GET /keys/imprint.pub HTTP/1.1") == 404);
+  BOOST_TEST(Get("/healthz").status == 200);
+}
+
 // ---- the audit log's signed checkpoints (issue 12, point 3) ----
 // Each attack below left `imprint audit verify` saying "intact" before the
 // log had checkpoints. The attacker has the database, not the signing key.
@@ -715,6 +762,43 @@ BOOST_FIXTURE_TEST_CASE(the_server_never_signs_over_rows_changed_while_it_runs, 
              r.out);
 }
 
+// Regression: a server starting on a log changed below its latest stored
+// checkpoint (a row edited and the chain recomputed while no server ran)
+// signed a second checkpoint of the same size with another head: the
+// foundation's key vouching for two logs at once, and, the older checkpoint
+// deleted, for the changed one alone. It now refuses, as a running one does.
+BOOST_FIXTURE_TEST_CASE(a_server_starting_on_a_log_changed_below_its_checkpoint_signs_nothing, Served) {
+  Downloads(10, ada);
+  CheckpointOf(10);
+  Stop();
+  // A row a crashed server left unsigned after an intact checkpoint is
+  // signed at start, as before.
+  {
+    auto store = LicenseStore::Open("sqlite:" + dir / "imprint.db");
+    std::vector<AuditRow> rows = {store->Audit().back()};
+    store->AppendAudit(&rows);
+  }
+  Start();
+  CheckpointOf(11);
+  Stop();
+  const auto count = [this] {
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Data::Session db("SQLite", dir / "imprint.db");
+    int n = 0;
+    db << "SELECT COUNT(*) FROM audit_checkpoints", Poco::Data::Keywords::into(n), Poco::Data::Keywords::now;
+    return n;
+  };
+  const int before = count();
+  Sql("UPDATE audit_log SET decision = 'deny', reason = 'expired', sha256 = '' WHERE id = 5");
+  Rechain();
+  Start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // five rounds of 0.1 s
+  const std::string latest = LicenseStore::Open("sqlite:" + dir / "imprint.db")->LatestCheckpoint()->note;
+  BOOST_TEST(Get("/audit/checkpoint").body == latest);
+  Stop();
+  BOOST_TEST(count() == before);
+}
+
 BOOST_FIXTURE_TEST_CASE(truncating_the_last_100_rows_fails_at_the_checkpoint, Served) {
   Downloads(250, ada);
   Stop();
@@ -765,6 +849,36 @@ BOOST_FIXTURE_TEST_CASE(appending_a_forged_row_with_a_correct_hash_fails, Served
   const ProcessResult r = Verify();
   BOOST_TEST(r.exit_code == 1);
   BOOST_TEST(Says(r, "1 row from position 31 (row 31) on is not anchored by a signed checkpoint"), r.out);
+}
+
+// Regression: verify and `imprint audit` paged from id 0 up, so a row the
+// attacker inserted with an id of 0 or below was never read: verify said
+// "intact" while `imprint audit --license` (and trace) showed the forged
+// download.
+BOOST_FIXTURE_TEST_CASE(a_forged_row_with_an_id_of_zero_or_below_fails, Served) {
+  Downloads(10, ada);
+  Stop();
+  BOOST_REQUIRE_EQUAL(Verify().exit_code, 0);
+  auto store = LicenseStore::Open("sqlite:" + dir / "imprint.db");
+  AuditRow forged = store->Audit().front();
+  forged.license_id = ParseLicense(bob, "bob").id;  // a download bob never made
+  forged.subscriber_id = "id-bob";
+  forged.prev_hash = std::string(64, '0');
+  forged.row_hash = AuditRowHash(forged);
+  for (const char* id : {"0", "-5"}) {
+    BOOST_TEST_CONTEXT("id " << id) {
+      Sql(std::string("INSERT INTO audit_log (id, at, license_id, subscriber_id, edition, format, decision, reason,"
+                      " sha256, prev_hash, row_hash) VALUES (") + id + ", " + std::to_string(forged.at) + ", '" +
+          forged.license_id + "', 'id-bob', '" + forged.edition + "', '" + forged.format + "', 'permit', 'permit', '" +
+          forged.sha256 + "', '" + forged.prev_hash + "', '" + forged.row_hash + "')");
+      const ProcessResult r = Verify();
+      BOOST_TEST(r.exit_code == 1, r.out);
+      BOOST_TEST(Says(r, "audit log broken at row"), r.out);
+      const ProcessResult listed = Imprint({"audit"});
+      BOOST_TEST(listed.out.rfind(std::string(id) + "  ", 0) == 0u, listed.out);  // listed first, as its id sorts
+      Sql(std::string("DELETE FROM audit_log WHERE id = ") + id);
+    }
+  }
 }
 
 BOOST_FIXTURE_TEST_CASE(deleting_one_licenses_rows_and_rechaining_fails, Served) {

@@ -98,5 +98,19 @@ BOOST_AUTO_TEST_CASE(one_line_labels_are_utf8_without_controls_or_layout_charact
   BOOST_TEST(OneLineTextProblem("A\x1b" "b", &length) == "control character U+001B at 1 is not text");
 }
 
+// Regression: the bidirectional marks (U+200E LRM, U+200F RLM, U+061C ALM)
+// passed, though Unicode's Bidi_Control property counts them with the
+// embeddings, overrides and isolates: "Eve\u200F (1)" went into copies.
+BOOST_AUTO_TEST_CASE(every_bidi_control_character_is_refused_in_a_label) {
+  size_t length = 0;
+  for (const std::string& mark : std::vector<std::string>{"\xe2\x80\x8e", "\xe2\x80\x8f", "\xd8\x9c"}) {
+    BOOST_TEST(OneLineTextProblem("Eve" + mark + " (1)", &length).find("would break the line or reorder") !=
+                   std::string::npos,
+               mark.size());
+  }
+  // Joiners stay: names in Persian or Indic scripts need them.
+  BOOST_TEST(OneLineTextProblem("\xd9\x85\xe2\x80\x8c\xd9\x86", &length) == "");
+}
+
 }  // namespace
 }  // namespace imprint
