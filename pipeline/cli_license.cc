@@ -21,6 +21,9 @@
 namespace imprint::cli {
 namespace {
 
+// A license of the longest name is about 1.5 KB; nothing larger is one.
+constexpr size_t kMaxLicenseFile = 64 * 1024;
+
 // ---- license ------------------------------------------------------------------
 
 // A license that ends before it is issued is useless at once: refused unless
@@ -121,8 +124,13 @@ int RunLicenseIssue(const Args& args, std::ostream& out, std::ostream& err) {
   return kExitOk;
 }
 
+// A license file, read only as a regular file of a license's size at most.
+std::string ReadLicenseFile(const std::string& path) {
+  return ReadRegularFile(path, kMaxLicenseFile, "too large to be a license");
+}
+
 License ReadVerifiedLicense(const Args& args, const std::string& path, std::string* text) {
-  *text = ReadFile(path);
+  *text = ReadLicenseFile(path);
   switch (VerifyLicense(*text, TrustedFrom(args))) {
     case SignatureVerdict::kGood: break;
     case SignatureVerdict::kUnknownKey: throw Error(path, 0, "license signed by an unknown key");
@@ -168,7 +176,7 @@ int RunLicenseCheck(const Args& args, std::ostream& out, std::ostream& err) {
     if (!parsed) throw UsageError("--at takes an RFC 3339 time or a date, not '" + args.Get("at") + "'");
     at = *parsed;
   }
-  const std::string text = ReadFile(args.positional[0]);
+  const std::string text = ReadLicenseFile(args.positional[0]);
   const RightsPolicy policy = LoadRightsPolicy(RightsDir(args));
   const auto store = OpenStore(args);
   const Decision d = Decide({&text, *edition, action, format, at}, policy, TrustedFrom(args),

@@ -273,7 +273,9 @@ std::string ReadFileAtMost(const std::string& path, size_t max_bytes, const std:
   return ReadAndClose(fd, path, max_bytes, what);
 }
 
-std::string ReadRegularFile(const std::string& path) {
+std::string ReadRegularFile(const std::string& path) { return ReadRegularFile(path, std::string::npos, ""); }
+
+std::string ReadRegularFile(const std::string& path, size_t max_bytes, const std::string& what) {
   struct stat before {};
   if (::stat(path.c_str(), &before) != 0) throw CannotExamine(path, errno);
   if (!S_ISREG(before.st_mode)) throw NotRegular(path, before.st_mode);
@@ -291,7 +293,7 @@ std::string ReadRegularFile(const std::string& path) {
     ::close(fd);
     throw NotRegular(path, mode);
   }
-  return ReadAndClose(fd, path);
+  return ReadAndClose(fd, path, max_bytes, what);
 }
 
 void WriteFileAtomic(const std::string& path, const std::string& bytes) {

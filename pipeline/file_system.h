@@ -42,6 +42,8 @@ std::string ReadFileAtMost(const std::string& path, size_t max_bytes, const std:
 // Such a file is refused before it is opened, and opened without blocking
 // (O_NONBLOCK) in case it changes meanwhile, so a FIFO never hangs the build.
 std::string ReadRegularFile(const std::string& path);
+// The same, failing past `max_bytes` with an error saying `what`.
+std::string ReadRegularFile(const std::string& path, size_t max_bytes, const std::string& what);
 
 // Creates missing parent folders. Leaves no temporary file behind on failure.
 // A FIFO blocks until its reader opens it; a socket gets one stream

@@ -50,8 +50,9 @@ HttpResponse ErrorAnswer(int status, const std::string& code) {
   return r;
 }
 
-// What the head says of a body and its size: nothing (fine), or the answer
-// that refuses the request. No route takes a body; see the header's "Framing".
+// What the head says of a body, its size and its Host: nothing (fine), or the
+// answer that refuses the request. No route takes a body; see the header's
+// "Framing".
 std::optional<HttpResponse> RefuseBody(const http::request<http::empty_body>& head, size_t max_fields) {
   int lengths = 0;
   size_t fields = 0;
@@ -68,6 +69,10 @@ std::optional<HttpResponse> RefuseBody(const http::request<http::empty_body>& he
     positive = v.find_first_not_of('0') != beast::string_view::npos;
   }
   if (positive) return ErrorAnswer(413, "body_not_allowed");
+  // RFC 9112 section 3.2: an HTTP/1.1 request has exactly one Host.
+  size_t hosts = 0;
+  for (const auto& field : head) hosts += field.name() == http::field::host;
+  if (hosts > 1 || (hosts == 0 && head.version() >= 11)) return ErrorAnswer(400, "bad_host");
   return std::nullopt;
 }
 

@@ -15,7 +15,8 @@
 // bytes after its head are never read as another request: any
 // Transfer-Encoding, a repeated Content-Length, a Content-Length that is not
 // a plain decimal number, and a positive one are answered 400 (413 for a
-// single well-formed positive length) with `Connection: close`. A head over
+// single well-formed positive length) with `Connection: close`, and so is an
+// HTTP/1.1 request without exactly one Host (RFC 9112 section 3.2). A head over
 // `max_head_bytes` or with more than `max_header_fields` fields gets 431 and
 // a malformed one 400, both closing.
 //

@@ -32,6 +32,7 @@
 #include "pipeline/live_keys.h"
 #include "pipeline/minisign.h"
 #include "pipeline/personalize.h"
+#include "pipeline/verify.h"
 #include "pipeline/store_pool.h"
 
 namespace imprint {
@@ -581,10 +582,11 @@ struct DownloadServer::Impl {
 };
 
 HttpResponse DownloadServer::Impl::Handle(const HttpRequest& request) {
+  const Route route = ParseRoute(request.target);
+  if (route.kind == Route::kEdition) return HandleEdition(route, request);  // on the record, any method
   if (request.method != "GET" && request.method != "HEAD") {
     return Json(405, "{\"error\":\"method_not_allowed\"}\n").Set("Allow", "GET, HEAD");
   }
-  const Route route = ParseRoute(request.target);
   switch (route.kind) {
     case Route::kBad:
       return Json(400, "{\"error\":\"malformed_path\"}\n");
@@ -597,11 +599,27 @@ HttpResponse DownloadServer::Impl::Handle(const HttpRequest& request) {
         return Answer(503, "text/plain", "store unavailable: " + pool->name() + "\n").Set("Retry-After", "1");
       }
       return Answer(200, "text/plain", "ok\n");
-    case Route::kPublicKey:
+    case Route::kPublicKey: {
+      // The key that signs now, from the keystore: not a file of the output
+      // folder, which whoever writes there could swap for a key of their own.
+      const std::shared_ptr<const KeySnapshot> now = keys.Current();
+      if (!now->signing) return Json(503, "{\"error\":\"no_signing_key\"}\n");
+      return Answer(200, "text/plain", FormatPublicKey(now->signing->key));
+    }
     case Route::kCatalog: {
-      const auto bytes = ReadInside(route.kind == Route::kPublicKey ? "keys/imprint.pub" : "catalog.json");
+      // Served only as signed by a trusted key, like every edition file.
+      const auto bytes = ReadInside("catalog.json");
+      const auto signature = ReadInside(std::string("catalog.json") + kSignatureSuffix);
       if (!bytes) return Json(404, "{\"error\":\"not_found\"}\n");
-      return Answer(200, route.kind == Route::kPublicKey ? "text/plain" : "application/json", *bytes);
+      std::string signer;
+      const std::string problem = signature ? CheckSignature("catalog.json", *bytes, *signature,
+                                                             keys.Current()->trusted, &signer)
+                                            : "no signature beside it";
+      if (!problem.empty()) {
+        Log("catalog_unverified: catalog.json: " + problem);
+        return Json(500, "{\"error\":\"catalog_unverified\"}\n");
+      }
+      return Answer(200, "application/json", *bytes);
     }
     case Route::kAuditCheckpoint:
     case Route::kStatus:
@@ -662,6 +680,9 @@ HttpResponse DownloadServer::Impl::HandleEdition(const Route& route, const HttpR
 }
 
 HttpResponse DownloadServer::Impl::DecideAndSend(const Route& route, const HttpRequest& request, AuditRow* row) {
+  if (request.method != "GET" && request.method != "HEAD") {
+    return Deny(row, 405, "method_not_allowed", "GET or HEAD").Set("Allow", "GET, HEAD");
+  }
   // The license: "Authorization: License <base64url of the document>".
   const std::string& auth = request.Header("authorization");
   std::string text;

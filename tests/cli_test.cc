@@ -442,5 +442,24 @@ BOOST_AUTO_TEST_CASE(trace_refuses_a_device_or_fifo_instead_of_reading_it_foreve
   }
 }
 
+// Found attacking issue 12: `license show` and `license check` read their
+// file whole, whatever it was: /dev/zero until memory ran out, a FIFO forever.
+BOOST_AUTO_TEST_CASE(license_files_are_read_only_as_small_regular_files) {
+  TempDir dir;
+  WriteAll(dir / "big.license", std::string(1 << 20, '{'));
+  BOOST_REQUIRE_EQUAL(::mkfifo((dir / "fifo.license").c_str(), 0644), 0);
+  for (const std::string& file : {std::string("/dev/zero"), dir / "fifo.license", dir / "big.license"}) {
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"license", "show", file},
+          std::vector<std::string>{"license", "check", file, "monitor/v05/i077", "--action", "read"}}) {
+      const auto started = std::chrono::steady_clock::now();
+      const ProcessResult r = ImprintWithKeys(dir / "keys", args);
+      BOOST_TEST(r.exit_code == 1, file << ": " << r.err);
+      BOOST_TEST(r.err.find(file) != std::string::npos, r.err);
+      BOOST_TEST(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() < 10.0);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace imprint

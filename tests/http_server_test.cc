@@ -87,6 +87,9 @@ BOOST_AUTO_TEST_CASE(heads_that_announce_a_body_are_refused) {
       {"GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n", 400},
       {"GET / HTTP/1.1\r\nContent-Length : 5\r\n\r\n", 400},
       {"GET / HTTP/1.1\r\nX: " + std::string(5000, 'a') + "\r\n\r\n", 431},
+      {"GET / HTTP/1.1\r\nX-Test: no host\r\n\r\n", 400},
+      {"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},
+      {"GET / HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n", 400},
       {"GET / HTTP/1.1\r\n" + [] {
          std::string many;
          for (int i = 0; i < 101; ++i) many += "X-" + std::to_string(i) + ": a\r\n";
@@ -103,11 +106,13 @@ BOOST_AUTO_TEST_CASE(heads_that_announce_a_body_are_refused) {
   HttpRequest request;
   HttpResponse refusal;
   BOOST_TEST((ReadRequestHead("GET /x HTTP/1.1\r\nHost: a", 4096, 100, &request, &refusal) == HeadResult::kIncomplete));
-  BOOST_TEST((ReadRequestHead("GET /x?y HTTP/1.1\r\nX-Test: 1\r\nContent-Length: 0\r\n\r\nGET", 4096, 100,
+  BOOST_TEST((ReadRequestHead("GET /x?y HTTP/1.1\r\nHost: a\r\nX-Test: 1\r\nContent-Length: 0\r\n\r\nGET", 4096, 100,
                               &request, &refusal) == HeadResult::kRequest));
   BOOST_TEST(request.method == "GET");
   BOOST_TEST(request.target == "/x?y");
   BOOST_TEST(request.Header("x-test") == "1");
+  // HTTP/1.0 needs no Host.
+  BOOST_TEST((ReadRequestHead("GET / HTTP/1.0\r\n\r\n", 4096, 100, &request, &refusal) == HeadResult::kRequest));
 }
 
 BOOST_AUTO_TEST_CASE(a_refused_head_closes_its_connection_before_the_bytes_after_it) {

@@ -703,10 +703,45 @@ BOOST_FIXTURE_TEST_CASE(a_huge_catalog_or_a_fifo_key_is_refused_not_read, Served
   BOOST_REQUIRE_EQUAL(::truncate(catalog.c_str(), 256L << 20), 0);  // sparse: no disk used
   BOOST_TEST(RawStatus("GET /catalog.json HTTP/1.1") == 404);
   const std::string key = dir / "output/keys/imprint.pub";
+  const std::string genuine = ReadAll(key);
   BOOST_REQUIRE_EQUAL(::unlink(key.c_str()), 0);
   BOOST_REQUIRE_EQUAL(::mkfifo(key.c_str(), 0644), 0);
-  BOOST_TEST(RawStatus("GET /keys/imprint.pub HTTP/1.1") == 404);
+  // The key comes from the keystore, never from the output folder.
+  const Reply served = Get("/keys/imprint.pub");
+  BOOST_TEST(served.status == 200);
+  BOOST_TEST(served.body == genuine);
   BOOST_TEST(Get("/healthz").status == 200);
+}
+
+// Found attacking issue 12: a POST to an edition file (405) left no row.
+BOOST_FIXTURE_TEST_CASE(a_request_of_another_method_for_an_edition_file_is_on_the_record, Served) {
+  const Raw post = RawExchange("POST " + kEpub + " HTTP/1.1\r\nHost: x\r\nAuthorization: License " + Base64Url(ada) +
+                               "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  BOOST_TEST(post.Status() == 405);
+  BOOST_TEST(post.bytes.find("Allow: GET, HEAD") != std::string::npos, post.bytes);
+  BOOST_TEST(RawStatus("DELETE /healthz HTTP/1.1") == 405);  // not an edition file: no row
+  const std::vector<std::string> rows = AuditRows();
+  BOOST_REQUIRE_EQUAL(rows.size(), 1u);
+  BOOST_TEST(rows[0] == "deny method_not_allowed POST copy");
+}
+
+// Found attacking issue 12: /keys/imprint.pub, the key the subscribers' page
+// tells subscribers to check with, and /catalog.json were served as the
+// output folder held them, so whoever could write there could swap the key
+// for their own or list editions the foundation never signed.
+BOOST_FIXTURE_TEST_CASE(the_public_key_and_catalog_cannot_be_swapped_in_the_output_folder, Served) {
+  const std::string genuine = ReadAll(dir / "output/keys/imprint.pub");
+  Keystore(dir / "attacker").Init(true);
+  Keystore(dir / "attacker").ExportPublicKeys(dir / "attacker-out");
+  WriteAll(dir / "output/keys/imprint.pub", ReadAll(dir / "attacker-out/keys/imprint.pub"));
+  BOOST_TEST(Get("/keys/imprint.pub").body == genuine);
+  BOOST_TEST(Get("/catalog.json").status == 200);
+  std::string catalog = ReadAll(dir / "output/catalog.json");
+  catalog.replace(catalog.find("\"editions\""), 0, "\"forged\": true, ");
+  WriteAll(dir / "output/catalog.json", catalog);
+  const Reply forged = Get("/catalog.json");
+  BOOST_TEST(forged.status == 500);
+  BOOST_TEST(forged.body.find("forged") == std::string::npos);
 }
 
 // ---- the audit log's signed checkpoints (issue 12, point 3) ----
