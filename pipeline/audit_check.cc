@@ -64,9 +64,22 @@ class AnchorCursor {
     return true;
   }
 
+  // Stored checkpoints passed over: signed by a key since revoked.
+  int64_t not_counted() const { return not_counted_; }
+
   // The next anchor by size; nullopt after the last, or with `problem` set
   // when a checkpoint fails its own check.
   std::optional<Anchor> Next(std::string* problem) {
+    for (;;) {
+      std::optional<Anchor> a;
+      if (NextOrPass(problem, &a)) return a;
+    }
+  }
+
+ private:
+  // One step of Next(): true with its answer in `*a`, false when a stored
+  // checkpoint was passed over and the next must be read.
+  bool NextOrPass(std::string* problem, std::optional<Anchor>* a) {
     if (i_ == page_.size() && !done_) {
       page_ = store_.CheckpointPage(after_size_, after_id_, kPage);
       i_ = 0;
@@ -74,22 +87,38 @@ class AnchorCursor {
       if (!page_.empty()) after_size_ = page_.back().size, after_id_ = page_.back().id;
     }
     const bool have_stored = i_ < page_.size(), have_outside = j_ < outside_anchors_.size();
-    if (have_outside && (!have_stored || outside_anchors_[j_].size < page_[i_].size)) return outside_anchors_[j_++];
-    if (!have_stored) return std::nullopt;
+    if (have_outside && (!have_stored || outside_anchors_[j_].size < page_[i_].size)) {
+      *a = outside_anchors_[j_++];
+      return true;
+    }
+    if (!have_stored) return true;
     const StoredCheckpoint& c = page_[i_++];
     const std::string name = "stored checkpoint " + std::to_string(c.id) + " (signed " + FormatTime(c.at) + ")";
-    std::optional<Anchor> a = Verify(name, c.note, problem);
-    if (a && a->size != c.size) {
-      *problem = name + ": its note says size " + std::to_string(a->size) + ", the store's column " +
-                 std::to_string(c.size) + ": the store was changed";
-      return std::nullopt;
+    // A key revoked since vouches for nothing, but its checkpoints are no
+    // evidence of tampering either: they are passed over (and counted), and
+    // the checkpoints of the keys still trusted decide. (A checkpoint given
+    // with --checkpoint FILE is the user's own evidence: there a revoked
+    // key's signature fails.)
+    const CheckpointVerdict v = VerifyCheckpoint(c.note, trusted_);
+    if (!v.ok && v.revoked_key) {
+      ++not_counted_;
+      return false;
     }
-    return a;
+    *a = FromVerdict(name, v, problem);
+    if (*a && (*a)->size != c.size) {
+      *problem = name + ": its note says size " + std::to_string((*a)->size) + ", the store's column " +
+                 std::to_string(c.size) + ": the store was changed";
+      a->reset();
+    }
+    return true;
   }
 
- private:
   std::optional<Anchor> Verify(const std::string& name, const std::string& note, std::string* problem) {
-    const CheckpointVerdict v = VerifyCheckpoint(note, trusted_);
+    return FromVerdict(name, VerifyCheckpoint(note, trusted_), problem);
+  }
+
+  static std::optional<Anchor> FromVerdict(const std::string& name, const CheckpointVerdict& v,
+                                           std::string* problem) {
     if (!v.ok) {
       *problem = name + ": " + v.problem;
       return std::nullopt;
@@ -99,6 +128,7 @@ class AnchorCursor {
 
   LicenseStore& store_;
   const TrustedKeys& trusted_;
+  int64_t not_counted_ = 0;
   std::vector<OutsideCheckpoint> outside_;
   std::vector<Anchor> outside_anchors_;
   size_t j_ = 0;
@@ -181,6 +211,7 @@ AuditCheckResult CheckAuditLog(LicenseStore& store, const TrustedKeys& trusted,
     r.origin = a->origin;
     ++r.checkpoints;
   }
+  r.not_counted = anchors.not_counted();
   if (!r.problem.empty()) return r;
   r.anchored = agreed;
   // The rest of the log: chained, but no checkpoint vouches for it.

@@ -33,6 +33,7 @@ struct AuditCheckResult {
   int64_t rows = 0;         // rows read
   int64_t checkpoints = 0;  // checkpoints checked
   int64_t anchored = 0;     // the largest size a checkpoint vouched for
+  int64_t not_counted = 0;  // stored checkpoints signed by a key since revoked
   std::string origin;       // of the largest checkpoint
   std::string problem;      // the first disagreement, when not ok
 };

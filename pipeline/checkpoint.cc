@@ -93,7 +93,10 @@ CheckpointVerdict CheckSignatures(CheckpointVerdict v, std::string_view text,
     if (sig.name != v.checkpoint.origin) continue;  // another log's or a witness's key: not ours to judge
     for (const KeyEntry& e : trusted.entries) {
       if (NoteKeyHash(sig.name, e.key.key) != sig.key_hash) continue;
-      if (e.status == "revoked") return Reject(v, "signed by the revoked key " + e.key.IdText() + ": " + e.reason);
+      if (e.status == "revoked") {
+        v.revoked_key = true;
+        return Reject(v, "signed by the revoked key " + e.key.IdText() + ": " + e.reason);
+      }
       if (sig.signature.size() != kEd25519SignatureSize || !Ed25519Verify(e.key.key, text, sig.signature)) {
         return Reject(v, "bad signature by key " + e.key.IdText() + ": the checkpoint was changed or forged");
       }

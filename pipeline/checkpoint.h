@@ -63,6 +63,7 @@ struct CheckpointVerdict {
   Checkpoint checkpoint;  // when the text parsed
   std::string key_id;     // the signing key's IdText, when one matched
   std::string problem;    // why not ok
+  bool revoked_key = false;  // not ok because a revoked key signed it
 };
 
 // The longest note VerifyCheckpoint reads (a checkpoint is a few hundred bytes).

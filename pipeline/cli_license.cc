@@ -290,6 +290,10 @@ int RunAuditVerify(const Args& args, std::ostream& out, std::ostream& err) {
     out << ", anchored by " << r.checkpoints << " signed checkpoint" << (r.checkpoints == 1 ? "" : "s")
         << " (origin " << r.origin << ")";
   }
+  if (r.not_counted > 0) {
+    out << "; " << r.not_counted << " stored checkpoint" << (r.not_counted == 1 ? "" : "s")
+        << " signed by a key since revoked not counted";
+  }
   out << "\n";
   return kExitOk;
 }

@@ -548,6 +548,13 @@ BOOST_FIXTURE_TEST_CASE(key_rotation_and_revocation_take_effect_without_a_restar
   BOOST_TEST(Get(kMd, carol).body == "{\"error\":\"edition_unverified\"}\n");
   BOOST_REQUIRE_EQUAL(Imprint({"build", "--out", dir / "output", SourceDir() + "/samples/archive"}).exit_code, 0);
   BOOST_TEST(Get(kMd, carol).status == 200);
+  // Found attacking issue 12: once the key that had signed checkpoints was
+  // revoked, `audit verify` failed for good. Its checkpoints now count for
+  // nothing, and those of the current key vouch for the log.
+  Stop();
+  const ProcessResult verified = Imprint({"audit", "verify"});
+  BOOST_TEST(verified.exit_code == 0, verified.out << verified.err);
+  BOOST_TEST(verified.out.find("signed by a key since revoked not counted") != std::string::npos, verified.out);
 }
 
 BOOST_FIXTURE_TEST_CASE(personalised_copies_verify_with_minisign_and_name_the_licensee, Served) {
