@@ -226,7 +226,9 @@ struct Call {
 
 // The changing calls `argv` makes when it runs to the end (it must).
 std::vector<Call> ChangingCalls(const std::vector<std::string>& argv, const std::string& trace_file) {
-  std::vector<std::string> all = {"/usr/bin/strace", "-qq", "-o", trace_file, "-e", "trace=" + kChangingCalls};
+  // LeakSanitizer cannot run under ptrace: the sanitizer build's child runs without it.
+  std::vector<std::string> all = {"/usr/bin/strace", "-qq", "-E", "ASAN_OPTIONS=detect_leaks=0", "-o", trace_file,
+                                  "-e", "trace=" + kChangingCalls};
   all.insert(all.end(), argv.begin(), argv.end());
   const BoundedResult r = RunWithin(all, 30);
   BOOST_REQUIRE_MESSAGE(r.exit_code == 0, "strace is needed (scripts/setup installs it): " << r.err);
@@ -243,7 +245,8 @@ std::vector<Call> ChangingCalls(const std::vector<std::string>& argv, const std:
 }
 
 void KillAtCall(const std::vector<std::string>& argv, const Call& call) {
-  std::vector<std::string> all = {"/usr/bin/strace", "-qq", "-o", "/dev/null", "-e", "trace=" + call.name,
+  std::vector<std::string> all = {"/usr/bin/strace", "-qq", "-E", "ASAN_OPTIONS=detect_leaks=0", "-o", "/dev/null",
+                                  "-e", "trace=" + call.name,
                                   "-e", "inject=" + call.name + ":signal=KILL:when=" + std::to_string(call.nth)};
   all.insert(all.end(), argv.begin(), argv.end());
   RunWithin(all, 30);

@@ -77,7 +77,13 @@ BOOST_AUTO_TEST_CASE(sets_made_and_dropped_do_not_grow_the_parse_cache) {
   const long before = resident_kb();
   for (int i = 0; i < 2000; ++i) TemplateSet::FromString("w.txt", text).Render("w.txt", data);
   const long grown = resident_kb() - before;
+#ifdef IMPRINT_SANITIZED
+  // AddressSanitizer keeps freed memory in quarantine (256 MB): resident
+  // memory says nothing here; the normal build checks it.
+  BOOST_TEST_MESSAGE(grown << " kB more resident after 2,000 sets (not checked under the sanitizers)");
+#else
   BOOST_TEST(grown < 16 * 1024, grown << " kB more resident after 2,000 sets");
+#endif
 }
 
 }  // namespace
