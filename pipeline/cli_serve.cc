@@ -16,39 +16,31 @@ namespace {
 
 // ---- serve ----
 
+// The whole number option `name` from `min` to `max`, or `fallback` when it
+// is not given. Throws UsageError for anything else.
+int IntOption(const Args& args, const std::string& name, long min, long max, int fallback) {
+  if (!args.Has(name)) return fallback;
+  const std::string text = args.Get(name);
+  char* end = nullptr;
+  const long n = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || n < min || n > max) {
+    throw UsageError("--" + name + " takes a number from " + std::to_string(min) + " to " + std::to_string(max) +
+                     ", not '" + text + "'");
+  }
+  return static_cast<int>(n);
+}
+
 int RunServe(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
   ServerOptions options;
   options.bind = args.Get("bind", "127.0.0.1");
-  if (args.Has("port")) {
-    const std::string port = args.Get("port");
-    char* end = nullptr;
-    const long n = std::strtol(port.c_str(), &end, 10);
-    if (port.empty() || *end != '\0' || n < 0 || n > 65535) {
-      throw UsageError("--port takes a number from 0 to 65535, not '" + port + "'");
-    }
-    options.port = static_cast<int>(n);
-  }
-  if (args.Has("copy-cache")) {
-    const std::string n = args.Get("copy-cache");
-    char* end = nullptr;
-    const long entries = std::strtol(n.c_str(), &end, 10);
-    if (n.empty() || *end != '\0' || entries < 0 || entries > 1000000) {
-      throw UsageError("--copy-cache takes a number from 0 to 1000000, not '" + n + "'");
-    }
-    options.copy_cache_entries = static_cast<int>(entries);
-  }
+  options.port = IntOption(args, "port", 0, 65535, options.port);
+  options.copy_cache_entries = IntOption(args, "copy-cache", 0, 1000000, options.copy_cache_entries);
+  options.workers = IntOption(args, "workers", 1, 1024, options.workers);
+  options.io_threads = IntOption(args, "io-threads", 1, 64, options.io_threads);
   options.out_dir = args.Get("out", "output");
   options.db_url = args.Get("db", LicenseStore::DefaultUrl(options.out_dir));
-  if (args.Has("db-connections")) {
-    const std::string n_text = args.Get("db-connections");
-    char* end = nullptr;
-    const long n = std::strtol(n_text.c_str(), &end, 10);
-    if (n_text.empty() || *end != '\0' || n < 1 || n > 256) {
-      throw UsageError("--db-connections takes a number from 1 to 256, not '" + n_text + "'");
-    }
-    options.db_connections = static_cast<int>(n);
-  }
+  options.db_connections = IntOption(args, "db-connections", 1, 256, options.db_connections);
   const Keystore keystore = BuildKeystore(options.out_dir, err);
   options.log_origin = args.Get("log-origin", DefaultLogOrigin(keystore.Keys()));
   if (!IsValidNoteKeyName(options.log_origin)) {
@@ -111,6 +103,8 @@ void AddServeCommands(std::vector<Command>* commands) {
          set.addOption(ValueOption("bind", "", "address to listen on (default 127.0.0.1)", "ADDR"));
          set.addOption(ValueOption("port", "", "port (default 8080; 0: any free one)", "N"));
          set.addOption(ValueOption("copy-cache", "", "personalised copies kept in memory (default 4096; 0: none)", "N"));
+         set.addOption(ValueOption("workers", "", "threads that answer requests (default 64)", "N"));
+         set.addOption(ValueOption("io-threads", "", "threads that read and write connections (default 1)", "N"));
          set.addOption(ValueOption("out", "o", "the editions' folder (default: output)", "DIR"));
          set.addOption(ValueOption("log-origin", "", "the audit log's name in its checkpoints", "NAME"));
          set.addOption(ValueOption("checkpoint-every", "", "sign a checkpoint at most this often (default 10)",

@@ -810,6 +810,7 @@ void DownloadServer::Start() {
   http.bind = impl_->options.bind;
   http.port = impl_->options.port;
   http.workers = impl_->options.workers;
+  http.io_threads = impl_->options.io_threads;
   http.queue = impl_->options.queue;
   http.head_timeout_seconds = impl_->options.timeout_seconds;
   http.max_head_bytes = kMaxHead;

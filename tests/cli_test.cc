@@ -69,12 +69,17 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2_with_the_usage_line) {
                                              {"build", "--out"},
                                              {"build", "--out", "-", "x.txt"},  // a folder, not stdout
                                              {"catalog", "--out", "-"},
-                                             {"license", "issue", "--out", ""}}) {
+                                             {"license", "issue", "--out", ""},
+                                             {"serve", "--port", "65536"},
+                                             {"serve", "--workers", "0"},
+                                             {"serve", "--io-threads", "x"},
+                                             {"serve", "--copy-cache", "-1"}}) {
     const ProcessResult r = RunImprint(args);
     BOOST_TEST(r.exit_code == 2, args[0]);
     BOOST_TEST(!r.err.empty());
   }
   BOOST_TEST(Contains(RunImprint({"build"}).err, "Usage: imprint build"));
+  BOOST_TEST(Contains(RunImprint({"serve", "--workers", "0"}).err, "--workers takes a number from 1 to 1024, not '0'"));
 }
 
 BOOST_AUTO_TEST_CASE(missing_input_is_a_failure_naming_it) {
