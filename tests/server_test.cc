@@ -45,13 +45,6 @@ struct Reply {
   std::map<std::string, std::string> headers;
 };
 
-std::string Base64Url(const std::string& text) {
-  std::string b = Base64Encode(text);
-  for (char& c : b) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  while (!b.empty() && b.back() == '=') b.pop_back();
-  return b;
-}
-
 // A built archive, licenses, and `imprint serve` on a free port.
 class Served {
  public:

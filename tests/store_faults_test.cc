@@ -35,13 +35,6 @@ std::string Trimmed(std::string s) {
   return s;
 }
 
-std::string Base64Url(const std::string& text) {
-  std::string b = Base64Encode(text);
-  for (char& c : b) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  while (!b.empty() && b.back() == '=') b.pop_back();
-  return b;
-}
-
 // The cluster tests/tools/pg-start made for this test (its URL and folder).
 struct Cluster {
   std::string url, folder;

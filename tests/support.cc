@@ -1,5 +1,6 @@
 #include "tests/support.h"
 
+#include "pipeline/crypto.h"
 #include "pipeline/document.h"
 #include "pipeline/raw_reader.h"
 #include "pipeline/rights_policy.h"
@@ -179,6 +180,13 @@ BoundedResult RunWithin(const std::vector<std::string>& argv, double seconds, lo
   result.out = ReadAll(out_file);
   result.err = ReadAll(err_file);
   return result;
+}
+
+std::string Base64Url(const std::string& text) {
+  std::string b = Base64Encode(text);
+  for (char& c : b) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  while (!b.empty() && b.back() == '=') b.pop_back();
+  return b;
 }
 
 std::string ReadAll(const std::string& path) {

@@ -66,6 +66,9 @@ struct BoundedResult : ProcessResult {
 BoundedResult RunWithin(const std::vector<std::string>& argv, double seconds, long file_bytes = -1);
 
 std::string ReadAll(const std::string& path);
+// Base64url without padding (RFC 4648 section 5), as a license travels in
+// "Authorization: License ...".
+std::string Base64Url(const std::string& text);
 void WriteAll(const std::string& path, const std::string& bytes);
 // Every regular file below `dir`, relative to it, sorted.
 std::vector<std::string> FilesBelow(const std::string& dir);
