@@ -104,7 +104,7 @@ void AddServeCommands(std::vector<Command>* commands) {
          set.addOption(ValueOption("port", "", "port (default 8080; 0: any free one)", "N"));
          set.addOption(ValueOption("copy-cache", "", "personalised copies kept in memory (default 4096; 0: none)", "N"));
          set.addOption(ValueOption("workers", "", "threads that answer requests (default 64)", "N"));
-         set.addOption(ValueOption("io-threads", "", "threads that read and write connections (default 1)", "N"));
+         set.addOption(ValueOption("io-threads", "", "threads that read requests, decide and write answers (default 2)", "N"));
          set.addOption(ValueOption("out", "o", "the editions' folder (default: output)", "DIR"));
          set.addOption(ValueOption("log-origin", "", "the audit log's name in its checkpoints", "NAME"));
          set.addOption(ValueOption("checkpoint-every", "", "sign a checkpoint at most this often (default 10)",

@@ -27,17 +27,23 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
 
-// "Sun, 29 Nov 2026 06:33:01 GMT" (RFC 9110's IMF-fixdate).
-std::string HttpDate() {
+// "Sun, 29 Nov 2026 06:33:01 GMT" (RFC 9110's IMF-fixdate), made once a
+// second per thread.
+const std::string& HttpDate() {
+  thread_local time_t made_at = 0;
+  thread_local std::string text;
   const time_t now = ::time(nullptr);
+  if (now == made_at) return text;
   struct tm tm;
   gmtime_r(&now, &tm);
   static const char* const kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static const char* const kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  char text[40];
-  snprintf(text, sizeof text, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday], tm.tm_mday,
+  char buf[40];
+  snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday], tm.tm_mday,
            kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  text = buf;
+  made_at = now;
   return text;
 }
 
@@ -47,6 +53,13 @@ HttpResponse ErrorAnswer(int status, const std::string& code) {
   r.content_type = "application/json";
   r.body = "{\"error\":\"" + code + "\"}\n";
   r.close = true;
+  return r;
+}
+
+// A handler's failure: never a message, a path or a license.
+HttpResponse InternalError() {
+  HttpResponse r = ErrorAnswer(500, "internal");
+  r.close = false;
   return r;
 }
 
@@ -142,7 +155,7 @@ bool HttpRequest::HasHeader(const std::string& name) const {
 }
 
 struct HttpServer::Impl {
-  Impl(HttpServerOptions o, HttpHandler h) : options(std::move(o)), handler(std::move(h)) {}
+  Impl(HttpServerOptions o, AsyncHttpHandler h) : options(std::move(o)), handler(std::move(h)) {}
 
   void Accept();
 
@@ -170,7 +183,7 @@ struct HttpServer::Impl {
   // Declared before the I/O context: sessions it still holds when it is
   // destroyed count themselves out here.
   HttpServerOptions options;
-  HttpHandler handler;
+  AsyncHttpHandler handler;
   std::atomic<int> connections{0};
   std::mutex per_address_mu;
   std::unordered_map<std::string, int> per_address;  // GUARDED_BY(per_address_mu): open connections
@@ -229,27 +242,23 @@ class Session : public std::enable_shared_from_this<Session> {
       return Write(std::move(*refused));
     }
     if (server_->stopping) return Write(ErrorAnswer(503, "shutting_down"));
-    if (server_->waiting.load() >= server_->options.queue) return Write(ErrorAnswer(503, "busy"));
 
     HttpRequest request = ToRequest(head);
     request.peer = address_;
-
-    ++server_->waiting;
-    net::post(*server_->workers, [self = shared_from_this(), request = std::move(request)] {
-      --self->server_->waiting;
-      HttpResponse answer;
-      try {
-        answer = self->server_->handler(request);
-      } catch (const std::exception&) {
-        answer = ErrorAnswer(500, "internal");  // never a message, a path or a license
-        answer.close = false;
-      }
+    // The answer comes back to this connection's strand, from whichever
+    // thread gives it.
+    HttpResponder respond = [self = shared_from_this()](HttpResponse answer) {
       ++self->server_->writing;  // until Write() counts it itself
       net::post(self->stream_.get_executor(), [self, answer = std::move(answer)]() mutable {
         self->Write(std::move(answer));
         --self->server_->writing;
       });
-    });
+    };
+    try {
+      server_->handler(request, std::move(respond));
+    } catch (const std::exception&) {
+      Write(InternalError());  // the handler threw before answering
+    }
   }
 
   void Write(HttpResponse answer) {
@@ -257,19 +266,38 @@ class Session : public std::enable_shared_from_this<Session> {
     ++server_->writing;
     const bool keep = keep_alive_ && !answer.close && !server_->stopping &&
                       served_ < server_->options.max_requests_per_connection;
-    auto message = std::make_shared<http::response<http::string_body>>(
-        static_cast<http::status>(answer.status), version_ == 10 ? 10 : 11);
+    const bool bodiless = answer.status == 304 || answer.status == 204 || answer.status < 200;
+    const bool send_body = !head_method_ && !bodiless;
+    // A shared body is sent from where it is, not copied.
+    if (answer.shared_body) {
+      auto message = std::make_shared<http::response<http::span_body<const char>>>(
+          static_cast<http::status>(answer.status), version_ == 10 ? 10 : 11);
+      const std::shared_ptr<const std::string> body = answer.shared_body;
+      if (send_body) message->body() = {body->data(), body->size()};
+      Send(std::move(message), answer, body->size(), bodiless, keep, body);
+    } else {
+      auto message = std::make_shared<http::response<http::string_body>>(
+          static_cast<http::status>(answer.status), version_ == 10 ? 10 : 11);
+      const size_t size = answer.body.size();
+      if (send_body) message->body() = std::move(answer.body);
+      Send(std::move(message), answer, size, bodiless, keep, nullptr);
+    }
+  }
+
+  // Heads `message` and writes it; `keep_alive_for` holds what its body
+  // points into until the write is done.
+  template <typename Message>
+  void Send(std::shared_ptr<Message> message, const HttpResponse& answer, size_t size, bool bodiless, bool keep,
+            std::shared_ptr<const std::string> keep_alive_for) {
     message->set(http::field::server, "imprint");
     message->set(http::field::date, HttpDate());
     if (!answer.content_type.empty()) message->set(http::field::content_type, answer.content_type);
-    for (auto& [name, value] : answer.headers) message->insert(name, value);
-    const bool bodiless = answer.status == 304 || answer.status == 204 || answer.status < 200;
-    if (!bodiless) message->content_length(answer.body.size());
-    if (!head_method_ && !bodiless) message->body() = std::move(answer.body);
+    for (const auto& [name, value] : answer.headers) message->insert(name, value);
+    if (!bodiless) message->content_length(size);
     message->keep_alive(keep);
     stream_.expires_after(std::chrono::seconds(server_->options.write_timeout_seconds));
     http::async_write(stream_, *message,
-                      [self = shared_from_this(), message, keep](beast::error_code ec, size_t) {
+                      [self = shared_from_this(), message, keep, keep_alive_for](beast::error_code ec, size_t) {
                         --self->server_->writing;
                         if (ec || !keep) return self->Close();
                         self->Read();
@@ -319,8 +347,35 @@ void HttpServer::Impl::Accept() {
   });
 }
 
-HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler)
+HttpServer::HttpServer(HttpServerOptions options, AsyncHttpHandler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler)
+    : HttpServer(std::move(options), AsyncHttpHandler()) {
+  // On the pool: 503 when too many wait for it.
+  impl_->handler = [this, handler = std::move(handler)](const HttpRequest& request, HttpResponder respond) {
+    auto job = [handler, request, respond] {
+      HttpResponse answer;
+      try {
+        answer = handler(request);
+      } catch (const std::exception&) {
+        answer = InternalError();
+      }
+      respond(std::move(answer));
+    };
+    if (!Offload(std::move(job))) respond(ErrorAnswer(503, "busy"));
+  };
+}
+
+bool HttpServer::Offload(std::function<void()> work) {
+  if (impl_->waiting.load() >= impl_->options.queue) return false;
+  ++impl_->waiting;
+  net::post(*impl_->workers, [impl = impl_.get(), work = std::move(work)] {
+    --impl->waiting;
+    work();
+  });
+  return true;
+}
 
 HttpServer::~HttpServer() { Stop(); }
 

@@ -6,9 +6,11 @@
 // or silent client costs a socket and a small buffer, never a thread: a whole
 // request head must arrive within `head_timeout_seconds` of the connection
 // opening (or of the previous answer on a kept-alive one), however slowly its
-// bytes trickle in. A complete request is handed to a pool of `workers`
-// threads, which run the handler (it may block: it commits audit rows); when
-// more than `queue` requests wait for a worker, the next gets 503 at once.
+// bytes trickle in. A complete request is handed to the handler: a
+// synchronous one runs on a pool of `workers` threads (it may block), an
+// asynchronous one on the I/O thread, answering later from any thread and
+// sending its blocking work to the pool (Offload). When more than `queue`
+// jobs wait for a worker, the next request gets 503 at once.
 //
 // Framing (RFC 9112 section 6.3, as nginx does). No route takes a body, so a
 // request that announces one is refused and its connection closed, and the
@@ -58,6 +60,8 @@ struct HttpResponse {
   std::string content_type;
   std::vector<std::pair<std::string, std::string>> headers;  // besides the framing ones
   std::string body;        // for HEAD, only its length is sent
+  // Instead of `body`: bytes shared with a cache, sent without a copy.
+  std::shared_ptr<const std::string> shared_body;
   bool close = false;      // close the connection after this answer
 
   HttpResponse& Set(std::string name, std::string value) {
@@ -67,6 +71,13 @@ struct HttpResponse {
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+// Sends the answer to one request: call it once, from any thread.
+using HttpResponder = std::function<void(HttpResponse)>;
+// A handler that answers through `respond`, later, from any thread. It is
+// called on an I/O thread, so it must not block: blocking work goes to
+// HttpServer::Offload().
+using AsyncHttpHandler = std::function<void(const HttpRequest&, HttpResponder respond)>;
 
 // How a connection reads one request head from the front of `bytes`: the
 // same parser, limit and framing rules. kIncomplete when more bytes are
@@ -93,7 +104,10 @@ struct HttpServerOptions {
 
 class HttpServer {
  public:
+  // `handler` runs on the worker pool.
   HttpServer(HttpServerOptions options, HttpHandler handler);
+  // `handler` runs on an I/O thread and answers when it is ready.
+  HttpServer(HttpServerOptions options, AsyncHttpHandler handler);
   ~HttpServer();  // Stop()
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -103,6 +117,9 @@ class HttpServer {
   void Start();
   // The port listened on (useful with port 0). REQUIRES: Start() returned.
   int port() const;
+  // Runs `work` on the worker pool, or refuses (false) when more than
+  // `queue` jobs wait there already. REQUIRES: Start() returned.
+  bool Offload(std::function<void()> work);
   // Stops accepting, lets the handlers under way finish (their answers may
   // not all be sent), closes every connection. Idempotent.
   void Stop();

@@ -292,88 +292,93 @@ class CheckpointSigner {
   PacedThread thread_;  // last: it starts once the rest is ready
 };
 
-// Appends audit rows in groups (leader-based group commit): a handler puts
-// its row in the open group; if no commit is running it becomes the leader:
-// it closes the group and commits it in one transaction, then wakes the
-// group's other handlers and one handler of the next group, who leads next.
-// A row is in the database before its response is sent; a handler is woken
-// once, when its row is in, and no extra thread hop is paid per request. The
-// leaders take turns on one connection of the writer's own, whose page cache
-// stays warm (a connection discards its cache whenever another one wrote).
-// The screen runs inside each commit and may change the rows; the handler
-// sees its row as committed. A commit that fails closes the connection (after
-// a database restart it is dead) and the next leader opens a new one; each
-// outcome is the store's health (StorePool::Report).
+// Appends audit rows in groups from a thread of its own: requests hand in
+// their rows (Submit) and go on; the writer takes every row handed in while
+// it committed the last group and commits them in one transaction, then calls
+// each row's `done` with the row as committed. A row is in the database
+// before its answer is sent: the answer is made in `done`. One connection of
+// the writer's own keeps its page cache warm (a connection discards its cache
+// whenever another one wrote). The screen runs inside each commit and may
+// change the rows. A commit that fails closes the connection (after a
+// database restart it is dead) and the next opens a new one; each outcome is
+// the store's health (StorePool::Report). Destroying the writer commits every
+// row handed in before.
 class AuditWriter {
  public:
+  // `committed` is false when the commit failed (the row may or may not be
+  // in: the database's answer was lost). Runs on the writer's thread.
+  using Done = std::function<void(const AuditRow& row, bool committed)>;
+
   AuditWriter(const std::string& url, LicenseStore::AuditScreen screen, CheckpointSigner* signer, StorePool* health)
       : url_(url), store_(LicenseStore::Open(url)), screen_(std::move(screen)), checkpointer_(url), signer_(signer),
-        health_(health) {}
-
-  // Blocks until `*row` is committed; throws StoreUnavailable when that
-  // commit failed (the row may or may not be in: the answer was lost).
-  void Commit(AuditRow* row) {
-    std::unique_lock<std::mutex> lock(mu_);
-    const std::shared_ptr<Group> group = open_;
-    group->rows.push_back(row);
-    while (!group->done) {
-      if (leading_) {
-        group->cv.wait(lock);
-      } else {
-        Lead(lock);
-      }
+        health_(health), thread_([this] { Run(); }) {}
+  ~AuditWriter() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
     }
-    if (group->failed) throw StoreUnavailable(health_->name(), 0, "the audit log could not be written");
+    wake_.notify_one();
+    thread_.join();
+  }
+
+  void Submit(AuditRow row, Done done) {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back({std::move(row), std::move(done)});
+    if (idle_) wake_.notify_one();  // a busy writer takes it with its next group
   }
 
  private:
-  struct Group {
-    std::vector<AuditRow*> rows;
-    bool done = false, failed = false;
-    std::condition_variable cv;
+  struct Item {
+    AuditRow row;
+    Done done;
   };
 
-  // Commits the open group. REQUIRES: `lock` holds mu_ and no one leads.
-  void Lead(std::unique_lock<std::mutex>& lock) {
-    leading_ = true;
-    const std::shared_ptr<Group> group = std::move(open_);
-    open_ = std::make_shared<Group>();
-    lock.unlock();
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      idle_ = true;
+      wake_.wait(lock, [this] { return !queue_.empty() || stop_; });
+      idle_ = false;
+      if (queue_.empty()) return;  // stopped, and every row handed in is done
+      std::vector<Item> group;
+      group.swap(queue_);
+      lock.unlock();
+      Commit(&group);
+      lock.lock();
+    }
+  }
+
+  void Commit(std::vector<Item>* group) {
     bool ok = true;
     std::string why;
+    std::vector<AuditRow> rows;
+    rows.reserve(group->size());
+    for (Item& item : *group) rows.push_back(std::move(item.row));
     try {
       if (!store_) store_ = LicenseStore::Open(url_);  // after a failure
-      std::vector<AuditRow> rows;
-      rows.reserve(group->rows.size());
-      for (const AuditRow* r : group->rows) rows.push_back(*r);
-      store_->AppendAudit(&rows, screen_);  // only the leader, one at a time
+      store_->AppendAudit(&rows, screen_);
       checkpointer_.Nudge();
       if (signer_ != nullptr) signer_->Nudge();
-      // Each handler reads its row only after `done`, under the lock.
-      for (size_t i = 0; i < rows.size(); ++i) *group->rows[i] = std::move(rows[i]);
     } catch (const std::exception& e) {
       ok = false;
       why = e.what();
-      store_.reset();  // only the leader touches it
+      store_.reset();
     }
     health_->Report(ok, why);
-    lock.lock();
-    group->done = true;
-    group->failed = !ok;
-    leading_ = false;
-    group->cv.notify_all();
-    open_->cv.notify_one();
+    for (size_t i = 0; i < rows.size(); ++i) (*group)[i].done(rows[i], ok);
   }
 
   std::string url_;
-  std::unique_ptr<LicenseStore> store_;
+  std::unique_ptr<LicenseStore> store_;  // only the writer's thread touches it
   LicenseStore::AuditScreen screen_;
   Checkpointer checkpointer_;
   CheckpointSigner* signer_;  // not owned; outlives the writer
   StorePool* health_;         // not owned; outlives the writer
   std::mutex mu_;
-  std::shared_ptr<Group> open_ = std::make_shared<Group>();
-  bool leading_ = false;
+  std::condition_variable wake_;
+  std::vector<Item> queue_;  // GUARDED_BY(mu_)
+  bool idle_ = false, stop_ = false;  // GUARDED_BY(mu_)
+  std::thread thread_;  // last: it starts once the rest is ready
 };
 
 // Personalised copies and their signatures, per license, edition and file,
@@ -499,18 +504,26 @@ struct DownloadServer::Impl {
         verifier(out_root.string()),
         page(templates.Render("subscribers.html", TemplateData())) {}
 
-  HttpResponse Handle(const HttpRequest& request);
-  HttpResponse HandleEdition(const Route& route, const HttpRequest& request);
-  HttpResponse HandleStored(const Route& route);
-  HttpResponse DecideAndSend(const Route& route, const HttpRequest& request, AuditRow* row);
+  // What a request for an edition file comes to: the audit row to commit,
+  // and the answer to send once it is committed (the commit may have turned
+  // the row into a revocation).
+  struct Plan {
+    AuditRow row;
+    std::function<HttpResponse(const AuditRow& committed)> answer;
+  };
 
-  // Commits `row` as a denial for `reason` and answers `status` with it.
-  HttpResponse Deny(AuditRow* row, int status, const std::string& reason, const std::string& detail) {
-    row->decision = "deny";
-    row->reason = reason;
-    row->sha256.clear();
-    audit->Commit(row);
-    return DeniedAnswer(*row, status, detail);
+  void Handle(const HttpRequest& request, HttpResponder respond);
+  HttpResponse HandleOther(const Route& route, const HttpRequest& request);
+  void HandleEdition(const Route& route, const HttpRequest& request, HttpResponder respond);
+  HttpResponse HandleStored(const Route& route);
+  Plan DecideAndSend(const Route& route, const HttpRequest& request, AuditRow row);
+
+  // A denial for `reason`, answered `status` once committed.
+  Plan Deny(AuditRow row, int status, const std::string& reason, const std::string& detail) {
+    row.decision = "deny";
+    row.reason = reason;
+    row.sha256.clear();
+    return {std::move(row), [this, status, detail](const AuditRow& r) { return DeniedAnswer(r, status, detail); }};
   }
 
   // The answer to a committed denial. The commit may have turned the row
@@ -577,9 +590,26 @@ struct DownloadServer::Impl {
   std::unique_ptr<HttpServer> http;
 };
 
-HttpResponse DownloadServer::Impl::Handle(const HttpRequest& request) {
+// On an I/O thread: an edition file is decided here and answered when its
+// audit row is committed; everything else, which may wait for the store or
+// the disk, on a worker.
+void DownloadServer::Impl::Handle(const HttpRequest& request, HttpResponder respond) {
   const Route route = ParseRoute(request.target);
-  if (route.kind == Route::kEdition) return HandleEdition(route, request);  // on the record, any method
+  if (route.kind == Route::kEdition) return HandleEdition(route, request, std::move(respond));  // any method
+  auto job = [this, route, request, respond] {
+    HttpResponse answer;
+    try {
+      answer = HandleOther(route, request);
+    } catch (const std::exception& e) {
+      Log(std::string("request failed: ") + e.what());
+      answer = Json(500, "{\"error\":\"internal\"}\n");
+    }
+    respond(std::move(answer));
+  };
+  if (!http->Offload(job)) respond(Json(503, "{\"error\":\"busy\"}\n").Set("Retry-After", "1"));
+}
+
+HttpResponse DownloadServer::Impl::HandleOther(const Route& route, const HttpRequest& request) {
   if (request.method != "GET" && request.method != "HEAD") {
     return Json(405, "{\"error\":\"method_not_allowed\"}\n").Set("Allow", "GET, HEAD");
   }
@@ -625,7 +655,7 @@ HttpResponse DownloadServer::Impl::Handle(const HttpRequest& request) {
         return Json(503, kStoreUnavailable).Set("Retry-After", "1");
       }
     case Route::kEdition:
-      return HandleEdition(route, request);
+      break;  // not here: Handle()
   }
   return Json(400, "{\"error\":\"malformed_path\"}\n");
 }
@@ -648,42 +678,53 @@ HttpResponse DownloadServer::Impl::HandleStored(const Route& route) {
   return Json(200, *document);
 }
 
-HttpResponse DownloadServer::Impl::HandleEdition(const Route& route, const HttpRequest& request) {
+void DownloadServer::Impl::HandleEdition(const Route& route, const HttpRequest& request, HttpResponder respond) {
   AuditRow row;
   row.at = Now();
   row.edition = route.edition.Path();
   row.format = route.format;
   row.method = request.method;
   row.item = route.signature ? "signature" : "copy";
+  Plan plan;
   try {
-    return DecideAndSend(route, request, &row);
-  } catch (const StoreUnavailable&) {
-    // No row could be committed, so nothing is sent: try again shortly.
-    return Json(503, kStoreUnavailable).Set("Retry-After", "1");
+    plan = DecideAndSend(route, request, row);
   } catch (const std::exception& e) {
-    // Whatever went wrong, the request leaves its one row (unless the audit
-    // log itself is what failed).
+    // Whatever went wrong, the request leaves its one row.
     Log(row.edition + "/" + route.file + ": " + e.what());
-    if (row.id == 0) {
-      try {
-        Deny(&row, 500, "internal", "");
-      } catch (const std::exception&) {
-        Log("the audit log could not be written");
-      }
-    }
-    return Json(500, "{\"error\":\"internal\"}\n");
+    plan = Deny(row, 500, "internal", "");
+    plan.answer = [](const AuditRow&) { return Json(500, "{\"error\":\"internal\"}\n"); };
   }
+  // The record of what is sent is in before it is sent.
+  audit->Submit(std::move(plan.row), [respond = std::move(respond), answer = std::move(plan.answer)](
+                                         const AuditRow& committed, bool ok) {
+    if (!ok) {
+      // No row could be committed, so nothing is sent: try again shortly.
+      respond(Json(503, kStoreUnavailable).Set("Retry-After", "1"));
+      return;
+    }
+    HttpResponse response;
+    try {
+      response = answer(committed);
+    } catch (const std::exception&) {
+      response = Json(500, "{\"error\":\"internal\"}\n");
+    }
+    respond(std::move(response));
+  });
 }
 
-HttpResponse DownloadServer::Impl::DecideAndSend(const Route& route, const HttpRequest& request, AuditRow* row) {
+DownloadServer::Impl::Plan DownloadServer::Impl::DecideAndSend(const Route& route, const HttpRequest& request,
+                                                               AuditRow row_in) {
+  AuditRow* row = &row_in;
   if (request.method != "GET" && request.method != "HEAD") {
-    return Deny(row, 405, "method_not_allowed", "GET or HEAD").Set("Allow", "GET, HEAD");
+    Plan plan = Deny(*row, 405, "method_not_allowed", "GET or HEAD");
+    plan.answer = [this](const AuditRow& r) { return DeniedAnswer(r, 405, "GET or HEAD").Set("Allow", "GET, HEAD"); };
+    return plan;
   }
   // The license: "Authorization: License <base64url of the document>".
   const std::string& auth = request.Header("authorization");
   std::string text;
   if (auth.rfind("License ", 0) != 0 || auth.size() > kMaxAuthorization || !Base64UrlDecode(auth.substr(8), &text)) {
-    return Deny(row, 401, "no_license", "send Authorization: License <base64url of your license>");
+    return Deny(*row, 401, "no_license", "send Authorization: License <base64url of your license>");
   }
   // The keys as of now (reloaded when the keystore changed), for the whole
   // request: the license is checked and the copy signed with one generation.
@@ -700,33 +741,28 @@ HttpResponse DownloadServer::Impl::DecideAndSend(const Route& route, const HttpR
     row->subscriber_id = d.license->subscriber_id;
   }
   if (d.reason == "bad_signature" || d.reason == "unknown_key" || d.reason == "key_revoked") {
-    return Deny(row, 401, d.reason, d.detail);
+    return Deny(*row, 401, d.reason, d.detail);
   }
-  // An unknown edition is 404 before a denial says anything of the license.
-  struct stat base_stat;
-  if (::stat((out_root / row->edition / route.file).c_str(), &base_stat) != 0 || !S_ISREG(base_stat.st_mode)) {
-    return Deny(row, 404, "unknown_edition", "no such edition");
-  }
-  if (!d.permit) return Deny(row, 403, d.reason, d.detail);
-
   // Only bytes the edition's signed manifest proves are personalised and
-  // signed; each file is verified once per change of its identity.
+  // signed; each file is verified once per change of its identity. An
+  // unknown edition is 404 before a denial says anything of the license.
   const ArtifactVerifier::Result base =
       verifier.Read(route.edition, route.file, keys_now->trusted, keys_now->generation);
-  if (base.code == ArtifactVerifier::Result::Code::kNotFound) return Deny(row, 404, "unknown_edition", "no such file");
+  if (base.code == ArtifactVerifier::Result::Code::kNotFound) {
+    return Deny(*row, 404, "unknown_edition", "no such edition");
+  }
+  if (!d.permit) return Deny(*row, 403, d.reason, d.detail);
   if (base.code != ArtifactVerifier::Result::Code::kOk) {
     Log("edition_unverified: " + row->edition + "/" + route.file + ": " + base.detail);
-    row->decision = "deny";
-    row->reason = "edition_unverified";
-    audit->Commit(row);
-    return Json(500, "{\"error\":\"edition_unverified\"}\n");
+    Plan plan = Deny(*row, 500, "edition_unverified", "");
+    plan.answer = [](const AuditRow&) { return Json(500, "{\"error\":\"edition_unverified\"}\n"); };
+    return plan;
   }
   if (!keys_now->signing) {
     Log("no signing key: " + keys.error());
-    row->decision = "deny";
-    row->reason = "no_signing_key";
-    audit->Commit(row);
-    return Json(503, "{\"error\":\"no_signing_key\"}\n");
+    Plan plan = Deny(*row, 503, "no_signing_key", "");
+    plan.answer = [](const AuditRow&) { return Json(503, "{\"error\":\"no_signing_key\"}\n"); };
+    return plan;
   }
   const SigningKey& key = *keys_now->signing;
   // A copy is the same bytes for the same license, verified base and key.
@@ -750,21 +786,28 @@ HttpResponse DownloadServer::Impl::DecideAndSend(const Route& route, const HttpR
   row->reason = not_modified ? "not_modified" : "permit";
   // The hash of what is sent: nothing for HEAD and 304, which send no body.
   row->sha256 = request.method == "HEAD" || not_modified ? "" : sha256;
-  audit->Commit(row);  // the record of the copy is in before the copy leaves
-  if (row->decision != "permit") return DeniedAnswer(*row, 403, "");  // revoked while this request ran
-  HttpResponse answer;
-  answer.status = not_modified ? 304 : 200;
-  answer.Set("Cache-Control", "private").Set("ETag", etag);
-  if (not_modified) return answer;
-  answer.content_type = route.signature         ? "text/plain"
-                        : route.format == "epub" ? "application/epub+zip"
-                        : route.format == "html" ? "text/html; charset=utf-8"
-                                                 : "text/markdown; charset=utf-8";
-  answer.Set("X-Content-Type-Options", "nosniff");
-  answer.Set("Content-Disposition",
-             "attachment; filename=\"" + route.file + (route.signature ? ".minisig" : "") + "\"");
-  answer.body = route.signature ? copy->signature : copy->bytes;
-  return answer;
+  // Answered once the row is in; the commit may have found the license
+  // revoked meanwhile.
+  const bool signature = route.signature;
+  const std::string file = route.file, format = route.format;
+  auto answer = [this, copy, etag, not_modified, signature, file, format](const AuditRow& r) {
+    if (r.decision != "permit") return DeniedAnswer(r, 403, "");
+    HttpResponse response;
+    response.status = not_modified ? 304 : 200;
+    response.Set("Cache-Control", "private").Set("ETag", etag);
+    if (not_modified) return response;
+    response.content_type = signature         ? "text/plain"
+                            : format == "epub" ? "application/epub+zip"
+                            : format == "html" ? "text/html; charset=utf-8"
+                                               : "text/markdown; charset=utf-8";
+    response.Set("X-Content-Type-Options", "nosniff");
+    response.Set("Content-Disposition", "attachment; filename=\"" + file + (signature ? ".minisig" : "") + "\"");
+    // The cached copy itself, not a copy of it: the aliasing pointer keeps
+    // the whole entry alive while the answer is written.
+    response.shared_body = std::shared_ptr<const std::string>(copy, signature ? &copy->signature : &copy->bytes);
+    return response;
+  };
+  return {std::move(row_in), std::move(answer)};
 }
 
 DownloadServer::DownloadServer(ServerOptions options, RightsPolicy policy, TemplateSet templates, Keystore keystore)
@@ -811,22 +854,22 @@ void DownloadServer::Start() {
   http.head_timeout_seconds = impl_->options.timeout_seconds;
   http.max_head_bytes = kMaxHead;
   Impl* impl = impl_.get();
-  impl_->http = std::make_unique<HttpServer>(http, [impl](const HttpRequest& r) { return impl->Handle(r); });
+  impl_->http = std::make_unique<HttpServer>(
+      http, AsyncHttpHandler([impl](const HttpRequest& r, HttpResponder respond) { impl->Handle(r, std::move(respond)); }));
   impl_->http->Start();
 }
 
 int DownloadServer::port() const { return impl_->http ? impl_->http->port() : 0; }
 
 void DownloadServer::Stop() {
-  if (impl_ && impl_->http) {
-    impl_->http->Stop();
-    impl_->http.reset();
-  }
-  if (impl_) {
-    impl_->audit.reset();
-    impl_->signer.reset();  // signs a checkpoint of the last rows
-    impl_->pool.reset();
-  }
+  if (!impl_) return;
+  // No new requests; the rows handed in are committed (their answers go to a
+  // stopped transport, which is destroyed only after); a last checkpoint.
+  if (impl_->http) impl_->http->Stop();
+  impl_->audit.reset();
+  impl_->signer.reset();  // signs a checkpoint of the last rows
+  impl_->http.reset();
+  impl_->pool.reset();
 }
 
 }  // namespace imprint

@@ -45,7 +45,7 @@ struct ServerOptions {
                             // writer, its checkpointer and the checkpoint signer
                             // hold one each besides)
   int workers = 64;         // threads that answer requests (an audit commit waits in one)
-  int io_threads = 1;       // threads that read and write every connection
+  int io_threads = 2;       // threads that read, decide, personalise and write
   int queue = 1024;         // complete requests waiting for a worker; more get 503
   int copy_cache_entries = 4096;  // personalised copies kept (and 64 MB at most); 0: none
   int timeout_seconds = 3;  // a whole request head, and idle keep-alive: a silent
