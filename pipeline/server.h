@@ -16,9 +16,12 @@
 // final outcome (HEAD and signatures recorded as such). A thread signs
 // checkpoints of the audit log (its size and head, with the foundation's
 // current key) at most every `checkpoint_interval` while rows arrive and at
-// Stop(); GET /audit/checkpoint serves the latest. Connections cost no thread;
-// handlers run on a bounded pool (http_server.h) and share a bounded pool of
-// store connections (store_pool.h, `db_connections`). While the store cannot
+// Stop(); GET /audit/checkpoint serves the latest. Connections cost no thread
+// (http_server.h): a request for an edition file is decided on an I/O thread
+// and answered when the audit writer's thread has committed its row (in a
+// group with the rows handed in meanwhile); the other routes run on a
+// bounded pool of workers and share a bounded pool of store connections
+// (store_pool.h, `db_connections`). While the store cannot
 // be reached, what needs it is 503 store_unavailable with Retry-After: 1
 // (never a copy without its audit row, never a 404 for a license that may
 // exist), /healthz is 503 naming the store, and every connection is opened
