@@ -3,8 +3,10 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 
 #include "pipeline/checkpoint.h"
 #include "pipeline/rights_policy.h"
@@ -15,6 +17,27 @@ namespace imprint::cli {
 namespace {
 
 // ---- serve ----
+
+// A fatal signal's number on stderr before the default action: a server
+// that dies says how (async-signal-safe: write(2) only).
+void SayFatalSignal(int signal) {
+  char text[48] = "imprint serve: fatal signal ";
+  size_t n = std::strlen(text);
+  if (signal >= 10) text[n++] = static_cast<char>('0' + signal / 10);
+  text[n++] = static_cast<char>('0' + signal % 10);
+  text[n++] = '\n';
+  ssize_t ignored = ::write(2, text, n);
+  (void)ignored;
+  ::signal(signal, SIG_DFL);
+  ::raise(signal);
+}
+
+// A network server writes to sockets its clients may have closed: that is an
+// error to handle (EPIPE), never a reason to die. Fatal signals are named.
+void PrepareSignals() {
+  ::signal(SIGPIPE, SIG_IGN);
+  for (int fatal : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) ::signal(fatal, SayFatalSignal);
+}
 
 // The whole number option `name` from `min` to `max`, or `fallback` when it
 // is not given. Throws UsageError for anything else.
@@ -65,6 +88,7 @@ int RunServe(const Args& args, std::ostream& out, std::ostream& err) {
   sigaddset(&stop, SIGINT);
   sigaddset(&stop, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  PrepareSignals();
   server.Start();
   out << "imprint serve: listening on http://" << options.bind << ":" << server.port() << "/ (editions from "
       << options.out_dir << "/)" << std::endl;
