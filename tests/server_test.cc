@@ -104,12 +104,7 @@ class Served {
         ImprintBin(), {"serve", "--port", "0", "--out", dir / "output", "--db", "sqlite:" + dir / "imprint.db",
                        "--rights", dir / "rights", "--checkpoint-every", checkpoint_every},
         dir.path(), nullptr, &out_, nullptr, env));
-    Poco::PipeInputStream lines(out_);
-    std::string line;
-    std::getline(lines, line);
-    const size_t colon = line.find("127.0.0.1:");
-    BOOST_REQUIRE_MESSAGE(colon != std::string::npos, "the server said: " << line);
-    port = std::stoi(line.substr(colon + 10));
+    port = ServedPort(out_);
   }
 
   // One request and its whole answer on `session`.

@@ -143,12 +143,7 @@ class Served {
     out_ = Poco::Pipe();
     server_ = std::make_unique<Poco::ProcessHandle>(
         Poco::Process::launch(ImprintBin(), args, dir.path(), nullptr, &out_, nullptr, env));
-    Poco::PipeInputStream lines(out_);
-    std::string line;
-    std::getline(lines, line);
-    const size_t colon = line.find("127.0.0.1:");
-    BOOST_REQUIRE_MESSAGE(colon != std::string::npos, "the server said: " << line);
-    port = std::stoi(line.substr(colon + 10));
+    port = ServedPort(out_);
   }
 
   void Stop() {

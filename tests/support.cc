@@ -12,6 +12,7 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/Zip/ZipArchive.h>
 #include <Poco/Zip/ZipStream.h>
+#include <stdexcept>
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
 #include <libxml/HTMLparser.h>
@@ -180,6 +181,15 @@ BoundedResult RunWithin(const std::vector<std::string>& argv, double seconds, lo
   result.out = ReadAll(out_file);
   result.err = ReadAll(err_file);
   return result;
+}
+
+int ServedPort(Poco::Pipe& out) {
+  Poco::PipeInputStream lines(out);
+  std::string line;
+  std::getline(lines, line);
+  const size_t colon = line.find("127.0.0.1:");
+  if (colon == std::string::npos) throw std::runtime_error("the server said: " + line);
+  return std::stoi(line.substr(colon + 10));
 }
 
 std::string Base64Url(const std::string& text) {

@@ -11,6 +11,9 @@
 #include <thread>
 #include <vector>
 
+namespace Poco {
+class Pipe;
+}
 namespace imprint {
 struct Document;
 class TemplateSet;
@@ -66,6 +69,10 @@ struct BoundedResult : ProcessResult {
 BoundedResult RunWithin(const std::vector<std::string>& argv, double seconds, long file_bytes = -1);
 
 std::string ReadAll(const std::string& path);
+// The port `imprint serve` says it listens on, from the first line of its
+// standard output (`out`). Throws std::runtime_error with what it said when
+// that line names no port.
+int ServedPort(Poco::Pipe& out);
 // Base64url without padding (RFC 4648 section 5), as a license travels in
 // "Authorization: License ...".
 std::string Base64Url(const std::string& text);
