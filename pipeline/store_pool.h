@@ -5,7 +5,9 @@
 // At most `size` connections are open at once, each opened when first needed
 // (lazily: a pool made while the database is away opens them once it is
 // back). Borrow() lends one; a caller that finds none free waits up to a
-// deadline, then gets StoreUnavailable. A lease that failed (Fail(), or an
+// deadline, then gets StoreUnavailable. Waiters are served in the order they
+// came, so a wait is as long as the queue ahead, never a lost race after
+// race. A lease that failed (Fail(), or an
 // imprint::Error out of Use()) is closed instead of returned, and so is every
 // idle connection opened before that failure: after a database restart the
 // pool's connections are all dead, and none is lent again. Every outcome is
@@ -18,9 +20,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -111,8 +115,13 @@ class StorePool {
   const std::string& name() const { return name_; }
   // Connections open now, lent or idle.
   int open() const;
+  // Callers waiting for a connection now.
+  int waiting() const;
 
  private:
+  struct Waiter;
+  Lease Open(std::unique_lock<std::mutex>& lock);
+  void GiveUpPlace();
   void Return(Slot slot, bool failed);
   static int64_t NowMs();
 
@@ -122,9 +131,9 @@ class StorePool {
   const std::string name_;
   const OnChange on_change_;
   mutable std::mutex mu_;
-  std::condition_variable freed_;
   std::vector<Slot> idle_;
   int open_count_ = 0;  // lent, idle or being opened
+  std::deque<Waiter*> waiting_;  // first come, first served
   uint64_t epoch_ = 0;  // failures so far
   std::mutex health_mu_;
   bool healthy_ = true;

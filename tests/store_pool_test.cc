@@ -144,5 +144,50 @@ BOOST_AUTO_TEST_CASE(an_unreachable_store_is_unhealthy_until_it_returns) {
   BOOST_TEST(changes[1] == "up");
 }
 
+// Regression (CI, store_faults): with 64 handlers on a pool of 2, a waiter
+// woken for a returned connection lost it to a newcomer, again and again,
+// until its 2 s ran out and a status request was answered 503. Connections go
+// to waiters in the order they came: one that returns its connection and
+// asks again queues behind those already waiting.
+BOOST_AUTO_TEST_CASE(connections_go_to_waiters_first_come_first_served) {
+  Opener opener;
+  StorePool pool(opener.Get(), 1, milliseconds(5000), "test");
+  for (int round = 0; round < 20; ++round) {
+    std::atomic<int> order{0};
+    int waiter_got = 0, returner_got = 0;
+    StorePool::Lease held = pool.Borrow();
+    std::thread waiter([&] {
+      StorePool::Lease lease = pool.Borrow();
+      waiter_got = ++order;
+    });
+    while (pool.waiting() == 0) std::this_thread::sleep_for(milliseconds(1));
+    { StorePool::Lease gone = std::move(held); }
+    {
+      StorePool::Lease again = pool.Borrow();  // behind the waiter
+      returner_got = ++order;
+    }
+    waiter.join();
+    BOOST_TEST(waiter_got == 1, "round " << round << ": the waiter came second");
+    BOOST_TEST(returner_got == 2);
+  }
+  BOOST_TEST(opener.opened == 1);
+}
+
+// A waiter whose time ran out leaves the queue: the next connection goes to
+// one still waiting.
+BOOST_AUTO_TEST_CASE(a_waiter_that_gave_up_is_passed_over) {
+  Opener opener;
+  StorePool pool(opener.Get(), 1, milliseconds(5000), "test");
+  StorePool::Lease held = pool.Borrow();
+  BOOST_CHECK_THROW(pool.Borrow(milliseconds(50)), StoreUnavailable);
+  BOOST_TEST(pool.waiting() == 0);
+  std::thread giver([held = std::move(held)]() mutable {
+    std::this_thread::sleep_for(milliseconds(50));
+    StorePool::Lease gone = std::move(held);
+  });
+  BOOST_TEST(pool.Borrow()->SchemaVersion() == LicenseStore::LatestSchemaVersion());
+  giver.join();
+}
+
 }  // namespace
 }  // namespace imprint
