@@ -8,8 +8,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "pipeline/http_route.h"
-#include "pipeline/http_server.h"
+#include "pipeline/server/http_route.h"
+#include "pipeline/server/http_server.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string bytes(reinterpret_cast<const char*>(data), size);

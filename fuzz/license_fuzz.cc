@@ -5,10 +5,10 @@
 #include <cstdlib>
 #include <string>
 
-#include "pipeline/canonical_json.h"
-#include "pipeline/decision.h"
-#include "pipeline/error.h"
-#include "pipeline/license.h"
+#include "pipeline/base/canonical_json.h"
+#include "pipeline/license/decision.h"
+#include "pipeline/base/error.h"
+#include "pipeline/license/license.h"
 
 namespace {
 

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string>
 
-#include "pipeline/markdown_escape.h"
-#include "pipeline/raw_reader.h"
+#include "pipeline/base/markdown_escape.h"
+#include "pipeline/edition/raw_reader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {

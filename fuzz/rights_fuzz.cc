@@ -8,8 +8,8 @@
 #include <fstream>
 #include <string>
 
-#include "pipeline/error.h"
-#include "pipeline/rights_policy.h"
+#include "pipeline/base/error.h"
+#include "pipeline/edition/rights_policy.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::string dir = [] {

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "pipeline/http_route.h"
+#include "pipeline/server/http_route.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string uri(reinterpret_cast<const char*>(data), size);

@@ -8,9 +8,9 @@
 #include <cstdlib>
 #include <string>
 
-#include "pipeline/license.h"
-#include "pipeline/personalize.h"
-#include "pipeline/rights_policy.h"
+#include "pipeline/license/license.h"
+#include "pipeline/server/personalize.h"
+#include "pipeline/edition/rights_policy.h"
 
 namespace {
 

@@ -6,7 +6,7 @@
 // manifest, another edition's build, a symlink out, a FIFO) is refused; a
 // rebuild and a key revocation are seen.
 #define BOOST_TEST_MODULE artifact_verifier
-#include "pipeline/artifact_verifier.h"
+#include "pipeline/server/artifact_verifier.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -18,11 +18,11 @@
 #include <cstdio>
 #include <thread>
 
-#include "pipeline/crypto.h"
-#include "pipeline/error.h"
-#include "pipeline/keystore.h"
-#include "pipeline/minisign.h"
-#include "pipeline/verify.h"
+#include "pipeline/base/crypto.h"
+#include "pipeline/base/error.h"
+#include "pipeline/signing/keystore.h"
+#include "pipeline/signing/minisign.h"
+#include "pipeline/edition/verify.h"
 #include "tests/support.h"
 
 namespace imprint {

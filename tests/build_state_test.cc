@@ -2,7 +2,7 @@
 // not rebuilt; exactly the inputs whose raw text changed are; every input
 // when the templates or the rights change.
 #define BOOST_TEST_MODULE build_state
-#include "pipeline/build_state.h"
+#include "pipeline/edition/build_state.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>

@@ -3,7 +3,7 @@
 // file, line and reason, exit status 1, nothing written for it, and the good
 // inputs of the same run still built.
 #define BOOST_TEST_MODULE build
-#include "pipeline/build.h"
+#include "pipeline/edition/build.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -22,7 +22,7 @@
 #include <sstream>
 
 #include "bench/corpus.h"
-#include "pipeline/file_system.h"
+#include "pipeline/base/file_system.h"
 #include "tests/support.h"
 
 namespace imprint {

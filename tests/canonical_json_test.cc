@@ -1,11 +1,11 @@
 // RFC 8785 canonical form: member order by UTF-16 code units, minimal escapes,
 // no white space.
 #define BOOST_TEST_MODULE canonical_json
-#include "pipeline/canonical_json.h"
+#include "pipeline/base/canonical_json.h"
 
 #include <boost/test/unit_test.hpp>
 
-#include "pipeline/error.h"
+#include "pipeline/base/error.h"
 
 namespace imprint {
 namespace {

@@ -1,7 +1,7 @@
 // The catalog: every edition listed, every link pointing at a file, a page
 // the Nu HTML Checker accepts, and sharded builds merged by `imprint catalog`.
 #define BOOST_TEST_MODULE catalog
-#include "pipeline/catalog.h"
+#include "pipeline/edition/catalog.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>

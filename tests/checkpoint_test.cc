@@ -1,11 +1,11 @@
 // Checkpoints as C2SP signed notes, against the rules of c2sp.org/signed-note
 // and c2sp.org/tlog-checkpoint, and the signed-note spec's own example key.
 #define BOOST_TEST_MODULE checkpoint
-#include "pipeline/checkpoint.h"
+#include "pipeline/signing/checkpoint.h"
 
 #include <boost/test/unit_test.hpp>
 
-#include "pipeline/crypto.h"
+#include "pipeline/base/crypto.h"
 #include "tests/support.h"
 
 namespace imprint {

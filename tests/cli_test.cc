@@ -4,7 +4,7 @@
 // of destination, the license commands' refusals a new user meets, and
 // `imprint audit verify` on a large log (its memory).
 #define BOOST_TEST_MODULE cli
-#include "pipeline/cli.h"
+#include "pipeline/cli/cli.h"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -18,11 +18,11 @@
 #include <chrono>
 #include <filesystem>
 
-#include "pipeline/checkpoint.h"
-#include "pipeline/crypto.h"
-#include "pipeline/keystore.h"
-#include "pipeline/license_store.h"
-#include "pipeline/zip_writer.h"
+#include "pipeline/signing/checkpoint.h"
+#include "pipeline/base/crypto.h"
+#include "pipeline/signing/keystore.h"
+#include "pipeline/license/license_store.h"
+#include "pipeline/base/zip_writer.h"
 #include "tests/support.h"
 
 extern char** environ;
@@ -222,7 +222,7 @@ BOOST_FIXTURE_TEST_CASE(out_to_a_folder_or_a_link_to_one_is_refused_before_any_c
   BOOST_TEST(FilesBelow(dir / "folder") == std::vector<std::string>{"inside.txt"}, boost::test_tools::per_element());
 }
 
-// A dangling link is refused (see pipeline/file_system.h for why).
+// A dangling link is refused (see pipeline/base/file_system.h for why).
 BOOST_FIXTURE_TEST_CASE(out_to_a_dangling_link_is_refused_and_creates_nothing, Destinations) {
   fs::create_symlink(dir / "missing/x.license", dir / "dangling");
   for (const std::string& command : commands) {

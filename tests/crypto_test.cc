@@ -1,6 +1,6 @@
 // The primitives against published test vectors.
 #define BOOST_TEST_MODULE crypto
-#include "pipeline/crypto.h"
+#include "pipeline/base/crypto.h"
 
 #include <boost/test/unit_test.hpp>
 

@@ -2,12 +2,12 @@
 // (`imprint license issue|check|revoke`): every reason code of the spec, from
 // the bundled tiers of rights/, and the same decisions from Decide() itself.
 #define BOOST_TEST_MODULE decision
-#include "pipeline/decision.h"
+#include "pipeline/license/decision.h"
 
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
 
-#include "pipeline/license_store.h"
+#include "pipeline/license/license_store.h"
 #include "tests/support.h"
 
 namespace imprint {

@@ -1,6 +1,6 @@
 // The output layout of the editions contract.
 #define BOOST_TEST_MODULE edition_layout
-#include "pipeline/edition_layout.h"
+#include "pipeline/base/edition_layout.h"
 
 #include <boost/test/unit_test.hpp>
 #include <string>

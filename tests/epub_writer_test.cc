@@ -3,7 +3,7 @@
 // paragraph in the book as pandoc reads it back, and the same bytes under
 // another time zone, locale and clock.
 #define BOOST_TEST_MODULE epub_writer
-#include "pipeline/epub_writer.h"
+#include "pipeline/edition/epub_writer.h"
 
 #include <unistd.h>
 
@@ -11,8 +11,8 @@
 #include <set>
 #include <sstream>
 
-#include "pipeline/document.h"
-#include "pipeline/error.h"
+#include "pipeline/edition/document.h"
+#include "pipeline/base/error.h"
 #include "tests/support.h"
 
 namespace imprint {

@@ -1,6 +1,6 @@
 // Diagnostics read as compilers write them.
 #define BOOST_TEST_MODULE error
-#include "pipeline/error.h"
+#include "pipeline/base/error.h"
 
 #include <boost/test/unit_test.hpp>
 

@@ -1,6 +1,6 @@
 // Whole-file reads, atomic writes and finding inputs, on a real folder.
 #define BOOST_TEST_MODULE file_system
-#include "pipeline/file_system.h"
+#include "pipeline/base/file_system.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -15,7 +15,7 @@
 #include <cstdlib>
 #include <thread>
 
-#include "pipeline/error.h"
+#include "pipeline/base/error.h"
 #include "tests/support.h"
 
 namespace imprint {

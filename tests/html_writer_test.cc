@@ -3,14 +3,14 @@
 // rights metadata and schema.org JSON-LD, no executable script, and no error
 // from the Nu HTML Checker (one JVM run for all pages).
 #define BOOST_TEST_MODULE html_writer
-#include "pipeline/html_writer.h"
+#include "pipeline/edition/html_writer.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <boost/test/unit_test.hpp>
 
-#include "pipeline/document.h"
+#include "pipeline/edition/document.h"
 #include "tests/support.h"
 
 namespace imprint {

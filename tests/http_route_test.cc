@@ -1,6 +1,6 @@
 // The download server's router: the shapes of the spec, and nothing else.
 #define BOOST_TEST_MODULE http_route
-#include "pipeline/http_route.h"
+#include "pipeline/server/http_route.h"
 
 #include <boost/test/unit_test.hpp>
 #include <random>

@@ -2,7 +2,7 @@
 // (the smuggling cases of RFC 9112 section 6.3), slow clients that cost no
 // thread, heads that must arrive whole in time, and a clean stop.
 #define BOOST_TEST_MODULE http_server
-#include "pipeline/http_server.h"
+#include "pipeline/server/http_server.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Net/NetException.h>

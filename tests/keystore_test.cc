@@ -1,7 +1,7 @@
 // The keystore on a real folder: permissions, refusal to overwrite, rotation
 // and revocation.
 #define BOOST_TEST_MODULE keystore
-#include "pipeline/keystore.h"
+#include "pipeline/signing/keystore.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -18,7 +18,7 @@
 #include <sstream>
 #include <thread>
 
-#include "pipeline/error.h"
+#include "pipeline/base/error.h"
 #include "tests/support.h"
 
 namespace imprint {

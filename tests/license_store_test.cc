@@ -1,7 +1,7 @@
 // The license store's suite, run against SQLite (a file) and PostgreSQL (the
 // server the test command starts): both back ends pass the same tests.
 #define BOOST_TEST_MODULE license_store
-#include "pipeline/license_store.h"
+#include "pipeline/license/license_store.h"
 
 #include <Poco/Data/Session.h>
 
@@ -11,10 +11,10 @@
 #include <functional>
 #include <stdexcept>
 
-#include "pipeline/audit_check.h"
-#include "pipeline/checkpoint.h"
-#include "pipeline/crypto.h"
-#include "pipeline/error.h"
+#include "pipeline/license/audit_check.h"
+#include "pipeline/signing/checkpoint.h"
+#include "pipeline/base/crypto.h"
+#include "pipeline/base/error.h"
 #include "tests/support.h"
 
 namespace imprint {

@@ -1,15 +1,15 @@
 // License documents: signed over their canonical form, parsed, and refused
 // when any field changes or the key is not trusted.
 #define BOOST_TEST_MODULE license
-#include "pipeline/license.h"
+#include "pipeline/license/license.h"
 
 #include <boost/test/unit_test.hpp>
 #include <iterator>
 #include <utility>
 #include <vector>
 
-#include "pipeline/canonical_json.h"
-#include "pipeline/error.h"
+#include "pipeline/base/canonical_json.h"
+#include "pipeline/base/error.h"
 #include "tests/support.h"
 
 namespace imprint {

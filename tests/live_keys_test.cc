@@ -4,7 +4,7 @@
 // revoked key is refused, a revoked current key leaves no signing key, no
 // change costs no reload, and a damaged keyring keeps the last good keys.
 #define BOOST_TEST_MODULE live_keys
-#include "pipeline/live_keys.h"
+#include "pipeline/signing/live_keys.h"
 
 #include <sys/stat.h>
 
@@ -15,8 +15,8 @@
 #include <functional>
 #include <thread>
 
-#include "pipeline/error.h"
-#include "pipeline/file_system.h"
+#include "pipeline/base/error.h"
+#include "pipeline/base/file_system.h"
 #include "tests/support.h"
 
 namespace imprint {

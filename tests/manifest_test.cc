@@ -1,11 +1,11 @@
 // The manifest: canonical JSON that lists every artifact and parses back.
 #define BOOST_TEST_MODULE manifest
-#include "pipeline/manifest.h"
+#include "pipeline/edition/manifest.h"
 
 #include <boost/test/unit_test.hpp>
 
-#include "pipeline/canonical_json.h"
-#include "pipeline/error.h"
+#include "pipeline/base/canonical_json.h"
+#include "pipeline/base/error.h"
 #include "tests/support.h"
 
 namespace imprint {

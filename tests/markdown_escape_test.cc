@@ -4,7 +4,7 @@
 // inside it. Fixed cases from the spec, then many random strings built from
 // the characters Markdown cares about.
 #define BOOST_TEST_MODULE markdown_escape
-#include "pipeline/markdown_escape.h"
+#include "pipeline/base/markdown_escape.h"
 
 #include <boost/test/unit_test.hpp>
 #include <random>

@@ -3,13 +3,13 @@
 // extensions): each paragraph to the letter, headlines as headings, the
 // canonical footer last, the legacy footer nowhere; front matter complete.
 #define BOOST_TEST_MODULE markdown_writer
-#include "pipeline/markdown_writer.h"
+#include "pipeline/edition/markdown_writer.h"
 
 #include <boost/test/unit_test.hpp>
 #include <map>
 #include <sstream>
 
-#include "pipeline/document.h"
+#include "pipeline/edition/document.h"
 #include "tests/support.h"
 
 namespace imprint {

@@ -1,11 +1,11 @@
 // minisign's formats, refereed by the stock minisign in both directions: it
 // accepts what Imprint signs, and Imprint accepts what it signs.
 #define BOOST_TEST_MODULE minisign
-#include "pipeline/minisign.h"
+#include "pipeline/signing/minisign.h"
 
 #include <boost/test/unit_test.hpp>
 
-#include "pipeline/error.h"
+#include "pipeline/base/error.h"
 #include "tests/support.h"
 
 namespace imprint {

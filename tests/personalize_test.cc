@@ -2,17 +2,17 @@
 // every format, the same bytes every time, the EPUB still valid under
 // EPUBCheck and the HTML under the Nu HTML Checker, prose untouched.
 #define BOOST_TEST_MODULE personalize
-#include "pipeline/personalize.h"
+#include "pipeline/server/personalize.h"
 
 #include <boost/test/unit_test.hpp>
 
-#include "pipeline/document.h"
-#include "pipeline/epub_writer.h"
-#include "pipeline/error.h"
-#include "pipeline/html_writer.h"
-#include "pipeline/license.h"
-#include "pipeline/markdown_writer.h"
-#include "pipeline/zip_writer.h"
+#include "pipeline/edition/document.h"
+#include "pipeline/edition/epub_writer.h"
+#include "pipeline/base/error.h"
+#include "pipeline/edition/html_writer.h"
+#include "pipeline/license/license.h"
+#include "pipeline/edition/markdown_writer.h"
+#include "pipeline/base/zip_writer.h"
 
 #include <chrono>
 #include <utility>

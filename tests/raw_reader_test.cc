@@ -1,7 +1,7 @@
 // The raw reader against every good test input (each with its expected model
 // in tests/data/expected/) and against the spec's rules one by one.
 #define BOOST_TEST_MODULE raw_reader
-#include "pipeline/raw_reader.h"
+#include "pipeline/edition/raw_reader.h"
 
 #include <boost/test/unit_test.hpp>
 

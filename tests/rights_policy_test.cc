@@ -2,12 +2,12 @@
 // and the line of the mistake (schema violations, unknown tier references,
 // duplicates, malformed XML).
 #define BOOST_TEST_MODULE rights_policy
-#include "pipeline/rights_policy.h"
+#include "pipeline/edition/rights_policy.h"
 
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
 
-#include "pipeline/error.h"
+#include "pipeline/base/error.h"
 #include "tests/support.h"
 
 namespace imprint {

@@ -2,11 +2,11 @@
 // volume, the canonical footer from the publication's template, and no
 // edition for a publication the policy does not know.
 #define BOOST_TEST_MODULE rights_stage
-#include "pipeline/rights_stage.h"
+#include "pipeline/edition/rights_stage.h"
 
 #include <boost/test/unit_test.hpp>
 
-#include "pipeline/raw_reader.h"
+#include "pipeline/edition/raw_reader.h"
 #include "tests/support.h"
 
 namespace imprint {

@@ -2,7 +2,7 @@
 // (`imprint serve`), real license files, the stock minisign on what it hands
 // out, the audit log and `imprint trace` afterwards.
 #define BOOST_TEST_MODULE server
-#include "pipeline/server.h"
+#include "pipeline/server/server.h"
 
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Session.h>
@@ -26,11 +26,11 @@
 #include <fcntl.h>
 #include <sstream>
 
-#include "pipeline/checkpoint.h"
-#include "pipeline/crypto.h"
-#include "pipeline/keystore.h"
-#include "pipeline/license.h"
-#include "pipeline/license_store.h"
+#include "pipeline/signing/checkpoint.h"
+#include "pipeline/base/crypto.h"
+#include "pipeline/signing/keystore.h"
+#include "pipeline/license/license.h"
+#include "pipeline/license/license_store.h"
 #include "tests/support.h"
 
 namespace imprint {

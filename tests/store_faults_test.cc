@@ -20,8 +20,8 @@
 #include <mutex>
 #include <thread>
 
-#include "pipeline/crypto.h"
-#include "pipeline/license.h"
+#include "pipeline/base/crypto.h"
+#include "pipeline/license/license.h"
 #include "tests/support.h"
 
 namespace imprint {

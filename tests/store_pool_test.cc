@@ -1,7 +1,7 @@
 // The store pool over real stores: SQLite files, and a PostgreSQL URL where
 // nothing listens (port 1) for a store that cannot be reached.
 #define BOOST_TEST_MODULE store_pool
-#include "pipeline/store_pool.h"
+#include "pipeline/license/store_pool.h"
 
 #include <atomic>
 #include <boost/test/unit_test.hpp>

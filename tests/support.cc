@@ -1,11 +1,11 @@
 #include "tests/support.h"
 
-#include "pipeline/crypto.h"
-#include "pipeline/document.h"
-#include "pipeline/raw_reader.h"
-#include "pipeline/rights_policy.h"
-#include "pipeline/rights_stage.h"
-#include "pipeline/template_set.h"
+#include "pipeline/base/crypto.h"
+#include "pipeline/edition/document.h"
+#include "pipeline/edition/raw_reader.h"
+#include "pipeline/edition/rights_policy.h"
+#include "pipeline/edition/rights_stage.h"
+#include "pipeline/edition/template_set.h"
 
 #include <Poco/PipeStream.h>
 #include <Poco/Process.h>

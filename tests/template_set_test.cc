@@ -1,13 +1,13 @@
 // Templates: HTML templates escape, text templates do not, partials work,
 // and a missing or broken template is an error naming it.
 #define BOOST_TEST_MODULE template_set
-#include "pipeline/template_set.h"
+#include "pipeline/edition/template_set.h"
 
 #include <boost/test/unit_test.hpp>
 #include <fstream>
 #include <string>
 
-#include "pipeline/error.h"
+#include "pipeline/base/error.h"
 #include "tests/support.h"
 
 namespace imprint {

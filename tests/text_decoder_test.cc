@@ -1,7 +1,7 @@
 // Decoding raw bytes: UTF-8 with or without BOM, Windows-1252 transcoded with
 // a warning, and everything else an error naming the line.
 #define BOOST_TEST_MODULE text_decoder
-#include "pipeline/text_decoder.h"
+#include "pipeline/base/text_decoder.h"
 
 #include <boost/test/unit_test.hpp>
 

@@ -3,7 +3,7 @@
 // named; other keys, rotation and revocation behave; no secret reaches the
 // output.
 #define BOOST_TEST_MODULE verify
-#include "pipeline/verify.h"
+#include "pipeline/edition/verify.h"
 
 #include <sys/stat.h>
 
@@ -12,8 +12,8 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "pipeline/crypto.h"
-#include "pipeline/minisign.h"
+#include "pipeline/base/crypto.h"
+#include "pipeline/signing/minisign.h"
 #include "tests/support.h"
 
 namespace imprint {

@@ -1,7 +1,7 @@
 // The writer table: every format of the editions contract, once, each writer
 // rendering the sample issue.
 #define BOOST_TEST_MODULE writers
-#include "pipeline/writers.h"
+#include "pipeline/edition/writers.h"
 
 #include <boost/test/unit_test.hpp>
 #include <set>

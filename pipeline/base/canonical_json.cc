@@ -1,0 +1,119 @@
+#include "pipeline/base/canonical_json.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <stdexcept>
+#include <vector>
+
+#include "pipeline/base/error.h"
+
+namespace imprint {
+namespace {
+
+// UTF-8 to UTF-16 code units, for RFC 8785's member order.
+std::u16string Utf16(const std::string& s) {
+  std::u16string out;
+  for (size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    char32_t cp;
+    size_t len = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+    cp = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
+    for (size_t k = 1; k < len && i + k < s.size(); ++k) {
+      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    }
+    i += len;
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      out.push_back(static_cast<char16_t>(0xD800 + (cp >> 10)));
+      out.push_back(static_cast<char16_t>(0xDC00 + (cp & 0x3FF)));
+    } else {
+      out.push_back(static_cast<char16_t>(cp));
+    }
+  }
+  return out;
+}
+
+void AppendString(const std::string& s, std::string* out) {
+  out->push_back('"');
+  for (char c : s) {
+    switch (c) {
+      case '"': *out += "\\\""; break;
+      case '\\': *out += "\\\\"; break;
+      case '\b': *out += "\\b"; break;
+      case '\f': *out += "\\f"; break;
+      case '\n': *out += "\\n"; break;
+      case '\r': *out += "\\r"; break;
+      case '\t': *out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
+          *out += buf;
+        } else {
+          out->push_back(c);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+void Append(const Poco::Dynamic::Var& v, std::string* out) {
+  if (v.isEmpty()) {
+    *out += "null";
+  } else if (v.type() == typeid(Poco::JSON::Object::Ptr)) {
+    const auto object = v.extract<Poco::JSON::Object::Ptr>();
+    std::vector<std::string> names;
+    object->getNames(names);
+    std::sort(names.begin(), names.end(),
+              [](const std::string& a, const std::string& b) { return Utf16(a) < Utf16(b); });
+    out->push_back('{');
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (i > 0) out->push_back(',');
+      AppendString(names[i], out);
+      out->push_back(':');
+      Append(object->get(names[i]), out);
+    }
+    out->push_back('}');
+  } else if (v.type() == typeid(Poco::JSON::Array::Ptr)) {
+    const auto array = v.extract<Poco::JSON::Array::Ptr>();
+    out->push_back('[');
+    for (unsigned i = 0; i < array->size(); ++i) {
+      if (i > 0) out->push_back(',');
+      Append(array->get(i), out);
+    }
+    out->push_back(']');
+  } else if (v.isBoolean()) {
+    *out += v.extract<bool>() ? "true" : "false";
+  } else if (v.isString()) {
+    AppendString(v.convert<std::string>(), out);
+  } else if (v.isInteger()) {
+    *out += v.convert<std::string>();
+  } else {
+    throw std::invalid_argument("canonical JSON: only integers are supported as numbers");
+  }
+}
+
+}  // namespace
+
+std::string CanonicalJson(const Poco::Dynamic::Var& value) {
+  std::string out;
+  Append(value, &out);
+  return out;
+}
+
+std::string Canonicalize(const std::string& json, const std::string& file) {
+  try {
+    Poco::JSON::Parser parser;
+    return CanonicalJson(parser.parse(json));
+  } catch (const std::invalid_argument& e) {
+    throw Error(file, 0, e.what());
+  } catch (const std::exception& e) {
+    throw Error(file, 0, std::string("not valid JSON: ") + e.what());
+  }
+}
+
+}  // namespace imprint

@@ -1,0 +1,58 @@
+#include "pipeline/base/edition_layout.h"
+
+#include <cstdio>
+
+namespace imprint {
+namespace {
+
+std::string Padded(char prefix, int n, int width) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%c%0*d", prefix, width, n);
+  return buf;
+}
+
+bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+// [a-z0-9]+(-[a-z0-9]+)*: no leading, trailing or doubled hyphen.
+bool IsSlug(std::string_view s) {
+  if (s.empty() || s.front() == '-' || s.back() == '-' || s.find("--") != std::string_view::npos) return false;
+  for (char c : s) {
+    if (!IsLowerAlnum(c) && c != '-') return false;
+  }
+  return true;
+}
+
+// `prefix` then 1 to 5 digits, the whole of `s`; the number, or 0.
+int Numbered(std::string_view s, char prefix) {
+  if (s.size() < 2 || s.size() > 6 || s[0] != prefix) return 0;
+  int n = 0;
+  for (char c : s.substr(1)) {
+    if (c < '0' || c > '9') return 0;
+    n = n * 10 + (c - '0');
+  }
+  return n;
+}
+
+}  // namespace
+
+std::optional<EditionPathParts> ParseEditionPath(std::string_view text) {
+  const size_t first = text.find('/');
+  if (first == std::string_view::npos) return std::nullopt;
+  const size_t second = text.find('/', first + 1);
+  if (second == std::string_view::npos || text.find('/', second + 1) != std::string_view::npos) return std::nullopt;
+  const std::string_view slug = text.substr(0, first);
+  const int volume = Numbered(text.substr(first + 1, second - first - 1), 'v');
+  const int issue = Numbered(text.substr(second + 1), 'i');
+  if (!IsSlug(slug) || volume < 1 || issue < 1) return std::nullopt;
+  return EditionPathParts{std::string(slug), volume, issue};
+}
+
+std::string EditionPath(const std::string& slug, int volume, int issue) {
+  return slug + "/" + Padded('v', volume, 2) + "/" + Padded('i', issue, 3);
+}
+
+std::string EditionBaseName(const std::string& slug, int volume, int issue) {
+  return slug + "-" + Padded('v', volume, 2) + "-" + Padded('i', issue, 3);
+}
+
+}  // namespace imprint

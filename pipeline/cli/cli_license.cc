@@ -1,0 +1,512 @@
+// The license commands (license issue|show|check|revoke|renew|list|status) and the
+// audit log's: audit, audit verify, trace.
+#include "pipeline/cli/cli_support.h"
+
+#include <sys/stat.h>
+
+#include <cctype>
+#include <sstream>
+#include <utility>
+
+#include "pipeline/license/audit_check.h"
+#include "pipeline/signing/checkpoint.h"
+#include "pipeline/base/crypto.h"
+#include "pipeline/license/decision.h"
+#include "pipeline/base/file_system.h"
+#include "pipeline/license/license.h"
+#include "pipeline/server/personalize.h"
+#include "pipeline/edition/rights_policy.h"
+#include "pipeline/base/text_decoder.h"
+
+namespace imprint::cli {
+namespace {
+
+// A license of the longest name is about 1.5 KB; nothing larger is one.
+constexpr size_t kMaxLicenseFile = 64 * 1024;
+
+// ---- license ------------------------------------------------------------------
+
+// A license that ends before it is issued is useless at once: refused unless
+// the user says it is meant (--allow-expired, for tests and demonstrations).
+void CheckNotExpired(const Args& args, const std::string& command, const std::string& until, int64_t end,
+                     std::ostream& err) {
+  if (end >= Now()) return;
+  const std::string what = "--until " + until + " is in the past: the license would be expired from the start";
+  if (!args.Has("allow-expired")) {
+    throw Error("imprint " + command, 0, what + "; add --allow-expired to issue it anyway (e.g. for tests)");
+  }
+  err << "imprint " << command << ": warning: " << what << " (--allow-expired)\n";
+}
+
+// `text` as one shell word: bare when it is plain, else in single quotes.
+std::string ShellWord(const std::string& text) {
+  const bool plain = !text.empty() && text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                             "0123456789@%+=:,./_-") == std::string::npos;
+  if (plain) return text;
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// The command that issues a fresh license like `l`, from today until `until`.
+std::string IssueCommandLike(const License& l, const std::string& until) {
+  std::string pubs;
+  for (const std::string& p : l.publications) pubs += (pubs.empty() ? "" : ",") + p;
+  return "imprint license issue --subscriber " + ShellWord(l.subscriber_id) + " --name " +
+         ShellWord(l.subscriber_name) + (l.subscriber_email.empty() ? "" : " --email " + ShellWord(l.subscriber_email)) +
+         " --tier " + ShellWord(l.tier) + " --publications " + ShellWord(pubs) + " --from " +
+         FormatTime(Now()).substr(0, 10) + " --until " + ShellWord(until) + " --out FILE";
+}
+
+// Writes a signed document where --out says (else to standard output). The
+// destination was checked before the store changed; should the write still
+// fail, says what the store now holds.
+void WriteDocument(const Args& args, const std::string& document, const std::string& done, std::ostream& out,
+                   std::ostream& err) {
+  try {
+    WriteTo(args.Get("out", kStandardOutput), document, out);
+  } catch (const Error&) {
+    err << "imprint: " << done << ", but its document was not written:\n";
+    throw;
+  }
+}
+
+int RunLicenseIssue(const Args& args, std::ostream& out, std::ostream& err) {
+  if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
+  License l;
+  l.subscriber_id = Required(args, "subscriber");
+  l.subscriber_name = Required(args, "name");
+  if (const std::string problem = SubscriberNameProblem(l.subscriber_name); !problem.empty()) {
+    throw Error("--name", 0, "refused as a subscriber name: " + problem);
+  }
+  l.subscriber_email = args.Get("email");
+  // The id and e-mail address reach no copy, but a trace prints them.
+  for (const auto& [option, value] : {std::pair<const char*, const std::string*>{"--subscriber", &l.subscriber_id},
+                                      {"--email", &l.subscriber_email}}) {
+    size_t length = 0;
+    if (const std::string problem = OneLineTextProblem(*value, &length); !problem.empty()) {
+      throw Error(option, 0, "refused: " + problem);
+    }
+  }
+  l.tier = Required(args, "tier");
+  const std::string from = Required(args, "from"), until = Required(args, "until");
+  const auto start = ParseTime(from), end = ParseTime(until, /*end_of_day=*/true);
+  if (!start) throw UsageError("--from takes a date (YYYY-MM-DD) or an RFC 3339 time, not '" + from + "'");
+  if (!end) throw UsageError("--until takes a date (YYYY-MM-DD) or an RFC 3339 time, not '" + until + "'");
+  if (*end < *start) throw UsageError("--until is before --from");
+  CheckWritable(args, "out");
+  CheckNotExpired(args, "license issue", until, *end, err);
+  const RightsPolicy policy = LoadRightsPolicy(RightsDir(args));
+  if (policy.tiers.count(l.tier) == 0) {
+    std::string known;
+    for (const auto& [id, tier] : policy.tiers) known += (known.empty() ? "" : ", ") + id;
+    throw UsageError("unknown tier '" + l.tier + "'; the rights policy has " + known);
+  }
+  std::istringstream pubs(Required(args, "publications"));
+  for (std::string p; std::getline(pubs, p, ',');) {
+    if (policy.FindPublication(p) == nullptr) throw UsageError("unknown publication '" + p + "'");
+    l.publications.push_back(p);
+  }
+  l.id = NewLicenseId();
+  l.issued = FormatTime(Now());
+  l.provider = policy.holder_url;
+  l.start = FormatTime(*start);
+  l.end = FormatTime(*end);
+
+  const Keystore keystore = BuildKeystore("output", err);
+  const std::string document = SignLicense(l, keystore.LoadSigningKey());
+  OpenStore(args)->AddLicense({l, document}, Now());
+  WriteDocument(args, document, "the store holds license " + l.id, out, err);
+  if (args.Get("out", kStandardOutput) != kStandardOutput) {
+    out << "issued license " << l.id << " to " << l.subscriber_name << " (" << l.tier << "), written to "
+        << args.Get("out") << "\n";
+  }
+  return kExitOk;
+}
+
+// A license file, read only as a regular file of a license's size at most.
+std::string ReadLicenseFile(const std::string& path) {
+  return ReadRegularFile(path, kMaxLicenseFile, "too large to be a license");
+}
+
+License ReadVerifiedLicense(const Args& args, const std::string& path, std::string* text) {
+  *text = ReadLicenseFile(path);
+  switch (VerifyLicense(*text, TrustedFrom(args))) {
+    case SignatureVerdict::kGood: break;
+    case SignatureVerdict::kUnknownKey: throw Error(path, 0, "license signed by an unknown key");
+    case SignatureVerdict::kRevokedKey: throw Error(path, 0, "license signed by a revoked key");
+    case SignatureVerdict::kBad: throw Error(path, 0, "bad signature: the license was changed or is not one");
+  }
+  return ParseLicense(*text, path);
+}
+
+int RunLicenseShow(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.positional.size() != 1) throw UsageError("give one license FILE");
+  std::string text;
+  const License l = ReadVerifiedLicense(args, args.positional[0], &text);
+  const auto store = OpenStore(args);
+  std::string pubs;
+  for (const std::string& p : l.publications) pubs += (pubs.empty() ? "" : ", ") + p;
+  out << "license:      " << l.id << " (signature good, key " << l.key_id << ")\n"
+      << "subscriber:   " << l.subscriber_name << " <" << l.subscriber_email << ">, id " << l.subscriber_id << "\n"
+      << "tier:         " << l.tier << "\n"
+      << "publications: " << pubs << "\n"
+      << "valid:        " << l.start << " to " << l.end << "\n"
+      << "issued:       " << l.issued << " by " << l.provider << "\n"
+      << "status:       " << LicenseStatus(*store, l, Now()) << "\n";
+  // The reason is the foundation's private note: shown here, never served.
+  if (const auto r = store->FindRevocation(l.id)) {
+    out << "revoked:      " << FormatTime(r->at) << ": " << r->reason << "\n";
+  }
+  return kExitOk;
+}
+
+int RunLicenseCheck(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.positional.size() != 2) throw UsageError("give a license FILE and an EDITION");
+  const auto edition = ParseEditionRef(args.positional[1]);
+  if (!edition) throw UsageError("EDITION looks like monitor/v05/i077, not '" + args.positional[1] + "'");
+  const std::string action = Required(args, "action");
+  const std::string format = args.Get("format");
+  if (!format.empty() && format != "md" && format != "html" && format != "epub") {
+    throw UsageError("--format is md, html or epub, not '" + format + "'");
+  }
+  int64_t at = Now();
+  if (args.Has("at")) {
+    const auto parsed = ParseTime(args.Get("at"));
+    if (!parsed) throw UsageError("--at takes an RFC 3339 time or a date, not '" + args.Get("at") + "'");
+    at = *parsed;
+  }
+  const std::string text = ReadLicenseFile(args.positional[0]);
+  const RightsPolicy policy = LoadRightsPolicy(RightsDir(args));
+  const auto store = OpenStore(args);
+  const Decision d = Decide({&text, *edition, action, format, at}, policy, TrustedFrom(args),
+                            [&store](const std::string& id, int64_t when) -> std::optional<std::string> {
+                              const auto r = store->FindRevocation(id);
+                              if (r && r->at <= when) return r->reason;
+                              return std::nullopt;
+                            });
+  out << (d.permit ? "permit" : "deny: " + d.reason) << " (" << d.detail << ")\n";
+  return d.permit ? kExitOk : kExitFailure;
+}
+
+int RunLicenseRevoke(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.positional.size() != 1) throw UsageError("give one license ID");
+  const std::string reason = args.Get("reason", "revoked by the foundation");
+  if (!OpenStore(args)->Revoke(args.positional[0], reason, Now())) {
+    throw Error(args.positional[0], 0, "no such license in the store");
+  }
+  out << "revoked license " << args.positional[0] << ": " << reason << "\n";
+  return kExitOk;
+}
+
+int RunLicenseRenew(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.positional.size() != 1) throw UsageError("give one license ID");
+  const std::string until = Required(args, "until");
+  const auto end = ParseTime(until, /*end_of_day=*/true);
+  if (!end) throw UsageError("--until takes a date (YYYY-MM-DD) or an RFC 3339 time, not '" + until + "'");
+  const auto store = OpenStore(args);
+  auto stored = store->FindLicense(args.positional[0]);
+  if (!stored) throw Error(args.positional[0], 0, "no such license in the store");
+  if (store->FindRevocation(stored->license.id)) {
+    throw Error(args.positional[0], 0,
+                "the license is revoked, and a revoked license is never renewed; issue a new one instead: " +
+                    IssueCommandLike(stored->license, until));
+  }
+  License& l = stored->license;
+  if (*end <= *ParseTime(l.end)) throw UsageError("--until must be after the license's end, " + l.end);
+  CheckWritable(args, "out");
+  CheckNotExpired(args, "license renew", until, *end, err);
+  l.end = FormatTime(*end);
+  const Keystore keystore = BuildKeystore("output", err);
+  stored->document = SignLicense(l, keystore.LoadSigningKey());
+  store->RenewLicense(*stored, Now());
+  WriteDocument(args, stored->document, "the store holds license " + l.id + " renewed until " + l.end, out, err);
+  if (args.Get("out", kStandardOutput) != kStandardOutput) {
+    out << "renewed license " << l.id << " until " << l.end << ", written to " << args.Get("out") << "\n";
+  }
+  return kExitOk;
+}
+
+int RunLicenseList(const Args& args, std::ostream& out, std::ostream& err) {
+  const auto store = OpenStore(args);
+  const int64_t now = Now();
+  for (const StoredLicense& s : store->ListLicenses()) {
+    const License& l = s.license;
+    std::string pubs;
+    for (const std::string& p : l.publications) pubs += (pubs.empty() ? "" : ",") + p;
+    out << l.id << "  " << LicenseStatus(*store, l, now) << "  " << l.tier << "  " << pubs << "  "
+        << l.start.substr(0, 10) << ".." << l.end.substr(0, 10) << "  " << l.subscriber_name << " ("
+        << l.subscriber_id << ")\n";
+  }
+  return kExitOk;
+}
+
+int RunLicenseStatus(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.positional.size() != 1) throw UsageError("give one license ID");
+  out << LicenseStatusDocument(*OpenStore(args), args.positional[0], Now());
+  return kExitOk;
+}
+
+int RunAudit(const Args& args, std::ostream& out, std::ostream& err) {
+  if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
+  const auto store = OpenStore(args);
+  // One license's events first, with their private details (a revocation's reason).
+  if (args.Has("license")) {
+    for (const LicenseEvent& e : store->Events(args.Get("license"))) {
+      out << "event  " << FormatTime(e.at) << "  " << e.type << "  " << e.detail << "\n";
+    }
+  }
+  // The whole log a page at a time (it may hold millions of rows).
+  const auto print = [&out](const AuditRow& r) {
+    out << r.id << "  " << FormatTime(r.at) << "  " << r.decision << "  " << r.reason << "  "
+        << (r.license_id.empty() ? "-" : r.license_id) << "  " << (r.subscriber_id.empty() ? "-" : r.subscriber_id)
+        << "  " << r.edition << "  " << r.format << (r.item == "signature" ? ".minisig" : "")
+        << (r.method == "GET" ? "" : " (" + r.method + ")") << "  " << (r.sha256.empty() ? "-" : r.sha256) << "\n";
+  };
+  if (args.Has("license")) {
+    for (const AuditRow& r : store->Audit(args.Get("license"))) print(r);
+    return kExitOk;
+  }
+  for (std::vector<AuditRow> page; !(page = store->AuditPage(page.empty() ? LicenseStore::kBeforeAnyAuditId : page.back().id, 2000)).empty();) {
+    for (const AuditRow& r : page) print(r);
+  }
+  return kExitOk;
+}
+
+int RunAuditVerify(const Args& args, std::ostream& out, std::ostream& err) {
+  if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
+  std::vector<OutsideCheckpoint> outside;
+  for (const std::string& file : args.GetAll("checkpoint")) {
+    outside.push_back({"checkpoint " + file, ReadFileAtMost(file, kMaxCheckpointNote, "not a checkpoint")});
+  }
+  const TrustedKeys trusted = TrustedFrom(args);
+  const AuditCheckResult r = CheckAuditLog(*OpenStore(args), trusted, outside);
+  if (!r.ok) {
+    out << r.problem << "\n";
+    return kExitFailure;
+  }
+  out << "audit log intact: " << r.rows << " rows";
+  if (r.checkpoints > 0) {
+    out << ", anchored by " << r.checkpoints << " signed checkpoint" << (r.checkpoints == 1 ? "" : "s")
+        << " (origin " << r.origin << ")";
+  }
+  if (r.not_counted > 0) {
+    out << "; " << r.not_counted << " stored checkpoint" << (r.not_counted == 1 ? "" : "s")
+        << " signed by a key since revoked not counted";
+  }
+  out << "\n";
+  return kExitOk;
+}
+
+// One license id a copy names, checked against the store: the license is
+// there and the copy names its subscriber exactly as its own copy would.
+struct TraceCandidate {
+  std::string id;
+  std::optional<StoredLicense> stored;
+  bool agrees = false;
+  std::string problem;  // why not confirmed
+};
+
+TraceCandidate Confirm(const std::string& id, const std::string& format, const std::string& bytes,
+                       LicenseStore& store, const RightsPolicy& policy) {
+  TraceCandidate c{id, store.FindLicense(id), false, ""};
+  if (!c.stored) {
+    c.problem = "not in this store";
+    return c;
+  }
+  const License& l = c.stored->license;
+  const auto tier = policy.tiers.find(l.tier);
+  if (tier == policy.tiers.end()) {
+    c.problem = "its tier '" + l.tier + "' is not in the rights policy, so the copy cannot be checked";
+    return c;
+  }
+  c.agrees = NamesLicensee(format, bytes, MakeLicensee(tier->second, id, l.subscriber_name));
+  if (!c.agrees) c.problem = "the copy does not name this license's subscriber as its copy would";
+  return c;
+}
+
+// A copy to trace is at most this large (a book of text is megabytes).
+constexpr size_t kMaxTracedCopy = size_t{1} << 30;
+
+int RunTrace(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.positional.size() != 1) throw UsageError("give one FILE");
+  const std::string path = args.positional[0];
+  // A copy is a file (its format is its name's): never a device or a FIFO,
+  // which could be read forever, nor more than any copy Imprint makes.
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    throw Error(path, 0, "not a regular file: give the copy's file");
+  }
+  const std::string bytes = ReadFileAtMost(path, kMaxTracedCopy, "larger than any copy Imprint makes");
+  std::string ext = path.substr(path.rfind('.') + 1);
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));  // FOUND.EPUB
+  const std::vector<std::string> ids = FindLicenseIds(ext, bytes);
+  if (ids.empty()) throw Error(path, 0, "names no license: not a personalised copy");
+  const auto store = OpenStore(args);
+  const RightsPolicy policy = LoadRightsPolicy(RightsDir(args));
+  std::vector<TraceCandidate> candidates;
+  for (const std::string& id : ids) candidates.push_back(Confirm(id, ext, bytes, *store, policy));
+  if (candidates.size() > 1) {
+    // A copy Personalize made names one license: this one was changed.
+    out << "ambiguous: the copy names " << candidates.size() << " licenses; it was changed after download\n";
+    for (const TraceCandidate& c : candidates) {
+      out << "candidate:  " << c.id << " (" << (c.agrees ? "the copy names its subscriber" : c.problem) << ")\n";
+    }
+    return kExitFailure;
+  }
+  const TraceCandidate& c = candidates[0];
+  if (!c.agrees) {
+    out << "unconfirmed: the copy names license " << c.id << ", but " << c.problem << "\n";
+    return kExitFailure;
+  }
+  const License& l = c.stored->license;
+  out << "license:    " << c.id << "\n"
+      << "subscriber: " << l.subscriber_name << " <" << l.subscriber_email << ">, id " << l.subscriber_id
+      << ", tier " << l.tier << "\n";
+  const std::string sha = Sha256Hex(bytes);
+  bool found = false;
+  for (const AuditRow& r : store->Audit(c.id)) {
+    if (r.sha256 != sha) continue;
+    out << "download:   audit row " << r.id << ", " << FormatTime(r.at) << ", " << r.edition << " as " << r.format
+        << "\n";
+    found = true;
+  }
+  if (!found) out << "download:   no audit row has these bytes (the copy was changed, or served elsewhere)\n";
+  return kExitOk;
+}
+
+void AddAllowExpiredOption(OptionSet& set) {
+  set.addOption(
+      Option("allow-expired", "", "allow an --until already past (for tests)").required(false).repeatable(false));
+}
+
+}  // namespace
+
+void AddLicenseCommands(std::vector<Command>* commands) {
+  const std::vector<Command> mine = {
+      {"license issue",
+       "license issue --subscriber ID --name NAME [--email E] --tier T --publications a,b "
+       "--from DATE --until DATE [--allow-expired] [--out FILE] [--db URL]",
+       "issue a signed subscriber license",
+       "Makes a license document for a subscriber, signed with the foundation's key\n"
+       "(canonical JSON, RFC 8785), records it in the store, and writes it to FILE\n"
+       "(or prints it; also with --out -). The tier and publications must be in the\n"
+       "rights policy; the license is valid from the start of --from to the end of\n"
+       "--until (UTC). An --until already past is refused unless --allow-expired.",
+       "imprint license issue --subscriber s-104 --name 'Ada Lovelace' --tier individual "
+       "--publications monitor --from 2026-01-01 --until 2026-12-31 --out ada.license",
+       [](OptionSet& set) {
+         set.addOption(ValueOption("subscriber", "", "the subscriber's id", "ID"));
+         set.addOption(ValueOption("name", "", "the subscriber's name", "NAME"));
+         set.addOption(ValueOption("email", "", "the subscriber's e-mail address", "E"));
+         set.addOption(ValueOption("tier", "", "a license tier of the rights policy", "T"));
+         set.addOption(ValueOption("publications", "", "the publications covered, by slug", "a,b"));
+         set.addOption(ValueOption("from", "", "first day (YYYY-MM-DD or RFC 3339)", "DATE"));
+         set.addOption(ValueOption("until", "", "last day (YYYY-MM-DD or RFC 3339)", "DATE"));
+         set.addOption(ValueOption("out", "o", "write the license here (- for standard output)", "FILE"));
+         AddAllowExpiredOption(set);
+         AddDbOption(set);
+         AddResourceOptions(set);
+       },
+       &RunLicenseIssue},
+      {"license show", "license show FILE [--pubkey FILE] [--db URL]", "verify a license and print it",
+       "Checks the license's signature (exit 1 if it fails) and prints its fields and\n"
+       "its status in the store: active, revoked, expired or not yet valid.",
+       "imprint license show ada.license",
+       [](OptionSet& set) {
+         AddPubkeyOption(set);
+         AddDbOption(set);
+       },
+       &RunLicenseShow},
+      {"license check",
+       "license check FILE EDITION --action A [--format F] [--at TIME] [--db URL]",
+       "decide whether a license allows an action on an edition",
+       "Prints 'permit' or 'deny: REASON' with why; exit 0 permit, 1 deny. EDITION is\n"
+       "like monitor/v05/i077; A is read, print, share, distribute...; F is md, html\n"
+       "or epub; --at decides for another time (default now). Reasons: bad_signature,\n"
+       "unknown_key, not_yet_valid, expired, revoked, publication_not_covered,\n"
+       "action_not_permitted, format_not_permitted, unknown_tier.",
+       "imprint license check ada.license monitor/v05/i077 --action read --format epub",
+       [](OptionSet& set) {
+         set.addOption(ValueOption("action", "", "read, print, share, distribute, ...", "A"));
+         set.addOption(ValueOption("format", "", "md, html or epub", "F"));
+         set.addOption(ValueOption("at", "", "decide for this time (RFC 3339 or a date)", "TIME"));
+         AddPubkeyOption(set);
+         AddDbOption(set);
+         AddResourceOptions(set);
+       },
+       &RunLicenseCheck},
+      {"license revoke", "license revoke ID [--reason TEXT] [--db URL]", "revoke a license",
+       "Records the revocation (and its event) in the store: from now on every\n"
+       "decision on the license denies it as revoked.",
+       "imprint license revoke 6f1c9a52-0d1e-4c1b-9a7e-2b8d3f4e5a61 --reason 'subscription ended'",
+       [](OptionSet& set) {
+         set.addOption(ValueOption("reason", "", "why it is revoked", "TEXT"));
+         AddDbOption(set);
+       },
+       &RunLicenseRevoke},
+      {"license renew", "license renew ID --until DATE [--allow-expired] [--out FILE] [--db URL]",
+       "extend a license and sign it afresh",
+       "Moves a license's end to the end of DATE, signs the document again (same id)\n"
+       "and records a 'renewed' event. The subscriber receives the new document. A\n"
+       "revoked license is not renewed: issue a new one.",
+       "imprint license renew 6f1c9a52-0d1e-4c1b-9a7e-2b8d3f4e5a61 --until 2027-12-31 --out ada.license",
+       [](OptionSet& set) {
+         set.addOption(ValueOption("until", "", "the new last day", "DATE"));
+         set.addOption(ValueOption("out", "o", "write the renewed license here (- for standard output)", "FILE"));
+         AddAllowExpiredOption(set);
+         AddDbOption(set);
+       },
+       &RunLicenseRenew},
+      {"license list", "license list [--db URL]", "list the store's licenses and their status",
+       "One line per license: id, status, tier, publications, window, subscriber.",
+       "imprint license list", [](OptionSet& set) { AddDbOption(set); }, &RunLicenseList},
+      {"license status", "license status ID [--db URL]", "print a license's status document",
+       "The license status document (the analogue of Readium LCP's): status\n"
+       "(active, revoked, expired), a message, and the license's events.",
+       "imprint license status 6f1c9a52-0d1e-4c1b-9a7e-2b8d3f4e5a61",
+       [](OptionSet& set) { AddDbOption(set); }, &RunLicenseStatus},
+      {"audit", "audit [--license ID] [--db URL]", "list the download server's decisions",
+       "One line per decision, oldest first: row, time, decision, reason, license,\n"
+       "subscriber, edition, format, SHA-256 of the bytes sent. With --license, the\n"
+       "license's events come first (issued, renewed, revoked with its reason).",
+       "imprint audit --license 6f1c9a52-0d1e-4c1b-9a7e-2b8d3f4e5a61",
+       [](OptionSet& set) {
+         set.addOption(ValueOption("license", "", "only this license's decisions", "ID"));
+         AddDbOption(set);
+       },
+       &RunAudit},
+      {"audit verify", "audit verify [--checkpoint FILE]... [--pubkey FILE]... [--db URL]",
+       "check the audit log's hash chain and its signed checkpoints",
+       "Each row holds the hash of the row before it, and the server signs\n"
+       "checkpoints of the log (its size and head) with the foundation's key. Checks\n"
+       "the chain, every checkpoint in the store and each --checkpoint FILE kept\n"
+       "elsewhere (its signature against the trusted keys, its size and hash against\n"
+       "the log). Exit 0 when all agree and every row is anchored; 1 naming the first\n"
+       "row or checkpoint that disagrees: rows edited, deleted, re-chained, forged or\n"
+       "not yet anchored (a running server signs within 10 s).",
+       "imprint audit verify --checkpoint kept/audit-checkpoint.txt",
+       [](OptionSet& set) {
+         set.addOption(Option("checkpoint", "", "a checkpoint kept outside the store (repeatable)")
+                           .required(false).repeatable(true).argument("FILE"));
+         AddPubkeyOption(set);
+         AddDbOption(set);
+       },
+       &RunAuditVerify},
+      {"trace", "trace FILE [--db URL]", "name the license, subscriber and download of a copy",
+       "For a personalised copy found elsewhere: the license its id mark names, the\n"
+       "subscriber, and the audit row of the download with exactly these bytes.\n"
+       "The license must be in the store and the copy must name its subscriber as\n"
+       "that license's copy would; otherwise exit 1, 'unconfirmed'. A copy naming\n"
+       "several licenses is 'ambiguous' (exit 1), each listed, none chosen.",
+       "imprint trace found/monitor-v05-i077.epub",
+       [](OptionSet& set) {
+         AddDbOption(set);
+         AddResourceOptions(set);
+       },
+       &RunTrace},
+  };
+  commands->insert(commands->end(), mine.begin(), mine.end());
+}
+
+}  // namespace imprint::cli

@@ -1,0 +1,102 @@
+// Internal to the command line (pipeline/cli*.cc): parsed arguments, the
+// table entry of a subcommand, and the helpers the subcommands share (option
+// sets, resource folders, the keystore and store a command uses). Not a
+// public interface of the pipeline; main() sees only cli.h.
+#ifndef IMPRINT_PIPELINE_CLI_CLI_SUPPORT_H_
+#define IMPRINT_PIPELINE_CLI_CLI_SUPPORT_H_
+
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionSet.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "pipeline/cli/cli.h"
+#include "pipeline/base/error.h"
+#include "pipeline/signing/keystore.h"
+#include "pipeline/license/license_store.h"
+
+namespace imprint::cli {
+
+using Poco::Util::Option;
+using Poco::Util::OptionSet;
+
+// A mistake in the command line: exit status 2 and the usage line.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Args {
+  std::map<std::string, std::vector<std::string>> values;  // by full option name
+  std::vector<std::string> positional;
+  bool Has(const std::string& name) const { return values.count(name) > 0; }
+  std::string Get(const std::string& name, const std::string& fallback = "") const {
+    auto it = values.find(name);
+    return it == values.end() ? fallback : it->second.back();
+  }
+  std::vector<std::string> GetAll(const std::string& name) const {
+    auto it = values.find(name);
+    return it == values.end() ? std::vector<std::string>{} : it->second;
+  }
+};
+
+// One subcommand: its words, what it is for, and how to run it.
+struct Command {
+  std::string name;      // "build", "rights check"
+  std::string synopsis;  // the usage line after "imprint "
+  std::string summary;   // one line for `imprint --help`
+  std::string description;
+  std::string example;
+  std::function<void(OptionSet&)> options;
+  std::function<int(const Args&, std::ostream&, std::ostream&)> run;
+};
+
+// Each file of subcommands adds its table entries.
+void AddEditionCommands(std::vector<Command>* commands);  // build, publish, catalog, verify, rights check
+void AddKeyCommands(std::vector<Command>* commands);      // keys ...
+void AddLicenseCommands(std::vector<Command>* commands);  // license ..., audit, trace
+void AddServeCommands(std::vector<Command>* commands);    // serve
+
+Option ValueOption(const std::string& name, const std::string& shortName, const std::string& description,
+                   const std::string& arg);
+void AddCommonOptions(OptionSet& set);
+void AddResourceOptions(OptionSet& set);
+void AddDbOption(OptionSet& set);
+void AddPubkeyOption(OptionSet& set);
+Args Parse(const OptionSet& set, const std::vector<std::string>& args);
+
+std::string RightsDir(const Args& args);
+std::string TemplatesDir(const Args& args);
+std::string Required(const Args& args, const std::string& option);
+int PositiveInt(const Args& args, const std::string& option, int fallback);
+std::vector<std::string> FilesIn(const std::string& dir);
+void PrintDiagnostic(const Diagnostic& d, std::ostream& err);
+int64_t Now();
+
+// A file the user names for output (--out FILE, --report FILE): "-" is
+// standard output, anything else a file written by WriteFileAtomic's rules
+// (pipeline/base/file_system.h). CheckWritable refuses, before a command changes
+// anything, a destination the write would refuse (a folder, a dangling link)
+// or an empty one (a usage error); no error when the option is not given.
+inline constexpr char kStandardOutput[] = "-";
+void CheckWritable(const Args& args, const std::string& option);
+void WriteTo(const std::string& destination, const std::string& bytes, std::ostream& out);
+
+// The keystore a command signs with; a development key is made when there
+// is none, and the keystore may never sit inside the output.
+Keystore BuildKeystore(const std::string& out_dir, std::ostream& err);
+// The store named by --db, else the SQLite file beside `out_dir`.
+std::unique_ptr<LicenseStore> OpenStore(const Args& args, const std::string& out_dir = "output");
+// The keys a license or edition is checked against: --pubkey files, else the
+// keystore's keyring.
+TrustedKeys TrustedFrom(const Args& args);
+
+}  // namespace imprint::cli
+
+#endif  // IMPRINT_PIPELINE_CLI_CLI_SUPPORT_H_

@@ -1,0 +1,302 @@
+#include "pipeline/edition/build.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include "pipeline/edition/build_state.h"
+#include "pipeline/edition/catalog.h"
+#include "pipeline/base/crypto.h"
+#include "pipeline/edition/document.h"
+#include "pipeline/base/edition_layout.h"
+#include "pipeline/base/file_system.h"
+#include "pipeline/edition/manifest.h"
+#include "pipeline/signing/minisign.h"
+#include "pipeline/edition/raw_reader.h"
+#include "pipeline/edition/rights_stage.h"
+#include "pipeline/edition/verify.h"
+#include "pipeline/edition/writers.h"
+
+namespace imprint {
+namespace fs = std::filesystem;
+namespace {
+
+// Which input builds which edition: two inputs must not write the same files.
+class EditionClaims {
+ public:
+  // Returns "" when `input` now owns `edition`, else the input that owns it.
+  std::string Claim(const std::string& edition, const std::string& input) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto [it, inserted] = owners_.emplace(edition, input);
+    return inserted ? "" : it->second;
+  }
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string, std::string> owners_;
+};
+
+// This process's staging folder, DIR/.imprint/staging/<pid>; folders of
+// processes that are gone (a killed build) are removed when a build starts.
+class Staging {
+ public:
+  explicit Staging(const std::string& out_dir)
+      : root_(out_dir + "/.imprint/staging"), dir_(root_ + "/" + std::to_string(::getpid())) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(root_, ec)) {
+      const std::string name = entry.path().filename().string();
+      const pid_t pid = static_cast<pid_t>(std::atol(name.c_str()));
+      if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH)) RemoveTree(entry.path().string());
+    }
+    fs::create_directories(dir_, ec);
+    if (ec) throw Error(out_dir, 0, "cannot create the build's staging folder in it: " + ec.message());
+  }
+  ~Staging() {
+    RemoveTree(dir_);
+    std::error_code ec;
+    fs::remove(root_, ec);  // only when empty: other builds may be running
+  }
+  std::string NewFolder() {
+    const std::string path = dir_ + "/" + std::to_string(next_++);
+    std::error_code ec;
+    fs::create_directory(path, ec);
+    if (ec) throw Error(path, 0, "cannot create: " + ec.message());
+    return path;
+  }
+
+ private:
+  std::string root_;
+  std::string dir_;
+  std::atomic<unsigned> next_{0};
+};
+
+struct Signed {
+  std::string name;
+  std::string bytes;
+};
+
+bool StatFile(const std::string& path, uint64_t* size, int64_t* mtime_ns) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return false;
+  *size = static_cast<uint64_t>(st.st_size);
+  *mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  return true;
+}
+
+std::string InputsDigest(const BuildContext& context, const std::string& raw_sha256) {
+  return Sha256Hex(context.fingerprint + raw_sha256);
+}
+
+// The worker's view of one run.
+struct Run {
+  const BuildOptions& options;
+  const BuildContext& context;
+  const BuildState& old_state;
+  EditionClaims claims;
+  Staging staging;
+};
+
+bool IsUnchanged(const Run& run, const StateRow* row, const std::string& raw_sha256) {
+  return row != nullptr && !run.options.force && row->raw_sha256 == raw_sha256 &&
+         row->inputs_sha256 == InputsDigest(run.context, raw_sha256) &&
+         fs::exists(run.options.out_dir + "/" + row->edition.edition + "/" + kManifestName);
+}
+
+void MarkUnchanged(Run* run, const StateRow& row, InputResult* result) {
+  result->edition = row.edition.edition;
+  const std::string owner = run->claims.Claim(row.edition.edition, result->input);
+  if (!owner.empty()) {
+    throw Error(result->input, 0, "edition " + row.edition.edition + " is also built from " + owner);
+  }
+  result->status = InputStatus::kUnchanged;
+}
+
+// Stages the edition's files and puts them in place. A failure (a full disk)
+// is the input's error: the staging path means nothing to the user.
+void WriteEdition(Run* run, const std::string& input, const std::string& edition,
+                  const std::vector<Signed>& files) {
+  const std::string target = run->options.out_dir + "/" + edition;
+  try {
+    const std::string staged = run->staging.NewFolder();
+    try {
+      for (const Signed& f : files) WriteNewFile(staged + "/" + f.name, f.bytes);
+      ReplaceDirectory(staged, target);
+    } catch (...) {
+      RemoveTree(staged);
+      throw;
+    }
+  } catch (const Error& e) {
+    throw Error(input, 0, "cannot write edition " + edition + " into " + run->options.out_dir + "/ (" +
+                              e.diagnostic().message + ")");
+  }
+}
+
+void BuildOne(Run* run, const std::string& input, InputResult* result, StateRow* new_row) {
+  const BuildContext& context = run->context;
+  result->input = input;
+  try {
+    const StateRow* row = run->old_state.Find(input);
+    uint64_t size = 0;
+    int64_t mtime = 0;
+    const bool stat_ok = StatFile(input, &size, &mtime);
+    // The fast path: same size and time as last built, nothing else changed.
+    if (stat_ok && row != nullptr && row->size == size && row->mtime_ns == mtime &&
+        IsUnchanged(*run, row, row->raw_sha256)) {
+      MarkUnchanged(run, *row, result);  // its row stays as it is
+      return;
+    }
+    if (auto why = run->options.unreadable.find(input); why != run->options.unreadable.end()) {
+      throw Error(input, 0, why->second);
+    }
+    const std::string raw = ReadRegularFile(input);
+    const std::string raw_sha256 = Sha256Hex(raw);
+    if (IsUnchanged(*run, row, raw_sha256)) {  // touched, not changed: a new time
+      MarkUnchanged(run, *row, result);
+      *new_row = *row;
+      new_row->size = size;
+      new_row->mtime_ns = mtime;
+      return;
+    }
+
+    Document doc = ReadRawIssue(raw, input);
+    result->diagnostics = doc.warnings;
+    ApplyRights(context.policy, context.templates, &doc);
+    const std::string edition = EditionPath(doc.publication.slug, doc.volume, doc.issue);
+    result->edition = edition;
+    const std::string owner = run->claims.Claim(edition, input);
+    if (!owner.empty()) {
+      throw Error(input, doc.header_line, "edition " + edition + " is also built from " + owner);
+    }
+    const std::string inputs_sha256 = InputsDigest(context, raw_sha256);
+    const std::string base = EditionBaseName(doc.publication.slug, doc.volume, doc.issue);
+
+    // Render and sign everything before writing anything: a failure must
+    // leave no file of this issue behind.
+    std::vector<Signed> files;
+    std::vector<ManifestArtifact> listed;
+    auto add_signed = [&](const std::string& name, std::string bytes) {
+      std::string signature = SignMinisign(context.key.signer, context.key.key.id, bytes,
+                                           TrustedComment(name, edition, inputs_sha256));
+      files.push_back({name, std::move(bytes)});
+      files.push_back({name + ".minisig", std::move(signature)});
+    };
+    for (const Writer& writer : Writers()) {
+      const std::string name = base + "." + writer.extension;
+      std::string bytes = writer.write(doc, context.templates);
+      listed.push_back(DescribeArtifact(name, bytes));
+      add_signed(name, std::move(bytes));
+    }
+    add_signed(kManifestName, ManifestJson(doc, edition, listed, context.key.key.IdText(), inputs_sha256));
+
+    WriteEdition(run, input, edition, files);
+    for (const Signed& f : files) result->outputs.push_back(run->options.out_dir + "/" + edition + "/" + f.name);
+    result->status = InputStatus::kBuilt;
+    *new_row = StateRow{input, size, mtime, raw_sha256, inputs_sha256,
+                        CatalogEntry{edition, doc.publication.slug, doc.publication.display_name,
+                                     doc.volume, doc.issue, doc.date, doc.title}};
+  } catch (const Error& e) {
+    result->status = InputStatus::kFailed;
+    result->diagnostics.push_back(e.diagnostic());
+  } catch (const std::exception& e) {
+    result->status = InputStatus::kFailed;
+    result->diagnostics.push_back(Error(input, 0, e.what()).diagnostic());
+  }
+}
+
+// The one list of editions a build reports: what the catalog lists and the
+// summary counts. The state knows each edition's catalog data, once per
+// edition (no manifest is parsed, no tree walked); the output folder decides
+// which are there. `known` are editions already seen in place in this run,
+// so a no-op build of the whole archive looks at no manifest twice.
+std::vector<CatalogEntry> EditionsInPlace(const BuildState& state, const std::string& out_dir,
+                                          const std::unordered_set<std::string>& known) {
+  std::vector<CatalogEntry> editions = state.Editions();
+  editions.erase(std::remove_if(editions.begin(), editions.end(),
+                                [&](const CatalogEntry& e) {
+                                  return known.count(e.edition) == 0 &&
+                                         !fs::exists(out_dir + "/" + e.edition + "/" + kManifestName);
+                                }),
+                 editions.end());
+  return editions;
+}
+
+}  // namespace
+
+BuildContext MakeBuildContext(const std::string& rights_dir, const std::string& templates_dir,
+                              const Keystore& keystore) {
+  BuildContext context{LoadRightsPolicy(rights_dir), TemplateSet::Load(templates_dir),
+                       keystore.LoadSigningKey(), ""};
+  context.fingerprint = Sha256Hex(std::string(IMPRINT_VERSION) + '\0' + context.policy.fingerprint +
+                                  '\0' + context.templates.Fingerprint() + '\0' +
+                                  context.key.key.IdText());
+  return context;
+}
+
+BuildSummary RunBuild(const BuildOptions& options, const BuildContext& context) {
+  const auto start = std::chrono::steady_clock::now();
+  BuildSummary summary;
+  summary.results.resize(options.inputs.size());
+  BuildState state = BuildState::Load(options.out_dir);
+  std::vector<StateRow> rows(options.inputs.size());
+  {
+    Run run{options, context, state, {}, Staging(options.out_dir)};
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i; (i = next++) < options.inputs.size();) {
+        BuildOne(&run, options.inputs[i], &summary.results[i], &rows[i]);
+        if (options.progress != nullptr) ++*options.progress;
+      }
+    };
+    const size_t threads = std::min<size_t>(std::max(options.jobs, 1), options.inputs.size());
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (std::thread& t : pool) t.join();
+  }
+
+  bool state_changed = false;
+  for (size_t i = 0; i < summary.results.size(); ++i) {
+    const InputResult& r = summary.results[i];
+    switch (r.status) {
+      case InputStatus::kBuilt: ++summary.built; break;
+      case InputStatus::kUnchanged: ++summary.unchanged; break;
+      case InputStatus::kFailed: ++summary.failed; break;
+    }
+    for (const Diagnostic& d : r.diagnostics) {
+      if (d.severity == Diagnostic::Severity::kWarning) ++summary.warnings;
+    }
+    // A failed input keeps its row: its old edition, if any, is still in place.
+    // An unchanged one keeps it too, unless only its time changed.
+    if (r.status == InputStatus::kFailed || rows[i].input.empty()) continue;
+    const StateRow* old = state.Find(r.input);
+    state_changed = state_changed || old == nullptr || old->size != rows[i].size ||
+                    old->mtime_ns != rows[i].mtime_ns || old->inputs_sha256 != rows[i].inputs_sha256;
+    state.Put(std::move(rows[i]));
+  }
+  // Nothing built and the catalog in place: it is already what it would be
+  // (the templates are part of every row's digest), so a no-op build stays cheap.
+  const bool catalog_current = !state_changed && fs::exists(options.out_dir + "/index.html") &&
+                               fs::exists(options.out_dir + "/catalog.json");
+  if (state_changed) state.Save(options.out_dir);
+  std::unordered_set<std::string> in_place;  // this run's editions: built, or checked unchanged
+  for (const InputResult& r : summary.results) {
+    if (r.status != InputStatus::kFailed) in_place.insert(r.edition);
+  }
+  const std::vector<CatalogEntry> editions = EditionsInPlace(state, options.out_dir, in_place);
+  if (!catalog_current) WriteCatalog(options.out_dir, editions, context.templates, context.key);
+  summary.editions = editions.size();
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return summary;
+}
+
+}  // namespace imprint

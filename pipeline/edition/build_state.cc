@@ -1,0 +1,108 @@
+#include "pipeline/edition/build_state.h"
+
+#include <sstream>
+
+#include "pipeline/base/error.h"
+#include "pipeline/base/file_system.h"
+
+namespace imprint {
+namespace {
+
+constexpr char kHeader[] = "# imprint-state/1";
+
+// Tabs and line breaks cannot stand in a field; none of ours should hold them.
+std::string Field(const std::string& s) {
+  std::string out = s;
+  for (char& c : out) {
+    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+  }
+  return out;
+}
+
+std::vector<std::string> Split(const std::string& line) {
+  std::vector<std::string> fields;
+  size_t start = 0;
+  for (;;) {
+    const size_t tab = line.find('\t', start);
+    fields.push_back(line.substr(start, tab - start));
+    if (tab == std::string::npos) return fields;
+    start = tab + 1;
+  }
+}
+
+}  // namespace
+
+std::string BuildState::PathIn(const std::string& out_dir) { return out_dir + "/.imprint/state.tsv"; }
+
+BuildState BuildState::Load(const std::string& out_dir) {
+  BuildState state;
+  std::string text;
+  try {
+    text = ReadFile(PathIn(out_dir));
+  } catch (const Error&) {
+    return state;
+  }
+  std::istringstream in(text);
+  std::string line;
+  if (!std::getline(in, line) || line != kHeader) return state;
+  while (std::getline(in, line)) {
+    const auto f = Split(line);
+    if (f.size() != 12) return BuildState();  // damaged: start afresh
+    try {
+      StateRow row;
+      row.input = f[0];
+      row.size = std::stoull(f[1]);
+      row.mtime_ns = std::stoll(f[2]);
+      row.raw_sha256 = f[3];
+      row.inputs_sha256 = f[4];
+      row.edition = {f[5], f[6], f[7], std::stoi(f[8]), std::stoi(f[9]), f[10], f[11]};
+      state.Put(std::move(row));
+    } catch (const std::exception&) {
+      return BuildState();
+    }
+  }
+  return state;
+}
+
+void BuildState::Save(const std::string& out_dir) const {
+  std::string out = std::string(kHeader) + "\n";
+  for (const auto& [input, r] : rows_) {
+    const CatalogEntry& e = r.edition;
+    out += Field(r.input) + '\t' + std::to_string(r.size) + '\t' + std::to_string(r.mtime_ns) + '\t' +
+           r.raw_sha256 + '\t' + r.inputs_sha256 + '\t' + e.edition + '\t' + e.publication + '\t' +
+           Field(e.publication_name) + '\t' + std::to_string(e.volume) + '\t' +
+           std::to_string(e.issue) + '\t' + e.date + '\t' + Field(e.title) + '\n';
+  }
+  WriteFileAtomic(PathIn(out_dir), out);
+}
+
+const StateRow* BuildState::Find(const std::string& input) const {
+  auto it = rows_.find(input);
+  return it == rows_.end() ? nullptr : &it->second;
+}
+
+void BuildState::Put(StateRow row) {
+  Erase(row.input);
+  auto [owner, inserted] = inputs_.emplace(row.edition.edition, row.input);
+  if (!inserted) {  // another input built it before: this one built it last
+    rows_.erase(owner->second);
+    owner->second = row.input;
+  }
+  const std::string key = row.input;
+  rows_[key] = std::move(row);
+}
+
+void BuildState::Erase(const std::string& input) {
+  auto it = rows_.find(input);
+  if (it == rows_.end()) return;
+  inputs_.erase(it->second.edition.edition);
+  rows_.erase(it);
+}
+
+std::vector<CatalogEntry> BuildState::Editions() const {
+  std::vector<CatalogEntry> entries;
+  for (const auto& [input, r] : rows_) entries.push_back(r.edition);
+  return entries;
+}
+
+}  // namespace imprint

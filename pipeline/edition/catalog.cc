@@ -1,0 +1,190 @@
+#include "pipeline/edition/catalog.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <sstream>
+
+#include "pipeline/base/crypto.h"
+#include "pipeline/base/edition_layout.h"
+#include "pipeline/base/error.h"
+#include "pipeline/base/file_system.h"
+#include "pipeline/edition/manifest.h"
+#include "pipeline/signing/minisign.h"
+#include "pipeline/edition/verify.h"
+#include "pipeline/edition/writers.h"
+
+namespace imprint {
+namespace fs = std::filesystem;
+namespace {
+
+void Sort(std::vector<CatalogEntry>* entries) {
+  std::sort(entries->begin(), entries->end(), [](const CatalogEntry& a, const CatalogEntry& b) {
+    return std::tie(a.publication, a.volume, a.issue) < std::tie(b.publication, b.volume, b.issue);
+  });
+}
+
+// "monitor/v05/i077/monitor-v05-i077": an entry's artifacts without extension.
+std::string BasePath(const CatalogEntry& e) {
+  return e.edition + "/" + EditionBaseName(e.publication, e.volume, e.issue);
+}
+
+// The entry of the manifest at `path`, in the folder of edition `folder`
+// ("monitor/v05/i077"). Throws imprint::Error naming the manifest unless its
+// signature checks out against `trusted` and it is that folder's own.
+CatalogEntry FromManifest(const std::string& path, const std::string& folder, const TrustedKeys& trusted) {
+  const std::string bytes = ReadFile(path);
+  std::string signer;
+  std::string problem;
+  try {
+    problem = CheckSignature(kManifestName, bytes, ReadFile(path + kSignatureSuffix), trusted, &signer);
+  } catch (const Error& e) {
+    problem = e.diagnostic().message;
+  }
+  if (!problem.empty()) throw Error(path, 0, "not listed: the manifest's signature: " + problem);
+  Poco::JSON::Parser parser;
+  const auto root = parser.parse(bytes).extract<Poco::JSON::Object::Ptr>();
+  const auto issue = root->getObject("issue");
+  CatalogEntry e;
+  e.edition = root->getValue<std::string>("edition");
+  e.publication = issue->getValue<std::string>("publication");
+  e.publication_name = issue->getValue<std::string>("publication_name");
+  e.volume = issue->getValue<int>("volume");
+  e.issue = issue->getValue<int>("issue");
+  e.date = issue->optValue<std::string>("date", "");
+  e.title = issue->getValue<std::string>("title");
+  if (e.edition != EditionPath(e.publication, e.volume, e.issue) || e.edition != folder) {
+    throw Error(path, 0, "not listed: the manifest names edition " + e.edition + ", but its folder is " + folder);
+  }
+  return e;
+}
+
+}  // namespace
+
+std::vector<CatalogEntry> ScanEditions(const std::string& out_dir, const TrustedKeys& trusted,
+                                       std::vector<std::string>* problems) {
+  std::vector<CatalogEntry> entries;
+  std::error_code ec;
+  // DIR/<pub>/v<VV>/i<III>/manifest.json: exactly three levels down.
+  for (const auto& pub : fs::directory_iterator(out_dir, ec)) {
+    if (!pub.is_directory() || pub.path().filename().string().front() == '.') continue;
+    for (const auto& vol : fs::directory_iterator(pub.path(), ec)) {
+      if (!vol.is_directory()) continue;
+      for (const auto& iss : fs::directory_iterator(vol.path(), ec)) {
+        const fs::path manifest = iss.path() / kManifestName;
+        if (!iss.is_directory() || !fs::exists(manifest)) continue;
+        try {
+          const std::string folder = pub.path().filename().string() + "/" + vol.path().filename().string() + "/" +
+                                     iss.path().filename().string();
+          entries.push_back(FromManifest(manifest.string(), folder, trusted));
+        } catch (const Error& e) {
+          problems->push_back(e.diagnostic().ToString());
+        } catch (const std::exception& e) {
+          problems->push_back(manifest.string() + ": error: not a valid manifest: " + e.what());
+        }
+      }
+    }
+  }
+  Sort(&entries);
+  return entries;
+}
+
+std::string CatalogJson(std::vector<CatalogEntry> entries) {
+  Sort(&entries);
+  Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+  for (const CatalogEntry& e : entries) {
+    Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    o->set("edition", e.edition);
+    o->set("publication", e.publication);
+    o->set("publication_name", e.publication_name);
+    o->set("volume", e.volume);
+    o->set("issue", e.issue);
+    if (!e.date.empty()) o->set("date", e.date);
+    o->set("title", e.title);
+    Poco::JSON::Object::Ptr files = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    for (const Writer& w : Writers()) files->set(w.format, BasePath(e) + "." + w.extension);
+    o->set("files", files);
+    o->set("manifest", e.edition + "/" + kManifestName);
+    list->add(o);
+  }
+  Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
+  root.set("format", std::string("imprint-catalog/1"));
+  root.set("public_key", std::string("keys/imprint.pub"));
+  root.set("keyring", std::string("keys/keyring.json"));
+  root.set("editions", list);
+  std::ostringstream out;
+  root.stringify(out, 1);
+  out << "\n";
+  return out.str();
+}
+
+std::string CatalogHtml(std::vector<CatalogEntry> entries, const TemplateSet& templates) {
+  Sort(&entries);
+  TemplateData publications = TemplateData::List();
+  for (size_t i = 0; i < entries.size();) {
+    const std::string pub = entries[i].publication;
+    TemplateData volumes = TemplateData::List();
+    int count = 0;
+    while (i < entries.size() && entries[i].publication == pub) {
+      const int volume = entries[i].volume;
+      TemplateData issues = TemplateData::List();
+      for (; i < entries.size() && entries[i].publication == pub && entries[i].volume == volume; ++i) {
+        const CatalogEntry& e = entries[i];
+        TemplateData files = TemplateData::List();
+        for (const Writer& w : Writers()) {
+          TemplateData f;
+          f.Set("format", w.format).Set("href", BasePath(e) + "." + w.extension);
+          files.Append(std::move(f));
+        }
+        TemplateData issue;
+        issue.Set("issue", std::to_string(e.issue))
+            .Set("title", e.title)
+            .Set("has_date", !e.date.empty())
+            .Set("date", e.date)
+            .Set("manifest", e.edition + "/" + kManifestName)
+            .Set("files", std::move(files));
+        issues.Append(std::move(issue));
+        ++count;
+      }
+      TemplateData v;
+      v.Set("volume", std::to_string(volume)).Set("issues", std::move(issues));
+      volumes.Append(std::move(v));
+    }
+    TemplateData p;
+    p.Set("slug", pub)
+        .Set("name", entries[i - 1].publication_name)
+        .Set("count", std::to_string(count))
+        .Set("volumes", std::move(volumes));
+    publications.Append(std::move(p));
+  }
+  TemplateData data;
+  data.Set("publications", std::move(publications))
+      .Set("editions", std::to_string(entries.size()))
+      .Set("example", entries.empty() ? "" : BasePath(entries.front()) + ".epub");
+  return templates.Render("catalog.html", data);
+}
+
+void WriteCatalog(const std::string& out_dir, const std::vector<CatalogEntry>& entries,
+                  const TemplateSet& templates, const SigningKey& key) {
+  auto write_signed = [&](const std::string& name, const std::string& bytes) {
+    const std::string path = out_dir + "/" + name;
+    std::error_code ec;
+    if (fs::file_size(path, ec) == bytes.size() && !ec && fs::exists(path + ".minisig")) {
+      try {
+        if (ReadFile(path) == bytes) return;
+      } catch (const Error&) {
+      }
+    }
+    WriteFileAtomic(path, bytes);
+    WriteFileAtomic(path + ".minisig",
+                    SignMinisign(key.signer, key.key.id, bytes,
+                                 TrustedComment(name, "catalog", Sha256Hex(bytes))));
+  };
+  write_signed("catalog.json", CatalogJson(entries));
+  write_signed("index.html", CatalogHtml(entries, templates));
+}
+
+}  // namespace imprint

@@ -1,0 +1,48 @@
+// The catalog: DIR/index.html (the page listing every edition by publication
+// and volume, with links to each format, its signature, the public key and how
+// to check them with minisign) and DIR/catalog.json (the same for machines).
+//
+// Entries come from the build's state (fast: no manifest is read) or, for
+// `imprint catalog`, from the manifests found under DIR (which merges the
+// outputs of sharded builds). Both files are signed and deterministic: entries sorted by
+// publication, volume and issue, no clock. Pure apart from the writes;
+// thread-compatible.
+#ifndef IMPRINT_PIPELINE_EDITION_CATALOG_H_
+#define IMPRINT_PIPELINE_EDITION_CATALOG_H_
+
+#include <string>
+#include <vector>
+
+#include "pipeline/signing/keystore.h"
+#include "pipeline/edition/template_set.h"
+
+namespace imprint {
+
+struct CatalogEntry {
+  std::string edition;           // "monitor/v05/i077"
+  std::string publication;       // slug
+  std::string publication_name;  // display name
+  int volume = 0;
+  int issue = 0;
+  std::string date;              // may be empty
+  std::string title;
+};
+
+// Every edition folder under `out_dir` with a manifest.json, from the
+// manifests. A manifest that cannot be read, whose signature does not check
+// out against `trusted`, or that names another edition than its folder's is
+// skipped and named in `problems`: nothing unverified is listed and signed.
+std::vector<CatalogEntry> ScanEditions(const std::string& out_dir, const TrustedKeys& trusted,
+                                       std::vector<std::string>* problems);
+
+std::string CatalogJson(std::vector<CatalogEntry> entries);
+std::string CatalogHtml(std::vector<CatalogEntry> entries, const TemplateSet& templates);
+
+// Writes both files under `out_dir` with a minisign signature beside each,
+// atomically, each only when it changed.
+void WriteCatalog(const std::string& out_dir, const std::vector<CatalogEntry>& entries,
+                  const TemplateSet& templates, const SigningKey& key);
+
+}  // namespace imprint
+
+#endif  // IMPRINT_PIPELINE_EDITION_CATALOG_H_

@@ -1,0 +1,62 @@
+// The document model: one issue of one periodical, between reader and writers.
+//
+// The raw reader fills the identity and the articles; the rights stage adds
+// the publication's display data, the canonical footer and the rights
+// metadata; the writers only read it. Text is UTF-8, kept to the letter: no
+// field holds markup, and every writer escapes for its own format. A plain
+// value type; thread-compatible (share a const Document freely).
+#ifndef IMPRINT_PIPELINE_EDITION_DOCUMENT_H_
+#define IMPRINT_PIPELINE_EDITION_DOCUMENT_H_
+
+#include <string>
+#include <vector>
+
+#include "pipeline/base/error.h"
+
+namespace imprint {
+
+struct Paragraph {
+  std::string text;  // soft wraps joined with one space; no line breaks
+  int line = 0;      // first line in the raw file
+};
+
+struct Article {
+  std::string headline;  // empty for an issue without headlines
+  int line = 0;          // line of the headline, or of the first paragraph
+  std::vector<Paragraph> paragraphs;
+};
+
+struct Publication {
+  std::string slug;          // "monitor": lower-case ASCII letters, digits, '-'
+  std::string display_name;  // "The Monitor"
+  std::string language;      // BCP 47, e.g. "en"
+};
+
+struct Rights {
+  std::string holder;        // "The Jamestown Foundation"
+  std::string holder_url;
+  int first_year = 0;        // of the publication
+  int year = 0;              // of this issue
+  std::string copyright;     // "Copyright (c) 1995-1999 The Jamestown Foundation"
+  std::string statement;     // one line: the rights reserved
+  std::string license_url;   // the terms subscribers accept
+  std::vector<std::string> footer;  // the canonical footer, one string a paragraph
+};
+
+struct Document {
+  std::string source;        // the raw file's path, for diagnostics
+  std::string header_name;   // the publication as the raw header names it
+  int header_line = 0;       // line of the Publication field
+  int volume = 0;
+  int issue = 0;
+  std::string date;          // YYYY-MM-DD, or empty when the header has none
+  Publication publication;
+  Rights rights;
+  std::string title;         // "The Monitor, Volume 5, Issue 77"
+  std::vector<Article> articles;
+  std::vector<Diagnostic> warnings;
+};
+
+}  // namespace imprint
+
+#endif  // IMPRINT_PIPELINE_EDITION_DOCUMENT_H_

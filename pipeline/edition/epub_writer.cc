@@ -1,0 +1,126 @@
+#include "pipeline/edition/epub_writer.h"
+
+#include <Poco/DateTime.h>
+#include <Poco/SHA1Engine.h>
+#include <Poco/UUID.h>
+#include <Poco/UUIDGenerator.h>
+#include <libxml/parser.h>
+
+#include <limits>
+#include <sstream>
+#include <utility>
+#include <vector>
+
+#include "pipeline/base/edition_layout.h"
+#include "pipeline/base/error.h"
+#include "pipeline/edition/html_writer.h"
+#include "pipeline/base/zip_writer.h"
+
+namespace imprint {
+namespace {
+
+struct Entry {
+  std::string name;      // path inside the book
+  std::string template_name;
+  bool xml;              // checked for well-formedness before zipping
+  bool same_in_every_book;  // compressed once and reused
+};
+
+// The book's entries after `mimetype`, in their fixed order.
+const std::vector<Entry>& Entries() {
+  static const std::vector<Entry> entries = {
+      {"META-INF/container.xml", "container.xml", true, true},
+      {"OEBPS/package.opf", "package.opf", true, false},
+      {"OEBPS/nav.xhtml", "nav.xhtml", true, false},
+      {"OEBPS/cover.xhtml", "cover.xhtml", true, false},
+      {"OEBPS/issue.xhtml", "issue.xhtml", true, false},
+      {"OEBPS/rights.xhtml", "rights.xhtml", true, false},
+      {"OEBPS/style.css", "style.css", false, true},
+  };
+  return entries;
+}
+
+// The issue's date, or the first of January of its year: a time derived from
+// the inputs, so that the same issue always gives the same book.
+Poco::DateTime IssueTime(const Document& doc) {
+  if (doc.date.empty()) return Poco::DateTime(doc.rights.year, 1, 1);
+  return Poco::DateTime(std::stoi(doc.date.substr(0, 4)), std::stoi(doc.date.substr(5, 2)),
+                        std::stoi(doc.date.substr(8, 2)));
+}
+
+std::string Iso8601(const Poco::DateTime& t) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT00:00:00Z", t.year(), t.month(), t.day());
+  return buf;
+}
+
+TemplateData BookData(const Document& doc) {
+  TemplateData data = HtmlBodyData(doc);
+  TemplateData articles = TemplateData::List();
+  int number = 0;
+  for (const Article& article : doc.articles) {
+    TemplateData a;
+    a.Set("id", "article-" + std::to_string(++number))
+        .Set("toc_title", article.headline.empty() ? doc.title : article.headline);
+    articles.Append(std::move(a));
+  }
+  data.Set("toc", std::move(articles))
+      .Set("identifier", EpubIdentifier(doc))
+      .Set("holder", doc.rights.holder)
+      .Set("holder_url", doc.rights.holder_url)
+      .Set("rights", doc.rights.copyright + ". " + doc.rights.statement)
+      .Set("modified", Iso8601(IssueTime(doc)))
+      .Set("page_title", doc.title);
+  return data;
+}
+
+void IgnoreXmlMessage(void*, const char*, ...) {}
+
+void CheckWellFormed(const Document& doc, const std::string& name, const std::string& xml) {
+  if (!IsWellFormedXml(xml)) {
+    throw Error(doc.source, 0,
+                "EPUB entry " + name + " is not well-formed XML (check the templates)");
+  }
+}
+
+}  // namespace
+
+// Parses `xml` with no handlers (SAX, no tree): well-formedness is all the
+// check needs, and building a tree would cost more than the parse.
+bool IsWellFormedXml(const std::string& xml) {
+  if (xml.size() > static_cast<size_t>(std::numeric_limits<int>::max())) return false;
+  xmlSAXHandler handler{};
+  handler.warning = &IgnoreXmlMessage;
+  handler.error = &IgnoreXmlMessage;
+  handler.fatalError = &IgnoreXmlMessage;
+  return xmlSAXUserParseMemory(&handler, nullptr, xml.data(), static_cast<int>(xml.size())) == 0;
+}
+
+std::string EpubIdentifier(const Document& doc) {
+  Poco::SHA1Engine sha1;
+  const Poco::UUID uuid = Poco::UUIDGenerator::defaultGenerator().createFromName(
+      Poco::UUID::uri(),
+      "https://jamestown.org/imprint/" + EditionPath(doc.publication.slug, doc.volume, doc.issue),
+      sha1, Poco::UUID::UUID_NAME_BASED_SHA1);
+  return "urn:uuid:" + uuid.toString();
+}
+
+std::string WriteEpub(const Document& doc, const TemplateSet& templates) {
+  const TemplateSet::Context context = TemplateSet::Prepare(BookData(doc));
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const Entry& entry : Entries()) {
+    std::string text = templates.Render(entry.template_name, context);
+    if (entry.xml) CheckWellFormed(doc, entry.name, text);
+    files.emplace_back(entry.name, std::move(text));
+  }
+
+  const Poco::DateTime time = IssueTime(doc);
+  ZipWriter zip(time.year(), time.month(), time.day());
+  zip.AddStored("mimetype", "application/epub+zip");  // first and stored: OCF
+  for (size_t i = 0; i < files.size(); ++i) {
+    zip.AddDeflated(files[i].first, files[i].second, Entries()[i].same_in_every_book);
+  }
+  return zip.Finish();
+}
+
+}  // namespace imprint

@@ -1,0 +1,33 @@
+// The EPUB writer: a document as an EPUB 3 book, assembled in memory and
+// zipped by zip_writer.
+//
+// The package files (container, package document, navigation, cover, rights
+// page) are templates in templates/; the issue's XHTML renders the HTML
+// writer's body template from HtmlBodyData(), so the book and the page share
+// one rendering of the model. Every XML entry is checked for well-formedness
+// (libxml2) before zipping. Byte-reproducible: the identifier is a name-based
+// UUID of publication, volume and issue; dcterms:modified and every zip entry's
+// time come from the issue's date (or its year), never the clock; entries are
+// in a fixed order with `mimetype` first and stored. Pure; thread-safe.
+#ifndef IMPRINT_PIPELINE_EDITION_EPUB_WRITER_H_
+#define IMPRINT_PIPELINE_EDITION_EPUB_WRITER_H_
+
+#include <string>
+
+#include "pipeline/edition/document.h"
+#include "pipeline/edition/template_set.h"
+
+namespace imprint {
+
+std::string WriteEpub(const Document& doc, const TemplateSet& templates);
+
+// Whether `xml` is well-formed XML (libxml2, no network, no tree): the check
+// every XML entry of a book passes, here for the units that change entries.
+bool IsWellFormedXml(const std::string& xml);
+
+// "urn:uuid:..." (version 5): stable for a publication, volume and issue.
+std::string EpubIdentifier(const Document& doc);
+
+}  // namespace imprint
+
+#endif  // IMPRINT_PIPELINE_EDITION_EPUB_WRITER_H_

@@ -1,0 +1,185 @@
+#include "pipeline/edition/html_writer.h"
+
+#include <cstdio>
+#include <string_view>
+
+namespace imprint {
+namespace {
+
+// The CSS selector of the subscribers-only part of the page, for Google's
+// paywalled-content markup; body.html.mustache puts the class on <main>.
+constexpr char kPaidSelector[] = ".paywalled";
+
+// A small JSON writer for the JSON-LD block: written directly, in a fixed
+// member order, because it runs once per page of a nightly build of
+// thousands, where building a Poco::JSON tree and stringifying it cost more
+// than the rest of the page. Strings escape "<", ">" and "&" too, so the
+// block cannot end its <script> element.
+class Json {
+ public:
+  Json& Open() { return Punct('{'); }
+  Json& Close() { return End('}'); }
+  Json& OpenArray() { return Punct('['); }
+  Json& CloseArray() { return End(']'); }
+  Json& Key(std::string_view key) {
+    Comma();
+    String(key);
+    out_ += ':';
+    fresh_ = true;
+    return *this;
+  }
+  Json& Value(std::string_view s) {
+    Comma();
+    String(s);
+    return *this;
+  }
+  // A literal would otherwise convert to bool rather than to string_view.
+  Json& Value(const char* s) { return Value(std::string_view(s)); }
+  Json& Value(int n) {
+    Comma();
+    out_ += std::to_string(n);
+    return *this;
+  }
+  Json& Value(bool b) {
+    Comma();
+    out_ += b ? "true" : "false";
+    return *this;
+  }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  Json& Punct(char c) {
+    Comma();
+    out_ += c;
+    fresh_ = true;
+    return *this;
+  }
+  Json& End(char c) {
+    out_ += c;
+    fresh_ = false;
+    return *this;
+  }
+  void Comma() {
+    if (!fresh_) out_ += ',';
+    fresh_ = false;
+  }
+  void String(std::string_view s) {
+    out_ += '"';
+    for (char c : s) {
+      switch (c) {
+        case '"': out_ += "\\\""; break;
+        case '\\': out_ += "\\\\"; break;
+        case '\n': out_ += "\\n"; break;
+        case '\r': out_ += "\\r"; break;
+        case '\t': out_ += "\\t"; break;
+        case '<': out_ += "\\u003c"; break;
+        case '>': out_ += "\\u003e"; break;
+        case '&': out_ += "\\u0026"; break;
+        default:
+          if (static_cast<unsigned char>(c) < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
+            out_ += buf;
+          } else {
+            out_ += c;
+          }
+      }
+    }
+    out_ += '"';
+  }
+
+  std::string out_;
+  bool fresh_ = true;  // no comma before the next value
+};
+
+void Organization(const Rights& rights, Json* j) {
+  j->Open().Key("@type").Value("Organization").Key("name").Value(rights.holder);
+  j->Key("url").Value(rights.holder_url).Close();
+}
+
+void PaidPart(Json* j) {
+  j->Open().Key("@type").Value("WebPageElement").Key("isAccessibleForFree").Value(false);
+  j->Key("cssSelector").Value(kPaidSelector).Close();
+}
+
+// Rights fields shared by the issue and each of its articles.
+void RightsFields(const Document& doc, Json* j) {
+  j->Key("inLanguage").Value(doc.publication.language);
+  if (!doc.date.empty()) j->Key("datePublished").Value(doc.date);
+  j->Key("publisher");
+  Organization(doc.rights, j);
+  j->Key("copyrightHolder");
+  Organization(doc.rights, j);
+  j->Key("copyrightYear").Value(doc.rights.year);
+  j->Key("copyrightNotice").Value(doc.rights.copyright + ". " + doc.rights.statement);
+  j->Key("license").Value(doc.rights.license_url);
+  j->Key("isAccessibleForFree").Value(false);
+}
+
+}  // namespace
+
+std::string JsonLd(const Document& doc) {
+  Json j;
+  j.Open().Key("@context").Value("https://schema.org").Key("@type").Value("PublicationIssue");
+  j.Key("issueNumber").Value(std::to_string(doc.issue)).Key("name").Value(doc.title);
+  j.Key("isPartOf").Open().Key("@type").Value("PublicationVolume");
+  j.Key("volumeNumber").Value(std::to_string(doc.volume));
+  j.Key("isPartOf").Open().Key("@type").Value("Periodical").Key("name").Value(doc.publication.display_name);
+  j.Close().Close();
+  RightsFields(doc, &j);
+  // The paid body first, then a NewsArticle per article, each marking its own
+  // paid part as Google's paywalled-content convention asks.
+  j.Key("hasPart").OpenArray();
+  PaidPart(&j);
+  for (const Article& article : doc.articles) {
+    j.Open().Key("@type").Value("NewsArticle");
+    j.Key("headline").Value(article.headline.empty() ? doc.title : article.headline);
+    RightsFields(doc, &j);
+    j.Key("hasPart");
+    PaidPart(&j);
+    j.Close();
+  }
+  j.CloseArray().Close();
+  return j.Take();
+}
+
+TemplateData HtmlBodyData(const Document& doc) {
+  TemplateData articles = TemplateData::List();
+  int number = 0;
+  for (const Article& article : doc.articles) {
+    TemplateData paragraphs = TemplateData::List();
+    for (const Paragraph& p : article.paragraphs) paragraphs.Append(p.text);
+    TemplateData a;
+    // An article without a headline is a plain division: <article> wants one.
+    a.Set("element", article.headline.empty() ? "div" : "article")
+        .Set("id", "article-" + std::to_string(++number))
+        .Set("has_headline", !article.headline.empty())
+        .Set("headline", article.headline)
+        .Set("paragraphs", std::move(paragraphs));
+    articles.Append(std::move(a));
+  }
+  TemplateData footer = TemplateData::List();
+  for (const std::string& p : doc.rights.footer) footer.Append(p);
+
+  TemplateData data;
+  data.Set("title", doc.title)
+      .Set("publication", doc.publication.display_name)
+      .Set("language", doc.publication.language)
+      .Set("volume", std::to_string(doc.volume))
+      .Set("issue", std::to_string(doc.issue))
+      .Set("has_date", !doc.date.empty())
+      .Set("date", doc.date)
+      .Set("copyright", doc.rights.copyright)
+      .Set("license_url", doc.rights.license_url)
+      .Set("articles", std::move(articles))
+      .Set("footer", std::move(footer));
+  return data;
+}
+
+std::string WriteHtml(const Document& doc, const TemplateSet& templates) {
+  TemplateData data = HtmlBodyData(doc);
+  data.Set("json_ld", JsonLd(doc));
+  return templates.Render("page.html", data);
+}
+
+}  // namespace imprint

@@ -1,0 +1,31 @@
+// The HTML writer: a document as a standalone HTML5 page.
+//
+// The page chrome lives in templates/page.html.mustache; the articles and the
+// footer in templates/body.html.mustache, which the EPUB writer's XHTML
+// reuses through HtmlBodyData(), so both formats render one body from the
+// same model. All text is escaped by the template engine; the only script is a
+// schema.org JSON-LD data block (rights, paywalled-content markup). Pure;
+// thread-safe.
+#ifndef IMPRINT_PIPELINE_EDITION_HTML_WRITER_H_
+#define IMPRINT_PIPELINE_EDITION_HTML_WRITER_H_
+
+#include <string>
+
+#include "pipeline/edition/document.h"
+#include "pipeline/edition/template_set.h"
+
+namespace imprint {
+
+std::string WriteHtml(const Document& doc, const TemplateSet& templates);
+
+// The values body.html.mustache renders: title, issue line, articles, footer
+// and rights. Page writers add their own chrome values to it.
+TemplateData HtmlBodyData(const Document& doc);
+
+// The schema.org JSON-LD of the issue, safe to embed in a <script> element
+// (no "<", ">" or "&" appears literally).
+std::string JsonLd(const Document& doc);
+
+}  // namespace imprint
+
+#endif  // IMPRINT_PIPELINE_EDITION_HTML_WRITER_H_

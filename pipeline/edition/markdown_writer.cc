@@ -1,0 +1,77 @@
+#include "pipeline/edition/markdown_writer.h"
+
+#include <cstdio>
+
+#include "pipeline/base/markdown_escape.h"
+
+namespace imprint {
+namespace {
+
+TemplateData FrontMatter(const Document& doc) {
+  TemplateData fields = TemplateData::List();
+  auto add = [&fields](const char* key, std::string value) {
+    TemplateData field;
+    field.Set("key", key).Set("value", std::move(value));
+    fields.Append(std::move(field));
+  };
+  add("title", YamlQuote(doc.title));
+  add("publication", YamlQuote(doc.publication.slug));
+  add("publication_name", YamlQuote(doc.publication.display_name));
+  add("volume", std::to_string(doc.volume));
+  add("issue", std::to_string(doc.issue));
+  if (!doc.date.empty()) add("date", doc.date);
+  add("language", YamlQuote(doc.publication.language));
+  add("rights", YamlQuote(doc.rights.copyright + ". " + doc.rights.statement));
+  add("copyright_holder", YamlQuote(doc.rights.holder));
+  add("copyright_year", std::to_string(doc.rights.year));
+  add("license", YamlQuote(doc.rights.license_url));
+  return fields;
+}
+
+}  // namespace
+
+std::string YamlQuote(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\x%02X", static_cast<unsigned char>(c));
+          out += buf;
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string WriteMarkdown(const Document& doc, const TemplateSet& templates) {
+  TemplateData articles = TemplateData::List();
+  for (const Article& article : doc.articles) {
+    TemplateData paragraphs = TemplateData::List();
+    for (const Paragraph& p : article.paragraphs) {
+      paragraphs.Append(EscapeMarkdownParagraph(p.text));
+    }
+    TemplateData a;
+    a.Set("has_headline", !article.headline.empty())
+        .Set("headline", EscapeMarkdownHeading(article.headline))
+        .Set("paragraphs", std::move(paragraphs));
+    articles.Append(std::move(a));
+  }
+  TemplateData footer = TemplateData::List();
+  for (const std::string& p : doc.rights.footer) footer.Append(EscapeMarkdownParagraph(p));
+
+  TemplateData data;
+  data.Set("front_matter", FrontMatter(doc))
+      .Set("title", EscapeMarkdownHeading(doc.title))
+      .Set("articles", std::move(articles))
+      .Set("footer", std::move(footer));
+  return templates.Render("edition.md", data);
+}
+
+}  // namespace imprint

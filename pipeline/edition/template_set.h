@@ -1,0 +1,101 @@
+// Templates: the page chrome, footers and package files in templates/.
+//
+// Every `NAME.mustache` file of the folder is read once, at load, with its
+// partials expanded, and parsed once per thread that renders it (kainjow
+// mustache). A markup template (NAME ending in
+// .html, .xhtml, .xml, .opf, ...) escapes {{values}} for HTML and XML; a .txt,
+// .md or .css one leaves them as they are, since its writer escapes for its
+// own format. Partials
+// ({{> NAME}}) name other templates of the set and escape as the template
+// that includes them. TemplateData is this unit's
+// own context type, so no other unit sees the mustache library. A loaded
+// TemplateSet is immutable; Render() is thread-safe.
+#ifndef IMPRINT_PIPELINE_EDITION_TEMPLATE_SET_H_
+#define IMPRINT_PIPELINE_EDITION_TEMPLATE_SET_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace imprint {
+
+// A mustache context: a string, a boolean, a list or an object.
+class TemplateData {
+ public:
+  enum class Kind { kString, kBool, kList, kObject };
+
+  TemplateData() : kind_(Kind::kObject) {}
+  TemplateData(std::string s) : kind_(Kind::kString), string_(std::move(s)) {}
+  TemplateData(const char* s) : kind_(Kind::kString), string_(s) {}
+  TemplateData(bool b) : kind_(Kind::kBool), bool_(b) {}
+  static TemplateData List() { TemplateData d; d.kind_ = Kind::kList; return d; }
+
+  // REQUIRES: kind() == kObject.
+  TemplateData& Set(const std::string& key, TemplateData value);
+  // REQUIRES: kind() == kList.
+  TemplateData& Append(TemplateData value);
+
+  Kind kind() const { return kind_; }
+  const std::string& string() const { return string_; }
+  bool boolean() const { return bool_; }
+  const std::vector<TemplateData>& items() const { return items_; }
+  const std::vector<std::pair<std::string, TemplateData>>& fields() const { return fields_; }
+
+ private:
+  Kind kind_;
+  std::string string_;
+  bool bool_ = false;
+  std::vector<TemplateData> items_;
+  std::vector<std::pair<std::string, TemplateData>> fields_;
+};
+
+class TemplateSet {
+ public:
+  // Parses every *.mustache file in `dir`. Throws imprint::Error naming the
+  // file of a template that does not parse, or the folder when unreadable.
+  static TemplateSet Load(const std::string& dir);
+  // One template from its text, for tests and for wording held in rights/.
+  static TemplateSet FromString(const std::string& name, const std::string& text);
+
+  TemplateSet();
+  ~TemplateSet();
+  TemplateSet(TemplateSet&&) noexcept;
+  TemplateSet& operator=(TemplateSet&&) noexcept;
+
+  // TemplateData converted once for the template engine, for rendering
+  // several templates from the same values (an EPUB's pages).
+  class Context {
+   public:
+    Context(Context&&) noexcept;
+    ~Context();
+
+   private:
+    friend class TemplateSet;
+    struct Data;
+    explicit Context(std::unique_ptr<Data> data);
+    std::unique_ptr<Data> data_;
+  };
+  static Context Prepare(const TemplateData& data);
+
+  bool Has(const std::string& name) const;
+  // Throws imprint::Error when `name` is not in the set or fails to render.
+  std::string Render(const std::string& name, const TemplateData& data) const;
+  std::string Render(const std::string& name, const Context& context) const;
+
+  const std::string& dir() const { return dir_; }
+  // SHA-256 (hex) over every template's name and text: changes with any edit.
+  std::string Fingerprint() const;
+  std::vector<std::string> Names() const;
+
+ private:
+  struct Compiled;
+  static TemplateSet FromSources(const std::map<std::string, std::string>& sources,
+                                 const std::string& dir);
+  std::string dir_;
+  std::map<std::string, std::unique_ptr<Compiled>> templates_;
+};
+
+}  // namespace imprint
+
+#endif  // IMPRINT_PIPELINE_EDITION_TEMPLATE_SET_H_

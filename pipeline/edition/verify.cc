@@ -1,0 +1,234 @@
+#include "pipeline/edition/verify.h"
+
+#include <filesystem>
+#include <set>
+
+#include "pipeline/base/crypto.h"
+#include "pipeline/base/edition_layout.h"
+#include "pipeline/base/error.h"
+#include "pipeline/base/file_system.h"
+#include "pipeline/edition/manifest.h"
+#include "pipeline/signing/minisign.h"
+
+namespace imprint {
+namespace fs = std::filesystem;
+namespace {
+
+// The value of `field` ("file", "edition") in a trusted comment.
+std::string CommentField(const std::string& comment, const std::string& field) {
+  size_t start = 0;
+  while (start <= comment.size()) {
+    size_t end = comment.find('\t', start);
+    if (end == std::string::npos) end = comment.size();
+    const std::string part = comment.substr(start, end - start);
+    if (part.rfind(field + ":", 0) == 0) return part.substr(field.size() + 1);
+    start = end + 1;
+  }
+  return "";
+}
+
+// Checks PATH.minisig over `bytes`; "" when good, else why not.
+std::string CheckSignatureFile(const std::string& path, const std::string& bytes,
+                               const TrustedKeys& trusted, std::string* signer) {
+  const std::string name = fs::path(path).filename().string();
+  std::string signature;
+  try {
+    signature = ReadFile(path + kSignatureSuffix);
+  } catch (const Error&) {
+    return "no signature file " + name + kSignatureSuffix;
+  }
+  return CheckSignature(name, bytes, signature, trusted, signer);
+}
+
+Verdict CheckFile(const std::string& path, const TrustedKeys& trusted,
+                  const ManifestArtifact* listed) {
+  Verdict v{path, false, ""};
+  std::string bytes;
+  try {
+    bytes = ReadFile(path);
+  } catch (const Error& e) {
+    v.reason = "missing or unreadable";
+    return v;
+  }
+  if (listed != nullptr) {
+    v.reason = CheckListed(bytes, *listed);
+    if (!v.reason.empty()) return v;
+  }
+  std::string signer;
+  v.reason = CheckSignatureFile(path, bytes, trusted, &signer);
+  v.ok = v.reason.empty();
+  if (v.ok) v.reason = "signed by " + signer;
+  return v;
+}
+
+// The edition a path claims: its last three components when the last two
+// read as v<digits>/i<digits> (an output tree's layout), or "" when it makes
+// no claim (a folder copied elsewhere).
+std::string ClaimedEdition(const fs::path& path) {
+  std::vector<std::string> parts;
+  for (const fs::path& p : path) {
+    if (!p.empty() && p != "/") parts.push_back(p.string());
+  }
+  if (parts.size() < 3) return "";
+  const std::string& v = parts[parts.size() - 2];
+  const std::string& i = parts[parts.size() - 1];
+  const auto numbered = [](const std::string& s, char prefix) {
+    return s.size() >= 2 && s[0] == prefix && s.find_first_not_of("0123456789", 1) == std::string::npos;
+  };
+  if (!numbered(v, 'v') || !numbered(i, 'i')) return "";
+  return parts[parts.size() - 3] + "/" + v + "/" + i;
+}
+
+// The editions a folder claims: by the path it was named by, and by the path
+// it really has (a symbolic link resolved), each when it makes a claim.
+std::vector<std::string> ClaimedEditions(const std::string& folder) {
+  std::error_code ec;
+  std::vector<std::string> claims;
+  for (const fs::path& p : {fs::absolute(folder, ec).lexically_normal(), fs::weakly_canonical(folder, ec)}) {
+    if (const std::string claim = ClaimedEdition(p); !claim.empty()) claims.push_back(claim);
+  }
+  return claims;
+}
+
+// Why the manifest's edition is not the folder's, or "": the manifest names
+// an edition in its canonical spelling, and a folder that claims one by its
+// path claims the same.
+std::string EditionMismatch(const std::string& folder, const Manifest& manifest) {
+  const auto parts = ParseEditionPath(manifest.edition);
+  if (!parts || EditionPath(parts->slug, parts->volume, parts->issue) != manifest.edition) {
+    return "the manifest's edition '" + manifest.edition + "' is not an edition path like monitor/v05/i077";
+  }
+  for (const std::string& claimed : ClaimedEditions(folder)) {
+    if (claimed != manifest.edition) {
+      return "the manifest is edition " + manifest.edition + ", but the folder is " + claimed;
+    }
+  }
+  return "";
+}
+
+// Why `name` is not one of the edition's artifacts' names, or "".
+std::string ArtifactNameMismatch(const std::string& name, const Manifest& manifest) {
+  const auto parts = ParseEditionPath(manifest.edition);
+  if (!parts) return "the manifest names no edition";
+  const std::string base = EditionBaseName(parts->slug, parts->volume, parts->issue);
+  for (const char* ext : {".md", ".html", ".epub"}) {
+    if (name == base + ext) return "";
+  }
+  return "the file is not named for edition " + manifest.edition + " (" + base + ".md, .html or .epub)";
+}
+
+void VerifyEdition(const std::string& folder, const TrustedKeys& trusted,
+                   std::vector<Verdict>* out) {
+  const std::string manifest_path = (fs::path(folder) / kManifestName).string();
+  if (!fs::exists(manifest_path)) {
+    out->push_back({folder, false, "no manifest.json: not an edition folder"});
+    return;
+  }
+  out->push_back(CheckFile(manifest_path, trusted, nullptr));
+  Manifest manifest;
+  try {
+    manifest = ParseManifest(ReadFile(manifest_path), manifest_path);
+  } catch (const Error& e) {
+    out->push_back({manifest_path, false, e.diagnostic().message});
+    return;
+  }
+  if (const std::string mismatch = EditionMismatch(folder, manifest); !mismatch.empty()) {
+    out->push_back({folder, false, mismatch});
+  }
+  std::set<std::string> known = {kManifestName, std::string(kManifestName) + kSignatureSuffix};
+  for (const ManifestArtifact& a : manifest.artifacts) {
+    known.insert(a.name);
+    known.insert(a.name + kSignatureSuffix);
+    const std::string path = (fs::path(folder) / a.name).string();
+    if (const std::string mismatch = ArtifactNameMismatch(a.name, manifest); !mismatch.empty()) {
+      out->push_back({path, false, mismatch});
+    } else {
+      out->push_back(CheckFile(path, trusted, &a));
+    }
+  }
+  std::set<std::string> stray;
+  for (const auto& entry : fs::directory_iterator(folder)) {
+    const std::string name = entry.path().filename().string();
+    if (known.count(name) == 0) stray.insert(entry.path().string());
+  }
+  for (const std::string& path : stray) out->push_back({path, false, "not listed in the manifest"});
+}
+
+void VerifySingle(std::string path, const TrustedKeys& trusted, std::vector<Verdict>* out) {
+  if (path.size() > 8 && path.compare(path.size() - 8, 8, kSignatureSuffix) == 0) {
+    path.resize(path.size() - 8);
+  }
+  const fs::path manifest_path = fs::path(path).parent_path() / kManifestName;
+  const std::string name = fs::path(path).filename().string();
+  if (name == kManifestName || !fs::exists(manifest_path)) {
+    out->push_back(CheckFile(path, trusted, nullptr));
+    return;
+  }
+  const Verdict manifest_verdict = CheckFile(manifest_path.string(), trusted, nullptr);
+  if (!manifest_verdict.ok) {
+    out->push_back({path, false, "its manifest fails: " + manifest_verdict.reason});
+    return;
+  }
+  const Manifest manifest = ParseManifest(ReadFile(manifest_path.string()), manifest_path.string());
+  const std::string folder = manifest_path.parent_path().empty() ? "." : manifest_path.parent_path().string();
+  if (const std::string mismatch = EditionMismatch(folder, manifest); !mismatch.empty()) {
+    out->push_back({path, false, mismatch});
+    return;
+  }
+  for (const ManifestArtifact& a : manifest.artifacts) {
+    if (a.name == name) {
+      const std::string mismatch = ArtifactNameMismatch(a.name, manifest);
+      out->push_back(mismatch.empty() ? CheckFile(path, trusted, &a) : Verdict{path, false, mismatch});
+      return;
+    }
+  }
+  out->push_back({path, false, "not listed in the manifest"});
+}
+
+}  // namespace
+
+std::string CheckSignature(const std::string& name, std::string_view bytes, std::string_view signature,
+                           const TrustedKeys& trusted, std::string* signer) {
+  const SignatureCheck check = VerifyMinisign(signature, bytes, trusted.Usable());
+  if (!check.ok) {
+    if (const KeyEntry* key = trusted.Find(check.key_id); key != nullptr && key->status == "revoked") {
+      return "signed by revoked key " + key->key.IdText() + " (" + key->reason + ")";
+    }
+    return check.reason;
+  }
+  if (CommentField(check.trusted_comment, "file") != name) {
+    return "signature is for file '" + CommentField(check.trusted_comment, "file") + "', not " + name;
+  }
+  *signer = PublicKey{check.key_id, ""}.IdText();
+  return "";
+}
+
+std::string CheckListed(std::string_view bytes, const ManifestArtifact& listed) {
+  if (bytes.size() != listed.size) {
+    return "size " + std::to_string(bytes.size()) + " differs from the manifest's " + std::to_string(listed.size);
+  }
+  if (!ConstantTimeEquals(Sha256Hex(bytes), listed.sha256)) return "SHA-256 differs from the manifest's";
+  return "";
+}
+
+std::string TrustedComment(const std::string& name, const std::string& edition,
+                           const std::string& inputs_sha256) {
+  return "file:" + name + "\tedition:" + edition + "\tinputs:sha256:" + inputs_sha256;
+}
+
+std::vector<Verdict> VerifyPaths(const std::vector<std::string>& paths, const TrustedKeys& trusted) {
+  std::vector<Verdict> verdicts;
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+      VerifyEdition(path, trusted, &verdicts);
+    } else if (fs::exists(path, ec) || fs::exists(path + kSignatureSuffix, ec)) {
+      VerifySingle(path, trusted, &verdicts);
+    } else {
+      verdicts.push_back({path, false, "no such file or folder"});
+    }
+  }
+  return verdicts;
+}
+
+}  // namespace imprint

@@ -1,0 +1,31 @@
+// The download server's request paths: the few shapes docs/http.md names,
+// matched exactly. A malformed target is kBad (400): not origin-form,
+// percent-escapes (no path of ours needs one), dot segments or any "..", empty
+// segments, NUL and other bytes outside RFC 3986's path characters. A
+// well-formed path that is none of ours (a file that is not an edition's own
+// artifact, /index.html) is kUnknown (404). A query is ignored, once checked
+// to be well formed. The server builds file paths from a Route's parsed parts,
+// never from the request. Pure; thread-safe.
+#ifndef IMPRINT_PIPELINE_SERVER_HTTP_ROUTE_H_
+#define IMPRINT_PIPELINE_SERVER_HTTP_ROUTE_H_
+
+#include <string>
+
+#include "pipeline/license/decision.h"
+
+namespace imprint {
+
+struct Route {
+  enum Kind { kPage, kHealth, kPublicKey, kCatalog, kAuditCheckpoint, kStatus, kEdition, kUnknown, kBad } kind = kBad;
+  std::string license_id;  // kStatus
+  EditionRef edition;      // kEdition
+  std::string file;        // kEdition: the artifact's name
+  std::string format;      // kEdition: md, html, epub
+  bool signature = false;  // kEdition: its .minisig
+};
+
+Route ParseRoute(const std::string& uri);
+
+}  // namespace imprint
+
+#endif  // IMPRINT_PIPELINE_SERVER_HTTP_ROUTE_H_

@@ -1,0 +1,423 @@
+#include "pipeline/server/http_server.h"
+
+#include <time.h>
+
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <optional>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "pipeline/base/error.h"
+
+namespace imprint {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+// "Sun, 29 Nov 2026 06:33:01 GMT" (RFC 9110's IMF-fixdate), made once a
+// second per thread.
+const std::string& HttpDate() {
+  thread_local time_t made_at = 0;
+  thread_local std::string text;
+  const time_t now = ::time(nullptr);
+  if (now == made_at) return text;
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  static const char* const kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static const char* const kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  char buf[40];
+  snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday], tm.tm_mday,
+           kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  text = buf;
+  made_at = now;
+  return text;
+}
+
+HttpResponse ErrorAnswer(int status, const std::string& code) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = "{\"error\":\"" + code + "\"}\n";
+  r.close = true;
+  return r;
+}
+
+// A handler's failure: never a message, a path or a license.
+HttpResponse InternalError() {
+  HttpResponse r = ErrorAnswer(500, "internal");
+  r.close = false;
+  return r;
+}
+
+// What the head says of a body, its size and its Host: nothing (fine), or the
+// answer that refuses the request. No route takes a body; see the header's
+// "Framing".
+std::optional<HttpResponse> RefuseBody(const http::request<http::empty_body>& head, size_t max_fields) {
+  int lengths = 0;
+  size_t fields = 0;
+  bool positive = false;
+  for (const auto& field : head) {
+    if (++fields > max_fields) return ErrorAnswer(431, "too_many_header_fields");
+    if (field.name() == http::field::transfer_encoding) return ErrorAnswer(400, "transfer_encoding_not_allowed");
+    if (field.name() != http::field::content_length) continue;
+    const beast::string_view v = field.value();
+    if (++lengths > 1 || v.empty() || v.size() > 18) return ErrorAnswer(400, "bad_content_length");
+    for (char c : v) {
+      if (c < '0' || c > '9') return ErrorAnswer(400, "bad_content_length");
+    }
+    positive = v.find_first_not_of('0') != beast::string_view::npos;
+  }
+  if (positive) return ErrorAnswer(413, "body_not_allowed");
+  // RFC 9112 section 3.2: an HTTP/1.1 request has exactly one Host.
+  size_t hosts = 0;
+  for (const auto& field : head) hosts += field.name() == http::field::host;
+  if (hosts > 1 || (hosts == 0 && head.version() >= 11)) return ErrorAnswer(400, "bad_host");
+  return std::nullopt;
+}
+
+// Whether a read's error is the parser's word on the bytes (answered), not
+// the connection's (closed without a word). A client that closed before its
+// head was whole has nothing to be told.
+bool IsParseError(const beast::error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::end_of_stream).category() &&
+         ec != http::error::end_of_stream && ec != http::error::partial_message && ec != http::error::need_more;
+}
+
+HttpResponse ParseRefusal(const beast::error_code& ec) {
+  return ec == http::error::header_limit ? ErrorAnswer(431, "head_too_large") : ErrorAnswer(400, "malformed_request");
+}
+
+HttpRequest ToRequest(const http::request<http::empty_body>& head) {
+  HttpRequest request;
+  request.method = std::string(head.method_string());
+  request.target = std::string(head.target());
+  request.headers.reserve(8);
+  for (const auto& field : head) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    request.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  return request;
+}
+
+}  // namespace
+
+HeadResult ReadRequestHead(std::string_view bytes, size_t max_head_bytes, size_t max_header_fields,
+                           HttpRequest* request, HttpResponse* refusal) {
+  http::request_parser<http::empty_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(max_head_bytes));
+  beast::error_code ec;
+  parser.put(net::buffer(bytes.data(), bytes.size()), ec);
+  if (ec == http::error::need_more || (!ec && !parser.is_header_done())) return HeadResult::kIncomplete;
+  if (ec && !parser.is_header_done()) {
+    *refusal = ParseRefusal(ec);
+    return HeadResult::kRefused;
+  }
+  if (std::optional<HttpResponse> refused = RefuseBody(parser.get(), max_header_fields)) {
+    *refusal = std::move(*refused);
+    return HeadResult::kRefused;
+  }
+  *request = ToRequest(parser.get());
+  return HeadResult::kRequest;
+}
+
+const std::string& HttpRequest::Empty() {
+  static const std::string empty;
+  return empty;
+}
+
+const std::string& HttpRequest::Header(const std::string& name, const std::string& fallback) const {
+  for (const auto& [n, v] : headers) {
+    if (n == name) return v;
+  }
+  return fallback;
+}
+
+bool HttpRequest::HasHeader(const std::string& name) const {
+  for (const auto& h : headers) {
+    if (h.first == name) return true;
+  }
+  return false;
+}
+
+struct HttpServer::Impl {
+  Impl(HttpServerOptions o, AsyncHttpHandler h) : options(std::move(o)), handler(std::move(h)) {}
+
+  void Accept();
+
+  // Counts a new connection from `address`; false (and nothing counted) when
+  // the server or that address is at its limit.
+  bool Admit(const std::string& address) {
+    if (connections.load() >= options.max_connections) return false;
+    std::lock_guard<std::mutex> lock(per_address_mu);
+    int& n = per_address[address];
+    if (n >= options.max_connections_per_address) {
+      if (n == 0) per_address.erase(address);
+      return false;
+    }
+    ++n;
+    ++connections;
+    return true;
+  }
+  void Release(const std::string& address) {
+    std::lock_guard<std::mutex> lock(per_address_mu);
+    const auto it = per_address.find(address);
+    if (it != per_address.end() && --it->second == 0) per_address.erase(it);
+    --connections;
+  }
+
+  // Declared before the I/O context: sessions it still holds when it is
+  // destroyed count themselves out here.
+  HttpServerOptions options;
+  AsyncHttpHandler handler;
+  std::atomic<int> connections{0};
+  std::mutex per_address_mu;
+  std::unordered_map<std::string, int> per_address;  // GUARDED_BY(per_address_mu): open connections
+  std::atomic<int> waiting{0};  // complete requests not yet taken by a worker
+  std::atomic<int> writing{0};  // answers handed back but not yet written
+  std::atomic<bool> stopping{false};
+  bool stopped = false;
+
+  net::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  net::steady_timer accept_retry{ioc};
+  std::unique_ptr<net::thread_pool> workers;
+  std::vector<std::thread> io_threads;
+  int bound_port = 0;
+};
+
+namespace {
+
+// One connection: read a head, have a worker answer it, write the answer,
+// again while the connection is kept alive. Every step runs on the
+// connection's strand but the handler, which runs on a worker.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  // REQUIRES: `address`'s connection was counted (HttpServer::Impl::Admit).
+  Session(tcp::socket socket, std::string address, HttpServer::Impl* server)
+      : stream_(std::move(socket)), buffer_(server->options.max_head_bytes + 4096), server_(server),
+        address_(std::move(address)) {}
+  ~Session() { server_->Release(address_); }
+
+  void Start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+  }
+
+ private:
+  void Read() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(server_->options.max_head_bytes));
+    stream_.expires_after(std::chrono::seconds(server_->options.head_timeout_seconds));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHead(ec); });
+  }
+
+  void OnHead(beast::error_code ec) {
+    if (ec) {
+      // A client that went away, or never finished its head in time: no
+      // answer. A head that cannot be a request: 400 (431 when too large).
+      if (!IsParseError(ec)) return Close();
+      return Write(ParseRefusal(ec));
+    }
+    stream_.expires_never();
+    const http::request<http::empty_body>& head = parser_->get();
+    keep_alive_ = head.keep_alive();
+    version_ = head.version();
+    head_method_ = head.method() == http::verb::head;
+    if (std::optional<HttpResponse> refused = RefuseBody(head, server_->options.max_header_fields)) {
+      return Write(std::move(*refused));
+    }
+    if (server_->stopping) return Write(ErrorAnswer(503, "shutting_down"));
+
+    HttpRequest request = ToRequest(head);
+    request.peer = address_;
+    // The answer comes back to this connection's strand, from whichever
+    // thread gives it.
+    HttpResponder respond = [self = shared_from_this()](HttpResponse answer) {
+      ++self->server_->writing;  // until Write() counts it itself
+      net::post(self->stream_.get_executor(), [self, answer = std::move(answer)]() mutable {
+        self->Write(std::move(answer));
+        --self->server_->writing;
+      });
+    };
+    try {
+      server_->handler(request, std::move(respond));
+    } catch (const std::exception&) {
+      Write(InternalError());  // the handler threw before answering
+    }
+  }
+
+  void Write(HttpResponse answer) {
+    ++served_;
+    ++server_->writing;
+    const bool keep = keep_alive_ && !answer.close && !server_->stopping &&
+                      served_ < server_->options.max_requests_per_connection;
+    const bool bodiless = answer.status == 304 || answer.status == 204 || answer.status < 200;
+    const bool send_body = !head_method_ && !bodiless;
+    // A shared body is sent from where it is, not copied.
+    if (answer.shared_body) {
+      auto message = std::make_shared<http::response<http::span_body<const char>>>(
+          static_cast<http::status>(answer.status), version_ == 10 ? 10 : 11);
+      const std::shared_ptr<const std::string> body = answer.shared_body;
+      if (send_body) message->body() = {body->data(), body->size()};
+      Send(std::move(message), answer, body->size(), bodiless, keep, body);
+    } else {
+      auto message = std::make_shared<http::response<http::string_body>>(
+          static_cast<http::status>(answer.status), version_ == 10 ? 10 : 11);
+      const size_t size = answer.body.size();
+      if (send_body) message->body() = std::move(answer.body);
+      Send(std::move(message), answer, size, bodiless, keep, nullptr);
+    }
+  }
+
+  // Heads `message` and writes it; `keep_alive_for` holds what its body
+  // points into until the write is done.
+  template <typename Message>
+  void Send(std::shared_ptr<Message> message, const HttpResponse& answer, size_t size, bool bodiless, bool keep,
+            std::shared_ptr<const std::string> keep_alive_for) {
+    message->set(http::field::server, "imprint");
+    message->set(http::field::date, HttpDate());
+    if (!answer.content_type.empty()) message->set(http::field::content_type, answer.content_type);
+    for (const auto& [name, value] : answer.headers) message->insert(name, value);
+    if (!bodiless) message->content_length(size);
+    message->keep_alive(keep);
+    stream_.expires_after(std::chrono::seconds(server_->options.write_timeout_seconds));
+    http::async_write(stream_, *message,
+                      [self = shared_from_this(), message, keep, keep_alive_for](beast::error_code ec, size_t) {
+                        --self->server_->writing;
+                        if (ec || !keep) return self->Close();
+                        self->Read();
+                      });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::empty_body>> parser_;
+  HttpServer::Impl* server_;
+  const std::string address_;
+  bool keep_alive_ = false;
+  bool head_method_ = false;
+  unsigned version_ = 11;
+  int served_ = 0;
+};
+
+}  // namespace
+
+void HttpServer::Impl::Accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (!acceptor.is_open()) return;
+    if (ec) {
+      // Out of descriptors, say: try again shortly rather than spin.
+      accept_retry.expires_after(std::chrono::milliseconds(20));
+      accept_retry.async_wait([this](beast::error_code) {
+        if (acceptor.is_open()) Accept();
+      });
+      return;
+    }
+    beast::error_code peer_ec;
+    const tcp::endpoint peer = socket.remote_endpoint(peer_ec);
+    std::string address = peer_ec ? std::string() : peer.address().to_string();
+    if (peer_ec || !Admit(address)) {
+      beast::error_code ignored;
+      socket.close(ignored);
+    } else {
+      std::make_shared<Session>(std::move(socket), std::move(address), this)->Start();
+    }
+    Accept();
+  });
+}
+
+HttpServer::HttpServer(HttpServerOptions options, AsyncHttpHandler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler)
+    : HttpServer(std::move(options), AsyncHttpHandler()) {
+  // On the pool: 503 when too many wait for it.
+  impl_->handler = [this, handler = std::move(handler)](const HttpRequest& request, HttpResponder respond) {
+    auto job = [handler, request, respond] {
+      HttpResponse answer;
+      try {
+        answer = handler(request);
+      } catch (const std::exception&) {
+        answer = InternalError();
+      }
+      respond(std::move(answer));
+    };
+    if (!Offload(std::move(job))) respond(ErrorAnswer(503, "busy"));
+  };
+}
+
+bool HttpServer::Offload(std::function<void()> work) {
+  if (impl_->waiting.load() >= impl_->options.queue) return false;
+  ++impl_->waiting;
+  net::post(*impl_->workers, [impl = impl_.get(), work = std::move(work)] {
+    --impl->waiting;
+    work();
+  });
+  return true;
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::Start() {
+  const std::string where = impl_->options.bind + ":" + std::to_string(impl_->options.port);
+  try {
+    const tcp::endpoint endpoint(net::ip::make_address(impl_->options.bind),
+                                 static_cast<unsigned short>(impl_->options.port));
+    impl_->acceptor.open(endpoint.protocol());
+    impl_->acceptor.set_option(net::socket_base::reuse_address(true));
+    impl_->acceptor.bind(endpoint);
+    impl_->acceptor.listen(net::socket_base::max_listen_connections);
+    impl_->bound_port = impl_->acceptor.local_endpoint().port();
+  } catch (const std::exception& e) {
+    throw Error(where, 0, std::string("cannot serve: ") + e.what());
+  }
+  impl_->workers = std::make_unique<net::thread_pool>(static_cast<size_t>(std::max(1, impl_->options.workers)));
+  impl_->Accept();
+  for (int i = 0; i < std::max(1, impl_->options.io_threads); ++i) {
+    impl_->io_threads.emplace_back([this] { impl_->ioc.run(); });
+  }
+}
+
+int HttpServer::port() const { return impl_->bound_port; }
+
+void HttpServer::Stop() {
+  if (!impl_ || impl_->stopped) return;
+  impl_->stopped = true;
+  impl_->stopping = true;
+  net::post(impl_->ioc, [impl = impl_.get()] {
+    beast::error_code ec;
+    impl->acceptor.close(ec);
+    impl->accept_retry.cancel();
+  });
+  if (impl_->workers) impl_->workers->join();  // the handlers under way finish
+  // Their answers go out, for a moment at most.
+  for (int i = 0; i < 200 && impl_->writing.load() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  impl_->ioc.stop();
+  for (std::thread& t : impl_->io_threads) t.join();
+  impl_->io_threads.clear();
+}
+
+}  // namespace imprint

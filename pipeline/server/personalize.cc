@@ -1,0 +1,259 @@
+#include "pipeline/server/personalize.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "pipeline/edition/epub_writer.h"
+#include "pipeline/base/error.h"
+#include "pipeline/license/license.h"
+#include "pipeline/base/markdown_escape.h"
+#include "pipeline/edition/markdown_writer.h"
+#include "pipeline/edition/template_set.h"
+#include "pipeline/base/text_decoder.h"
+#include "pipeline/base/zip_writer.h"
+
+namespace imprint {
+namespace {
+
+constexpr char kMarker[] = "<!--imprint:licensee-->";
+constexpr char kMetaMarker[] = "<!--imprint:licensee-meta-->";
+// The trace's one source: a comment carrying only the license id, written
+// before the licensee's text (which, escaped, can never spell a comment).
+constexpr std::string_view kIdMarkOpen = "<!--imprint:license-id ";
+constexpr std::string_view kIdMarkClose = "-->";
+// Markdown's: the front matter's own key, written before the licensee's.
+constexpr std::string_view kIdKey = "license_id: \"";
+// The entries of a book that carry the licensee (the package document first).
+const char* const kEpubEntries[] = {"OEBPS/package.opf", "OEBPS/issue.xhtml", "OEBPS/rights.xhtml"};
+// An entry larger than this is no entry Personalize wrote: not read by a trace.
+constexpr uint32_t kMaxTracedEntry = 16 << 20;
+// Nor are licensee entries past this many bytes in all (a book has three; a
+// zip of the same entry repeated would otherwise be inflated many times over).
+constexpr uint64_t kMaxTracedBytes = 3 * uint64_t{kMaxTracedEntry};
+
+std::string EscapeXml(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string IdMark(const Licensee& who) {
+  return std::string(kIdMarkOpen) + who.license_id + std::string(kIdMarkClose);
+}
+
+// Replaces the one `marker` in `text` by `with`.
+std::string Fill(std::string text, const char* marker, const std::string& with, const std::string& what) {
+  const size_t at = text.find(marker);
+  if (at == std::string::npos) throw Error(what, 0, "no place for the licensee (" + std::string(marker) + ")");
+  text.replace(at, std::char_traits<char>::length(marker), with);
+  return text;
+}
+
+std::string LicenseeParagraph(const Licensee& who) {
+  return "<p class=\"licensee\">" + EscapeXml(who.wording) + "</p>";
+}
+
+std::string HtmlMeta(const Licensee& who) {
+  return "<meta name=\"dcterms.accessRights\" content=\"" + EscapeXml(who.wording) + "\">";
+}
+
+std::string EpubMeta(const Licensee& who) {
+  return "<meta property=\"dcterms:accessRights\">" + EscapeXml(who.wording) + "</meta>";
+}
+
+// The front matter's licensee keys, in this order: the id before any text of
+// the licensee's.
+std::string FrontMatterKeys(const Licensee& who) {
+  return std::string(kIdKey) + who.license_id + "\"\nlicensee: " + YamlQuote(who.name) +
+         "\nlicense_terms: " + YamlQuote(who.wording) + "\n";
+}
+
+// Refuses a licensee no format can carry as one line of text: a copy is never
+// made, signed and served broken, whatever a license says.
+void CheckRenderable(const Licensee& who) {
+  if (!IsLicenseId(who.license_id)) throw Error("licensee", 0, "the license id is not a UUID");
+  if (const std::string problem = SubscriberNameProblem(who.name); !problem.empty()) {
+    throw Error("licensee", 0, "the subscriber name cannot go into a copy: " + problem);
+  }
+  size_t length = 0;
+  if (const std::string problem = OneLineTextProblem(who.wording, &length); !problem.empty()) {
+    throw Error("licensee", 0, "the licensee's wording cannot go into a copy: " + problem);
+  }
+  if (who.wording.empty() || who.wording.front() == ' ' || who.wording.back() == ' ') {
+    throw Error("licensee", 0, "the licensee's wording is empty or starts or ends with a space");
+  }
+}
+
+std::string PersonalizeHtml(const std::string& html, const Licensee& who) {
+  return Fill(Fill(html, kMetaMarker, IdMark(who) + "\n" + HtmlMeta(who), "html"), kMarker, LicenseeParagraph(who),
+              "html");
+}
+
+// The front matter's closing line, or npos when the text has none.
+size_t FrontMatterEnd(const std::string& md) {
+  if (md.rfind("---\n", 0) != 0) return std::string::npos;
+  return md.find("\n---\n", 3);
+}
+
+std::string PersonalizeMarkdown(const std::string& md, const Licensee& who) {
+  const size_t close = FrontMatterEnd(md);
+  if (close == std::string::npos) throw Error("md", 0, "no front matter for the licensee");
+  std::string out = md.substr(0, close + 1) + FrontMatterKeys(who) + md.substr(close + 1);
+  // The wording is one line without control characters (CheckRenderable), so
+  // escaped it stays one paragraph of inline text.
+  return out + EscapeMarkdownParagraph(who.wording) + "\n";
+}
+
+std::string PersonalizeEpub(const std::string& epub, const Licensee& who) {
+  std::vector<ZipEntry> entries;
+  try {
+    entries = ReadZip(epub);
+  } catch (const std::exception& e) {
+    throw Error("epub", 0, e.what());
+  }
+  // The entries keep the original book's time: same inputs, same bytes.
+  ZipWriter zip = ZipWriter::WithTimeOf(epub);
+  for (const ZipEntry& e : entries) {
+    std::string changed;
+    if (e.name == kEpubEntries[0]) {
+      changed = Fill(Inflate(e), kMetaMarker, IdMark(who) + "\n    " + EpubMeta(who), e.name);
+    } else if (e.name == kEpubEntries[1] || e.name == kEpubEntries[2]) {
+      changed = Fill(Inflate(e), kMarker, LicenseeParagraph(who), e.name);
+    }
+    if (changed.empty()) {
+      zip.AddRaw(e.name, e.method, e.crc, e.size, e.compressed);
+      continue;
+    }
+    if (!IsWellFormedXml(changed)) throw Error(e.name, 0, "the personalised entry is not well-formed XML");
+    zip.AddDeflated(e.name, changed);
+  }
+  return zip.Finish();
+}
+
+// Every id mark in `text`, in order: a linear scan, no pattern.
+void CollectIdMarks(const std::string& text, std::vector<std::string>* ids) {
+  for (size_t at = text.find(kIdMarkOpen); at != std::string::npos; at = text.find(kIdMarkOpen, at + 1)) {
+    const size_t id = at + kIdMarkOpen.size();
+    if (id + 36 + kIdMarkClose.size() > text.size()) break;
+    if (IsLicenseId(std::string_view(text).substr(id, 36)) &&
+        text.compare(id + 36, kIdMarkClose.size(), kIdMarkClose) == 0) {
+      ids->push_back(text.substr(id, 36));
+    }
+  }
+}
+
+// Every `license_id: "ID"` line of the front matter (and nowhere else).
+void CollectFrontMatterIds(const std::string& md, std::vector<std::string>* ids) {
+  const size_t close = FrontMatterEnd(md);
+  if (close == std::string::npos) return;
+  for (size_t line = 4; line <= close; line = md.find('\n', line) + 1) {
+    const size_t end = md.find('\n', line);
+    if (end - line == kIdKey.size() + 37 && md.compare(line, kIdKey.size(), kIdKey) == 0 && md[end - 1] == '"' &&
+        IsLicenseId(std::string_view(md).substr(line + kIdKey.size(), 36))) {
+      ids->push_back(md.substr(line + kIdKey.size(), 36));
+    }
+  }
+}
+
+// The inflated entries of a book that carry the licensee; none when the
+// bytes are not a book, or hold more licensee entries than one would.
+std::vector<std::pair<std::string, std::string>> LicenseeEntries(const std::string& epub) {
+  std::vector<std::pair<std::string, std::string>> out;
+  uint64_t inflated = 0;
+  try {
+    for (const ZipEntry& e : ReadZip(epub)) {
+      for (const char* name : kEpubEntries) {
+        if (e.name != name || e.size > kMaxTracedEntry) continue;
+        inflated += e.size;
+        if (inflated > kMaxTracedBytes) return {};
+        out.emplace_back(e.name, Inflate(e));
+      }
+    }
+  } catch (const std::exception&) {
+    out.clear();
+  }
+  return out;
+}
+
+bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+namespace {
+Licensee Worded(const TemplateSet& watermark, const std::string& license_id, const std::string& name) {
+  TemplateData data;
+  data.Set("name", name).Set("license", license_id);
+  return Licensee{license_id, name, watermark.Render("watermark.txt", data)};
+}
+}  // namespace
+
+Licensee MakeLicensee(const Tier& tier, const std::string& license_id, const std::string& name) {
+  return Worded(TemplateSet::FromString("watermark.txt", tier.watermark), license_id, name);
+}
+
+Watermarks::Watermarks(const RightsPolicy& policy) {
+  for (const auto& [id, tier] : policy.tiers) {
+    templates_.emplace(id, TemplateSet::FromString("watermark.txt", tier.watermark));
+  }
+}
+
+Licensee Watermarks::Make(const std::string& tier, const std::string& license_id, const std::string& name) const {
+  return Worded(templates_.at(tier), license_id, name);
+}
+
+std::string Personalize(const std::string& format, const std::string& artifact, const Licensee& who) {
+  if (format != "md" && format != "html" && format != "epub") throw Error(format, 0, "no such format");
+  CheckRenderable(who);
+  if (format == "md") return PersonalizeMarkdown(artifact, who);
+  if (format == "html") return PersonalizeHtml(artifact, who);
+  return PersonalizeEpub(artifact, who);
+}
+
+std::vector<std::string> FindLicenseIds(const std::string& format, const std::string& artifact) {
+  std::vector<std::string> found;
+  if (format == "md") {
+    CollectFrontMatterIds(artifact, &found);
+  } else if (format == "html") {
+    CollectIdMarks(artifact, &found);
+  } else if (format == "epub") {
+    for (const auto& [name, text] : LicenseeEntries(artifact)) CollectIdMarks(text, &found);
+  }
+  std::vector<std::string> distinct;
+  for (const std::string& id : found) {
+    if (std::find(distinct.begin(), distinct.end(), id) == distinct.end()) distinct.push_back(id);
+  }
+  return distinct;
+}
+
+bool NamesLicensee(const std::string& format, const std::string& artifact, const Licensee& who) {
+  if (format == "md") {
+    const size_t close = FrontMatterEnd(artifact);
+    return close != std::string::npos && Contains(artifact.substr(0, close + 1), "\n" + FrontMatterKeys(who)) &&
+           Contains(artifact.substr(close), "\n" + EscapeMarkdownParagraph(who.wording) + "\n");
+  }
+  if (format == "html") {
+    return Contains(artifact, IdMark(who) + "\n" + HtmlMeta(who)) && Contains(artifact, LicenseeParagraph(who));
+  }
+  if (format != "epub") return false;
+  const auto entries = LicenseeEntries(artifact);
+  if (entries.size() != 3) return false;
+  for (const auto& [name, text] : entries) {
+    const std::string expected =
+        name == kEpubEntries[0] ? IdMark(who) + "\n    " + EpubMeta(who) : LicenseeParagraph(who);
+    if (!Contains(text, expected)) return false;
+  }
+  return true;
+}
+
+}  // namespace imprint

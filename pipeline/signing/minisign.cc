@@ -1,0 +1,126 @@
+#include "pipeline/signing/minisign.h"
+
+#include <cstdint>
+#include <cstdio>
+
+#include "pipeline/base/error.h"
+
+namespace imprint {
+namespace {
+
+constexpr char kTrustedPrefix[] = "trusted comment: ";
+
+std::vector<std::string_view> Lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines.push_back(line);
+    start = end + 1;
+  }
+  return lines;
+}
+
+}  // namespace
+
+std::string PublicKey::IdText() const {
+  uint64_t n = 0;
+  for (size_t i = kKeyIdSize; i-- > 0;) n = (n << 8) | static_cast<unsigned char>(id[i]);
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%llX", static_cast<unsigned long long>(n));
+  return buf;
+}
+
+bool ParseKeyIdText(const std::string& text, std::string* id) {
+  if (text.empty() || text.size() > 16) return false;
+  uint64_t n = 0;
+  for (char c : text) {
+    int digit;
+    if (c >= '0' && c <= '9') digit = c - '0';
+    else if (c >= 'A' && c <= 'F') digit = c - 'A' + 10;
+    else if (c >= 'a' && c <= 'f') digit = c - 'a' + 10;
+    else return false;
+    n = (n << 4) | static_cast<uint64_t>(digit);
+  }
+  id->assign(kKeyIdSize, '\0');
+  for (size_t i = 0; i < kKeyIdSize; ++i) (*id)[i] = static_cast<char>((n >> (8 * i)) & 0xFF);
+  return true;
+}
+
+std::string FormatPublicKey(const PublicKey& key) {
+  return "untrusted comment: minisign public key " + key.IdText() + "\n" +
+         Base64Encode("Ed" + key.id + key.key) + "\n";
+}
+
+PublicKey ParsePublicKey(std::string_view text, const std::string& file) {
+  const auto lines = Lines(text);
+  std::string raw;
+  if (lines.size() < 2 || lines[0].rfind("untrusted comment:", 0) != 0) {
+    throw Error(file, 1, "not a minisign public key: no 'untrusted comment:' line");
+  }
+  if (!Base64Decode(lines[1], &raw) || raw.size() != 2 + kKeyIdSize + kEd25519PublicKeySize ||
+      raw.compare(0, 2, "Ed") != 0) {
+    throw Error(file, 2, "not a minisign Ed25519 public key");
+  }
+  return PublicKey{raw.substr(2, kKeyIdSize), raw.substr(2 + kKeyIdSize)};
+}
+
+std::string SignMinisign(const Ed25519Signer& signer, const std::string& key_id,
+                         std::string_view file_bytes, std::string_view trusted_comment) {
+  const std::string signature = signer.Sign(Blake2b512(file_bytes));
+  const std::string global = signer.Sign(signature + std::string(trusted_comment));
+  PublicKey key{key_id, signer.public_key()};
+  std::string out = "untrusted comment: signature from imprint secret key " + key.IdText() + "\n";
+  out += Base64Encode("ED" + key_id + signature) + "\n";
+  out += kTrustedPrefix;
+  out.append(trusted_comment);
+  out += "\n" + Base64Encode(global) + "\n";
+  return out;
+}
+
+SignatureCheck VerifyMinisign(std::string_view signature_file, std::string_view file_bytes,
+                              const std::vector<PublicKey>& keys) {
+  SignatureCheck check;
+  const auto lines = Lines(signature_file);
+  std::string raw, global;
+  if (lines.size() < 4 || lines[0].rfind("untrusted comment:", 0) != 0 ||
+      lines[2].rfind(kTrustedPrefix, 0) != 0) {
+    check.reason = "malformed signature file";
+    return check;
+  }
+  if (!Base64Decode(lines[1], &raw) || raw.size() != 2 + kKeyIdSize + kEd25519SignatureSize) {
+    check.reason = "malformed signature";
+    return check;
+  }
+  if (raw.compare(0, 2, "ED") != 0) {
+    check.reason = "not a pre-hashed (ED) signature";
+    return check;
+  }
+  check.key_id = raw.substr(2, kKeyIdSize);
+  check.trusted_comment = std::string(lines[2].substr(sizeof kTrustedPrefix - 1));
+  const std::string signature = raw.substr(2 + kKeyIdSize);
+  const PublicKey* key = nullptr;
+  for (const PublicKey& k : keys) {
+    if (k.id == check.key_id) key = &k;
+  }
+  if (key == nullptr) {
+    check.reason = "unknown key " + PublicKey{check.key_id, ""}.IdText();
+    return check;
+  }
+  if (!Ed25519Verify(key->key, Blake2b512(file_bytes), signature)) {
+    check.reason = "signature verification failed: the file was changed";
+    return check;
+  }
+  if (!Base64Decode(lines[3], &global) ||
+      !Ed25519Verify(key->key, signature + check.trusted_comment, global)) {
+    check.reason = "trusted comment signature verification failed";
+    return check;
+  }
+  check.ok = true;
+  return check;
+}
+
+}  // namespace imprint
