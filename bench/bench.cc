@@ -73,6 +73,34 @@ bool HaveProgram(const char* name) {
   return RunTimed({"sh", "-c", std::string("command -v ") + name}).status == 0;
 }
 
+// pandoc on the first `m` issues of the corpus' Markdown, to HTML and EPUB,
+// on `jobs` threads: issues a second.
+double PandocRate(const std::string& work, int m, int jobs) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(work + "/corpus/md")) names.push_back(entry.path().stem().string());
+  std::sort(names.begin(), names.end());
+  names.resize(m);
+  fs::create_directories(work + "/pandoc");
+  std::atomic<int> next{0}, failures{0};
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> pool;
+  for (int t = 0; t < jobs; ++t) {
+    pool.emplace_back([&] {
+      for (int i; (i = next++) < m;) {
+        const std::string in = work + "/corpus/md/" + names[i] + ".md";
+        const std::string out = work + "/pandoc/" + names[i];
+        failures += RunTimed({"pandoc", "-s", "-f", "markdown", "-t", "html5", "-o", out + ".html", in}).status != 0;
+        failures += RunTimed({"pandoc", "-f", "markdown", "-t", "epub3", "-o", out + ".epub", in}).status != 0;
+      }
+    });
+  }
+  for (std::thread& t : pool) t.join();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("pandoc md->html+epub: %7.2f s  %8.1f issues/s  (%d issues, %d failures)\n", seconds, m / seconds, m,
+              failures.load());
+  return m / seconds;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -110,30 +138,7 @@ int main(int argc, char** argv) {
     std::printf("pandoc: not installed (apt-get install pandoc); no comparison\n");
     return 0;
   }
-  const int m = std::min(pandoc_issues, issues);
-  std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator(work + "/corpus/md")) names.push_back(entry.path().stem().string());
-  std::sort(names.begin(), names.end());
-  names.resize(m);
-  fs::create_directories(work + "/pandoc");
-  std::atomic<int> next{0}, failures{0};
-  const auto start = std::chrono::steady_clock::now();
-  std::vector<std::thread> pool;
-  for (int t = 0; t < jobs; ++t) {
-    pool.emplace_back([&] {
-      for (int i; (i = next++) < m;) {
-        const std::string in = work + "/corpus/md/" + names[i] + ".md";
-        const std::string out = work + "/pandoc/" + names[i];
-        failures += RunTimed({"pandoc", "-s", "-f", "markdown", "-t", "html5", "-o", out + ".html", in}).status != 0;
-        failures += RunTimed({"pandoc", "-f", "markdown", "-t", "epub3", "-o", out + ".epub", in}).status != 0;
-      }
-    });
-  }
-  for (std::thread& t : pool) t.join();
-  const double pandoc_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const double pandoc_rate = m / pandoc_seconds;
-  std::printf("pandoc md->html+epub: %7.2f s  %8.1f issues/s  (%d issues, %d failures)\n", pandoc_seconds,
-              pandoc_rate, m, failures.load());
+  const double pandoc_rate = PandocRate(work, std::min(pandoc_issues, issues), jobs);
   std::printf("ratio: imprint is %.0fx pandoc's issues/s\n", imprint_rate / pandoc_rate);
   if (dir.empty()) fs::remove_all(work);
   return 0;

@@ -17,6 +17,7 @@
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -172,18 +173,18 @@ class Served {
   std::unique_ptr<Poco::ProcessHandle> server_;
 };
 
-// Regression (issue 13): after `pg_ctl restart -m immediate` under load the
-// server answered 500 to every download until it was restarted, and /healthz
-// kept saying 200. Now: 503 with Retry-After while the store is away, never a
-// copy without its audit row, and service back within 2 s of the database.
-BOOST_FIXTURE_TEST_CASE(database_restart_under_load_gives_503_then_recovers, Served) {
-  Start();
-  BOOST_REQUIRE_EQUAL(Get(port, kMd, ada).status, 200);
-  BOOST_REQUIRE_EQUAL(Get(port, "/healthz").status, 200);
+// What clients saw while the database restarted: downloads, /healthz, and
+// lookups (a license status and the checkpoint), each with when it was sent.
+struct Outage {
+  std::vector<Reply> downloads, health, lookups;
+  Clock::time_point up;  // pg_ctl -w returned: accepting connections again
+};
 
+// Four download loops and one of /healthz and lookups, through a restart.
+Outage RestartUnderLoad(const Cluster& pg, int port, const std::string& ada, const std::string& bob) {
   const std::string status_path = "/licenses/" + ParseLicense(ada, "ada").id + "/status";
+  Outage seen;
   std::mutex mu;
-  std::vector<Reply> downloads, health, lookups;  // lookups: a status and the checkpoint
   std::atomic<bool> stop{false};
   std::vector<std::thread> load;
   for (int t = 0; t < 4; ++t) {
@@ -191,7 +192,7 @@ BOOST_FIXTURE_TEST_CASE(database_restart_under_load_gives_503_then_recovers, Ser
       while (!stop) {
         Reply r = Get(port, kMd, t % 2 ? ada : bob);
         std::lock_guard<std::mutex> lock(mu);
-        downloads.push_back(std::move(r));
+        seen.downloads.push_back(std::move(r));
       }
     });
   }
@@ -201,9 +202,9 @@ BOOST_FIXTURE_TEST_CASE(database_restart_under_load_gives_503_then_recovers, Ser
       Reply status = Get(port, status_path), checkpoint = Get(port, "/audit/checkpoint");
       {
         std::lock_guard<std::mutex> lock(mu);
-        health.push_back(std::move(r));
-        lookups.push_back(std::move(status));
-        lookups.push_back(std::move(checkpoint));
+        seen.health.push_back(std::move(r));
+        seen.lookups.push_back(std::move(status));
+        seen.lookups.push_back(std::move(checkpoint));
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
@@ -211,19 +212,26 @@ BOOST_FIXTURE_TEST_CASE(database_restart_under_load_gives_503_then_recovers, Ser
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   const Clock::time_point restart = Clock::now();
   const ProcessResult restarted = pg.PgCtl({"restart", "-m", "immediate"});
-  const Clock::time_point up = Clock::now();  // pg_ctl -w: accepting connections again
+  seen.up = Clock::now();
   std::this_thread::sleep_for(std::chrono::milliseconds(3500));
   stop = true;
   for (std::thread& t : load) t.join();
   BOOST_REQUIRE_MESSAGE(restarted.exit_code == 0, restarted.out << restarted.err);
-  BOOST_TEST_MESSAGE("restart took " << std::chrono::duration_cast<std::chrono::milliseconds>(up - restart).count()
-                                     << " ms; " << downloads.size() << " downloads");
+  BOOST_TEST_MESSAGE("restart took " << std::chrono::duration_cast<std::chrono::milliseconds>(seen.up - restart).count()
+                                     << " ms; " << seen.downloads.size() << " downloads");
+  return seen;
+}
 
+// Downloads: 200, or 503 store_unavailable with Retry-After: 1; all 200 from
+// 2 s after the database returned. Returns {200s, 503s}.
+std::pair<int, int> CheckDownloads(const Outage& seen) {
   int ok = 0, unavailable = 0, other = 0, bad_503 = 0, after = 0, after_ok = 0;
   std::string first_other, first_bad_503;
-  for (const Reply& r : downloads) {
+  Clock::time_point first_ok = Clock::time_point::max();
+  for (const Reply& r : seen.downloads) {
     if (r.status == 200) {
       ++ok;
+      if (r.sent > seen.up && r.sent < first_ok) first_ok = r.sent;
     } else if (r.status == 503) {
       ++unavailable;
       if (r.retry_after != "1" || r.body.find("\"error\":\"store_unavailable\"") == std::string::npos) {
@@ -232,17 +240,14 @@ BOOST_FIXTURE_TEST_CASE(database_restart_under_load_gives_503_then_recovers, Ser
     } else if (other++ == 0) {
       first_other = std::to_string(r.status) + " " + r.body;
     }
-    if (r.sent > up + std::chrono::seconds(2)) {
+    if (r.sent > seen.up + std::chrono::seconds(2)) {
       ++after;
       after_ok += r.status == 200;
     }
   }
-  Clock::time_point first_ok = Clock::time_point::max();
-  for (const Reply& r : downloads) {
-    if (r.status == 200 && r.sent > up && r.sent < first_ok) first_ok = r.sent;
-  }
   BOOST_TEST_MESSAGE("the first download sent after the database was back that succeeded was sent "
-                     << std::chrono::duration_cast<std::chrono::milliseconds>(first_ok - up).count() << " ms after");
+                     << std::chrono::duration_cast<std::chrono::milliseconds>(first_ok - seen.up).count()
+                     << " ms after");
   BOOST_TEST_MESSAGE(ok << " downloads 200, " << unavailable << " 503, " << other << " other; " << after
                         << " sent 2 s after the database returned, " << after_ok << " of them 200");
   BOOST_TEST(other == 0, other << " downloads answered neither 200 nor 503, the first: " << first_other);
@@ -250,27 +255,32 @@ BOOST_FIXTURE_TEST_CASE(database_restart_under_load_gives_503_then_recovers, Ser
   BOOST_TEST(unavailable > 0, "no download saw the outage");
   BOOST_TEST(after > 0);
   BOOST_TEST(after_ok == after, after - after_ok << " of " << after << " downloads failed 2 s after the database returned");
+  return {ok, unavailable};
+}
 
-  // /healthz: 503 naming the store (never its password) while away, 200 after.
+// /healthz: 503 naming the store (never its password) while away, 200 after.
+void CheckHealth(const Outage& seen, const std::string& host_port) {
   int sick = 0, wrong = 0, late = 0;
   std::string first_wrong;
-  for (const Reply& r : health) {
+  for (const Reply& r : seen.health) {
     const bool named = r.body.rfind("store unavailable: postgresql://postgres", 0) == 0 &&
-                       r.body.find("@" + pg.HostPort() + "/postgres") != std::string::npos;
+                       r.body.find("@" + host_port + "/postgres") != std::string::npos;
     sick += r.status == 503;
     if ((r.status != 200 && !(r.status == 503 && named)) || r.body.find("s3cret") != std::string::npos) {
       if (wrong++ == 0) first_wrong = std::to_string(r.status) + " " + r.body;
     }
-    if (r.sent > up + std::chrono::seconds(2)) late += r.status != 200;
+    if (r.sent > seen.up + std::chrono::seconds(2)) late += r.status != 200;
   }
   BOOST_TEST(wrong == 0, wrong << " wrong /healthz answers, the first: " << first_wrong);
   BOOST_TEST(late == 0, late << " /healthz answers were not 200 2 s after the database returned");
   BOOST_TEST(sick > 0, "/healthz never said the store was away");
+}
 
-  // A license and a checkpoint that exist are never said not to: 503 instead.
+// A license and a checkpoint that exist are never said not to: 503 instead.
+void CheckLookups(const Outage& seen) {
   int lookups_away = 0, lookups_wrong = 0;
   std::string first_lookup_wrong;
-  for (const Reply& r : lookups) {
+  for (const Reply& r : seen.lookups) {
     if (r.status == 503 && r.retry_after == "1" && r.body.find("store_unavailable") != std::string::npos) {
       ++lookups_away;
     } else if (r.status != 200 && lookups_wrong++ == 0) {
@@ -278,7 +288,27 @@ BOOST_FIXTURE_TEST_CASE(database_restart_under_load_gives_503_then_recovers, Ser
     }
   }
   BOOST_TEST(lookups_wrong == 0, lookups_wrong << " wrong status or checkpoint answers, the first: " << first_lookup_wrong);
-  BOOST_TEST_MESSAGE(lookups.size() << " status and checkpoint lookups, " << lookups_away << " of them 503");
+  BOOST_TEST_MESSAGE(seen.lookups.size() << " status and checkpoint lookups, " << lookups_away << " of them 503");
+}
+
+// Regression (issue 13): after `pg_ctl restart -m immediate` under load the
+// server answered 500 to every download until it was restarted, and /healthz
+// kept saying 200. Now: 503 with Retry-After while the store is away, never a
+// copy without its audit row, and service back within 2 s of the database.
+BOOST_FIXTURE_TEST_CASE(database_restart_under_load_gives_503_then_recovers, Served) {
+  Start();
+  BOOST_REQUIRE_EQUAL(Get(port, kMd, ada).status, 200);
+  BOOST_REQUIRE_EQUAL(Get(port, "/healthz").status, 200);
+  // The first checkpoint is signed within its interval of the first row: a
+  // lookup before it is rightly 404 no_checkpoint.
+  const Clock::time_point deadline = Clock::now() + std::chrono::seconds(10);
+  while (Get(port, "/audit/checkpoint").status != 200 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const Outage seen = RestartUnderLoad(pg, port, ada, bob);
+  const auto [ok, unavailable] = CheckDownloads(seen);
+  CheckHealth(seen, pg.HostPort());
+  CheckLookups(seen);
   BOOST_TEST(Get(port, "/healthz").status == 200);
 
   // Every copy sent has its row (a 503 may have one too: its commit may have
@@ -299,31 +329,42 @@ BOOST_FIXTURE_TEST_CASE(database_restart_under_load_gives_503_then_recovers, Ser
 // license revoke` failed, and lookups that could not connect said 404
 // unknown_license. Now a pool of --db-connections (default 8), plus the audit
 // writer's, the checkpointer's and the checkpoint signer's own.
-BOOST_FIXTURE_TEST_CASE(many_status_requests_use_a_bounded_pool, Served) {
-  Start();
-  const std::string ada_id = ParseLicense(ada, "ada").id, bob_id = ParseLicense(bob, "bob").id;
-  std::atomic<bool> stop{false};
-  std::atomic<int> answered{0}, wrong{0};
-  std::mutex mu;
+// Status answers of 120 clients asking for `path` at once, for as long as
+// `watch` (called every 20 ms) says go on.
+struct StatusLoad {
+  int answered = 0, wrong = 0;  // wrong: not 200
   std::string first_wrong;
+};
+
+StatusLoad AskAtOnce(int port, const std::string& path, const std::function<bool()>& watch) {
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  StatusLoad load;
   std::vector<std::thread> clients;
   for (int t = 0; t < 120; ++t) {
     clients.emplace_back([&] {
       while (!stop) {
-        const Reply r = Get(port, "/licenses/" + ada_id + "/status");
-        ++answered;
-        if (r.status != 200) {
-          std::lock_guard<std::mutex> lock(mu);
-          if (wrong++ == 0) first_wrong = std::to_string(r.status) + " " + r.body;
-        }
+        const Reply r = Get(port, path);
+        std::lock_guard<std::mutex> lock(mu);
+        ++load.answered;
+        if (r.status != 200 && load.wrong++ == 0) load.first_wrong = std::to_string(r.status) + " " + r.body;
       }
     });
   }
+  while (watch()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  stop = true;
+  for (std::thread& t : clients) t.join();
+  return load;
+}
+
+BOOST_FIXTURE_TEST_CASE(many_status_requests_use_a_bounded_pool, Served) {
+  Start();
+  const std::string ada_id = ParseLicense(ada, "ada").id, bob_id = ParseLicense(bob, "bob").id;
   int64_t most = 0;
   int refused = 0;  // the monitor's own connection refused
   const Clock::time_point end = Clock::now() + std::chrono::seconds(4);
   bool revoked = false;
-  while (Clock::now() < end) {
+  StatusLoad load = AskAtOnce(port, "/licenses/" + ada_id + "/status", [&] {
     const int64_t now = Backends();
     refused += now < 0;
     most = std::max(most, now);
@@ -332,39 +373,25 @@ BOOST_FIXTURE_TEST_CASE(many_status_requests_use_a_bounded_pool, Served) {
       BOOST_TEST(r.exit_code == 0, "revoke under load: " << r.err);
       revoked = true;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  stop = true;
-  for (std::thread& t : clients) t.join();
-  BOOST_TEST_MESSAGE(answered << " status answers; at most " << most << " connections");
+    return Clock::now() < end;
+  });
+  BOOST_TEST_MESSAGE(load.answered << " status answers; at most " << most << " connections");
   BOOST_TEST(refused == 0, "PostgreSQL refused " << refused << " other connections: the server took them all");
-  BOOST_TEST(wrong == 0, wrong << " status answers were not 200, first: " << first_wrong);
+  BOOST_TEST(load.wrong == 0, load.wrong << " status answers were not 200, first: " << load.first_wrong);
   BOOST_TEST(most > 0, "no connection of the server was seen (PGAPPNAME)");
   BOOST_TEST(most <= 8 + 3, most << " connections for a pool of 8");
-  BOOST_TEST(answered > 120);
+  BOOST_TEST(load.answered > 120);
 
   // A smaller pool when asked.
   Stop();
   Start({"--db-connections", "2"});
-  stop = false;
   most = 0;
-  wrong = 0;
-  for (int t = 0; t < 120; ++t) clients[t] = std::thread([&] {
-    while (!stop) {
-      const Reply r = Get(port, "/licenses/" + bob_id + "/status");
-      if (r.status != 200) {
-        std::lock_guard<std::mutex> lock(mu);
-        if (wrong++ == 0) first_wrong = std::to_string(r.status) + " " + r.body;
-      }
-    }
-  });
-  for (int i = 0; i < 50; ++i) {
+  int rounds = 0;
+  load = AskAtOnce(port, "/licenses/" + bob_id + "/status", [&] {
     most = std::max(most, Backends());
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  stop = true;
-  for (std::thread& t : clients) t.join();
-  BOOST_TEST(wrong == 0, wrong << " status answers were not 200, first: " << first_wrong);
+    return ++rounds < 50;
+  });
+  BOOST_TEST(load.wrong == 0, load.wrong << " status answers were not 200, first: " << load.first_wrong);
   BOOST_TEST(most <= 2 + 3, most << " connections for a pool of 2");
 }
 
