@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -12,8 +13,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
-#include <optional>
 #include <mutex>
+#include <optional>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 
@@ -61,6 +63,32 @@ HttpResponse InternalError() {
   HttpResponse r = ErrorAnswer(500, "internal");
   r.close = false;
   return r;
+}
+
+// Appends a header field, its value kept to one line: the values come from
+// the program, never from a request, but a line break would split the answer.
+void AppendField(std::string* out, std::string_view name, std::string_view value) {
+  out->append(name).append(": ");
+  for (const char c : value) out->push_back(c == '\r' || c == '\n' ? ' ' : c);
+  out->append("\r\n");
+}
+
+// The status line and header fields of `answer` as sent (RFC 9112): the
+// Date, the framing (Content-Length unless the status has no body, for HEAD
+// too) and what keeps the connection open or closes it.
+void AppendHead(std::string* out, const HttpResponse& answer, unsigned version, size_t size, bool bodiless,
+                bool keep) {
+  out->append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ").append(std::to_string(answer.status)).push_back(' ');
+  const auto reason = http::obsolete_reason(static_cast<http::status>(answer.status));
+  out->append(reason.data(), reason.size()).append("\r\n");
+  AppendField(out, "Server", "imprint");
+  AppendField(out, "Date", HttpDate());
+  if (!answer.content_type.empty()) AppendField(out, "Content-Type", answer.content_type);
+  for (const auto& [name, value] : answer.headers) AppendField(out, name, value);
+  if (!bodiless) AppendField(out, "Content-Length", std::to_string(size));
+  if (version == 10 && keep) AppendField(out, "Connection", "keep-alive");
+  if (version == 11 && !keep) AppendField(out, "Connection", "close");
+  out->append("\r\n");
 }
 
 // What the head says of a body, its size and its Host: nothing (fine), or the
@@ -269,39 +297,20 @@ class Session : public std::enable_shared_from_this<Session> {
     const bool bodiless = answer.status == 304 || answer.status == 204 || answer.status < 200;
     const bool send_body = !head_method_ && !bodiless;
     // A shared body is sent from where it is, not copied.
-    if (answer.shared_body) {
-      auto message = std::make_shared<http::response<http::span_body<const char>>>(
-          static_cast<http::status>(answer.status), version_ == 10 ? 10 : 11);
-      const std::shared_ptr<const std::string> body = answer.shared_body;
-      if (send_body) message->body() = {body->data(), body->size()};
-      Send(std::move(message), answer, body->size(), bodiless, keep, body);
-    } else {
-      auto message = std::make_shared<http::response<http::string_body>>(
-          static_cast<http::status>(answer.status), version_ == 10 ? 10 : 11);
-      const size_t size = answer.body.size();
-      if (send_body) message->body() = std::move(answer.body);
-      Send(std::move(message), answer, size, bodiless, keep, nullptr);
-    }
-  }
-
-  // Heads `message` and writes it; `keep_alive_for` holds what its body
-  // points into until the write is done.
-  template <typename Message>
-  void Send(std::shared_ptr<Message> message, const HttpResponse& answer, size_t size, bool bodiless, bool keep,
-            std::shared_ptr<const std::string> keep_alive_for) {
-    message->set(http::field::server, "imprint");
-    message->set(http::field::date, HttpDate());
-    if (!answer.content_type.empty()) message->set(http::field::content_type, answer.content_type);
-    for (const auto& [name, value] : answer.headers) message->insert(name, value);
-    if (!bodiless) message->content_length(size);
-    message->keep_alive(keep);
+    shared_body_ = std::move(answer.shared_body);
+    body_ = std::move(answer.body);
+    const std::string_view body = shared_body_ ? std::string_view(*shared_body_) : std::string_view(body_);
+    head_.clear();  // keeps its capacity: no allocation after the first answer
+    AppendHead(&head_, answer, version_ == 10 ? 10 : 11, body.size(), bodiless, keep);
+    const std::array<net::const_buffer, 2> buffers = {
+        net::buffer(head_), send_body ? net::buffer(body.data(), body.size()) : net::const_buffer()};
     stream_.expires_after(std::chrono::seconds(server_->options.write_timeout_seconds));
-    http::async_write(stream_, *message,
-                      [self = shared_from_this(), message, keep, keep_alive_for](beast::error_code ec, size_t) {
-                        --self->server_->writing;
-                        if (ec || !keep) return self->Close();
-                        self->Read();
-                      });
+    net::async_write(stream_, buffers, [self = shared_from_this(), keep](beast::error_code ec, size_t) {
+      --self->server_->writing;
+      self->shared_body_.reset();
+      if (ec || !keep) return self->Close();
+      self->Read();
+    });
   }
 
   void Close() {
@@ -315,6 +324,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::empty_body>> parser_;
   HttpServer::Impl* server_;
   const std::string address_;
+  std::string head_;  // the answer being written: its head, and its body
+  std::string body_;  // or the shared one
+  std::shared_ptr<const std::string> shared_body_;
   bool keep_alive_ = false;
   bool head_method_ = false;
   unsigned version_ = 11;
