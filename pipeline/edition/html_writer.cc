@@ -123,14 +123,14 @@ std::string JsonLd(const Document& doc) {
 
 TemplateData HtmlBodyData(const Document& doc) {
   TemplateData articles = TemplateData::List();
-  int number = 0;
+  size_t number = 0;
   for (const Article& article : doc.articles) {
     TemplateData paragraphs = TemplateData::List();
     for (const Paragraph& p : article.paragraphs) paragraphs.Append(p.text);
     TemplateData a;
     // An article without a headline is a plain division: <article> wants one.
     a.Set("element", article.headline.empty() ? "div" : "article")
-        .Set("id", "article-" + std::to_string(++number))
+        .Set("id", ArticleId(++number))
         .Set("has_headline", !article.headline.empty())
         .Set("headline", article.headline)
         .Set("paragraphs", std::move(paragraphs));
