@@ -2,7 +2,6 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -45,17 +44,10 @@ CatalogEntry FromManifest(const std::string& path, const std::string& folder, co
     problem = e.diagnostic().message;
   }
   if (!problem.empty()) throw Error(path, 0, "not listed: the manifest's signature: " + problem);
-  Poco::JSON::Parser parser;
-  const auto root = parser.parse(bytes).extract<Poco::JSON::Object::Ptr>();
-  const auto issue = root->getObject("issue");
-  CatalogEntry e;
-  e.edition = root->getValue<std::string>("edition");
-  e.publication = issue->getValue<std::string>("publication");
-  e.publication_name = issue->getValue<std::string>("publication_name");
-  e.volume = issue->getValue<int>("volume");
-  e.issue = issue->getValue<int>("issue");
-  e.date = issue->optValue<std::string>("date", "");
-  e.title = issue->getValue<std::string>("title");
+  const Manifest m = ParseManifest(bytes, path);
+  if (!m.has_issue) throw Error(path, 0, "not a valid manifest: no issue metadata");
+  const CatalogEntry e{m.edition,       m.issue.publication, m.issue.publication_name, m.issue.volume,
+                       m.issue.issue,   m.issue.date,        m.issue.title};
   if (e.edition != EditionPath(e.publication, e.volume, e.issue) || e.edition != folder) {
     throw Error(path, 0, "not listed: the manifest names edition " + e.edition + ", but its folder is " + folder);
   }
