@@ -104,8 +104,8 @@ std::string CatalogJson(std::vector<CatalogEntry> entries) {
   }
   Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
   root.set("format", std::string("imprint-catalog/1"));
-  root.set("public_key", std::string("keys/imprint.pub"));
-  root.set("keyring", std::string("keys/keyring.json"));
+  root.set("public_key", std::string(kPublicKeyPath));
+  root.set("keyring", std::string(kKeyringPath));
   root.set("editions", list);
   std::ostringstream out;
   root.stringify(out, 1);
@@ -164,19 +164,19 @@ void WriteCatalog(const std::string& out_dir, const std::vector<CatalogEntry>& e
   auto write_signed = [&](const std::string& name, const std::string& bytes) {
     const std::string path = out_dir + "/" + name;
     std::error_code ec;
-    if (fs::file_size(path, ec) == bytes.size() && !ec && fs::exists(path + ".minisig")) {
+    if (fs::file_size(path, ec) == bytes.size() && !ec && fs::exists(path + kSignatureSuffix)) {
       try {
         if (ReadFile(path) == bytes) return;
       } catch (const Error&) {
       }
     }
     WriteFileAtomic(path, bytes);
-    WriteFileAtomic(path + ".minisig",
+    WriteFileAtomic(path + kSignatureSuffix,
                     SignMinisign(key.signer, key.key.id, bytes,
                                  TrustedComment(name, "catalog", Sha256Hex(bytes))));
   };
-  write_signed("catalog.json", CatalogJson(entries));
-  write_signed("index.html", CatalogHtml(entries, templates));
+  write_signed(kCatalogJsonName, CatalogJson(entries));
+  write_signed(kCatalogPageName, CatalogHtml(entries, templates));
 }
 
 }  // namespace imprint

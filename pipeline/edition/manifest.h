@@ -10,11 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/base/edition_layout.h"  // kManifestName
 #include "pipeline/edition/document.h"
 
 namespace imprint {
-
-constexpr char kManifestName[] = "manifest.json";
 
 struct ManifestArtifact {
   std::string name;    // file name within the edition folder

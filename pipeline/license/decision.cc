@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "pipeline/base/edition_layout.h"
 #include "pipeline/base/error.h"
 
 namespace imprint {
@@ -23,14 +22,6 @@ bool Covers(const Rule& rule, const std::string& action, const std::string& form
 }
 
 }  // namespace
-
-std::string EditionRef::Path() const { return EditionPath(publication, volume, issue); }
-
-std::optional<EditionRef> ParseEditionRef(const std::string& text) {
-  const std::optional<EditionPathParts> parts = ParseEditionPath(text);
-  if (!parts) return std::nullopt;
-  return EditionRef{parts->slug, parts->volume, parts->issue};
-}
 
 VerifiedLicense VerifyAndParse(const std::string& text, const TrustedKeys& trusted) {
   VerifiedLicense v;

@@ -15,21 +15,12 @@
 #include <optional>
 #include <string>
 
+#include "pipeline/base/edition_layout.h"
 #include "pipeline/signing/keystore.h"
 #include "pipeline/license/license.h"
 #include "pipeline/edition/rights_policy.h"
 
 namespace imprint {
-
-struct EditionRef {
-  std::string publication;
-  int volume = 0;
-  int issue = 0;
-  std::string Path() const;  // "monitor/v05/i077"
-};
-
-// Parses "monitor/v05/i077" (the zero padding optional); nullopt otherwise.
-std::optional<EditionRef> ParseEditionRef(const std::string& text);
 
 struct Decision {
   bool permit = false;

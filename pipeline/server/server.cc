@@ -33,6 +33,7 @@
 #include "pipeline/signing/minisign.h"
 #include "pipeline/server/personalize.h"
 #include "pipeline/edition/verify.h"
+#include "pipeline/edition/writers.h"
 #include "pipeline/license/store_pool.h"
 
 namespace imprint {
@@ -796,12 +797,9 @@ DownloadServer::Impl::Plan DownloadServer::Impl::DecideAndSend(const Route& rout
     response.status = not_modified ? 304 : 200;
     response.Set("Cache-Control", "private").Set("ETag", etag);
     if (not_modified) return response;
-    response.content_type = signature         ? "text/plain"
-                            : format == "epub" ? "application/epub+zip"
-                            : format == "html" ? "text/html; charset=utf-8"
-                                               : "text/markdown; charset=utf-8";
+    response.content_type = signature ? "text/plain" : FindWriter(format)->mime_type;  // a route's format is one
     response.Set("X-Content-Type-Options", "nosniff");
-    response.Set("Content-Disposition", "attachment; filename=\"" + file + (signature ? ".minisig" : "") + "\"");
+    response.Set("Content-Disposition", "attachment; filename=\"" + file + (signature ? kSignatureSuffix : "") + "\"");
     // The cached copy itself, not a copy of it: the aliasing pointer keeps
     // the whole entry alive while the answer is written.
     response.shared_body = std::shared_ptr<const std::string>(copy, signature ? &copy->signature : &copy->bytes);

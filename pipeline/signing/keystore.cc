@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "pipeline/base/edition_layout.h"
 #include "pipeline/base/error.h"
 #include "pipeline/base/file_system.h"
 
@@ -289,9 +290,9 @@ SigningKey Keystore::LoadSigningKey(const std::vector<KeyEntry>& keys) const {
 void Keystore::ExportPublicKeys(const std::string& out_dir) const {
   const std::vector<KeyEntry> keys = Keys();
   for (const KeyEntry& e : keys) {
-    if (e.status == "current") WriteFileAtomic(out_dir + "/keys/imprint.pub", FormatPublicKey(e.key));
+    if (e.status == "current") WriteFileAtomic(out_dir + "/" + kPublicKeyPath, FormatPublicKey(e.key));
   }
-  WriteFileAtomic(out_dir + "/keys/keyring.json", KeyringJson(keys));
+  WriteFileAtomic(out_dir + "/" + kKeyringPath, KeyringJson(keys));
 }
 
 TrustedKeys LoadTrustedKeys(const std::vector<std::string>& files) {
