@@ -186,7 +186,7 @@ int RunLicenseCheck(const Args& args, std::ostream& out, std::ostream& err) {
                               if (r && r->at <= when) return r->reason;
                               return std::nullopt;
                             });
-  out << (d.permit ? "permit" : "deny: " + d.reason) << " (" << d.detail << ")\n";
+  out << (d.permit ? "" : "deny: ") << ToString(d.reason) << " (" << d.detail << ")\n";
   return d.permit ? kExitOk : kExitFailure;
 }
 

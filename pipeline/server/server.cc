@@ -741,8 +741,8 @@ DownloadServer::Impl::Plan DownloadServer::Impl::DecideAndSend(const Route& rout
     row->license_id = d.license->id;
     row->subscriber_id = d.license->subscriber_id;
   }
-  if (d.reason == "bad_signature" || d.reason == "unknown_key" || d.reason == "key_revoked") {
-    return Deny(*row, 401, d.reason, d.detail);
+  if (IsSignatureFailure(d.reason)) {
+    return Deny(*row, 401, ToString(d.reason), d.detail);
   }
   // Only bytes the edition's signed manifest proves are personalised and
   // signed; each file is verified once per change of its identity. An
@@ -752,7 +752,7 @@ DownloadServer::Impl::Plan DownloadServer::Impl::DecideAndSend(const Route& rout
   if (base.code == ArtifactVerifier::Result::Code::kNotFound) {
     return Deny(*row, 404, "unknown_edition", "no such edition");
   }
-  if (!d.permit) return Deny(*row, 403, d.reason, d.detail);
+  if (!d.permit) return Deny(*row, 403, ToString(d.reason), d.detail);
   if (base.code != ArtifactVerifier::Result::Code::kOk) {
     Log("edition_unverified: " + row->edition + "/" + route.file + ": " + base.detail);
     Plan plan = Deny(*row, 500, "edition_unverified", "");
