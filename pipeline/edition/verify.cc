@@ -196,7 +196,7 @@ std::string CheckSignature(const std::string& name, std::string_view bytes, std:
                            const TrustedKeys& trusted, std::string* signer) {
   const SignatureCheck check = VerifyMinisign(signature, bytes, trusted.Usable());
   if (!check.ok) {
-    if (const KeyEntry* key = trusted.Find(check.key_id); key != nullptr && key->status == "revoked") {
+    if (const KeyEntry* key = trusted.Find(check.key_id); key != nullptr && key->status == KeyStatus::kRevoked) {
       return "signed by revoked key " + key->key.IdText() + " (" + key->reason + ")";
     }
     return check.reason;

@@ -78,7 +78,7 @@ CheckpointVerdict CheckSignatures(CheckpointVerdict v, std::string_view text,
     if (sig.name != v.checkpoint.origin) continue;  // another log's or a witness's key: not ours to judge
     for (const KeyEntry& e : trusted.entries) {
       if (NoteKeyHash(sig.name, e.key.key) != sig.key_hash) continue;
-      if (e.status == "revoked") {
+      if (e.status == KeyStatus::kRevoked) {
         v.revoked_key = true;
         return Reject(v, "signed by the revoked key " + e.key.IdText() + ": " + e.reason);
       }
