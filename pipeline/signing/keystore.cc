@@ -151,7 +151,11 @@ std::vector<KeyEntry> ParseKeyringJson(const std::string& text, const std::strin
       e.key = ParsePublicKey("untrusted comment:\n" + o->getValue<std::string>("public_key"), file);
       const std::string status = o->getValue<std::string>("status");
       const std::optional<KeyStatus> parsed = ParseKeyStatus(status);
-      if (!parsed) throw Error(file, 0, "not a valid keyring: key " + e.key.IdText() + " has status '" + status + "'");
+      if (!parsed) {
+        // The file's text is not echoed: a keyring may come from anyone.
+        throw Error(file, 0, "not a valid keyring: key " + e.key.IdText() +
+                                 " has a status other than current, retired or revoked");
+      }
       e.status = *parsed;
       e.reason = o->optValue<std::string>("reason", "");
       e.development = o->optValue<bool>("development", false);
