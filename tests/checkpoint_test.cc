@@ -17,7 +17,7 @@ struct Fixture {
   Fixture() : signer(RandomBytes(32)) {
     KeyEntry e;
     e.key = PublicKey{RandomBytes(8), signer.public_key()};
-    e.status = "current";
+    e.status = KeyStatus::kCurrent;
     trusted.entries.push_back(e);
     checkpoint = {"jamestown.org/imprint/audit/TEST", 354000, Sha256("head")};
     note = SignCheckpoint(checkpoint, signer);
@@ -118,7 +118,7 @@ BOOST_FIXTURE_TEST_CASE(changed_or_foreign_checkpoints_are_refused_with_why, Fix
   BOOST_TEST(problem(note + forged.substr(forged.rfind("\xE2\x80\x94"))).find("bad signature") == 0);
   // Our key, revoked.
   TrustedKeys revoked = trusted;
-  revoked.entries[0].status = "revoked";
+  revoked.entries[0].status = KeyStatus::kRevoked;
   revoked.entries[0].reason = "laptop stolen";
   BOOST_TEST(VerifyCheckpoint(note, revoked).problem.find("revoked key") != std::string::npos);
 }

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
+#include <cctype>
+#include <set>
 
 #include "pipeline/license/license_store.h"
 #include "tests/support.h"
@@ -139,10 +141,37 @@ BOOST_FIXTURE_TEST_CASE(decide_is_the_same_function_in_the_library, Foundation) 
   BOOST_TEST(d.license->subscriber_name == "ada");
   d = Decide({&text, *ParseEditionRef("monitor/v5/i77"), "read", "epub", june}, policy, trusted,
              [](const std::string&, int64_t) -> std::optional<std::string> { return "test"; });
-  BOOST_TEST(d.reason == "revoked");
+  BOOST_TEST((d.reason == DecisionReason::kRevoked));
   BOOST_TEST(!ParseEditionRef("monitor/v05").has_value());
   BOOST_TEST(!ParseEditionRef("../v05/i077").has_value());
   BOOST_TEST(!ParseEditionRef("monitor/v00/i001").has_value());
+}
+
+// The codes are typed; their one spelling is the one docs/licenses.md tables.
+BOOST_AUTO_TEST_CASE(every_reason_code_has_one_spelling_both_ways) {
+  std::set<std::string> documented;
+  const std::string doc = ReadAll(SourceDir() + "/docs/licenses.md");
+  // The rows "| N | `code` | when |" of the table of checks.
+  for (size_t at = doc.find("\n| "); at != std::string::npos; at = doc.find("\n| ", at + 1)) {
+    size_t digits = at + 3;
+    while (digits < doc.size() && std::isdigit(static_cast<unsigned char>(doc[digits]))) ++digits;
+    if (digits == at + 3 || doc.compare(digits, 4, " | `") != 0) continue;
+    documented.insert(doc.substr(digits + 4, doc.find('`', digits + 4) - digits - 4));
+  }
+  BOOST_TEST(documented.size() == 10u);
+  documented.insert("permit");
+  std::set<std::string> spelled;
+  for (int i = 0; i <= static_cast<int>(DecisionReason::kFormatNotPermitted); ++i) {
+    const auto code = static_cast<DecisionReason>(i);
+    spelled.insert(ToString(code));
+    BOOST_TEST((ParseDecisionReason(ToString(code)) == code), ToString(code));
+  }
+  BOOST_TEST(spelled == documented, boost::test_tools::per_element());
+  for (const char* other : {"", "Permit", "expired ", "unknown", "deny", "not_modified"}) {
+    BOOST_TEST(!ParseDecisionReason(other).has_value(), other);
+  }
+  BOOST_TEST(IsSignatureFailure(DecisionReason::kUnknownKey));
+  BOOST_TEST(!IsSignatureFailure(DecisionReason::kRevoked));
 }
 
 BOOST_FIXTURE_TEST_CASE(bad_input_to_every_subcommand, Foundation) {

@@ -61,8 +61,8 @@ BOOST_AUTO_TEST_CASE(rotation_keeps_old_public_keys_and_drops_old_secrets) {
   const auto keys = keystore.Keys();
   BOOST_REQUIRE_EQUAL(keys.size(), 2u);
   BOOST_TEST(keys[0].key.id == first.key.id);
-  BOOST_TEST(keys[0].status == "retired");
-  BOOST_TEST(keys[1].status == "current");
+  BOOST_TEST((keys[0].status == KeyStatus::kRetired));
+  BOOST_TEST((keys[1].status == KeyStatus::kCurrent));
   BOOST_TEST(keystore.LoadSigningKey().key.id == second.key.id);
   BOOST_TEST(FilesBelow(dir.path()) ==
                  (std::vector<std::string>{second.key.IdText() + ".key", "keyring.json"}),
@@ -75,7 +75,7 @@ BOOST_AUTO_TEST_CASE(revocation_records_the_reason) {
   const KeyEntry first = keystore.Init(false);
   keystore.Rotate();
   const KeyEntry revoked = keystore.Revoke(first.key.IdText(), "laptop stolen");
-  BOOST_TEST(revoked.status == "revoked");
+  BOOST_TEST((revoked.status == KeyStatus::kRevoked));
   BOOST_TEST(keystore.Keys()[0].reason == "laptop stolen");
   BOOST_CHECK_THROW(keystore.Revoke("0123ABCD", ""), Error);
   BOOST_CHECK_THROW(keystore.Revoke("not-hex", ""), Error);
@@ -98,8 +98,40 @@ BOOST_AUTO_TEST_CASE(exported_keys_and_trusted_keys) {
   // A revocation in a keyring wins over the same key given as a .pub file.
   WriteAll(dir / "first.pub", FormatPublicKey(first.key));
   const TrustedKeys both = LoadTrustedKeys({dir / "first.pub", dir / "out/keys/keyring.json"});
-  BOOST_TEST(both.Find(first.key.id)->status == "revoked");
+  BOOST_TEST((both.Find(first.key.id)->status == KeyStatus::kRevoked));
   BOOST_CHECK_THROW(LoadTrustedKeys({dir / "out/keys/imprint.pub.missing"}), Error);
+}
+
+// Statuses are typed; keyring.json spells them, and only those three.
+BOOST_AUTO_TEST_CASE(key_statuses_have_one_spelling_both_ways) {
+  for (KeyStatus s : {KeyStatus::kCurrent, KeyStatus::kRetired, KeyStatus::kRevoked}) {
+    BOOST_TEST((ParseKeyStatus(ToString(s)) == s), ToString(s));
+  }
+  BOOST_TEST(std::string(ToString(KeyStatus::kCurrent)) == "current");
+  BOOST_TEST(std::string(ToString(KeyStatus::kRetired)) == "retired");
+  BOOST_TEST(std::string(ToString(KeyStatus::kRevoked)) == "revoked");
+  for (const char* other : {"", "Current", "revoked ", "active", "unknown"}) {
+    BOOST_TEST(!ParseKeyStatus(other).has_value(), other);
+  }
+}
+
+// A keyring whose key has a status Imprint never writes is refused, rather
+// than its key trusted as if retired.
+BOOST_AUTO_TEST_CASE(a_keyring_with_an_unknown_status_is_refused) {
+  TempDir dir;
+  Keystore keystore(dir / "keys");
+  keystore.Init(true);
+  std::string json = KeyringJson(keystore.Keys());
+  BOOST_TEST(ParseKeyringJson(json, "k.json").size() == 1u);
+  json.replace(json.find("\"current\""), 9, "\"\\u001b[2J\"");  // a terminal escape, not echoed
+  try {
+    ParseKeyringJson(json, "k.json");
+    BOOST_FAIL("an unknown status was accepted");
+  } catch (const Error& e) {
+    BOOST_TEST(e.diagnostic().ToString().find("k.json: error: not a valid keyring: key ") == 0u, e.diagnostic().ToString());
+    BOOST_TEST(e.diagnostic().message.find("has a status other than current, retired or revoked") != std::string::npos);
+    BOOST_TEST(e.diagnostic().message.find('\x1b') == std::string::npos);
+  }
 }
 
 // ---- crashes and failed writes during rotation and revocation ---------------
@@ -164,7 +196,7 @@ BOOST_AUTO_TEST_CASE(a_failed_keyring_write_during_revocation_keeps_the_current_
                 30, KeyringLimit(dir / "keys"));
   BOOST_TEST(r.exit_code == 1);
   BOOST_TEST(r.err.find(dir / "keys/keyring.json: error: ") != std::string::npos, r.err);
-  BOOST_TEST(keystore.Keys()[0].status == "current");
+  BOOST_TEST((keystore.Keys()[0].status == KeyStatus::kCurrent));
   ExpectUsable(dir / "keys", dir / "out");
 }
 
@@ -279,11 +311,11 @@ BOOST_AUTO_TEST_CASE(a_revocation_killed_before_each_system_call_leaves_the_key_
       const std::string keys = dir / ("keys" + std::to_string(n));
       const KeyEntry key = Keystore(keys).Init(false);
       KillAtCall(WithKeys(keys, {"keys", "revoke", key.key.IdText(), "--reason", "test"}), calls[n]);
-      const std::string status = Keystore(keys).Keys()[0].status;
-      if (status == "current") {
+      const KeyStatus status = Keystore(keys).Keys()[0].status;
+      if (status == KeyStatus::kCurrent) {
         ExpectUsable(keys, dir / "out");
       } else {
-        BOOST_TEST(status == "revoked");
+        BOOST_TEST((status == KeyStatus::kRevoked));
         const BoundedResult build =
             RunWithin(WithKeys(keys, {"build", "--out", dir / "out", SourceDir() + kGoodInput}), 60);
         BOOST_TEST(build.err.find("no current signing key") != std::string::npos, build.err);

@@ -280,7 +280,7 @@ BOOST_AUTO_TEST_CASE(non_contiguous_ids_are_no_break_on_either_database) {
     // Checkpoints are kept, and paged by size then id.
     const Ed25519Signer signer(RandomBytes(32));
     TrustedKeys trusted;
-    trusted.entries.push_back({PublicKey{RandomBytes(8), signer.public_key()}, "current", "", false});
+    trusted.entries.push_back({PublicKey{RandomBytes(8), signer.public_key()}, KeyStatus::kCurrent, "", false});
     const auto sign = [&](int64_t size, const std::string& hex) {
       std::string raw;
       for (size_t i = 0; i < hex.size(); i += 2) raw += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));

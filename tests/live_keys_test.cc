@@ -35,7 +35,7 @@ struct Keys {
   }
   std::string CurrentId() const {
     for (const KeyEntry& e : keystore.Keys()) {
-      if (e.status == "current") return e.key.IdText();
+      if (e.status == KeyStatus::kCurrent) return e.key.IdText();
     }
     return "";
   }
@@ -66,7 +66,7 @@ std::string Status(const KeySnapshot& s, const std::string& id_text) {
   std::string id;
   BOOST_REQUIRE(ParseKeyIdText(id_text, &id));
   const KeyEntry* e = s.trusted.Find(id);
-  return e == nullptr ? "unknown" : e->status;
+  return e == nullptr ? "unknown" : ToString(e->status);
 }
 
 BOOST_FIXTURE_TEST_CASE(a_rotated_key_signs_and_is_trusted_within_a_second, Keys) {
@@ -178,7 +178,7 @@ BOOST_FIXTURE_TEST_CASE(an_unusable_secret_keeps_the_loaded_key_only_while_it_is
   BOOST_TEST(live.Current()->signing->key.IdText() == id);
   // Revoked in the keyring (by hand, the secret left in place): no longer.
   std::vector<KeyEntry> keys = keystore.Keys();
-  keys.at(0).status = "revoked";
+  keys.at(0).status = KeyStatus::kRevoked;
   keys.at(0).reason = "compromised";
   WriteFileAtomic(keystore.KeyringPath(), KeyringJson(keys));
   BOOST_TEST(Until([](const KeySnapshot& s) { return s.signing == nullptr; }).count() < 1000);
@@ -195,7 +195,7 @@ BOOST_FIXTURE_TEST_CASE(readers_on_many_threads_see_rotations, Keys) {
       while (!stop) {
         const auto s = live.Current();
         const KeyEntry* key = s->signing ? s->trusted.Find(s->signing->key.id) : nullptr;
-        if (s->generation < last || key == nullptr || key->status != "current") ++bad;
+        if (s->generation < last || key == nullptr || key->status != KeyStatus::kCurrent) ++bad;
         last = s->generation;
       }
     });

@@ -13,6 +13,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "pipeline/base/crypto.h"
+#include "pipeline/signing/keystore.h"
 #include "pipeline/signing/minisign.h"
 #include "tests/support.h"
 
@@ -124,6 +125,25 @@ BOOST_FIXTURE_TEST_CASE(changed_signatures_stray_files_and_swapped_names_fail, B
   std::remove((md + ".minisig").c_str());
   r = ImprintWithKeys(dir / "keys", {"verify", edition});
   BOOST_TEST(Contains(r.out, "FAILED  " + md + ": no signature file"), r.out);
+}
+
+// A signed manifest that lists a file not named for its edition: verify says
+// which names are, the formats as the writer table has them (the list was
+// once spelled out again in verify.cc).
+BOOST_FIXTURE_TEST_CASE(an_artifact_not_named_for_the_edition_is_refused_by_name, Built) {
+  const std::string edition = dir / "out/monitor/v05/i077";
+  std::string manifest = ReadAll(edition + "/manifest.json");
+  const size_t at = manifest.find("\"monitor-v05-i077.md\"");
+  BOOST_REQUIRE(at != std::string::npos);
+  manifest.replace(at, 21, "\"monitor-v05-i077.mdx\"");
+  const SigningKey key = Keystore(dir / "keys").LoadSigningKey();
+  WriteAll(edition + "/manifest.json", manifest);
+  WriteAll(edition + "/manifest.json.minisig",
+           SignMinisign(key.signer, key.key.id, manifest, TrustedComment("manifest.json", "monitor/v05/i077", "x")));
+  const ProcessResult r = ImprintWithKeys(dir / "keys", {"verify", edition});
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(Contains(r.out, "FAILED  " + edition + "/monitor-v05-i077.mdx: the file is not named for edition "
+                             "monitor/v05/i077 (monitor-v05-i077.md, .html or .epub)"), r.out);
 }
 
 BOOST_FIXTURE_TEST_CASE(another_key_is_an_unknown_key, Built) {

@@ -29,5 +29,26 @@ BOOST_AUTO_TEST_CASE(md_html_epub_each_once_and_each_renders) {
   BOOST_TEST(extensions.size() == Writers().size());
 }
 
+// The table owns what the server, the personalisation and the command line
+// know of a format: they ask it rather than spell "md", "html" or "epub".
+BOOST_AUTO_TEST_CASE(the_table_owns_names_extensions_mime_types_and_personalisation) {
+  BOOST_REQUIRE(FindWriter("md") != nullptr);
+  BOOST_TEST(FindWriter("md")->mime_type == "text/markdown; charset=utf-8");
+  BOOST_TEST(FindWriter("html")->mime_type == "text/html; charset=utf-8");
+  BOOST_TEST(FindWriter("epub")->mime_type == "application/epub+zip");
+  BOOST_TEST((FindWriter("md")->personalization == Personalization::kFrontMatter));
+  BOOST_TEST((FindWriter("html")->personalization == Personalization::kHtmlMarkers));
+  BOOST_TEST((FindWriter("epub")->personalization == Personalization::kEpubMarkers));
+  for (const Writer& w : Writers()) {
+    BOOST_TEST(FindWriter(w.format) == &w);
+    BOOST_TEST(FindWriterByExtension(w.extension) == &w);
+  }
+  for (const char* none : {"", "pdf", "MD", "md ", ".md", "htm", "epub.minisig"}) {
+    BOOST_TEST(FindWriter(none) == nullptr, none);
+    BOOST_TEST(FindWriterByExtension(none) == nullptr, none);
+  }
+  BOOST_TEST(FormatNames() == "md, html or epub");
+}
+
 }  // namespace
 }  // namespace imprint

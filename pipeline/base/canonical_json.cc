@@ -5,26 +5,24 @@
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <stdexcept>
 #include <vector>
 
 #include "pipeline/base/error.h"
+#include "pipeline/base/json_string.h"
+#include "pipeline/base/text_decoder.h"
 
 namespace imprint {
 namespace {
 
-// UTF-8 to UTF-16 code units, for RFC 8785's member order.
+// UTF-8 to UTF-16 code units, for RFC 8785's member order. A byte that is
+// not well-formed UTF-8 (which no parsed JSON name holds) counts as itself.
 std::u16string Utf16(const std::string& s) {
   std::u16string out;
   for (size_t i = 0; i < s.size();) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    char32_t cp;
-    size_t len = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
-    cp = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
-    for (size_t k = 1; k < len && i + k < s.size(); ++k) {
-      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    }
+    char32_t cp = 0;
+    size_t len = DecodeUtf8(s, i, &cp);
+    if (len == 0) cp = static_cast<unsigned char>(s[i]), len = 1;
     i += len;
     if (cp >= 0x10000) {
       cp -= 0x10000;
@@ -35,30 +33,6 @@ std::u16string Utf16(const std::string& s) {
     }
   }
   return out;
-}
-
-void AppendString(const std::string& s, std::string* out) {
-  out->push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\b': *out += "\\b"; break;
-      case '\f': *out += "\\f"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
-          *out += buf;
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-  out->push_back('"');
 }
 
 void Append(const Poco::Dynamic::Var& v, std::string* out) {
@@ -73,7 +47,7 @@ void Append(const Poco::Dynamic::Var& v, std::string* out) {
     out->push_back('{');
     for (size_t i = 0; i < names.size(); ++i) {
       if (i > 0) out->push_back(',');
-      AppendString(names[i], out);
+      AppendJsonString(names[i], out);
       out->push_back(':');
       Append(object->get(names[i]), out);
     }
@@ -89,7 +63,7 @@ void Append(const Poco::Dynamic::Var& v, std::string* out) {
   } else if (v.isBoolean()) {
     *out += v.extract<bool>() ? "true" : "false";
   } else if (v.isString()) {
-    AppendString(v.convert<std::string>(), out);
+    AppendJsonString(v.convert<std::string>(), out);
   } else if (v.isInteger()) {
     *out += v.convert<std::string>();
   } else {

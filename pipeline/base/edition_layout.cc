@@ -35,7 +35,7 @@ int Numbered(std::string_view s, char prefix) {
 
 }  // namespace
 
-std::optional<EditionPathParts> ParseEditionPath(std::string_view text) {
+std::optional<EditionRef> ParseEditionRef(std::string_view text) {
   const size_t first = text.find('/');
   if (first == std::string_view::npos) return std::nullopt;
   const size_t second = text.find('/', first + 1);
@@ -44,7 +44,27 @@ std::optional<EditionPathParts> ParseEditionPath(std::string_view text) {
   const int volume = Numbered(text.substr(first + 1, second - first - 1), 'v');
   const int issue = Numbered(text.substr(second + 1), 'i');
   if (!IsSlug(slug) || volume < 1 || issue < 1) return std::nullopt;
-  return EditionPathParts{std::string(slug), volume, issue};
+  return EditionRef{std::string(slug), volume, issue};
+}
+
+std::optional<ArtifactRef> ParseArtifactPath(std::string_view text) {
+  const size_t slash = text.rfind('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  const std::string_view folder = text.substr(0, slash);
+  std::optional<EditionRef> edition = ParseEditionRef(folder);
+  if (!edition || edition->Path() != folder) return std::nullopt;
+  std::string_view file = text.substr(slash + 1);
+  const std::string stem = edition->BaseName() + ".";
+  if (file.substr(0, stem.size()) != stem) return std::nullopt;
+  file.remove_prefix(stem.size());
+  constexpr std::string_view kSuffix = kSignatureSuffix;
+  const bool signature = file.size() >= kSuffix.size() && file.substr(file.size() - kSuffix.size()) == kSuffix;
+  if (signature) file.remove_suffix(kSuffix.size());
+  if (file.empty()) return std::nullopt;
+  for (char c : file) {
+    if (!IsLowerAlnum(c)) return std::nullopt;
+  }
+  return ArtifactRef{std::move(*edition), std::string(file), signature};
 }
 
 std::string EditionPath(const std::string& slug, int volume, int issue) {
@@ -54,5 +74,11 @@ std::string EditionPath(const std::string& slug, int volume, int issue) {
 std::string EditionBaseName(const std::string& slug, int volume, int issue) {
   return slug + "-" + Padded('v', volume, 2) + "-" + Padded('i', issue, 3);
 }
+
+std::string EditionRef::Path() const { return EditionPath(publication, volume, issue); }
+
+std::string EditionRef::BaseName() const { return EditionBaseName(publication, volume, issue); }
+
+std::string ArtifactRef::FileName() const { return edition.BaseName() + "." + extension; }
 
 }  // namespace imprint

@@ -27,38 +27,6 @@ std::string Hex(unsigned value, int digits) {
   return buf;
 }
 
-// Decodes one UTF-8 sequence at bytes[pos]; returns its length, or 0 when the
-// bytes there are not well-formed UTF-8 (overlong, surrogate, out of range).
-size_t DecodeUtf8(std::string_view bytes, size_t pos, char32_t* cp) {
-  const auto b0 = static_cast<unsigned char>(bytes[pos]);
-  size_t len;
-  char32_t value;
-  char32_t min;
-  if (b0 < 0x80) {
-    *cp = b0;
-    return 1;
-  } else if ((b0 & 0xE0) == 0xC0) {
-    len = 2, value = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3, value = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    len = 4, value = b0 & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (pos + len > bytes.size()) return 0;
-  for (size_t i = 1; i < len; ++i) {
-    const auto b = static_cast<unsigned char>(bytes[pos + i]);
-    if ((b & 0xC0) != 0x80) return 0;
-    value = (value << 6) | (b & 0x3F);
-  }
-  if (value < min || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) {
-    return 0;
-  }
-  *cp = value;
-  return len;
-}
-
 void AppendUtf8(char32_t cp, std::string* out) {
   if (cp < 0x80) {
     out->push_back(static_cast<char>(cp));
@@ -176,6 +144,36 @@ DecodedText DecodeText(std::string_view bytes, const std::string& file) {
   result.warnings.push_back(
       Warning(file, LineAt(body, first_invalid), "not UTF-8; transcoded from Windows-1252"));
   return result;
+}
+
+size_t DecodeUtf8(std::string_view bytes, size_t pos, char32_t* cp) {
+  const auto b0 = static_cast<unsigned char>(bytes[pos]);
+  size_t len;
+  char32_t value;
+  char32_t min;
+  if (b0 < 0x80) {
+    *cp = b0;
+    return 1;
+  } else if ((b0 & 0xE0) == 0xC0) {
+    len = 2, value = b0 & 0x1F, min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    len = 3, value = b0 & 0x0F, min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    len = 4, value = b0 & 0x07, min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (pos + len > bytes.size()) return 0;
+  for (size_t i = 1; i < len; ++i) {
+    const auto b = static_cast<unsigned char>(bytes[pos + i]);
+    if ((b & 0xC0) != 0x80) return 0;
+    value = (value << 6) | (b & 0x3F);
+  }
+  if (value < min || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) {
+    return 0;
+  }
+  *cp = value;
+  return len;
 }
 
 LetterCase NextLetterCase(std::string_view text, size_t* pos) {

@@ -33,6 +33,12 @@ DecodedText DecodeText(std::string_view bytes, const std::string& file);
 // into *length.
 std::string OneLineTextProblem(std::string_view text, size_t* length);
 
+// The one UTF-8 decoder: the character of the sequence at bytes[pos] into
+// *cp, and the sequence's length; 0 when the bytes there are not well-formed
+// UTF-8 (a stray or missing continuation byte, an overlong form, a surrogate,
+// past U+10FFFF, cut off by the end). REQUIRES: pos < bytes.size().
+size_t DecodeUtf8(std::string_view bytes, size_t pos, char32_t* cp);
+
 enum class LetterCase { kNotALetter, kUpper, kLower, kUncased };
 
 // The case of the UTF-8 character starting at text[*pos]; advances *pos past

@@ -16,6 +16,7 @@
 
 #include "pipeline/edition/build.h"
 #include "pipeline/edition/catalog.h"
+#include "pipeline/base/edition_layout.h"
 #include "pipeline/base/file_system.h"
 #include "pipeline/edition/rights_policy.h"
 #include "pipeline/edition/template_set.h"
@@ -238,8 +239,9 @@ int RunPublish(const Args& args, std::ostream& out, std::ostream& err) {
       << result.edition << " (checked: signatures and manifest)\n";
   std::vector<std::string> files = FilesIn(folder);
   for (const std::string& f : files) out << "  " << folder << "/" << f << "\n";
-  out << "  " << options.out_dir << "/index.html\n  " << options.out_dir << "/catalog.json\n  "
-      << options.out_dir << "/keys/imprint.pub\n";
+  for (const char* file : {kCatalogPageName, kCatalogJsonName, kPublicKeyPath}) {
+    out << "  " << options.out_dir << "/" << file << "\n";
+  }
   return kExitOk;
 }
 

@@ -10,7 +10,7 @@ namespace {
 // ---- keys ---------------------------------------------------------------------
 
 void PrintKey(const KeyEntry& e, std::ostream& out) {
-  out << e.key.IdText() << "  " << e.status << (e.development ? " (development)" : "");
+  out << e.key.IdText() << "  " << ToString(e.status) << (e.development ? " (development)" : "");
   if (!e.reason.empty()) out << ": " << e.reason;
   out << "\n";
 }

@@ -16,6 +16,7 @@
 #include "pipeline/license/license.h"
 #include "pipeline/server/personalize.h"
 #include "pipeline/edition/rights_policy.h"
+#include "pipeline/edition/writers.h"
 #include "pipeline/base/text_decoder.h"
 
 namespace imprint::cli {
@@ -167,8 +168,8 @@ int RunLicenseCheck(const Args& args, std::ostream& out, std::ostream& err) {
   if (!edition) throw UsageError("EDITION looks like monitor/v05/i077, not '" + args.positional[1] + "'");
   const std::string action = Required(args, "action");
   const std::string format = args.Get("format");
-  if (!format.empty() && format != "md" && format != "html" && format != "epub") {
-    throw UsageError("--format is md, html or epub, not '" + format + "'");
+  if (!format.empty() && FindWriter(format) == nullptr) {
+    throw UsageError("--format is " + FormatNames() + ", not '" + format + "'");
   }
   int64_t at = Now();
   if (args.Has("at")) {
@@ -185,7 +186,7 @@ int RunLicenseCheck(const Args& args, std::ostream& out, std::ostream& err) {
                               if (r && r->at <= when) return r->reason;
                               return std::nullopt;
                             });
-  out << (d.permit ? "permit" : "deny: " + d.reason) << " (" << d.detail << ")\n";
+  out << (d.permit ? "" : "deny: ") << ToString(d.reason) << " (" << d.detail << ")\n";
   return d.permit ? kExitOk : kExitFailure;
 }
 
@@ -260,7 +261,7 @@ int RunAudit(const Args& args, std::ostream& out, std::ostream& err) {
   const auto print = [&out](const AuditRow& r) {
     out << r.id << "  " << FormatTime(r.at) << "  " << r.decision << "  " << r.reason << "  "
         << (r.license_id.empty() ? "-" : r.license_id) << "  " << (r.subscriber_id.empty() ? "-" : r.subscriber_id)
-        << "  " << r.edition << "  " << r.format << (r.item == "signature" ? ".minisig" : "")
+        << "  " << r.edition << "  " << r.format << (r.item == "signature" ? kSignatureSuffix : "")
         << (r.method == "GET" ? "" : " (" + r.method + ")") << "  " << (r.sha256.empty() ? "-" : r.sha256) << "\n";
   };
   if (args.Has("license")) {

@@ -113,8 +113,6 @@ Keystore BuildKeystore(const std::string& out_dir, std::ostream& err) {
   return keystore;
 }
 
-int64_t Now() { return static_cast<int64_t>(::time(nullptr)); }
-
 void AddDbOption(OptionSet& set) {
   set.addOption(ValueOption("db", "", "the license store: sqlite:PATH or postgresql://USER@HOST:PORT/DB "
                             "(default: sqlite:imprint.db beside the output folder)", "URL"));

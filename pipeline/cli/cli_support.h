@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "pipeline/cli/cli.h"
+#include "pipeline/base/clock.h"  // Now()
 #include "pipeline/base/error.h"
 #include "pipeline/signing/keystore.h"
 #include "pipeline/license/license_store.h"
@@ -77,7 +78,6 @@ std::string Required(const Args& args, const std::string& option);
 int PositiveInt(const Args& args, const std::string& option, int fallback);
 std::vector<std::string> FilesIn(const std::string& dir);
 void PrintDiagnostic(const Diagnostic& d, std::ostream& err);
-int64_t Now();
 
 // A file the user names for output (--out FILE, --report FILE): "-" is
 // standard output, anything else a file written by WriteFileAtomic's rules

@@ -188,7 +188,7 @@ void BuildOne(Run* run, const std::string& input, InputResult* result, StateRow*
       std::string signature = SignMinisign(context.key.signer, context.key.key.id, bytes,
                                            TrustedComment(name, edition, inputs_sha256));
       files.push_back({name, std::move(bytes)});
-      files.push_back({name + ".minisig", std::move(signature)});
+      files.push_back({name + kSignatureSuffix, std::move(signature)});
     };
     for (const Writer& writer : Writers()) {
       const std::string name = base + "." + writer.extension;
@@ -285,8 +285,8 @@ BuildSummary RunBuild(const BuildOptions& options, const BuildContext& context) 
   }
   // Nothing built and the catalog in place: it is already what it would be
   // (the templates are part of every row's digest), so a no-op build stays cheap.
-  const bool catalog_current = !state_changed && fs::exists(options.out_dir + "/index.html") &&
-                               fs::exists(options.out_dir + "/catalog.json");
+  const bool catalog_current = !state_changed && fs::exists(options.out_dir + "/" + kCatalogPageName) &&
+                               fs::exists(options.out_dir + "/" + kCatalogJsonName);
   if (state_changed) state.Save(options.out_dir);
   std::unordered_set<std::string> in_place;  // this run's editions: built, or checked unchanged
   for (const InputResult& r : summary.results) {

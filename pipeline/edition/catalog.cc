@@ -2,7 +2,6 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -45,17 +44,10 @@ CatalogEntry FromManifest(const std::string& path, const std::string& folder, co
     problem = e.diagnostic().message;
   }
   if (!problem.empty()) throw Error(path, 0, "not listed: the manifest's signature: " + problem);
-  Poco::JSON::Parser parser;
-  const auto root = parser.parse(bytes).extract<Poco::JSON::Object::Ptr>();
-  const auto issue = root->getObject("issue");
-  CatalogEntry e;
-  e.edition = root->getValue<std::string>("edition");
-  e.publication = issue->getValue<std::string>("publication");
-  e.publication_name = issue->getValue<std::string>("publication_name");
-  e.volume = issue->getValue<int>("volume");
-  e.issue = issue->getValue<int>("issue");
-  e.date = issue->optValue<std::string>("date", "");
-  e.title = issue->getValue<std::string>("title");
+  const Manifest m = ParseManifest(bytes, path);
+  if (!m.has_issue) throw Error(path, 0, "not a valid manifest: no issue metadata");
+  const CatalogEntry e{m.edition,       m.issue.publication, m.issue.publication_name, m.issue.volume,
+                       m.issue.issue,   m.issue.date,        m.issue.title};
   if (e.edition != EditionPath(e.publication, e.volume, e.issue) || e.edition != folder) {
     throw Error(path, 0, "not listed: the manifest names edition " + e.edition + ", but its folder is " + folder);
   }
@@ -112,8 +104,8 @@ std::string CatalogJson(std::vector<CatalogEntry> entries) {
   }
   Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
   root.set("format", std::string("imprint-catalog/1"));
-  root.set("public_key", std::string("keys/imprint.pub"));
-  root.set("keyring", std::string("keys/keyring.json"));
+  root.set("public_key", std::string(kPublicKeyPath));
+  root.set("keyring", std::string(kKeyringPath));
   root.set("editions", list);
   std::ostringstream out;
   root.stringify(out, 1);
@@ -172,19 +164,19 @@ void WriteCatalog(const std::string& out_dir, const std::vector<CatalogEntry>& e
   auto write_signed = [&](const std::string& name, const std::string& bytes) {
     const std::string path = out_dir + "/" + name;
     std::error_code ec;
-    if (fs::file_size(path, ec) == bytes.size() && !ec && fs::exists(path + ".minisig")) {
+    if (fs::file_size(path, ec) == bytes.size() && !ec && fs::exists(path + kSignatureSuffix)) {
       try {
         if (ReadFile(path) == bytes) return;
       } catch (const Error&) {
       }
     }
     WriteFileAtomic(path, bytes);
-    WriteFileAtomic(path + ".minisig",
+    WriteFileAtomic(path + kSignatureSuffix,
                     SignMinisign(key.signer, key.key.id, bytes,
                                  TrustedComment(name, "catalog", Sha256Hex(bytes))));
   };
-  write_signed("catalog.json", CatalogJson(entries));
-  write_signed("index.html", CatalogHtml(entries, templates));
+  write_signed(kCatalogJsonName, CatalogJson(entries));
+  write_signed(kCatalogPageName, CatalogHtml(entries, templates));
 }
 
 }  // namespace imprint

@@ -57,6 +57,16 @@ struct Document {
   std::vector<Diagnostic> warnings;
 };
 
+// "The Monitor, Volume 5, Issue 77": the one title formula, for the reader's
+// title (the raw header's name) and the rights stage's (the display name).
+inline std::string IssueTitle(const std::string& name, int volume, int issue) {
+  return name + ", Volume " + std::to_string(volume) + ", Issue " + std::to_string(issue);
+}
+
+// "article-3": the anchor of a document's `number`th article (from 1), one
+// spelling for the page's ids and the book's table of contents.
+inline std::string ArticleId(size_t number) { return "article-" + std::to_string(number); }
+
 }  // namespace imprint
 
 #endif  // IMPRINT_PIPELINE_EDITION_DOCUMENT_H_

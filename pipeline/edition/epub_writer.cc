@@ -57,10 +57,10 @@ std::string Iso8601(const Poco::DateTime& t) {
 TemplateData BookData(const Document& doc) {
   TemplateData data = HtmlBodyData(doc);
   TemplateData articles = TemplateData::List();
-  int number = 0;
+  size_t number = 0;
   for (const Article& article : doc.articles) {
     TemplateData a;
-    a.Set("id", "article-" + std::to_string(++number))
+    a.Set("id", ArticleId(++number))
         .Set("toc_title", article.headline.empty() ? doc.title : article.headline);
     articles.Append(std::move(a));
   }

@@ -1,7 +1,8 @@
 #include "pipeline/edition/html_writer.h"
 
-#include <cstdio>
 #include <string_view>
+
+#include "pipeline/base/json_string.h"
 
 namespace imprint {
 namespace {
@@ -63,30 +64,7 @@ class Json {
     if (!fresh_) out_ += ',';
     fresh_ = false;
   }
-  void String(std::string_view s) {
-    out_ += '"';
-    for (char c : s) {
-      switch (c) {
-        case '"': out_ += "\\\""; break;
-        case '\\': out_ += "\\\\"; break;
-        case '\n': out_ += "\\n"; break;
-        case '\r': out_ += "\\r"; break;
-        case '\t': out_ += "\\t"; break;
-        case '<': out_ += "\\u003c"; break;
-        case '>': out_ += "\\u003e"; break;
-        case '&': out_ += "\\u0026"; break;
-        default:
-          if (static_cast<unsigned char>(c) < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
-            out_ += buf;
-          } else {
-            out_ += c;
-          }
-      }
-    }
-    out_ += '"';
-  }
+  void String(std::string_view s) { AppendJsonString(s, &out_, JsonEscaping::kInHtml); }
 
   std::string out_;
   bool fresh_ = true;  // no comma before the next value
@@ -145,14 +123,14 @@ std::string JsonLd(const Document& doc) {
 
 TemplateData HtmlBodyData(const Document& doc) {
   TemplateData articles = TemplateData::List();
-  int number = 0;
+  size_t number = 0;
   for (const Article& article : doc.articles) {
     TemplateData paragraphs = TemplateData::List();
     for (const Paragraph& p : article.paragraphs) paragraphs.Append(p.text);
     TemplateData a;
     // An article without a headline is a plain division: <article> wants one.
     a.Set("element", article.headline.empty() ? "div" : "article")
-        .Set("id", "article-" + std::to_string(++number))
+        .Set("id", ArticleId(++number))
         .Set("has_headline", !article.headline.empty())
         .Set("headline", article.headline)
         .Set("paragraphs", std::move(paragraphs));

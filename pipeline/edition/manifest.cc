@@ -76,6 +76,15 @@ Manifest ParseManifest(const std::string& text, const std::string& file) {
     m.edition = root->getValue<std::string>("edition");
     m.key_id = root->getValue<std::string>("key_id");
     m.inputs_sha256 = root->getValue<std::string>("inputs_sha256");
+    if (const auto issue = root->getObject("issue")) {
+      m.has_issue = true;
+      m.issue.publication = issue->getValue<std::string>("publication");
+      m.issue.publication_name = issue->getValue<std::string>("publication_name");
+      m.issue.volume = issue->getValue<int>("volume");
+      m.issue.issue = issue->getValue<int>("issue");
+      m.issue.date = issue->optValue<std::string>("date", "");
+      m.issue.title = issue->getValue<std::string>("title");
+    }
     const auto list = root->getArray("artifacts");
     for (unsigned i = 0; list && i < list->size(); ++i) {
       const auto o = list->getObject(i);

@@ -10,11 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/base/edition_layout.h"  // kManifestName
 #include "pipeline/edition/document.h"
 
 namespace imprint {
-
-constexpr char kManifestName[] = "manifest.json";
 
 struct ManifestArtifact {
   std::string name;    // file name within the edition folder
@@ -22,11 +21,23 @@ struct ManifestArtifact {
   std::string sha256;  // lower-case hex
 };
 
+// The issue's metadata, as the catalog lists it.
+struct ManifestIssue {
+  std::string publication;       // slug
+  std::string publication_name;  // display name
+  int volume = 0;
+  int issue = 0;
+  std::string date;  // may be empty
+  std::string title;
+};
+
 struct Manifest {
   std::string edition;  // "monitor/v05/i077"
   std::string key_id;   // as minisign prints it
   std::string inputs_sha256;
   std::vector<ManifestArtifact> artifacts;
+  bool has_issue = false;  // whether the manifest carries `issue` (all that Imprint writes do)
+  ManifestIssue issue;
 };
 
 ManifestArtifact DescribeArtifact(const std::string& name, const std::string& bytes);
@@ -35,7 +46,9 @@ std::string ManifestJson(const Document& doc, const std::string& edition,
                          const std::vector<ManifestArtifact>& artifacts,
                          const std::string& key_id, const std::string& inputs_sha256);
 
-// Throws imprint::Error naming `file` when the text is not a manifest.
+// The one reader of manifest.json. Throws imprint::Error naming `file` when
+// the text is not a manifest (an `issue` member, when there is one, must have
+// every field but the date).
 Manifest ParseManifest(const std::string& text, const std::string& file);
 
 }  // namespace imprint

@@ -329,8 +329,7 @@ Document ReadRawIssue(std::string_view bytes, const std::string& file) {
     if (doc.articles.empty()) doc.articles.push_back({"", p.line, {}});
     doc.articles.back().paragraphs.push_back(std::move(p));
   }
-  doc.title = doc.header_name + ", Volume " + std::to_string(doc.volume) +
-              ", Issue " + std::to_string(doc.issue);
+  doc.title = IssueTitle(doc.header_name, doc.volume, doc.issue);
   return doc;
 }
 

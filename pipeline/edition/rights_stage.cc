@@ -75,8 +75,7 @@ void ApplyRights(const RightsPolicy& policy, const TemplateSet& templates,
       .Set("license_url", policy.license_url);
   rights.footer = SplitParagraphs(templates.Render(pub->footer_template, data));
 
-  doc->title = pub->name + ", Volume " + std::to_string(doc->volume) +
-               ", Issue " + std::to_string(doc->issue);
+  doc->title = IssueTitle(pub->name, doc->volume, doc->issue);
 }
 
 }  // namespace imprint

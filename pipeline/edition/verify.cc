@@ -8,6 +8,7 @@
 #include "pipeline/base/error.h"
 #include "pipeline/base/file_system.h"
 #include "pipeline/edition/manifest.h"
+#include "pipeline/edition/writers.h"
 #include "pipeline/signing/minisign.h"
 
 namespace imprint {
@@ -94,8 +95,8 @@ std::vector<std::string> ClaimedEditions(const std::string& folder) {
 // an edition in its canonical spelling, and a folder that claims one by its
 // path claims the same.
 std::string EditionMismatch(const std::string& folder, const Manifest& manifest) {
-  const auto parts = ParseEditionPath(manifest.edition);
-  if (!parts || EditionPath(parts->slug, parts->volume, parts->issue) != manifest.edition) {
+  const auto parts = ParseEditionRef(manifest.edition);
+  if (!parts || parts->Path() != manifest.edition) {
     return "the manifest's edition '" + manifest.edition + "' is not an edition path like monitor/v05/i077";
   }
   for (const std::string& claimed : ClaimedEditions(folder)) {
@@ -108,13 +109,16 @@ std::string EditionMismatch(const std::string& folder, const Manifest& manifest)
 
 // Why `name` is not one of the edition's artifacts' names, or "".
 std::string ArtifactNameMismatch(const std::string& name, const Manifest& manifest) {
-  const auto parts = ParseEditionPath(manifest.edition);
+  const auto parts = ParseEditionRef(manifest.edition);
   if (!parts) return "the manifest names no edition";
-  const std::string base = EditionBaseName(parts->slug, parts->volume, parts->issue);
-  for (const char* ext : {".md", ".html", ".epub"}) {
-    if (name == base + ext) return "";
+  const std::string base = parts->BaseName();
+  std::string names = base;  // "monitor-v05-i077.md, .html or .epub"
+  const std::vector<Writer>& writers = Writers();
+  for (size_t i = 0; i < writers.size(); ++i) {
+    if (name == base + "." + writers[i].extension) return "";
+    names += (i == 0 ? "" : i + 1 == writers.size() ? " or " : ", ") + std::string(".") + writers[i].extension;
   }
-  return "the file is not named for edition " + manifest.edition + " (" + base + ".md, .html or .epub)";
+  return "the file is not named for edition " + manifest.edition + " (" + names + ")";
 }
 
 void VerifyEdition(const std::string& folder, const TrustedKeys& trusted,
@@ -155,8 +159,9 @@ void VerifyEdition(const std::string& folder, const TrustedKeys& trusted,
 }
 
 void VerifySingle(std::string path, const TrustedKeys& trusted, std::vector<Verdict>* out) {
-  if (path.size() > 8 && path.compare(path.size() - 8, 8, kSignatureSuffix) == 0) {
-    path.resize(path.size() - 8);
+  constexpr size_t kSuffixSize = sizeof kSignatureSuffix - 1;
+  if (path.size() > kSuffixSize && path.compare(path.size() - kSuffixSize, kSuffixSize, kSignatureSuffix) == 0) {
+    path.resize(path.size() - kSuffixSize);
   }
   const fs::path manifest_path = fs::path(path).parent_path() / kManifestName;
   const std::string name = fs::path(path).filename().string();
@@ -191,7 +196,7 @@ std::string CheckSignature(const std::string& name, std::string_view bytes, std:
                            const TrustedKeys& trusted, std::string* signer) {
   const SignatureCheck check = VerifyMinisign(signature, bytes, trusted.Usable());
   if (!check.ok) {
-    if (const KeyEntry* key = trusted.Find(check.key_id); key != nullptr && key->status == "revoked") {
+    if (const KeyEntry* key = trusted.Find(check.key_id); key != nullptr && key->status == KeyStatus::kRevoked) {
       return "signed by revoked key " + key->key.IdText() + " (" + key->reason + ")";
     }
     return check.reason;

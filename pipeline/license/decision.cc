@@ -2,14 +2,14 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
-#include "pipeline/base/edition_layout.h"
 #include "pipeline/base/error.h"
 
 namespace imprint {
 namespace {
 
-Decision Deny(const char* reason, std::string detail) {
+Decision Deny(DecisionReason reason, std::string detail) {
   Decision d;
   d.reason = reason;
   d.detail = std::move(detail);
@@ -22,14 +22,40 @@ bool Covers(const Rule& rule, const std::string& action, const std::string& form
          std::find(rule.formats.begin(), rule.formats.end(), format) != rule.formats.end();
 }
 
+// Every code and its spelling, in the order of the enum.
+constexpr std::pair<DecisionReason, const char*> kReasons[] = {
+    {DecisionReason::kPermit, "permit"},
+    {DecisionReason::kUnknownKey, "unknown_key"},
+    {DecisionReason::kKeyRevoked, "key_revoked"},
+    {DecisionReason::kBadSignature, "bad_signature"},
+    {DecisionReason::kRevoked, "revoked"},
+    {DecisionReason::kNotYetValid, "not_yet_valid"},
+    {DecisionReason::kExpired, "expired"},
+    {DecisionReason::kUnknownTier, "unknown_tier"},
+    {DecisionReason::kPublicationNotCovered, "publication_not_covered"},
+    {DecisionReason::kActionNotPermitted, "action_not_permitted"},
+    {DecisionReason::kFormatNotPermitted, "format_not_permitted"},
+};
+
 }  // namespace
 
-std::string EditionRef::Path() const { return EditionPath(publication, volume, issue); }
+const char* ToString(DecisionReason reason) {
+  for (const auto& [code, text] : kReasons) {
+    if (code == reason) return text;
+  }
+  return "unknown";  // not reached: every code is in the table
+}
 
-std::optional<EditionRef> ParseEditionRef(const std::string& text) {
-  const std::optional<EditionPathParts> parts = ParseEditionPath(text);
-  if (!parts) return std::nullopt;
-  return EditionRef{parts->slug, parts->volume, parts->issue};
+std::optional<DecisionReason> ParseDecisionReason(std::string_view text) {
+  for (const auto& [code, spelling] : kReasons) {
+    if (text == spelling) return code;
+  }
+  return std::nullopt;
+}
+
+bool IsSignatureFailure(DecisionReason reason) {
+  return reason == DecisionReason::kUnknownKey || reason == DecisionReason::kKeyRevoked ||
+         reason == DecisionReason::kBadSignature;
 }
 
 VerifiedLicense VerifyAndParse(const std::string& text, const TrustedKeys& trusted) {
@@ -56,38 +82,38 @@ Decision Decide(const DecisionInput& in, const RightsPolicy& policy, const Trust
   switch (verified.verdict) {
     case SignatureVerdict::kGood: break;
     case SignatureVerdict::kUnknownKey:
-      return Deny("unknown_key", "the license is signed by a key that is not the foundation's");
+      return Deny(DecisionReason::kUnknownKey, "the license is signed by a key that is not the foundation's");
     case SignatureVerdict::kRevokedKey:
-      return Deny("key_revoked", "the license's signing key has been revoked");
+      return Deny(DecisionReason::kKeyRevoked, "the license's signing key has been revoked");
     case SignatureVerdict::kBad:
-      return Deny("bad_signature", verified.problem.empty() ? "the license's signature does not match its contents"
+      return Deny(DecisionReason::kBadSignature, verified.problem.empty() ? "the license's signature does not match its contents"
                                                             : verified.problem);
   }
   const License& license = *verified.license;
-  auto deny = [&license](const char* reason, std::string detail) {
+  auto deny = [&license](DecisionReason reason, std::string detail) {
     Decision d = Deny(reason, std::move(detail));
     d.license = license;
     return d;
   };
-  if (revoked(license.id, in.at)) return deny("revoked", RevokedDetail(license.id));
+  if (revoked(license.id, in.at)) return deny(DecisionReason::kRevoked, RevokedDetail(license.id));
   if (in.at < *ParseTime(license.start)) {
-    return deny("not_yet_valid", "the license is valid from " + license.start);
+    return deny(DecisionReason::kNotYetValid, "the license is valid from " + license.start);
   }
-  if (in.at > *ParseTime(license.end)) return deny("expired", "the license expired at " + license.end);
+  if (in.at > *ParseTime(license.end)) return deny(DecisionReason::kExpired, "the license expired at " + license.end);
   const auto tier = policy.tiers.find(license.tier);
   if (tier == policy.tiers.end()) {
-    return deny("unknown_tier", "tier '" + license.tier + "' is not in the rights policy");
+    return deny(DecisionReason::kUnknownTier, "tier '" + license.tier + "' is not in the rights policy");
   }
   const std::string& pub = in.edition.publication;
   const PolicyPublication* offered = policy.FindPublication(pub);
   if (std::find(license.publications.begin(), license.publications.end(), pub) == license.publications.end() ||
       offered == nullptr ||
       std::find(offered->tiers.begin(), offered->tiers.end(), license.tier) == offered->tiers.end()) {
-    return deny("publication_not_covered", "the license does not cover '" + pub + "'");
+    return deny(DecisionReason::kPublicationNotCovered, "the license does not cover '" + pub + "'");
   }
   for (const Rule& rule : tier->second.prohibitions) {
     if (Covers(rule, in.action, in.format)) {
-      return deny("action_not_permitted", "tier '" + license.tier + "' prohibits " + in.action);
+      return deny(DecisionReason::kActionNotPermitted, "tier '" + license.tier + "' prohibits " + in.action);
     }
   }
   bool action_known = false;
@@ -97,16 +123,16 @@ Decision Decide(const DecisionInput& in, const RightsPolicy& policy, const Trust
     if (Covers(rule, in.action, in.format)) {
       Decision d;
       d.permit = true;
-      d.reason = "permit";
+      d.reason = DecisionReason::kPermit;
       d.detail = "tier '" + license.tier + "' permits " + in.action + (in.format.empty() ? "" : " as " + in.format);
       d.license = license;
       return d;
     }
   }
   if (!action_known) {
-    return deny("action_not_permitted", "tier '" + license.tier + "' does not permit " + in.action);
+    return deny(DecisionReason::kActionNotPermitted, "tier '" + license.tier + "' does not permit " + in.action);
   }
-  return deny("format_not_permitted",
+  return deny(DecisionReason::kFormatNotPermitted,
               "tier '" + license.tier + "' permits " + in.action + " but not as " + in.format);
 }
 

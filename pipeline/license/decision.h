@@ -14,26 +14,44 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
+#include "pipeline/base/edition_layout.h"
 #include "pipeline/signing/keystore.h"
 #include "pipeline/license/license.h"
 #include "pipeline/edition/rights_policy.h"
 
 namespace imprint {
 
-struct EditionRef {
-  std::string publication;
-  int volume = 0;
-  int issue = 0;
-  std::string Path() const;  // "monitor/v05/i077"
+// Why a decision went the way it did: kPermit, or a deny code, in the order
+// Decide() checks them. A code is a string only where it leaves the program
+// (JSON answers, the audit log, the command line): ToString and
+// ParseDecisionReason are the one spelling.
+enum class DecisionReason {
+  kPermit,                 // "permit"
+  kUnknownKey,             // "unknown_key"
+  kKeyRevoked,             // "key_revoked"
+  kBadSignature,           // "bad_signature"
+  kRevoked,                // "revoked"
+  kNotYetValid,            // "not_yet_valid"
+  kExpired,                // "expired"
+  kUnknownTier,            // "unknown_tier"
+  kPublicationNotCovered,  // "publication_not_covered"
+  kActionNotPermitted,     // "action_not_permitted"
+  kFormatNotPermitted,     // "format_not_permitted"
 };
 
-// Parses "monitor/v05/i077" (the zero padding optional); nullopt otherwise.
-std::optional<EditionRef> ParseEditionRef(const std::string& text);
+const char* ToString(DecisionReason reason);
+// nullopt for any other text.
+std::optional<DecisionReason> ParseDecisionReason(std::string_view text);
+
+// Whether the code denies before anything of the license counts: its
+// signature did not check out (an HTTP 401 rather than 403).
+bool IsSignatureFailure(DecisionReason reason);
 
 struct Decision {
   bool permit = false;
-  std::string reason;  // "permit", or a deny code: "expired", "bad_signature", ...
+  DecisionReason reason = DecisionReason::kBadSignature;
   std::string detail;  // a sentence for people
   std::optional<License> license;  // when the signature checked out
 };

@@ -219,7 +219,7 @@ SignatureVerdict VerifyLicense(const std::string& text, const TrustedKeys& trust
     return SignatureVerdict::kBad;
   }
   if (!Ed25519Verify(key->key.key, canonical, value)) return SignatureVerdict::kBad;
-  return key->status == "revoked" ? SignatureVerdict::kRevokedKey : SignatureVerdict::kGood;
+  return key->status == KeyStatus::kRevoked ? SignatureVerdict::kRevokedKey : SignatureVerdict::kGood;
 }
 
 namespace {

@@ -1,7 +1,11 @@
 #include "pipeline/server/http_route.h"
 
 #include <algorithm>
+#include <optional>
 #include <string_view>
+
+#include "pipeline/base/edition_layout.h"
+#include "pipeline/edition/writers.h"
 
 namespace imprint {
 namespace {
@@ -18,27 +22,6 @@ class Scanner {
   bool Take(std::string_view literal) {
     if (rest_.substr(0, literal.size()) != literal) return false;
     rest_.remove_prefix(literal.size());
-    return true;
-  }
-  // [a-z0-9]+(-[a-z0-9]+)*, up to the next '/'.
-  bool TakeSlug(std::string_view* slug) {
-    const size_t end = std::min(rest_.find('/'), rest_.size());
-    const std::string_view s = rest_.substr(0, end);
-    if (s.empty() || s.front() == '-' || s.back() == '-' || s.find("--") != std::string_view::npos) return false;
-    for (char c : s) {
-      if (!IsLowerAlnum(c) && c != '-') return false;
-    }
-    *slug = s;
-    rest_.remove_prefix(end);
-    return true;
-  }
-  // Between `min` and `max` decimal digits, as many as there are.
-  bool TakeDigits(size_t min, size_t max, std::string_view* digits) {
-    size_t n = 0;
-    while (n < rest_.size() && IsDigit(rest_[n])) ++n;
-    if (n < min || n > max) return false;
-    *digits = rest_.substr(0, n);
-    rest_.remove_prefix(n);
     return true;
   }
   // The 8-4-4-4-12 lower-case hex form of a UUID.
@@ -58,12 +41,6 @@ class Scanner {
   std::string_view rest_;
 };
 
-int ToInt(std::string_view digits) {
-  int n = 0;
-  for (char c : digits) n = n * 10 + (c - '0');
-  return n;
-}
-
 // /licenses/UUID/status
 bool ParseStatus(std::string_view uri, Route* r) {
   Scanner s(uri);
@@ -74,38 +51,21 @@ bool ParseStatus(std::string_view uri, Route* r) {
   return true;
 }
 
-// /editions/SLUG/vVOL/iISS/SLUG-vVOL-iISS.(md|html|epub)[.minisig]: the file
-// must be this edition's own artifact, its numbers written as in the folder
-// names, and those in their canonical zero-padded form.
+// /editions/ARTIFACT: an edition's own artifact or its signature, in the
+// output layout's canonical spelling (ParseArtifactPath), of a format in the
+// writer table.
 bool ParseEdition(std::string_view uri, Route* r) {
-  Scanner s(uri);
-  std::string_view slug, volume, issue;
-  if (!s.Take("/editions/") || !s.TakeSlug(&slug) || !s.Take("/v") || !s.TakeDigits(2, 5, &volume) ||
-      !s.Take("/i") || !s.TakeDigits(3, 5, &issue) || !s.Take("/")) {
-    return false;
-  }
-  const std::string stem = std::string(slug) + "-v" + std::string(volume) + "-i" + std::string(issue) + ".";
-  if (!s.Take(stem)) return false;
-  std::string format;
-  for (const char* ext : {"md", "html", "epub"}) {
-    if (s.Take(ext)) {
-      format = ext;
-      break;
-    }
-  }
-  if (format.empty()) return false;
-  const bool signature = s.Take(".minisig");
-  if (!s.AtEnd()) return false;
-  EditionRef edition{std::string(slug), ToInt(volume), ToInt(issue)};
-  if (edition.volume < 1 || edition.issue < 1 ||
-      edition.Path() != std::string(slug) + "/v" + std::string(volume) + "/i" + std::string(issue)) {
-    return false;
-  }
+  constexpr std::string_view kPrefix = "/editions/";
+  if (uri.substr(0, kPrefix.size()) != kPrefix) return false;
+  std::optional<ArtifactRef> artifact = ParseArtifactPath(uri.substr(kPrefix.size()));
+  if (!artifact) return false;
+  const Writer* writer = FindWriterByExtension(artifact->extension);
+  if (writer == nullptr) return false;
   r->kind = Route::kEdition;
-  r->edition = std::move(edition);
-  r->file = stem + format;
-  r->format = std::move(format);
-  r->signature = signature;
+  r->file = artifact->FileName();
+  r->edition = std::move(artifact->edition);
+  r->format = writer->format;
+  r->signature = artifact->signature;
   return true;
 }
 
@@ -158,9 +118,9 @@ Route ParseRoute(const std::string& uri) {
     r.kind = Route::kPage;
   } else if (path == "/healthz") {
     r.kind = Route::kHealth;
-  } else if (path == "/keys/imprint.pub") {
+  } else if (path == "/" + std::string(kPublicKeyPath)) {
     r.kind = Route::kPublicKey;
-  } else if (path == "/catalog.json") {
+  } else if (path == "/" + std::string(kCatalogJsonName)) {
     r.kind = Route::kCatalog;
   } else if (path == "/audit/checkpoint") {
     r.kind = Route::kAuditCheckpoint;

@@ -14,6 +14,7 @@
 #include "pipeline/edition/template_set.h"
 #include "pipeline/base/text_decoder.h"
 #include "pipeline/base/zip_writer.h"
+#include "pipeline/edition/writers.h"
 
 namespace imprint {
 namespace {
@@ -95,9 +96,9 @@ void CheckRenderable(const Licensee& who) {
   }
 }
 
-std::string PersonalizeHtml(const std::string& html, const Licensee& who) {
-  return Fill(Fill(html, kMetaMarker, IdMark(who) + "\n" + HtmlMeta(who), "html"), kMarker, LicenseeParagraph(who),
-              "html");
+std::string PersonalizeHtml(const std::string& html, const Licensee& who, const std::string& format) {
+  return Fill(Fill(html, kMetaMarker, IdMark(who) + "\n" + HtmlMeta(who), format), kMarker, LicenseeParagraph(who),
+              format);
 }
 
 // The front matter's closing line, or npos when the text has none.
@@ -106,21 +107,21 @@ size_t FrontMatterEnd(const std::string& md) {
   return md.find("\n---\n", 3);
 }
 
-std::string PersonalizeMarkdown(const std::string& md, const Licensee& who) {
+std::string PersonalizeMarkdown(const std::string& md, const Licensee& who, const std::string& format) {
   const size_t close = FrontMatterEnd(md);
-  if (close == std::string::npos) throw Error("md", 0, "no front matter for the licensee");
+  if (close == std::string::npos) throw Error(format, 0, "no front matter for the licensee");
   std::string out = md.substr(0, close + 1) + FrontMatterKeys(who) + md.substr(close + 1);
   // The wording is one line without control characters (CheckRenderable), so
   // escaped it stays one paragraph of inline text.
   return out + EscapeMarkdownParagraph(who.wording) + "\n";
 }
 
-std::string PersonalizeEpub(const std::string& epub, const Licensee& who) {
+std::string PersonalizeEpub(const std::string& epub, const Licensee& who, const std::string& format) {
   std::vector<ZipEntry> entries;
   try {
     entries = ReadZip(epub);
   } catch (const std::exception& e) {
-    throw Error("epub", 0, e.what());
+    throw Error(format, 0, e.what());
   }
   // The entries keep the original book's time: same inputs, same bytes.
   ZipWriter zip = ZipWriter::WithTimeOf(epub);
@@ -212,22 +213,36 @@ Licensee Watermarks::Make(const std::string& tier, const std::string& license_id
   return Worded(templates_.at(tier), license_id, name);
 }
 
+namespace {
+// The writer table's entry for `format`; throws imprint::Error for none.
+const Writer& WriterOf(const std::string& format) {
+  const Writer* w = FindWriter(format);
+  if (w == nullptr) throw Error(format, 0, "no such format");
+  return *w;
+}
+}  // namespace
+
 std::string Personalize(const std::string& format, const std::string& artifact, const Licensee& who) {
-  if (format != "md" && format != "html" && format != "epub") throw Error(format, 0, "no such format");
+  const Writer& writer = WriterOf(format);
   CheckRenderable(who);
-  if (format == "md") return PersonalizeMarkdown(artifact, who);
-  if (format == "html") return PersonalizeHtml(artifact, who);
-  return PersonalizeEpub(artifact, who);
+  switch (writer.personalization) {
+    case Personalization::kFrontMatter: return PersonalizeMarkdown(artifact, who, writer.format);
+    case Personalization::kHtmlMarkers: return PersonalizeHtml(artifact, who, writer.format);
+    case Personalization::kEpubMarkers: return PersonalizeEpub(artifact, who, writer.format);
+  }
+  throw Error(format, 0, "no such format");
 }
 
 std::vector<std::string> FindLicenseIds(const std::string& format, const std::string& artifact) {
   std::vector<std::string> found;
-  if (format == "md") {
-    CollectFrontMatterIds(artifact, &found);
-  } else if (format == "html") {
-    CollectIdMarks(artifact, &found);
-  } else if (format == "epub") {
-    for (const auto& [name, text] : LicenseeEntries(artifact)) CollectIdMarks(text, &found);
+  const Writer* writer = FindWriter(format);
+  if (writer == nullptr) return found;
+  switch (writer->personalization) {
+    case Personalization::kFrontMatter: CollectFrontMatterIds(artifact, &found); break;
+    case Personalization::kHtmlMarkers: CollectIdMarks(artifact, &found); break;
+    case Personalization::kEpubMarkers:
+      for (const auto& [name, text] : LicenseeEntries(artifact)) CollectIdMarks(text, &found);
+      break;
   }
   std::vector<std::string> distinct;
   for (const std::string& id : found) {
@@ -236,16 +251,9 @@ std::vector<std::string> FindLicenseIds(const std::string& format, const std::st
   return distinct;
 }
 
-bool NamesLicensee(const std::string& format, const std::string& artifact, const Licensee& who) {
-  if (format == "md") {
-    const size_t close = FrontMatterEnd(artifact);
-    return close != std::string::npos && Contains(artifact.substr(0, close + 1), "\n" + FrontMatterKeys(who)) &&
-           Contains(artifact.substr(close), "\n" + EscapeMarkdownParagraph(who.wording) + "\n");
-  }
-  if (format == "html") {
-    return Contains(artifact, IdMark(who) + "\n" + HtmlMeta(who)) && Contains(artifact, LicenseeParagraph(who));
-  }
-  if (format != "epub") return false;
+namespace {
+
+bool EpubNamesLicensee(const std::string& artifact, const Licensee& who) {
   const auto entries = LicenseeEntries(artifact);
   if (entries.size() != 3) return false;
   for (const auto& [name, text] : entries) {
@@ -254,6 +262,24 @@ bool NamesLicensee(const std::string& format, const std::string& artifact, const
     if (!Contains(text, expected)) return false;
   }
   return true;
+}
+
+}  // namespace
+
+bool NamesLicensee(const std::string& format, const std::string& artifact, const Licensee& who) {
+  const Writer* writer = FindWriter(format);
+  if (writer == nullptr) return false;
+  switch (writer->personalization) {
+    case Personalization::kFrontMatter: {
+      const size_t close = FrontMatterEnd(artifact);
+      return close != std::string::npos && Contains(artifact.substr(0, close + 1), "\n" + FrontMatterKeys(who)) &&
+             Contains(artifact.substr(close), "\n" + EscapeMarkdownParagraph(who.wording) + "\n");
+    }
+    case Personalization::kHtmlMarkers:
+      return Contains(artifact, IdMark(who) + "\n" + HtmlMeta(who)) && Contains(artifact, LicenseeParagraph(who));
+    case Personalization::kEpubMarkers: return EpubNamesLicensee(artifact, who);
+  }
+  return false;
 }
 
 }  // namespace imprint

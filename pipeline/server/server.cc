@@ -33,6 +33,7 @@
 #include "pipeline/signing/minisign.h"
 #include "pipeline/server/personalize.h"
 #include "pipeline/edition/verify.h"
+#include "pipeline/edition/writers.h"
 #include "pipeline/license/store_pool.h"
 
 namespace imprint {
@@ -740,8 +741,8 @@ DownloadServer::Impl::Plan DownloadServer::Impl::DecideAndSend(const Route& rout
     row->license_id = d.license->id;
     row->subscriber_id = d.license->subscriber_id;
   }
-  if (d.reason == "bad_signature" || d.reason == "unknown_key" || d.reason == "key_revoked") {
-    return Deny(*row, 401, d.reason, d.detail);
+  if (IsSignatureFailure(d.reason)) {
+    return Deny(*row, 401, ToString(d.reason), d.detail);
   }
   // Only bytes the edition's signed manifest proves are personalised and
   // signed; each file is verified once per change of its identity. An
@@ -751,7 +752,7 @@ DownloadServer::Impl::Plan DownloadServer::Impl::DecideAndSend(const Route& rout
   if (base.code == ArtifactVerifier::Result::Code::kNotFound) {
     return Deny(*row, 404, "unknown_edition", "no such edition");
   }
-  if (!d.permit) return Deny(*row, 403, d.reason, d.detail);
+  if (!d.permit) return Deny(*row, 403, ToString(d.reason), d.detail);
   if (base.code != ArtifactVerifier::Result::Code::kOk) {
     Log("edition_unverified: " + row->edition + "/" + route.file + ": " + base.detail);
     Plan plan = Deny(*row, 500, "edition_unverified", "");
@@ -796,12 +797,9 @@ DownloadServer::Impl::Plan DownloadServer::Impl::DecideAndSend(const Route& rout
     response.status = not_modified ? 304 : 200;
     response.Set("Cache-Control", "private").Set("ETag", etag);
     if (not_modified) return response;
-    response.content_type = signature         ? "text/plain"
-                            : format == "epub" ? "application/epub+zip"
-                            : format == "html" ? "text/html; charset=utf-8"
-                                               : "text/markdown; charset=utf-8";
+    response.content_type = signature ? "text/plain" : FindWriter(format)->mime_type;  // a route's format is one
     response.Set("X-Content-Type-Options", "nosniff");
-    response.Set("Content-Disposition", "attachment; filename=\"" + file + (signature ? ".minisig" : "") + "\"");
+    response.Set("Content-Disposition", "attachment; filename=\"" + file + (signature ? kSignatureSuffix : "") + "\"");
     // The cached copy itself, not a copy of it: the aliasing pointer keeps
     // the whole entry alive while the answer is written.
     response.shared_body = std::shared_ptr<const std::string>(copy, signature ? &copy->signature : &copy->bytes);

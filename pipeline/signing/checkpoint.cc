@@ -1,5 +1,6 @@
 #include "pipeline/signing/checkpoint.h"
 
+#include "pipeline/base/text_decoder.h"
 #include "pipeline/signing/minisign.h"
 
 namespace imprint {
@@ -13,26 +14,10 @@ constexpr size_t kMaxSignatures = 100;
 // U+10FFFF) and no control character but the newline.
 bool IsNoteText(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      if ((c < 0x20 && c != '\n') || c == 0x7F) return false;
-      ++i;
-      continue;
-    }
-    size_t n;
-    uint32_t cp, min;
-    if ((c & 0xE0) == 0xC0) n = 1, cp = c & 0x1F, min = 0x80;
-    else if ((c & 0xF0) == 0xE0) n = 2, cp = c & 0x0F, min = 0x800;
-    else if ((c & 0xF8) == 0xF0) n = 3, cp = c & 0x07, min = 0x10000;
-    else return false;
-    if (i + n >= s.size()) return false;
-    for (size_t k = 1; k <= n; ++k) {
-      const auto d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += n + 1;
+    char32_t cp = 0;
+    const size_t len = DecodeUtf8(s, i, &cp);
+    if (len == 0 || (cp < 0x20 && cp != '\n') || cp == 0x7F) return false;
+    i += len;
   }
   return true;
 }
@@ -93,7 +78,7 @@ CheckpointVerdict CheckSignatures(CheckpointVerdict v, std::string_view text,
     if (sig.name != v.checkpoint.origin) continue;  // another log's or a witness's key: not ours to judge
     for (const KeyEntry& e : trusted.entries) {
       if (NoteKeyHash(sig.name, e.key.key) != sig.key_hash) continue;
-      if (e.status == "revoked") {
+      if (e.status == KeyStatus::kRevoked) {
         v.revoked_key = true;
         return Reject(v, "signed by the revoked key " + e.key.IdText() + ": " + e.reason);
       }

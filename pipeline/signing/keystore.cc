@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "pipeline/base/edition_layout.h"
 #include "pipeline/base/error.h"
 #include "pipeline/base/file_system.h"
 
@@ -75,12 +76,32 @@ class FolderLock {
   int fd_;
 };
 
+constexpr std::pair<KeyStatus, const char*> kStatuses[] = {
+    {KeyStatus::kCurrent, "current"},
+    {KeyStatus::kRetired, "retired"},
+    {KeyStatus::kRevoked, "revoked"},
+};
+
 }  // namespace
+
+const char* ToString(KeyStatus status) {
+  for (const auto& [code, text] : kStatuses) {
+    if (code == status) return text;
+  }
+  return "unknown";  // not reached: every status is in the table
+}
+
+std::optional<KeyStatus> ParseKeyStatus(std::string_view text) {
+  for (const auto& [code, spelling] : kStatuses) {
+    if (text == spelling) return code;
+  }
+  return std::nullopt;
+}
 
 std::vector<PublicKey> TrustedKeys::Usable() const {
   std::vector<PublicKey> keys;
   for (const KeyEntry& e : entries) {
-    if (e.status != "revoked") keys.push_back(e.key);
+    if (e.status != KeyStatus::kRevoked) keys.push_back(e.key);
   }
   return keys;
 }
@@ -89,7 +110,7 @@ const KeyEntry* TrustedKeys::Find(const std::string& id) const {
   const KeyEntry* found = nullptr;
   for (const KeyEntry& e : entries) {
     if (e.key.id != id) continue;
-    if (e.status == "revoked") return &e;  // a revocation from any source wins
+    if (e.status == KeyStatus::kRevoked) return &e;  // a revocation from any source wins
     if (found == nullptr) found = &e;
   }
   return found;
@@ -101,7 +122,7 @@ std::string KeyringJson(const std::vector<KeyEntry>& keys) {
     Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     o->set("id", e.key.IdText());
     o->set("public_key", Base64Encode("Ed" + e.key.id + e.key.key));
-    o->set("status", e.status);
+    o->set("status", std::string(ToString(e.status)));
     if (!e.reason.empty()) o->set("reason", e.reason);
     if (e.development) o->set("development", true);
     list->add(o);
@@ -128,7 +149,14 @@ std::vector<KeyEntry> ParseKeyringJson(const std::string& text, const std::strin
       const auto o = list->getObject(i);
       KeyEntry e;
       e.key = ParsePublicKey("untrusted comment:\n" + o->getValue<std::string>("public_key"), file);
-      e.status = o->getValue<std::string>("status");
+      const std::string status = o->getValue<std::string>("status");
+      const std::optional<KeyStatus> parsed = ParseKeyStatus(status);
+      if (!parsed) {
+        // The file's text is not echoed: a keyring may come from anyone.
+        throw Error(file, 0, "not a valid keyring: key " + e.key.IdText() +
+                                 " has a status other than current, retired or revoked");
+      }
+      e.status = *parsed;
       e.reason = o->optValue<std::string>("reason", "");
       e.development = o->optValue<bool>("development", false);
       keys.push_back(e);
@@ -154,7 +182,7 @@ KeyEntry Keystore::MakeKey(bool development) const {
   const Ed25519Signer signer(seed);
   KeyEntry entry;
   entry.key = PublicKey{RandomBytes(kKeyIdSize), signer.public_key()};
-  entry.status = "current";
+  entry.status = KeyStatus::kCurrent;
   entry.development = development;
   WritePrivate(Path(SecretFileName(entry.key)), FormatSecret(entry.key, seed));
   return entry;
@@ -198,8 +226,8 @@ KeyEntry Keystore::Rotate() {
   const KeyEntry fresh = MakeKey(false);
   std::vector<PublicKey> retired;
   for (KeyEntry& e : keys) {
-    if (e.status != "current") continue;
-    e.status = "retired";
+    if (e.status != KeyStatus::kCurrent) continue;
+    e.status = KeyStatus::kRetired;
     retired.push_back(e.key);
   }
   keys.push_back(fresh);
@@ -221,8 +249,8 @@ KeyEntry Keystore::Revoke(const std::string& id_text, const std::string& reason)
   std::vector<KeyEntry> keys = Keys();
   for (KeyEntry& e : keys) {
     if (e.key.id != id) continue;
-    const bool was_current = e.status == "current";
-    e.status = "revoked";
+    const bool was_current = e.status == KeyStatus::kCurrent;
+    e.status = KeyStatus::kRevoked;
     e.reason = reason.empty() ? "revoked" : reason;
     WriteKeyring(keys);  // first: until it is written, the key is current and signs
     if (was_current) RemoveSecret(SecretPath(e.key), "the revoked key's secret");
@@ -240,7 +268,7 @@ void Keystore::RemoveLeftovers(const std::vector<KeyEntry>& keys) const {
     std::string id;
     if (file.extension() != ".key" || !ParseKeyIdText(file.stem().string(), &id)) continue;
     bool current = false;
-    for (const KeyEntry& e : keys) current = current || (e.key.id == id && e.status == "current");
+    for (const KeyEntry& e : keys) current = current || (e.key.id == id && e.status == KeyStatus::kCurrent);
     if (!current) RemoveSecret(file.string(), "a secret whose key is not current (left by a killed key command)");
   }
   if (ec) throw Error(dir_, 0, "cannot list the keystore: " + ec.message());
@@ -261,7 +289,7 @@ SigningKey Keystore::LoadSigningKey() const { return LoadSigningKey(Keys()); }
 
 SigningKey Keystore::LoadSigningKey(const std::vector<KeyEntry>& keys) const {
   for (const KeyEntry& e : keys) {
-    if (e.status != "current") continue;
+    if (e.status != KeyStatus::kCurrent) continue;
     const std::string path = Path(SecretFileName(e.key));
     struct stat st;
     if (stat(path.c_str(), &st) != 0) throw Error(path, 0, "the current key's secret is missing");
@@ -289,9 +317,9 @@ SigningKey Keystore::LoadSigningKey(const std::vector<KeyEntry>& keys) const {
 void Keystore::ExportPublicKeys(const std::string& out_dir) const {
   const std::vector<KeyEntry> keys = Keys();
   for (const KeyEntry& e : keys) {
-    if (e.status == "current") WriteFileAtomic(out_dir + "/keys/imprint.pub", FormatPublicKey(e.key));
+    if (e.status == KeyStatus::kCurrent) WriteFileAtomic(out_dir + "/" + kPublicKeyPath, FormatPublicKey(e.key));
   }
-  WriteFileAtomic(out_dir + "/keys/keyring.json", KeyringJson(keys));
+  WriteFileAtomic(out_dir + "/" + kKeyringPath, KeyringJson(keys));
 }
 
 TrustedKeys LoadTrustedKeys(const std::vector<std::string>& files) {
@@ -301,7 +329,7 @@ TrustedKeys LoadTrustedKeys(const std::vector<std::string>& files) {
     if (text.rfind("untrusted comment:", 0) == 0) {
       KeyEntry e;
       e.key = ParsePublicKey(text, file);
-      e.status = "current";
+      e.status = KeyStatus::kCurrent;
       trusted.entries.push_back(e);
     } else {
       for (const KeyEntry& e : ParseKeyringJson(text, file)) trusted.entries.push_back(e);

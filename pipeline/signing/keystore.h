@@ -22,7 +22,9 @@
 #ifndef IMPRINT_PIPELINE_SIGNING_KEYSTORE_H_
 #define IMPRINT_PIPELINE_SIGNING_KEYSTORE_H_
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pipeline/base/crypto.h"
@@ -30,9 +32,22 @@
 
 namespace imprint {
 
+// A key's standing in the keyring. A status is a string only in keyring.json
+// and in what the command line prints: ToString and ParseKeyStatus are the one
+// spelling.
+enum class KeyStatus {
+  kCurrent,  // "current": signs
+  kRetired,  // "retired": rotated out; its signatures still verify
+  kRevoked,  // "revoked": its signatures fail, with the reason
+};
+
+const char* ToString(KeyStatus status);
+// nullopt for any other text.
+std::optional<KeyStatus> ParseKeyStatus(std::string_view text);
+
 struct KeyEntry {
   PublicKey key;
-  std::string status;  // "current", "retired" or "revoked"
+  KeyStatus status = KeyStatus::kRetired;
   std::string reason;  // why revoked
   bool development = false;
 };

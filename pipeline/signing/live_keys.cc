@@ -40,7 +40,7 @@ bool SameKey(const std::shared_ptr<const SigningKey>& a, const std::shared_ptr<c
 
 const KeyEntry* CurrentEntry(const std::vector<KeyEntry>& keys) {
   for (const KeyEntry& e : keys) {
-    if (e.status == "current") return &e;
+    if (e.status == KeyStatus::kCurrent) return &e;
   }
   return nullptr;
 }

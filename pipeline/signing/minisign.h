@@ -19,8 +19,6 @@ namespace imprint {
 
 constexpr size_t kKeyIdSize = 8;
 constexpr size_t kMaxTrustedComment = 4077;
-// A file's signature sits beside it as FILE.minisig.
-constexpr char kSignatureSuffix[] = ".minisig";
 
 struct PublicKey {
   std::string id;   // 8 raw bytes
