@@ -4,6 +4,8 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <sstream>
+
 #include "pipeline/base/canonical_json.h"
 #include "pipeline/base/crypto.h"
 #include "pipeline/base/error.h"
@@ -62,7 +64,9 @@ std::string ManifestJson(const Document& doc, const std::string& edition,
   root->set("rights", rights);
   root->set("key_id", key_id);
   root->set("inputs_sha256", inputs_sha256);
-  return CanonicalJson(root);
+  std::ostringstream json;
+  root->stringify(json);
+  return Canonicalize(json.str(), kManifestName);
 }
 
 Manifest ParseManifest(const std::string& text, const std::string& file) {
