@@ -1,5 +1,6 @@
 #include "pipeline/edition/catalog.h"
 
+#include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -7,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <sstream>
+#include <type_traits>
 
 #include "pipeline/base/crypto.h"
 #include "pipeline/base/edition_layout.h"
@@ -32,6 +34,36 @@ std::string BasePath(const CatalogEntry& e) {
   return e.edition + "/" + EditionBaseName(e.publication, e.volume, e.issue);
 }
 
+// The manifest at `path`, `bytes`, as a JSON object; Poco's exceptions become
+// imprint::Error naming it.
+Poco::JSON::Object::Ptr ParseObject(const std::string& path, const std::string& bytes) {
+  Poco::Dynamic::Var root;
+  try {
+    Poco::JSON::Parser parser;
+    root = parser.parse(bytes);
+  } catch (const Poco::Exception& e) {
+    throw Error(path, 0, "not listed: the manifest is not valid JSON: " + e.displayText());
+  }
+  if (root.type() != typeid(Poco::JSON::Object::Ptr)) throw Error(path, 0, "not listed: the manifest is not a JSON object");
+  return root.extract<Poco::JSON::Object::Ptr>();
+}
+
+// Member `name` of `object`, a part of the manifest at `path`, as a T.
+template <typename T>
+T Get(const std::string& path, const Poco::JSON::Object::Ptr& object, const std::string& name) {
+  const std::string kind = std::is_same<T, int>::value ? "an integer" : "a string";
+  const Poco::Dynamic::Var value = object->get(name);
+  if (value.isEmpty()) throw Error(path, 0, "not listed: the manifest has no '" + name + "'");
+  if (std::is_same<T, int>::value ? !value.isInteger() : !value.isString()) {
+    throw Error(path, 0, "not listed: the manifest's '" + name + "' is not " + kind);
+  }
+  try {
+    return value.convert<T>();
+  } catch (const Poco::Exception& e) {
+    throw Error(path, 0, "not listed: the manifest's '" + name + "': " + e.displayText());
+  }
+}
+
 // The entry of the manifest at `path`, in the folder of edition `folder`
 // ("monitor/v05/i077"). Throws imprint::Error naming the manifest unless its
 // signature checks out against `trusted` and it is that folder's own.
@@ -45,17 +77,17 @@ CatalogEntry FromManifest(const std::string& path, const std::string& folder, co
     problem = e.diagnostic().message;
   }
   if (!problem.empty()) throw Error(path, 0, "not listed: the manifest's signature: " + problem);
-  Poco::JSON::Parser parser;
-  const auto root = parser.parse(bytes).extract<Poco::JSON::Object::Ptr>();
-  const auto issue = root->getObject("issue");
+  const Poco::JSON::Object::Ptr root = ParseObject(path, bytes);
+  const Poco::JSON::Object::Ptr issue = root->getObject("issue");
+  if (issue.isNull()) throw Error(path, 0, "not listed: the manifest has no 'issue' object");
   CatalogEntry e;
-  e.edition = root->getValue<std::string>("edition");
-  e.publication = issue->getValue<std::string>("publication");
-  e.publication_name = issue->getValue<std::string>("publication_name");
-  e.volume = issue->getValue<int>("volume");
-  e.issue = issue->getValue<int>("issue");
-  e.date = issue->optValue<std::string>("date", "");
-  e.title = issue->getValue<std::string>("title");
+  e.edition = Get<std::string>(path, root, "edition");
+  e.publication = Get<std::string>(path, issue, "publication");
+  e.publication_name = Get<std::string>(path, issue, "publication_name");
+  e.volume = Get<int>(path, issue, "volume");
+  e.issue = Get<int>(path, issue, "issue");
+  e.date = issue->has("date") ? Get<std::string>(path, issue, "date") : "";
+  e.title = Get<std::string>(path, issue, "title");
   if (e.edition != EditionPath(e.publication, e.volume, e.issue) || e.edition != folder) {
     throw Error(path, 0, "not listed: the manifest names edition " + e.edition + ", but its folder is " + folder);
   }
@@ -82,8 +114,6 @@ std::vector<CatalogEntry> ScanEditions(const std::string& out_dir, const Trusted
           entries.push_back(FromManifest(manifest.string(), folder, trusted));
         } catch (const Error& e) {
           problems->push_back(e.diagnostic().ToString());
-        } catch (const std::exception& e) {
-          problems->push_back(manifest.string() + ": error: not a valid manifest: " + e.what());
         }
       }
     }
