@@ -17,6 +17,7 @@
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <filesystem>
+#include <sstream>
 
 #include "pipeline/signing/checkpoint.h"
 #include "pipeline/base/crypto.h"
@@ -53,6 +54,28 @@ BOOST_AUTO_TEST_CASE(build_help_says_what_it_does_with_options_and_example) {
     BOOST_TEST(Contains(r.out, option), option);
   }
   BOOST_TEST(Contains(r.out, "Example:\n  imprint build --out output samples/archive"));
+}
+
+// Regression: every `imprint COMMAND --help` printed a stray "usage: " line
+// (Poco's HelpFormatter's own) between "Options:" and the options.
+BOOST_AUTO_TEST_CASE(every_command_help_has_one_usage_line_and_no_stray_one) {
+  const std::string list = RunImprint({"--help"}).out;
+  const size_t begin = list.find("Commands:\n") + 10, end = list.find("\n\n", begin);
+  std::istringstream lines(list.substr(begin, end - begin));
+  int commands = 0;
+  for (std::string line; std::getline(lines, line); ++commands) {
+    const std::string name = line.substr(2, line.find("  ", 2) - 2);
+    std::vector<std::string> args;
+    std::istringstream words(name);
+    for (std::string word; words >> word;) args.push_back(word);
+    args.push_back("--help");
+    const ProcessResult r = RunImprint(args);
+    BOOST_TEST(r.exit_code == 0, name);
+    BOOST_TEST(r.out.rfind("Usage: imprint " + name, 0) == 0, name);
+    BOOST_TEST(!Contains(r.out, "usage:"), name + ":\n" + r.out);
+    BOOST_TEST(Contains(r.out, "Options:\n-h, --help"), name + ":\n" + r.out);
+  }
+  BOOST_TEST(commands >= 20);
 }
 
 BOOST_AUTO_TEST_CASE(usage_errors_exit_2_with_the_usage_line) {
