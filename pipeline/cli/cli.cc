@@ -21,6 +21,7 @@ const std::vector<Command>& Commands() {
     cli::AddEditionCommands(&all);
     cli::AddKeyCommands(&all);
     cli::AddLicenseCommands(&all);
+    cli::AddAuditCommands(&all);
     cli::AddServeCommands(&all);
     return all;
   }();

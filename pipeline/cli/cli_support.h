@@ -60,7 +60,8 @@ struct Command {
 // Each file of subcommands adds its table entries.
 void AddEditionCommands(std::vector<Command>* commands);  // build, publish, catalog, verify, rights check
 void AddKeyCommands(std::vector<Command>* commands);      // keys ...
-void AddLicenseCommands(std::vector<Command>* commands);  // license ..., audit, trace
+void AddLicenseCommands(std::vector<Command>* commands);  // license ...
+void AddAuditCommands(std::vector<Command>* commands);    // audit, audit verify, trace
 void AddServeCommands(std::vector<Command>* commands);    // serve
 
 Option ValueOption(const std::string& name, const std::string& shortName, const std::string& description,
