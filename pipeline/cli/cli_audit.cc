@@ -19,7 +19,7 @@ namespace {
 
 int RunAudit(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
-  const auto store = OpenStore(args);
+  const auto store = OpenStore(args, EditionsDir(args));
   // One license's events first, with their private details (a revocation's reason).
   if (args.Has("license")) {
     for (const LicenseEvent& e : store->Events(args.Get("license"))) {
@@ -50,7 +50,7 @@ int RunAuditVerify(const Args& args, std::ostream& out, std::ostream& err) {
     outside.push_back({"checkpoint " + file, ReadFileAtMost(file, kMaxCheckpointNote, "not a checkpoint")});
   }
   const TrustedKeys trusted = TrustedFrom(args);
-  const AuditCheckResult r = CheckAuditLog(*OpenStore(args), trusted, outside);
+  const AuditCheckResult r = CheckAuditLog(*OpenStore(args, EditionsDir(args)), trusted, outside);
   if (!r.ok) {
     out << r.problem << "\n";
     return kExitFailure;
@@ -112,7 +112,7 @@ int RunTrace(const Args& args, std::ostream& out, std::ostream& err) {
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));  // FOUND.EPUB
   const std::vector<std::string> ids = FindLicenseIds(ext, bytes);
   if (ids.empty()) throw Error(path, 0, "names no license: not a personalised copy");
-  const auto store = OpenStore(args);
+  const auto store = OpenStore(args, EditionsDir(args));
   const RightsPolicy policy = LoadRightsPolicy(RightsDir(args));
   std::vector<TraceCandidate> candidates;
   for (const std::string& id : ids) candidates.push_back(Confirm(id, ext, bytes, *store, policy));
@@ -148,7 +148,7 @@ int RunTrace(const Args& args, std::ostream& out, std::ostream& err) {
 }  // namespace
 
 void AddAuditCommands(std::vector<Command>* commands) {
-  const std::vector<Command> mine = {
+  std::vector<Command> mine = {
       {"audit", "audit [--license ID] [--db URL]", "list the download server's decisions",
        "One line per decision, oldest first: row, time, decision, reason, license,\n"
        "subscriber, edition, format, SHA-256 of the bytes sent. With --license, the\n"
@@ -189,6 +189,7 @@ void AddAuditCommands(std::vector<Command>* commands) {
        },
        &RunTrace},
   };
+  WithEditionsOption(&mine);
   commands->insert(commands->end(), mine.begin(), mine.end());
 }
 

@@ -105,9 +105,9 @@ int RunLicenseIssue(const Args& args, std::ostream& out, std::ostream& err) {
   l.start = FormatTime(*start);
   l.end = FormatTime(*end);
 
-  const Keystore keystore = BuildKeystore("output", err);
+  const Keystore keystore = BuildKeystore(EditionsDir(args), err);
   const std::string document = SignLicense(l, keystore.LoadSigningKey());
-  OpenStore(args)->AddLicense({l, document}, Now());
+  OpenStore(args, EditionsDir(args))->AddLicense({l, document}, Now());
   WriteDocument(args, document, "the store holds license " + l.id, out, err);
   if (args.Get("out", kStandardOutput) != kStandardOutput) {
     out << "issued license " << l.id << " to " << l.subscriber_name << " (" << l.tier << "), written to "
@@ -136,7 +136,7 @@ int RunLicenseShow(const Args& args, std::ostream& out, std::ostream& err) {
   if (args.positional.size() != 1) throw UsageError("give one license FILE");
   std::string text;
   const License l = ReadVerifiedLicense(args, args.positional[0], &text);
-  const auto store = OpenStore(args);
+  const auto store = OpenStore(args, EditionsDir(args));
   std::string pubs;
   for (const std::string& p : l.publications) pubs += (pubs.empty() ? "" : ", ") + p;
   out << "license:      " << l.id << " (signature good, key " << l.key_id << ")\n"
@@ -170,7 +170,7 @@ int RunLicenseCheck(const Args& args, std::ostream& out, std::ostream& err) {
   }
   const std::string text = ReadLicenseFile(args.positional[0]);
   const RightsPolicy policy = LoadRightsPolicy(RightsDir(args));
-  const auto store = OpenStore(args);
+  const auto store = OpenStore(args, EditionsDir(args));
   const Decision d = Decide({&text, *edition, action, format, at}, policy, TrustedFrom(args),
                             [&store](const std::string& id, int64_t when) -> std::optional<std::string> {
                               const auto r = store->FindRevocation(id);
@@ -184,7 +184,7 @@ int RunLicenseCheck(const Args& args, std::ostream& out, std::ostream& err) {
 int RunLicenseRevoke(const Args& args, std::ostream& out, std::ostream& err) {
   if (args.positional.size() != 1) throw UsageError("give one license ID");
   const std::string reason = args.Get("reason", "revoked by the foundation");
-  if (!OpenStore(args)->Revoke(args.positional[0], reason, Now())) {
+  if (!OpenStore(args, EditionsDir(args))->Revoke(args.positional[0], reason, Now())) {
     throw Error(args.positional[0], 0, "no such license in the store");
   }
   out << "revoked license " << args.positional[0] << ": " << reason << "\n";
@@ -196,7 +196,7 @@ int RunLicenseRenew(const Args& args, std::ostream& out, std::ostream& err) {
   const std::string until = Required(args, "until");
   const auto end = ParseTime(until, /*end_of_day=*/true);
   if (!end) throw UsageError("--until takes a date (YYYY-MM-DD) or an RFC 3339 time, not '" + until + "'");
-  const auto store = OpenStore(args);
+  const auto store = OpenStore(args, EditionsDir(args));
   auto stored = store->FindLicense(args.positional[0]);
   if (!stored) throw Error(args.positional[0], 0, "no such license in the store");
   if (store->FindRevocation(stored->license.id)) {
@@ -209,7 +209,7 @@ int RunLicenseRenew(const Args& args, std::ostream& out, std::ostream& err) {
   CheckWritable(args, "out");
   CheckNotExpired(args, "license renew", until, *end, err);
   l.end = FormatTime(*end);
-  const Keystore keystore = BuildKeystore("output", err);
+  const Keystore keystore = BuildKeystore(EditionsDir(args), err);
   stored->document = SignLicense(l, keystore.LoadSigningKey());
   store->RenewLicense(*stored, Now());
   WriteDocument(args, stored->document, "the store holds license " + l.id + " renewed until " + l.end, out, err);
@@ -220,7 +220,7 @@ int RunLicenseRenew(const Args& args, std::ostream& out, std::ostream& err) {
 }
 
 int RunLicenseList(const Args& args, std::ostream& out, std::ostream& err) {
-  const auto store = OpenStore(args);
+  const auto store = OpenStore(args, EditionsDir(args));
   const int64_t now = Now();
   for (const StoredLicense& s : store->ListLicenses()) {
     const License& l = s.license;
@@ -235,7 +235,7 @@ int RunLicenseList(const Args& args, std::ostream& out, std::ostream& err) {
 
 int RunLicenseStatus(const Args& args, std::ostream& out, std::ostream& err) {
   if (args.positional.size() != 1) throw UsageError("give one license ID");
-  out << LicenseStatusDocument(*OpenStore(args), args.positional[0], Now());
+  out << LicenseStatusDocument(*OpenStore(args, EditionsDir(args)), args.positional[0], Now());
   return kExitOk;
 }
 
@@ -346,7 +346,8 @@ std::vector<Command> ListAndStatusCommands() {
 }  // namespace
 
 void AddLicenseCommands(std::vector<Command>* commands) {
-  for (const auto& part : {IssueAndShowCommands(), CheckRevokeRenewCommands(), ListAndStatusCommands()}) {
+  for (auto part : {IssueAndShowCommands(), CheckRevokeRenewCommands(), ListAndStatusCommands()}) {
+    WithEditionsOption(&part);
     commands->insert(commands->end(), part.begin(), part.end());
   }
 }
