@@ -35,6 +35,8 @@ BOOST_AUTO_TEST_CASE(what_is_not_a_web_address_stays_text) {
   // Stops at what a URL cannot hold (a blank, '<', '>', a quote, non-ASCII).
   BOOST_TEST(Show("https://a.org/x<y") == "[https://a.org/x|https://a.org/x]<y");
   BOOST_TEST(Show("https://a.org/\u00e9") == "[https://a.org/|https://a.org/]\u00e9");
+  BOOST_TEST(Show("https://a.org/[x]") == "[https://a.org/|https://a.org/][x]");
+  BOOST_TEST(Show("https://a.org/%7e%zz") == "[https://a.org/%7e|https://a.org/%7e]%zz");
 }
 
 BOOST_AUTO_TEST_CASE(email_addresses_are_mailto_links) {

@@ -5,14 +5,17 @@ namespace {
 
 bool IsAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 
-// RFC 3986: unreserved, reserved and '%' (no blank, quote, '<', '>', '\\',
-// '^', '`', '{', '|', '}', nothing outside ASCII).
-bool IsUrlChar(char c) {
+bool IsHex(char c) { return IsAlnum(c) && (c <= '9' || (c | 0x20) <= 'f'); }
+
+// Whether t[i] may stand in a URL's path, query or fragment: RFC 3986's
+// unreserved and sub-delimiter characters, ":/?#@", and '%' before two hex
+// digits (no blank, quote, '<', '>', '\\', '^', '`', '{', '|', '}', '[', ']',
+// nothing outside ASCII: what the Nu HTML Checker accepts in an href).
+bool IsUrlChar(std::string_view t, size_t i) {
+  const char c = t[i];
   if (IsAlnum(c)) return true;
-  for (char ok : std::string_view("-._~:/?#[]@!$&'()*+,;=%")) {
-    if (c == ok) return true;
-  }
-  return false;
+  if (c == '%') return i + 2 < t.size() && IsHex(t[i + 1]) && IsHex(t[i + 2]);
+  return std::string_view("-._~:/?#@!$&'()*+,;=").find(c) != std::string_view::npos;
 }
 
 bool IsLocalChar(char c) { return IsAlnum(c) || c == '.' || c == '+' || c == '-' || c == '_'; }
@@ -25,7 +28,7 @@ size_t UrlAt(std::string_view t, size_t i) {
   if (t.substr(i, 8) == "https://") scheme = 8;
   if (scheme == 0 || i + scheme >= t.size() || !IsAlnum(t[i + scheme])) return 0;
   size_t end = i + scheme;
-  while (end < t.size() && IsUrlChar(t[end])) ++end;
+  while (end < t.size() && IsUrlChar(t, end)) ++end;
   // What ends the sentence is not part of the address; nor is a ')' it opened.
   for (;;) {
     const char last = t[end - 1];

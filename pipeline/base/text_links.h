@@ -2,7 +2,8 @@
 // as links (the footer's URLs and addresses, in every format).
 //
 // A web address is http:// or https://, a letter or digit, then RFC 3986's
-// URL characters, less what ends a sentence after it (". , ; : ! ? ' \" *"
+// URL characters (no '[', ']', nor '%' without two hex digits after it, which
+// an href may not hold), less what ends a sentence after it (". , ; : ! ? ' \" *"
 // and an unbalanced ")"). An e-mail address is LOCAL@DOMAIN: LOCAL of
 // letters, digits and ". + - _", DOMAIN two or more dot-separated labels of
 // letters, digits and inner hyphens. What is found is always a valid Markdown
