@@ -106,9 +106,10 @@ int RunCommandLine(const std::vector<std::string>& args, std::ostream& out,
     cli::PrintDiagnostic(e.diagnostic(), err);
     return kExitFailure;
   } catch (const std::exception& e) {
-    // Last resort: every unit translates its library's exceptions into Error,
-    // so this is a bug (or std::bad_alloc), said as such.
-    err << "imprint " << command->name << ": internal error: " << e.what() << "\n";
+    // Last resort: units translate their libraries' exceptions into Error;
+    // what is left is the standard library's (std::bad_alloc, a
+    // std::filesystem::filesystem_error naming its path).
+    err << "imprint " << command->name << ": " << e.what() << "\n";
     return kExitFailure;
   }
 }
