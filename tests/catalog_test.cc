@@ -11,6 +11,11 @@
 #include <filesystem>
 #include <set>
 
+#include "pipeline/base/crypto.h"
+#include "pipeline/base/file_system.h"
+#include "pipeline/edition/verify.h"
+#include "pipeline/signing/keystore.h"
+#include "pipeline/signing/minisign.h"
 #include "tests/support.h"
 
 namespace imprint {
@@ -137,6 +142,43 @@ BOOST_AUTO_TEST_CASE(catalog_lists_only_signed_manifests_in_their_own_folders) {
   BOOST_TEST(std::count(listed.begin(), listed.end(), "prism/v04/i012") == 0);
   BOOST_TEST(ReadAll(dir / "out/catalog.json").find("Forged") == std::string::npos);
   BOOST_TEST(listed.size() == before.size() - 1);  // all but the forged one
+}
+
+// Regression: a manifest signed by a trusted key but not readable as one (bad
+// JSON, a member missing or of the wrong type) let Poco's exception out of
+// catalog.cc, reported as "Not found" or "Null pointer". Each is now an
+// imprint::Error naming the manifest and what is wrong with it.
+BOOST_AUTO_TEST_CASE(signed_but_malformed_manifests_are_named_problems) {
+  TempDir dir;
+  Keystore keystore(dir / "keys");
+  keystore.Init(true);
+  const TrustedKeys trusted = LoadTrustedKeys({dir / "keys/keyring.json"});
+  const SigningKey key = keystore.LoadSigningKey();
+  const std::vector<std::pair<std::string, std::string>> manifests = {
+      {"i001", "{\"format\": \"imprint-manifest/1\", \"edition\": "},
+      {"i002", "[1, 2, 3]"},
+      {"i003", "{\"format\": \"imprint-manifest/1\", \"edition\": \"monitor/v01/i003\", \"key_id\": \"K\", "
+               "\"inputs_sha256\": \"\", \"artifacts\": []}"},
+      {"i004", "{\"format\": \"imprint-manifest/1\", \"edition\": \"monitor/v01/i004\", \"key_id\": \"K\", "
+               "\"inputs_sha256\": \"\", \"artifacts\": [], \"issue\": {\"publication\": \"monitor\", "
+               "\"publication_name\": \"M\", \"volume\": \"one\", \"issue\": 4, \"title\": \"T\"}}"}};
+  for (const auto& [folder, json] : manifests) {
+    const std::string path = dir / ("out/monitor/v01/" + folder + "/manifest.json");
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    WriteAll(path, json);
+    WriteAll(path + ".minisig", SignMinisign(key.signer, key.key.id, json,
+                                             TrustedComment("manifest.json", "monitor/v01/" + folder, Sha256Hex(json))));
+  }
+  std::vector<std::string> problems;
+  BOOST_TEST(ScanEditions(dir / "out", trusted, &problems).empty());
+  BOOST_REQUIRE_EQUAL(problems.size(), 4u);
+  std::sort(problems.begin(), problems.end());
+  const std::vector<std::string> reasons = {"not valid JSON", "not a JSON object", "no 'issue'", "'volume'"};
+  for (size_t i = 0; i < problems.size(); ++i) {
+    const std::string path = dir / ("out/monitor/v01/i00" + std::to_string(i + 1) + "/manifest.json");
+    BOOST_TEST(problems[i].rfind(path + ": error: not listed: ", 0) == 0, problems[i]);
+    BOOST_TEST(problems[i].find(reasons[i]) != std::string::npos, problems[i]);
+  }
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <algorithm>
 #include <set>
 #include <sstream>
 
@@ -29,6 +30,11 @@ BOOST_AUTO_TEST_CASE(epubcheck_reports_no_error_and_no_warning) {
     books.push_back(dir / (Stem(input) + ".epub"));
     WriteAll(books.back(), Book(input));
   }
+  // Footer links of both kinds (web and e-mail).
+  Document linked = ReadEdition(GoodInputs().front());
+  linked.rights.footer.push_back("Questions: press@jamestown.org, or https://jamestown.org/contact/?a=1&b=2.");
+  books.push_back(dir / "with-addresses.epub");
+  WriteAll(books.back(), WriteEpub(linked, BundledTemplates()));
   // A book whose package document lacks its title shows, in the same run,
   // that the checker reports what it should.
   CopyTree(SourceDir() + "/templates", dir / "templates");
@@ -118,6 +124,12 @@ BOOST_AUTO_TEST_CASE(contents_list_headlines_and_the_book_holds_every_paragraph)
       BOOST_TEST(XmlTexts(xhtml, "//h:main//h:p") == want.paragraphs, boost::test_tools::per_element());
       BOOST_TEST(XmlTexts(xhtml, "//h:main//h:h2") == want.headlines, boost::test_tools::per_element());
       BOOST_TEST(XmlTexts(xhtml, "//h:footer/h:p") == doc.rights.footer, boost::test_tools::per_element());
+      // The footer's addresses are links, as in the HTML edition (checked by
+      // epubcheck above); the body has none.
+      const auto hrefs = XmlTexts(xhtml, "//h:footer/h:p/h:a/@href");
+      BOOST_TEST(std::count(hrefs.begin(), hrefs.end(), doc.rights.license_url) == 1);
+      BOOST_TEST(XmlTexts(xhtml, "//h:footer/h:p/h:a") == hrefs, boost::test_tools::per_element());
+      BOOST_TEST(XmlTexts(xhtml, "//h:main//h:a").empty());
       const std::string rights = entries.at("OEBPS/rights.xhtml");
       BOOST_TEST(XmlTexts(rights, "//h:section[@epub:type='copyright-page']").size() == 1u);
       BOOST_TEST(rights.find(doc.rights.copyright) != std::string::npos);

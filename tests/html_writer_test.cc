@@ -9,6 +9,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <boost/test/unit_test.hpp>
+#include <algorithm>
 
 #include "pipeline/edition/document.h"
 #include "tests/support.h"
@@ -107,6 +108,36 @@ BOOST_AUTO_TEST_CASE(json_ld_cannot_close_its_script_element) {
              doc.articles[0].headline);
 }
 
+// A sample edition with a URL and an e-mail address added to its body and to
+// its footer.
+Document WithAddresses() {
+  Document doc = ReadEdition(SourceDir() + "/samples/archive/monitor-v05-i077.txt");
+  doc.articles[0].paragraphs[0].text = "See https://example.org/a_b?c=1&d=2 or write to desk@example.org.";
+  doc.rights.footer.push_back("Questions: press@jamestown.org, or https://jamestown.org/contact/?a=1&b=2.");
+  return doc;
+}
+
+// Regression: the footer's URLs and e-mail addresses were text in HTML (and
+// escaped noise in Markdown); they are links in every format, the body's
+// addresses stay text.
+BOOST_AUTO_TEST_CASE(footer_addresses_are_links_body_addresses_text) {
+  const Document doc = WithAddresses();
+  const std::string html = WriteHtml(doc, BundledTemplates());
+  BOOST_TEST(HtmlTexts(html, "//footer/p") == doc.rights.footer, boost::test_tools::per_element());
+  const std::vector<std::string> texts = HtmlTexts(html, "//footer/p/a");
+  std::vector<std::string> hrefs = HtmlTexts(html, "//footer/p/a/@href");
+  BOOST_REQUIRE_EQUAL(texts.size(), hrefs.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    BOOST_TEST((hrefs[i] == texts[i] || hrefs[i] == "mailto:" + texts[i]), hrefs[i]);
+  }
+  BOOST_TEST(std::count(hrefs.begin(), hrefs.end(), doc.rights.license_url) >= 1);
+  BOOST_TEST(std::count(hrefs.begin(), hrefs.end(), "mailto:press@jamestown.org") == 1);
+  BOOST_TEST(std::count(hrefs.begin(), hrefs.end(), "https://jamestown.org/contact/?a=1&b=2") == 1);
+  BOOST_TEST(HtmlTexts(html, "//footer/p/*").size() == texts.size());
+  BOOST_TEST(HtmlTexts(html, "//main//p")[0] == doc.articles[0].paragraphs[0].text);
+  BOOST_TEST(HtmlTexts(html, "//main//a").empty());
+}
+
 BOOST_AUTO_TEST_CASE(nu_html_checker_reports_no_error) {
   TempDir dir;
   std::vector<std::string> args = {"-jar", std::getenv("VNU_JAR"), "--errors-only"};
@@ -115,6 +146,8 @@ BOOST_AUTO_TEST_CASE(nu_html_checker_reports_no_error) {
     WriteAll(page, WriteHtml(ReadEdition(input), BundledTemplates()));
     args.push_back(page);
   }
+  WriteAll(dir / "with-addresses.html", WriteHtml(WithAddresses(), BundledTemplates()));
+  args.push_back(dir / "with-addresses.html");
   // A page with a known error in the same run shows the checker is working.
   const std::string control = dir / "control-invalid.html";
   WriteAll(control, "<!DOCTYPE html><html lang=en><title>x</title><p><div></p>");

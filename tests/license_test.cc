@@ -56,6 +56,17 @@ BOOST_FIXTURE_TEST_CASE(signed_licenses_verify_and_parse_back, Keys) {
   BOOST_TEST((VerifyLicense(spaced, trusted) == SignatureVerdict::kGood));
 }
 
+// Signing goes through JSON text and back (canonical_json takes text): names
+// with quotes, escapes, control characters and any script survive unchanged.
+BOOST_FIXTURE_TEST_CASE(names_with_escapes_and_any_script_sign_and_verify, Keys) {
+  License l = Sample();
+  l.subscriber_name = "Zo\u00eb \"Q\" Back\\slash/\t\u2028\U0001F600 \u0416\u0443\u0440\u043d\u0430\u043b \x01";
+  const std::string doc = SignLicense(l, keystore.LoadSigningKey());
+  BOOST_TEST(Canonicalize(doc, "l") + "\n" == doc);
+  BOOST_TEST((VerifyLicense(doc, trusted) == SignatureVerdict::kGood));
+  BOOST_TEST(ParseLicense(doc, "l").subscriber_name == l.subscriber_name);
+}
+
 BOOST_FIXTURE_TEST_CASE(any_changed_field_is_a_bad_signature, Keys) {
   const std::string doc = SignLicense(Sample(), keystore.LoadSigningKey());
   for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{

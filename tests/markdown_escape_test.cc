@@ -75,13 +75,57 @@ BOOST_AUTO_TEST_CASE(plain_prose_is_left_alone) {
   BOOST_TEST(EscapeMarkdownParagraph("snake_case and a_b") == "snake_case and a_b");
 }
 
+// Renders `markdown` and checks it is one paragraph holding exactly `text`,
+// with `links` links inside (each an <a> whose text is its address) and no
+// other element.
+void ExpectLinkedRendersAs(const std::string& markdown, const std::string& text, size_t links) {
+  const std::string html = RenderGfm(markdown);
+  BOOST_TEST_CONTEXT("markdown: " << markdown << "\nhtml: " << html) {
+    BOOST_TEST(HtmlTexts(html, "//body/*").size() == 1u);
+    BOOST_TEST(HtmlTexts(html, "//body/p") == std::vector<std::string>{text}, boost::test_tools::per_element());
+    BOOST_TEST(HtmlTexts(html, "//body/p/*").size() == HtmlTexts(html, "//body/p/a").size());
+    BOOST_TEST(HtmlTexts(html, "//body/p/a").size() == links);
+  }
+}
+
+// Regression: the footer's URLs came out as "https\://..." and e-mail
+// addresses with "<!---->" before the '@', noise in the Markdown a reader
+// sees. In a footer they are autolinks: links in every format.
+BOOST_AUTO_TEST_CASE(footer_addresses_are_autolinks_without_escapes) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"Terms of use: https://jamestown.org/imprint/license/", "Terms of use: <https://jamestown.org/imprint/license/>"},
+      {"To subscribe, see https://jamestown.org/.", "To subscribe, see <https://jamestown.org/>."},
+      {"Write to desk@jamestown.org.", "Write to <desk@jamestown.org>."},
+      {"Mail press@example.org (or see http://example.org/a_b?x=1&y=2), please",
+       "Mail <press@example.org> (or see <http://example.org/a_b?x=1&y=2>), please"},
+  };
+  for (const auto& [text, markdown] : cases) {
+    BOOST_TEST(EscapeMarkdownLinkedParagraph(text) == markdown);
+    ExpectLinkedRendersAs(markdown, text, markdown == cases[3].second ? 2 : 1);
+  }
+  // Everything else is escaped as in any paragraph.
+  BOOST_TEST(EscapeMarkdownLinkedParagraph("*a* see https://x.org") == "\\*a\\* see <https://x.org>");
+  ExpectLinkedRendersAs(EscapeMarkdownLinkedParagraph("# \\https://x.org"), "# \\https://x.org", 1);
+  ExpectLinkedRendersAs(EscapeMarkdownLinkedParagraph("1. mailto:a@b.org"), "1. mailto:a@b.org", 0);
+}
+
+// A URL and an e-mail address in body text stay text (the HTML and EPUB
+// body do not link them either), and read back to the letter.
+BOOST_AUTO_TEST_CASE(body_addresses_stay_text) {
+  for (const std::string text : {"See https://jamestown.org/ or write to desk@jamestown.org.",
+                                 "www.jamestown.org, http://a.b/c_(d) and x.y+z@mail.example.net"}) {
+    ExpectParagraphRoundTrip(text);
+  }
+}
+
 // Random strings over Markdown's alphabet: every one must round-trip.
 BOOST_AUTO_TEST_CASE(random_markup_round_trips) {
   const std::vector<std::string> atoms = {
       "*", "_", "~", "`", "[", "]", "(", ")", "!", "<", ">", "&", "#", "-", "+", "=",
       "|", "\\", ":", "//", ".", "@", ";", "'", "\"", " ", " ", " ", "\t", "1", "9.",
       "a", "b", "x", "www.", "http", "https://", "mailto:", "amp", "#169", "copy",
-      "p>", "/a", "!--", "--", "?", "\u00e9", "\u2019", "\u00a0", "ok", "word"};
+      "p>", "/a", "!--", "--", "?", "\u00e9", "\u2019", "\u00a0", "ok", "word",
+      "https://x.org", "http://a.b/c", "d@e.org", ".org", "_", "%", "'", "#x"};
   std::mt19937 rng(20261128);
   std::uniform_int_distribution<size_t> pick(0, atoms.size() - 1);
   std::uniform_int_distribution<int> length(1, 24);
@@ -95,6 +139,10 @@ BOOST_AUTO_TEST_CASE(random_markup_round_trips) {
     if (text.empty()) continue;
     ExpectParagraphRoundTrip(text);
     ExpectHeadingRoundTrip(text);
+    // As a footer: the text exact, only links inside.
+    const std::string html = RenderGfm(EscapeMarkdownLinkedParagraph(text));
+    BOOST_TEST(HtmlTexts(html, "//body/p") == std::vector<std::string>{text}, "markdown: " << EscapeMarkdownLinkedParagraph(text));
+    BOOST_TEST(HtmlTexts(html, "//body/p/*").size() == HtmlTexts(html, "//body/p/a").size());
     ++tested;
   }
   BOOST_TEST(tested > 5000);

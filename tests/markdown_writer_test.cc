@@ -51,12 +51,40 @@ BOOST_AUTO_TEST_CASE(every_paragraph_renders_back_to_the_letter) {
       BOOST_TEST(HtmlTexts(html, "//body/h2") == want.headlines, boost::test_tools::per_element());
       BOOST_TEST(HtmlTexts(html, "//body/h1") == std::vector<std::string>{doc.title},
                  boost::test_tools::per_element());
-      // Nothing in the prose became markup: no element inside a paragraph.
-      BOOST_TEST(HtmlTexts(html, "//body/p/*").empty());
+      // Nothing in the prose became markup: no element inside a paragraph
+      // but the footer's links.
+      BOOST_TEST(HtmlTexts(html, "//body/p/*").size() == HtmlTexts(html, "//body/hr/following-sibling::p/a").size());
       BOOST_TEST(HtmlTexts(html, "//body/hr").size() == 1u);  // before the footer
       ExpectNoLegacyFooter(input, doc.rights.footer, HtmlTexts(html, "//body").at(0));
     }
   }
+}
+
+// Regression: the footer's URLs read "https\\://..." in the Markdown, and an
+// e-mail address had "<!---->" before its '@'. They are autolinks now, links
+// whose text is the address; in the body, a URL and an address stay text.
+BOOST_AUTO_TEST_CASE(footer_addresses_are_links_and_body_addresses_text) {
+  Document doc = ReadEdition(SourceDir() + "/samples/archive/monitor-v05-i077.txt");
+  doc.articles[0].paragraphs[0].text = "See https://example.org/a_b?c=1 or write to desk@example.org.";
+  doc.rights.footer.push_back("Questions: press@jamestown.org, or https://jamestown.org/contact/.");
+  const std::string markdown = WriteMarkdown(doc, TemplateSet::Load(SourceDir() + "/templates"));
+  const std::string footer = markdown.substr(markdown.rfind("\n---\n"));
+  BOOST_TEST(footer.find("\\:") == std::string::npos, footer);
+  BOOST_TEST(footer.find("<!---->") == std::string::npos, footer);
+  BOOST_TEST(footer.find("<press@jamestown.org>, or <https://jamestown.org/contact/>.") != std::string::npos, footer);
+  BOOST_TEST(footer.find("<" + doc.rights.license_url + ">") != std::string::npos, footer);
+
+  const std::string html = RenderWithCmarkGfm(StripFrontMatter(markdown));
+  BOOST_TEST(HtmlTexts(html, "//body/hr/following-sibling::p").back() == doc.rights.footer.back());
+  BOOST_TEST(HtmlTexts(html, "//body/hr/following-sibling::p/a[starts-with(@href, 'mailto:')]") ==
+                 std::vector<std::string>{"press@jamestown.org"}, boost::test_tools::per_element());
+  const auto web = HtmlTexts(html, "//body/hr/following-sibling::p/a[starts-with(@href, 'http')]");
+  BOOST_TEST(web.size() >= 3u);
+  BOOST_TEST(HtmlTexts(html, "//body/hr/following-sibling::p/a[starts-with(@href, 'http')]/@href") == web,
+             boost::test_tools::per_element());  // each link's text is its address
+  // The body's text, exact, and no link in it.
+  BOOST_TEST(HtmlTexts(html, "//body/p")[0] == doc.articles[0].paragraphs[0].text);
+  BOOST_TEST(HtmlTexts(html, "//body/hr/preceding-sibling::p/*").empty());
 }
 
 BOOST_AUTO_TEST_CASE(front_matter_carries_identity_and_rights) {

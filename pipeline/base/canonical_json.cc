@@ -1,5 +1,6 @@
 #include "pipeline/base/canonical_json.h"
 
+#include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -35,7 +36,7 @@ std::u16string Utf16(const std::string& s) {
   return out;
 }
 
-void Append(const Poco::Dynamic::Var& v, std::string* out) {
+void Append(const Poco::Dynamic::Var& v, const std::string& file, std::string* out) {
   if (v.isEmpty()) {
     *out += "null";
   } else if (v.type() == typeid(Poco::JSON::Object::Ptr)) {
@@ -49,7 +50,7 @@ void Append(const Poco::Dynamic::Var& v, std::string* out) {
       if (i > 0) out->push_back(',');
       AppendJsonString(names[i], out);
       out->push_back(':');
-      Append(object->get(names[i]), out);
+      Append(object->get(names[i]), file, out);
     }
     out->push_back('}');
   } else if (v.type() == typeid(Poco::JSON::Array::Ptr)) {
@@ -57,7 +58,7 @@ void Append(const Poco::Dynamic::Var& v, std::string* out) {
     out->push_back('[');
     for (unsigned i = 0; i < array->size(); ++i) {
       if (i > 0) out->push_back(',');
-      Append(array->get(i), out);
+      Append(array->get(i), file, out);
     }
     out->push_back(']');
   } else if (v.isBoolean()) {
@@ -67,27 +68,38 @@ void Append(const Poco::Dynamic::Var& v, std::string* out) {
   } else if (v.isInteger()) {
     *out += v.convert<std::string>();
   } else {
-    throw std::invalid_argument("canonical JSON: only integers are supported as numbers");
+    throw Error(file, 0, "canonical JSON: only integers are supported as numbers");
+  }
+}
+
+// `json` parsed; Poco's exceptions become imprint::Error naming `file`.
+Poco::Dynamic::Var Parse(const std::string& json, const std::string& file) {
+  try {
+    Poco::JSON::Parser parser;
+    return parser.parse(json);
+  } catch (const Poco::Exception& e) {
+    throw Error(file, 0, "not valid JSON: " + e.displayText());
+  } catch (const std::exception& e) {
+    throw Error(file, 0, std::string("not valid JSON: ") + e.what());
   }
 }
 
 }  // namespace
 
-std::string CanonicalJson(const Poco::Dynamic::Var& value) {
+std::string Canonicalize(const std::string& json, const std::string& file) {
   std::string out;
-  Append(value, &out);
+  Append(Parse(json, file), file, &out);
   return out;
 }
 
-std::string Canonicalize(const std::string& json, const std::string& file) {
-  try {
-    Poco::JSON::Parser parser;
-    return CanonicalJson(parser.parse(json));
-  } catch (const std::invalid_argument& e) {
-    throw Error(file, 0, e.what());
-  } catch (const std::exception& e) {
-    throw Error(file, 0, std::string("not valid JSON: ") + e.what());
-  }
+std::string CanonicalizeWithout(const std::string& json, const std::string& omit, const std::string& file) {
+  const Poco::Dynamic::Var value = Parse(json, file);
+  if (value.type() != typeid(Poco::JSON::Object::Ptr)) throw Error(file, 0, "not a JSON object");
+  Poco::JSON::Object::Ptr object = value.extract<Poco::JSON::Object::Ptr>();
+  object->remove(omit);
+  std::string out;
+  Append(value, file, &out);
+  return out;
 }
 
 }  // namespace imprint

@@ -1,5 +1,7 @@
 #include "pipeline/base/markdown_escape.h"
 
+#include "pipeline/base/text_links.h"
+
 namespace imprint {
 namespace {
 
@@ -38,11 +40,12 @@ bool StartsEntity(std::string_view t, size_t i) {
   return j < t.size() && t[j] == ';';
 }
 
-// Whether t[i] must be escaped wherever it stands in a line.
-bool NeedsInlineEscape(std::string_view t, size_t i) {
+// Whether t[i] must be escaped wherever it stands in a line; `after` is what
+// follows t in the line (a blank at its end).
+bool NeedsInlineEscape(std::string_view t, size_t i, char after) {
   const char c = t[i];
   const char prev = i > 0 ? t[i - 1] : ' ';
-  const char next = i + 1 < t.size() ? t[i + 1] : ' ';
+  const char next = i + 1 < t.size() ? t[i + 1] : after;
   switch (c) {
     case '\\':  // would escape the next character
       return IsAsciiPunct(next);
@@ -67,7 +70,7 @@ bool NeedsInlineEscape(std::string_view t, size_t i) {
   }
 }
 
-std::string EscapeInline(std::string_view t, size_t first_escaped) {
+std::string EscapeInline(std::string_view t, size_t first_escaped, char after = ' ') {
   std::string out;
   out.reserve(t.size() + t.size() / 16 + 8);
   for (size_t i = 0; i < t.size(); ++i) {
@@ -79,7 +82,7 @@ std::string EscapeInline(std::string_view t, size_t first_escaped) {
       // escapes are resolved; an empty comment splits the text node it looks
       // in, and renders as nothing.
       out += "<!---->";
-    } else if (i == first_escaped || NeedsInlineEscape(t, i)) {
+    } else if (i == first_escaped || NeedsInlineEscape(t, i, after)) {
       out.push_back('\\');
     }
     out.push_back(c);
@@ -128,6 +131,22 @@ size_t BlockStart(std::string_view t) {
 
 std::string EscapeMarkdownParagraph(std::string_view text) {
   return EscapeInline(text, BlockStart(text));
+}
+
+std::string EscapeMarkdownLinkedParagraph(std::string_view text) {
+  const std::vector<TextSpan> spans = SplitLinks(text);
+  std::string out;
+  for (size_t k = 0; k < spans.size(); ++k) {
+    const TextSpan& s = spans[k];
+    if (!s.href.empty()) {
+      out += "<" + s.text + ">";  // an autolink: its text is the address, to the letter
+    } else {
+      // A backslash before the next link's '<' would escape it.
+      out += EscapeInline(s.text, k == 0 ? BlockStart(s.text) : std::string_view::npos,
+                          k + 1 < spans.size() ? '<' : ' ');
+    }
+  }
+  return out;
 }
 
 std::string EscapeMarkdownHeading(std::string_view text) {

@@ -61,11 +61,12 @@ struct ZipEntry {
 };
 
 // The entries of an archive in their order, read from the local headers (as
-// ZipWriter writes them: no data descriptors, no zip64). Throws
-// std::runtime_error for anything else.
-std::vector<ZipEntry> ReadZip(std::string_view archive);
+// ZipWriter writes them: no data descriptors, no zip64). Throws imprint::Error
+// naming `file` for anything else.
+std::vector<ZipEntry> ReadZip(std::string_view archive, const std::string& file = "zip archive");
 
-// An entry's uncompressed bytes. Throws std::runtime_error when damaged.
+// An entry's uncompressed bytes. Throws imprint::Error naming the entry when
+// it is damaged or compressed by a method other than stored or deflated.
 std::string Inflate(const ZipEntry& entry);
 
 // Raw deflate, as AddDeflated stores it.

@@ -1,8 +1,6 @@
 #include "pipeline/cli/cli.h"
 
-#include <Poco/Exception.h>
 #include <Poco/Util/HelpFormatter.h>
-#include <malloc.h>
 
 #include <sstream>
 
@@ -23,20 +21,29 @@ const std::vector<Command>& Commands() {
     cli::AddEditionCommands(&all);
     cli::AddKeyCommands(&all);
     cli::AddLicenseCommands(&all);
+    cli::AddAuditCommands(&all);
     cli::AddServeCommands(&all);
     return all;
   }();
   return commands;
 }
 
+// Poco's HelpFormatter::format() opens with a "usage:" line of its own; the
+// command's synopsis is printed already, so only the options are taken.
+class OptionsFormatter : public Poco::Util::HelpFormatter {
+ public:
+  using HelpFormatter::HelpFormatter;
+  void FormatOptions(std::ostream& out) const { formatOptions(out); }
+};
+
 void PrintCommandHelp(const Command& command, const OptionSet& set, std::ostream& out) {
   out << "Usage: imprint " << command.synopsis << "\n\n" << command.description << "\n\n";
   std::ostringstream options;
-  Poco::Util::HelpFormatter formatter(set);
+  OptionsFormatter formatter(set);
   formatter.setUnixStyle(true);
   formatter.setIndent(4);
   formatter.setWidth(80);
-  formatter.format(options);
+  formatter.FormatOptions(options);
   out << "Options:\n" << options.str() << "\nExample:\n  " << command.example << "\n";
 }
 
@@ -55,18 +62,8 @@ void PrintHelp(std::ostream& out) {
 
 }  // namespace
 
-// A build allocates and frees a few hundred kilobytes per issue on every
-// thread; glibc's default trimming hands that memory back to the kernel and
-// faults it in again each time, which cost more system time than the work.
-void TuneAllocator() {
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
-  mallopt(M_TOP_PAD, 64 << 20);
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-}
-
 int RunCommandLine(const std::vector<std::string>& args, std::ostream& out,
                    std::ostream& err) {
-  TuneAllocator();
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     PrintHelp(args.empty() ? err : out);
     return args.empty() ? kExitUsage : kExitOk;
@@ -108,10 +105,10 @@ int RunCommandLine(const std::vector<std::string>& args, std::ostream& out,
   } catch (const Error& e) {
     cli::PrintDiagnostic(e.diagnostic(), err);
     return kExitFailure;
-  } catch (const Poco::Exception& e) {
-    err << "imprint " << command->name << ": " << e.displayText() << "\n";
-    return kExitFailure;
   } catch (const std::exception& e) {
+    // Last resort: units translate their libraries' exceptions into Error;
+    // what is left is the standard library's (std::bad_alloc, a
+    // std::filesystem::filesystem_error naming its path).
     err << "imprint " << command->name << ": " << e.what() << "\n";
     return kExitFailure;
   }

@@ -318,11 +318,9 @@ int RunVerify(const Args& args, std::ostream& out, std::ostream& err) {
   return all_ok ? kExitOk : kExitFailure;
 }
 
-}  // namespace
-
-void AddEditionCommands(std::vector<Command>* commands) {
-  const std::vector<Command> mine = {
-      {"build", "build [--out DIR] [--jobs N] [--report FILE] [--shard K/N] [--force] INPUT...",
+// `build`'s table entry (its description is long).
+Command BuildCommand() {
+  return {"build", "build [--out DIR] [--jobs N] [--report FILE] [--shard K/N] [--force] INPUT...",
        "build raw issues into signed Markdown, HTML and EPUB editions",
        "Builds every raw issue given (files, or folders searched recursively for\n"
        "*.txt) into DIR/<pub>/v<VV>/i<III>/. Each input is read, given its\n"
@@ -349,7 +347,14 @@ void AddEditionCommands(std::vector<Command>* commands) {
          set.addOption(Option("force", "", "rebuild editions even when nothing changed").required(false));
          AddResourceOptions(set);
        },
-       &RunBuildCommand},
+       &RunBuildCommand};
+}
+
+}  // namespace
+
+void AddEditionCommands(std::vector<Command>* commands) {
+  const std::vector<Command> mine = {
+      BuildCommand(),
       {"publish", "publish [--out DIR] FILE", "build, check and catalog one new issue",
        "The editor's command: builds one raw issue into DIR (default output), checks\n"
        "the edition as a subscriber would (every signature, the manifest's hashes),\n"

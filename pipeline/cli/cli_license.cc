@@ -1,20 +1,12 @@
-// The license commands (license issue|show|check|revoke|renew|list|status) and the
-// audit log's: audit, audit verify, trace.
+// The license commands: license issue|show|check|revoke|renew|list|status.
 #include "pipeline/cli/cli_support.h"
 
-#include <sys/stat.h>
-
-#include <cctype>
 #include <sstream>
 #include <utility>
 
-#include "pipeline/license/audit_check.h"
-#include "pipeline/signing/checkpoint.h"
-#include "pipeline/base/crypto.h"
 #include "pipeline/license/decision.h"
 #include "pipeline/base/file_system.h"
 #include "pipeline/license/license.h"
-#include "pipeline/server/personalize.h"
 #include "pipeline/edition/rights_policy.h"
 #include "pipeline/edition/writers.h"
 #include "pipeline/base/text_decoder.h"
@@ -114,9 +106,9 @@ int RunLicenseIssue(const Args& args, std::ostream& out, std::ostream& err) {
   l.start = FormatTime(*start);
   l.end = FormatTime(*end);
 
-  const Keystore keystore = BuildKeystore("output", err);
+  const Keystore keystore = BuildKeystore(EditionsDir(args), err);
   const std::string document = SignLicense(l, keystore.LoadSigningKey());
-  OpenStore(args)->AddLicense({l, document}, Now());
+  OpenStore(args, EditionsDir(args))->AddLicense({l, document}, Now());
   WriteDocument(args, document, "the store holds license " + l.id, out, err);
   if (args.Get("out", kStandardOutput) != kStandardOutput) {
     out << "issued license " << l.id << " to " << l.subscriber_name << " (" << l.tier << "), written to "
@@ -145,7 +137,7 @@ int RunLicenseShow(const Args& args, std::ostream& out, std::ostream& err) {
   if (args.positional.size() != 1) throw UsageError("give one license FILE");
   std::string text;
   const License l = ReadVerifiedLicense(args, args.positional[0], &text);
-  const auto store = OpenStore(args);
+  const auto store = OpenStore(args, EditionsDir(args));
   std::string pubs;
   for (const std::string& p : l.publications) pubs += (pubs.empty() ? "" : ", ") + p;
   out << "license:      " << l.id << " (signature good, key " << l.key_id << ")\n"
@@ -179,7 +171,7 @@ int RunLicenseCheck(const Args& args, std::ostream& out, std::ostream& err) {
   }
   const std::string text = ReadLicenseFile(args.positional[0]);
   const RightsPolicy policy = LoadRightsPolicy(RightsDir(args));
-  const auto store = OpenStore(args);
+  const auto store = OpenStore(args, EditionsDir(args));
   const Decision d = Decide({&text, *edition, action, format, at}, policy, TrustedFrom(args),
                             [&store](const std::string& id, int64_t when) -> std::optional<std::string> {
                               const auto r = store->FindRevocation(id);
@@ -193,7 +185,7 @@ int RunLicenseCheck(const Args& args, std::ostream& out, std::ostream& err) {
 int RunLicenseRevoke(const Args& args, std::ostream& out, std::ostream& err) {
   if (args.positional.size() != 1) throw UsageError("give one license ID");
   const std::string reason = args.Get("reason", "revoked by the foundation");
-  if (!OpenStore(args)->Revoke(args.positional[0], reason, Now())) {
+  if (!OpenStore(args, EditionsDir(args))->Revoke(args.positional[0], reason, Now())) {
     throw Error(args.positional[0], 0, "no such license in the store");
   }
   out << "revoked license " << args.positional[0] << ": " << reason << "\n";
@@ -205,7 +197,7 @@ int RunLicenseRenew(const Args& args, std::ostream& out, std::ostream& err) {
   const std::string until = Required(args, "until");
   const auto end = ParseTime(until, /*end_of_day=*/true);
   if (!end) throw UsageError("--until takes a date (YYYY-MM-DD) or an RFC 3339 time, not '" + until + "'");
-  const auto store = OpenStore(args);
+  const auto store = OpenStore(args, EditionsDir(args));
   auto stored = store->FindLicense(args.positional[0]);
   if (!stored) throw Error(args.positional[0], 0, "no such license in the store");
   if (store->FindRevocation(stored->license.id)) {
@@ -218,7 +210,7 @@ int RunLicenseRenew(const Args& args, std::ostream& out, std::ostream& err) {
   CheckWritable(args, "out");
   CheckNotExpired(args, "license renew", until, *end, err);
   l.end = FormatTime(*end);
-  const Keystore keystore = BuildKeystore("output", err);
+  const Keystore keystore = BuildKeystore(EditionsDir(args), err);
   stored->document = SignLicense(l, keystore.LoadSigningKey());
   store->RenewLicense(*stored, Now());
   WriteDocument(args, stored->document, "the store holds license " + l.id + " renewed until " + l.end, out, err);
@@ -229,7 +221,7 @@ int RunLicenseRenew(const Args& args, std::ostream& out, std::ostream& err) {
 }
 
 int RunLicenseList(const Args& args, std::ostream& out, std::ostream& err) {
-  const auto store = OpenStore(args);
+  const auto store = OpenStore(args, EditionsDir(args));
   const int64_t now = Now();
   for (const StoredLicense& s : store->ListLicenses()) {
     const License& l = s.license;
@@ -244,135 +236,7 @@ int RunLicenseList(const Args& args, std::ostream& out, std::ostream& err) {
 
 int RunLicenseStatus(const Args& args, std::ostream& out, std::ostream& err) {
   if (args.positional.size() != 1) throw UsageError("give one license ID");
-  out << LicenseStatusDocument(*OpenStore(args), args.positional[0], Now());
-  return kExitOk;
-}
-
-int RunAudit(const Args& args, std::ostream& out, std::ostream& err) {
-  if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
-  const auto store = OpenStore(args);
-  // One license's events first, with their private details (a revocation's reason).
-  if (args.Has("license")) {
-    for (const LicenseEvent& e : store->Events(args.Get("license"))) {
-      out << "event  " << FormatTime(e.at) << "  " << e.type << "  " << e.detail << "\n";
-    }
-  }
-  // The whole log a page at a time (it may hold millions of rows).
-  const auto print = [&out](const AuditRow& r) {
-    out << r.id << "  " << FormatTime(r.at) << "  " << r.decision << "  " << r.reason << "  "
-        << (r.license_id.empty() ? "-" : r.license_id) << "  " << (r.subscriber_id.empty() ? "-" : r.subscriber_id)
-        << "  " << r.edition << "  " << r.format << (r.item == "signature" ? kSignatureSuffix : "")
-        << (r.method == "GET" ? "" : " (" + r.method + ")") << "  " << (r.sha256.empty() ? "-" : r.sha256) << "\n";
-  };
-  if (args.Has("license")) {
-    for (const AuditRow& r : store->Audit(args.Get("license"))) print(r);
-    return kExitOk;
-  }
-  for (std::vector<AuditRow> page; !(page = store->AuditPage(page.empty() ? LicenseStore::kBeforeAnyAuditId : page.back().id, 2000)).empty();) {
-    for (const AuditRow& r : page) print(r);
-  }
-  return kExitOk;
-}
-
-int RunAuditVerify(const Args& args, std::ostream& out, std::ostream& err) {
-  if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
-  std::vector<OutsideCheckpoint> outside;
-  for (const std::string& file : args.GetAll("checkpoint")) {
-    outside.push_back({"checkpoint " + file, ReadFileAtMost(file, kMaxCheckpointNote, "not a checkpoint")});
-  }
-  const TrustedKeys trusted = TrustedFrom(args);
-  const AuditCheckResult r = CheckAuditLog(*OpenStore(args), trusted, outside);
-  if (!r.ok) {
-    out << r.problem << "\n";
-    return kExitFailure;
-  }
-  out << "audit log intact: " << r.rows << " rows";
-  if (r.checkpoints > 0) {
-    out << ", anchored by " << r.checkpoints << " signed checkpoint" << (r.checkpoints == 1 ? "" : "s")
-        << " (origin " << r.origin << ")";
-  }
-  if (r.not_counted > 0) {
-    out << "; " << r.not_counted << " stored checkpoint" << (r.not_counted == 1 ? "" : "s")
-        << " signed by a key since revoked not counted";
-  }
-  out << "\n";
-  return kExitOk;
-}
-
-// One license id a copy names, checked against the store: the license is
-// there and the copy names its subscriber exactly as its own copy would.
-struct TraceCandidate {
-  std::string id;
-  std::optional<StoredLicense> stored;
-  bool agrees = false;
-  std::string problem;  // why not confirmed
-};
-
-TraceCandidate Confirm(const std::string& id, const std::string& format, const std::string& bytes,
-                       LicenseStore& store, const RightsPolicy& policy) {
-  TraceCandidate c{id, store.FindLicense(id), false, ""};
-  if (!c.stored) {
-    c.problem = "not in this store";
-    return c;
-  }
-  const License& l = c.stored->license;
-  const auto tier = policy.tiers.find(l.tier);
-  if (tier == policy.tiers.end()) {
-    c.problem = "its tier '" + l.tier + "' is not in the rights policy, so the copy cannot be checked";
-    return c;
-  }
-  c.agrees = NamesLicensee(format, bytes, MakeLicensee(tier->second, id, l.subscriber_name));
-  if (!c.agrees) c.problem = "the copy does not name this license's subscriber as its copy would";
-  return c;
-}
-
-// A copy to trace is at most this large (a book of text is megabytes).
-constexpr size_t kMaxTracedCopy = size_t{1} << 30;
-
-int RunTrace(const Args& args, std::ostream& out, std::ostream& err) {
-  if (args.positional.size() != 1) throw UsageError("give one FILE");
-  const std::string path = args.positional[0];
-  // A copy is a file (its format is its name's): never a device or a FIFO,
-  // which could be read forever, nor more than any copy Imprint makes.
-  struct stat st;
-  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-    throw Error(path, 0, "not a regular file: give the copy's file");
-  }
-  const std::string bytes = ReadFileAtMost(path, kMaxTracedCopy, "larger than any copy Imprint makes");
-  std::string ext = path.substr(path.rfind('.') + 1);
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));  // FOUND.EPUB
-  const std::vector<std::string> ids = FindLicenseIds(ext, bytes);
-  if (ids.empty()) throw Error(path, 0, "names no license: not a personalised copy");
-  const auto store = OpenStore(args);
-  const RightsPolicy policy = LoadRightsPolicy(RightsDir(args));
-  std::vector<TraceCandidate> candidates;
-  for (const std::string& id : ids) candidates.push_back(Confirm(id, ext, bytes, *store, policy));
-  if (candidates.size() > 1) {
-    // A copy Personalize made names one license: this one was changed.
-    out << "ambiguous: the copy names " << candidates.size() << " licenses; it was changed after download\n";
-    for (const TraceCandidate& c : candidates) {
-      out << "candidate:  " << c.id << " (" << (c.agrees ? "the copy names its subscriber" : c.problem) << ")\n";
-    }
-    return kExitFailure;
-  }
-  const TraceCandidate& c = candidates[0];
-  if (!c.agrees) {
-    out << "unconfirmed: the copy names license " << c.id << ", but " << c.problem << "\n";
-    return kExitFailure;
-  }
-  const License& l = c.stored->license;
-  out << "license:    " << c.id << "\n"
-      << "subscriber: " << l.subscriber_name << " <" << l.subscriber_email << ">, id " << l.subscriber_id
-      << ", tier " << l.tier << "\n";
-  const std::string sha = Sha256Hex(bytes);
-  bool found = false;
-  for (const AuditRow& r : store->Audit(c.id)) {
-    if (r.sha256 != sha) continue;
-    out << "download:   audit row " << r.id << ", " << FormatTime(r.at) << ", " << r.edition << " as " << r.format
-        << "\n";
-    found = true;
-  }
-  if (!found) out << "download:   no audit row has these bytes (the copy was changed, or served elsewhere)\n";
+  out << LicenseStatusDocument(*OpenStore(args, EditionsDir(args)), args.positional[0], Now());
   return kExitOk;
 }
 
@@ -381,10 +245,10 @@ void AddAllowExpiredOption(OptionSet& set) {
       Option("allow-expired", "", "allow an --until already past (for tests)").required(false).repeatable(false));
 }
 
-}  // namespace
-
-void AddLicenseCommands(std::vector<Command>* commands) {
-  const std::vector<Command> mine = {
+// The table, in the order `imprint --help` lists it, in three parts (each
+// entry is long).
+std::vector<Command> IssueAndShowCommands() {
+  return {
       {"license issue",
        "license issue --subscriber ID --name NAME [--email E] --tier T --publications a,b "
        "--from DATE --until DATE [--allow-expired] [--out FILE] [--db URL]",
@@ -419,6 +283,11 @@ void AddLicenseCommands(std::vector<Command>* commands) {
          AddDbOption(set);
        },
        &RunLicenseShow},
+  };
+}
+
+std::vector<Command> CheckRevokeRenewCommands() {
+  return {
       {"license check",
        "license check FILE EDITION --action A [--format F] [--at TIME] [--db URL]",
        "decide whether a license allows an action on an edition",
@@ -459,6 +328,11 @@ void AddLicenseCommands(std::vector<Command>* commands) {
          AddDbOption(set);
        },
        &RunLicenseRenew},
+  };
+}
+
+std::vector<Command> ListAndStatusCommands() {
+  return {
       {"license list", "license list [--db URL]", "list the store's licenses and their status",
        "One line per license: id, status, tier, publications, window, subscriber.",
        "imprint license list", [](OptionSet& set) { AddDbOption(set); }, &RunLicenseList},
@@ -467,47 +341,16 @@ void AddLicenseCommands(std::vector<Command>* commands) {
        "(active, revoked, expired), a message, and the license's events.",
        "imprint license status 6f1c9a52-0d1e-4c1b-9a7e-2b8d3f4e5a61",
        [](OptionSet& set) { AddDbOption(set); }, &RunLicenseStatus},
-      {"audit", "audit [--license ID] [--db URL]", "list the download server's decisions",
-       "One line per decision, oldest first: row, time, decision, reason, license,\n"
-       "subscriber, edition, format, SHA-256 of the bytes sent. With --license, the\n"
-       "license's events come first (issued, renewed, revoked with its reason).",
-       "imprint audit --license 6f1c9a52-0d1e-4c1b-9a7e-2b8d3f4e5a61",
-       [](OptionSet& set) {
-         set.addOption(ValueOption("license", "", "only this license's decisions", "ID"));
-         AddDbOption(set);
-       },
-       &RunAudit},
-      {"audit verify", "audit verify [--checkpoint FILE]... [--pubkey FILE]... [--db URL]",
-       "check the audit log's hash chain and its signed checkpoints",
-       "Each row holds the hash of the row before it, and the server signs\n"
-       "checkpoints of the log (its size and head) with the foundation's key. Checks\n"
-       "the chain, every checkpoint in the store and each --checkpoint FILE kept\n"
-       "elsewhere (its signature against the trusted keys, its size and hash against\n"
-       "the log). Exit 0 when all agree and every row is anchored; 1 naming the first\n"
-       "row or checkpoint that disagrees: rows edited, deleted, re-chained, forged or\n"
-       "not yet anchored (a running server signs within 10 s).",
-       "imprint audit verify --checkpoint kept/audit-checkpoint.txt",
-       [](OptionSet& set) {
-         set.addOption(Option("checkpoint", "", "a checkpoint kept outside the store (repeatable)")
-                           .required(false).repeatable(true).argument("FILE"));
-         AddPubkeyOption(set);
-         AddDbOption(set);
-       },
-       &RunAuditVerify},
-      {"trace", "trace FILE [--db URL]", "name the license, subscriber and download of a copy",
-       "For a personalised copy found elsewhere: the license its id mark names, the\n"
-       "subscriber, and the audit row of the download with exactly these bytes.\n"
-       "The license must be in the store and the copy must name its subscriber as\n"
-       "that license's copy would; otherwise exit 1, 'unconfirmed'. A copy naming\n"
-       "several licenses is 'ambiguous' (exit 1), each listed, none chosen.",
-       "imprint trace found/monitor-v05-i077.epub",
-       [](OptionSet& set) {
-         AddDbOption(set);
-         AddResourceOptions(set);
-       },
-       &RunTrace},
   };
-  commands->insert(commands->end(), mine.begin(), mine.end());
+}
+
+}  // namespace
+
+void AddLicenseCommands(std::vector<Command>* commands) {
+  for (auto part : {IssueAndShowCommands(), CheckRevokeRenewCommands(), ListAndStatusCommands()}) {
+    WithEditionsOption(&part);
+    commands->insert(commands->end(), part.begin(), part.end());
+  }
 }
 
 }  // namespace imprint::cli

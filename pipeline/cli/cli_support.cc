@@ -122,6 +122,26 @@ std::unique_ptr<LicenseStore> OpenStore(const Args& args, const std::string& out
   return LicenseStore::Open(args.Get("db", LicenseStore::DefaultUrl(out_dir)));
 }
 
+void AddEditionsOption(OptionSet& set) {
+  set.addOption(ValueOption("editions", "", "the editions' output folder: the keystore must be outside it, "
+                            "the store is by default imprint.db beside it (default: output)", "DIR"));
+}
+
+std::string EditionsDir(const Args& args) {
+  const std::string dir = args.Get("editions", "output");
+  if (dir == kStandardOutput || dir.empty()) throw UsageError("--editions takes a folder, not '" + dir + "'");
+  return dir;
+}
+
+void WithEditionsOption(std::vector<Command>* commands) {
+  for (Command& c : *commands) {
+    c.options = [options = c.options](OptionSet& set) {
+      options(set);
+      AddEditionsOption(set);
+    };
+  }
+}
+
 std::string Required(const Args& args, const std::string& option) {
   if (!args.Has(option) || args.Get(option).empty()) throw UsageError("--" + option + " is required");
   return args.Get(option);

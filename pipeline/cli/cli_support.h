@@ -61,7 +61,8 @@ struct Command {
 // Each file of subcommands adds its table entries.
 void AddEditionCommands(std::vector<Command>* commands);  // build, publish, catalog, verify, rights check
 void AddKeyCommands(std::vector<Command>* commands);      // keys ...
-void AddLicenseCommands(std::vector<Command>* commands);  // license ..., audit, trace
+void AddLicenseCommands(std::vector<Command>* commands);  // license ...
+void AddAuditCommands(std::vector<Command>* commands);    // audit, audit verify, trace
 void AddServeCommands(std::vector<Command>* commands);    // serve
 
 Option ValueOption(const std::string& name, const std::string& shortName, const std::string& description,
@@ -93,6 +94,13 @@ void WriteTo(const std::string& destination, const std::string& bytes, std::ostr
 Keystore BuildKeystore(const std::string& out_dir, std::ostream& err);
 // The store named by --db, else the SQLite file beside `out_dir`.
 std::unique_ptr<LicenseStore> OpenStore(const Args& args, const std::string& out_dir = "output");
+// --editions DIR, the output folder of the commands that do not write it (the
+// license and audit commands): the keystore must be outside it and the store
+// is by default beside it. "output" when not given; "-" is a usage error.
+void AddEditionsOption(OptionSet& set);
+std::string EditionsDir(const Args& args);
+// `commands` each with --editions DIR added to its options.
+void WithEditionsOption(std::vector<Command>* commands);
 // The keys a license or edition is checked against: --pubkey files, else the
 // keystore's keyring.
 TrustedKeys TrustedFrom(const Args& args);

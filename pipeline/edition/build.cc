@@ -141,6 +141,29 @@ void WriteEdition(Run* run, const std::string& input, const std::string& edition
   }
 }
 
+// Every format of `doc`, edition `edition`, and its manifest, each with its
+// signature beside it, in memory.
+std::vector<Signed> RenderAndSign(const BuildContext& context, const Document& doc, const std::string& edition,
+                                  const std::string& inputs_sha256) {
+  const std::string base = EditionBaseName(doc.publication.slug, doc.volume, doc.issue);
+  std::vector<Signed> files;
+  std::vector<ManifestArtifact> listed;
+  auto add_signed = [&](const std::string& name, std::string bytes) {
+    std::string signature = SignMinisign(context.key.signer, context.key.key.id, bytes,
+                                         TrustedComment(name, edition, inputs_sha256));
+    files.push_back({name, std::move(bytes)});
+    files.push_back({name + kSignatureSuffix, std::move(signature)});
+  };
+  for (const Writer& writer : Writers()) {
+    const std::string name = base + "." + writer.extension;
+    std::string bytes = writer.write(doc, context.templates);
+    listed.push_back(DescribeArtifact(name, bytes));
+    add_signed(name, std::move(bytes));
+  }
+  add_signed(kManifestName, ManifestJson(doc, edition, listed, context.key.key.IdText(), inputs_sha256));
+  return files;
+}
+
 void BuildOne(Run* run, const std::string& input, InputResult* result, StateRow* new_row) {
   const BuildContext& context = run->context;
   result->input = input;
@@ -178,26 +201,9 @@ void BuildOne(Run* run, const std::string& input, InputResult* result, StateRow*
       throw Error(input, doc.header_line, "edition " + edition + " is also built from " + owner);
     }
     const std::string inputs_sha256 = InputsDigest(context, raw_sha256);
-    const std::string base = EditionBaseName(doc.publication.slug, doc.volume, doc.issue);
-
     // Render and sign everything before writing anything: a failure must
     // leave no file of this issue behind.
-    std::vector<Signed> files;
-    std::vector<ManifestArtifact> listed;
-    auto add_signed = [&](const std::string& name, std::string bytes) {
-      std::string signature = SignMinisign(context.key.signer, context.key.key.id, bytes,
-                                           TrustedComment(name, edition, inputs_sha256));
-      files.push_back({name, std::move(bytes)});
-      files.push_back({name + kSignatureSuffix, std::move(signature)});
-    };
-    for (const Writer& writer : Writers()) {
-      const std::string name = base + "." + writer.extension;
-      std::string bytes = writer.write(doc, context.templates);
-      listed.push_back(DescribeArtifact(name, bytes));
-      add_signed(name, std::move(bytes));
-    }
-    add_signed(kManifestName, ManifestJson(doc, edition, listed, context.key.key.IdText(), inputs_sha256));
-
+    const std::vector<Signed> files = RenderAndSign(context, doc, edition, inputs_sha256);
     WriteEdition(run, input, edition, files);
     for (const Signed& f : files) result->outputs.push_back(run->options.out_dir + "/" + edition + "/" + f.name);
     result->status = InputStatus::kBuilt;

@@ -82,7 +82,10 @@ const StateRow* BuildState::Find(const std::string& input) const {
 }
 
 void BuildState::Put(StateRow row) {
-  Erase(row.input);
+  if (auto old = rows_.find(row.input); old != rows_.end()) {  // with its claim on an edition
+    inputs_.erase(old->second.edition.edition);
+    rows_.erase(old);
+  }
   auto [owner, inserted] = inputs_.emplace(row.edition.edition, row.input);
   if (!inserted) {  // another input built it before: this one built it last
     rows_.erase(owner->second);
@@ -90,13 +93,6 @@ void BuildState::Put(StateRow row) {
   }
   const std::string key = row.input;
   rows_[key] = std::move(row);
-}
-
-void BuildState::Erase(const std::string& input) {
-  auto it = rows_.find(input);
-  if (it == rows_.end()) return;
-  inputs_.erase(it->second.edition.edition);
-  rows_.erase(it);
 }
 
 std::vector<CatalogEntry> BuildState::Editions() const {

@@ -45,7 +45,6 @@ class BuildState {
   // Adds or replaces `row.input`'s row, and drops the row of any other input
   // for the same edition.
   void Put(StateRow row);
-  void Erase(const std::string& input);
 
   // The catalog entries of every row (one per edition).
   std::vector<CatalogEntry> Editions() const;

@@ -44,8 +44,13 @@ CatalogEntry FromManifest(const std::string& path, const std::string& folder, co
     problem = e.diagnostic().message;
   }
   if (!problem.empty()) throw Error(path, 0, "not listed: the manifest's signature: " + problem);
-  const Manifest m = ParseManifest(bytes, path);
-  if (!m.has_issue) throw Error(path, 0, "not a valid manifest: no issue metadata");
+  Manifest m;
+  try {
+    m = ParseManifest(bytes, path);
+  } catch (const Error& e) {
+    throw Error(path, 0, "not listed: " + e.diagnostic().message);
+  }
+  if (!m.has_issue) throw Error(path, 0, "not listed: the manifest has no 'issue' object");
   const CatalogEntry e{m.edition,       m.issue.publication, m.issue.publication_name, m.issue.volume,
                        m.issue.issue,   m.issue.date,        m.issue.title};
   if (e.edition != EditionPath(e.publication, e.volume, e.issue) || e.edition != folder) {
@@ -74,8 +79,6 @@ std::vector<CatalogEntry> ScanEditions(const std::string& out_dir, const Trusted
           entries.push_back(FromManifest(manifest.string(), folder, trusted));
         } catch (const Error& e) {
           problems->push_back(e.diagnostic().ToString());
-        } catch (const std::exception& e) {
-          problems->push_back(manifest.string() + ": error: not a valid manifest: " + e.what());
         }
       }
     }

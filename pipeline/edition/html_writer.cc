@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "pipeline/base/json_string.h"
+#include "pipeline/base/text_links.h"
 
 namespace imprint {
 namespace {
@@ -136,8 +137,19 @@ TemplateData HtmlBodyData(const Document& doc) {
         .Set("paragraphs", std::move(paragraphs));
     articles.Append(std::move(a));
   }
+  // The footer's web and e-mail addresses are links (text_links.h).
   TemplateData footer = TemplateData::List();
-  for (const std::string& p : doc.rights.footer) footer.Append(p);
+  for (const std::string& p : doc.rights.footer) {
+    TemplateData spans = TemplateData::List();
+    for (const TextSpan& s : SplitLinks(p)) {
+      TemplateData span;
+      span.Set("text", s.text).Set("link", !s.href.empty()).Set("href", s.href);
+      spans.Append(std::move(span));
+    }
+    TemplateData paragraph;
+    paragraph.Set("spans", std::move(spans));
+    footer.Append(std::move(paragraph));
+  }
 
   TemplateData data;
   data.Set("title", doc.title)

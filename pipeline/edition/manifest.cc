@@ -4,6 +4,9 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <sstream>
+#include <type_traits>
+
 #include "pipeline/base/canonical_json.h"
 #include "pipeline/base/crypto.h"
 #include "pipeline/base/error.h"
@@ -62,42 +65,84 @@ std::string ManifestJson(const Document& doc, const std::string& edition,
   root->set("rights", rights);
   root->set("key_id", key_id);
   root->set("inputs_sha256", inputs_sha256);
-  return CanonicalJson(root);
+  std::ostringstream json;
+  root->stringify(json);
+  return Canonicalize(json.str(), kManifestName);
 }
 
-Manifest ParseManifest(const std::string& text, const std::string& file) {
+namespace {
+
+using Poco::JSON::Object;
+
+// The manifest's text as a JSON object; Poco's exceptions become
+// imprint::Error naming `file`.
+Object::Ptr ParseObject(const std::string& text, const std::string& file) {
+  Poco::Dynamic::Var root;
   try {
     Poco::JSON::Parser parser;
-    const auto root = parser.parse(text).extract<Poco::JSON::Object::Ptr>();
-    if (root->optValue<std::string>("format", "") != kFormat) {
-      throw Error(file, 0, "not an imprint manifest");
-    }
-    Manifest m;
-    m.edition = root->getValue<std::string>("edition");
-    m.key_id = root->getValue<std::string>("key_id");
-    m.inputs_sha256 = root->getValue<std::string>("inputs_sha256");
-    if (const auto issue = root->getObject("issue")) {
-      m.has_issue = true;
-      m.issue.publication = issue->getValue<std::string>("publication");
-      m.issue.publication_name = issue->getValue<std::string>("publication_name");
-      m.issue.volume = issue->getValue<int>("volume");
-      m.issue.issue = issue->getValue<int>("issue");
-      m.issue.date = issue->optValue<std::string>("date", "");
-      m.issue.title = issue->getValue<std::string>("title");
-    }
-    const auto list = root->getArray("artifacts");
-    for (unsigned i = 0; list && i < list->size(); ++i) {
-      const auto o = list->getObject(i);
-      m.artifacts.push_back({o->getValue<std::string>("name"),
-                             static_cast<uint64_t>(o->getValue<Poco::Int64>("size")),
-                             o->getValue<std::string>("sha256")});
-    }
-    return m;
-  } catch (const Error&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw Error(file, 0, std::string("not a valid manifest: ") + e.what());
+    root = parser.parse(text);
+  } catch (const Poco::Exception& e) {
+    throw Error(file, 0, "the manifest is not valid JSON: " + e.displayText());
   }
+  if (root.type() != typeid(Object::Ptr)) throw Error(file, 0, "the manifest is not a JSON object");
+  return root.extract<Object::Ptr>();
+}
+
+// Member `name` of `object` as a T (std::string, int or int64_t), or an
+// Error naming the member.
+template <typename T>
+T Member(const Object::Ptr& object, const std::string& name, const std::string& file) {
+  const Poco::Dynamic::Var value = object->get(name);
+  if (value.isEmpty()) throw Error(file, 0, "the manifest has no '" + name + "'");
+  constexpr bool kText = std::is_same<T, std::string>::value;
+  if (kText ? !value.isString() : !value.isInteger()) {
+    throw Error(file, 0, "the manifest's '" + name + "' is not " + (kText ? "a string" : "an integer"));
+  }
+  try {
+    return value.convert<T>();
+  } catch (const Poco::Exception& e) {
+    throw Error(file, 0, "the manifest's '" + name + "': " + e.displayText());
+  }
+}
+
+// Member `name` of `object` when it is an object (or an array), else null;
+// an Error when it is there but of another type.
+template <typename Ptr>
+Ptr Part(const Object::Ptr& object, const std::string& name, const char* kind, const std::string& file) {
+  const Poco::Dynamic::Var value = object->get(name);
+  if (value.isEmpty()) return nullptr;
+  if (value.type() != typeid(Ptr)) throw Error(file, 0, "the manifest's '" + name + "' is not " + kind);
+  return value.extract<Ptr>();
+}
+
+}  // namespace
+
+Manifest ParseManifest(const std::string& text, const std::string& file) {
+  const Object::Ptr root = ParseObject(text, file);
+  if (root->optValue<std::string>("format", "") != kFormat) throw Error(file, 0, "not an imprint manifest");
+  Manifest m;
+  m.edition = Member<std::string>(root, "edition", file);
+  m.key_id = Member<std::string>(root, "key_id", file);
+  m.inputs_sha256 = Member<std::string>(root, "inputs_sha256", file);
+  if (const Object::Ptr issue = Part<Object::Ptr>(root, "issue", "an object", file)) {
+    m.has_issue = true;
+    m.issue.publication = Member<std::string>(issue, "publication", file);
+    m.issue.publication_name = Member<std::string>(issue, "publication_name", file);
+    m.issue.volume = Member<int>(issue, "volume", file);
+    m.issue.issue = Member<int>(issue, "issue", file);
+    m.issue.date = issue->has("date") ? Member<std::string>(issue, "date", file) : "";
+    m.issue.title = Member<std::string>(issue, "title", file);
+  }
+  const auto list = Part<Poco::JSON::Array::Ptr>(root, "artifacts", "an array", file);
+  for (unsigned i = 0; list && i < list->size(); ++i) {
+    const Object::Ptr o = list->getObject(i);
+    if (!o) throw Error(file, 0, "the manifest's artifact " + std::to_string(i + 1) + " is not an object");
+    const int64_t size = Member<int64_t>(o, "size", file);
+    if (size < 0) throw Error(file, 0, "the manifest's artifact " + std::to_string(i + 1) + " has a negative size");
+    m.artifacts.push_back({Member<std::string>(o, "name", file), static_cast<uint64_t>(size),
+                           Member<std::string>(o, "sha256", file)});
+  }
+  return m;
 }
 
 }  // namespace imprint

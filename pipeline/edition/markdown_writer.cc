@@ -64,7 +64,7 @@ std::string WriteMarkdown(const Document& doc, const TemplateSet& templates) {
     articles.Append(std::move(a));
   }
   TemplateData footer = TemplateData::List();
-  for (const std::string& p : doc.rights.footer) footer.Append(EscapeMarkdownParagraph(p));
+  for (const std::string& p : doc.rights.footer) footer.Append(EscapeMarkdownLinkedParagraph(p));
 
   TemplateData data;
   data.Set("front_matter", FrontMatter(doc))

@@ -6,6 +6,8 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/Timestamp.h>
 
+#include <sstream>
+
 #include "pipeline/base/canonical_json.h"
 #include "pipeline/base/crypto.h"
 #include "pipeline/base/error.h"
@@ -18,6 +20,12 @@ using Poco::JSON::Array;
 using Poco::JSON::Object;
 
 constexpr char kAlgorithm[] = "Ed25519";
+
+std::string Canonical(const Object::Ptr& o) {
+  std::ostringstream json;
+  o->stringify(json);
+  return Canonicalize(json.str(), "license");
+}
 
 Object::Ptr Body(const License& l) {
   Object::Ptr subscriber = new Object;
@@ -150,13 +158,13 @@ std::optional<int64_t> ReadTimeOfDay(const std::string& s, size_t* pos) {
 
 std::string SignLicense(const License& license, const SigningKey& key) {
   Object::Ptr body = Body(license);
-  const std::string signature = key.signer.Sign(CanonicalJson(body));
+  const std::string signature = key.signer.Sign(Canonical(body));
   Object::Ptr sig = new Object;
   sig->set("algorithm", std::string(kAlgorithm));
   sig->set("key_id", key.key.IdText());
   sig->set("value", Base64Encode(signature));
   body->set("signature", sig);
-  return CanonicalJson(body) + "\n";
+  return Canonical(body) + "\n";
 }
 
 License ParseLicense(const std::string& text, const std::string& file) {
@@ -211,11 +219,10 @@ SignatureVerdict VerifyLicense(const std::string& text, const TrustedKeys& trust
   }
   const KeyEntry* key = trusted.Find(id);
   if (key == nullptr) return SignatureVerdict::kUnknownKey;
-  o->remove("signature");
   std::string canonical;
   try {
-    canonical = CanonicalJson(o);
-  } catch (const std::exception&) {
+    canonical = CanonicalizeWithout(text, "signature", "license");
+  } catch (const Error&) {
     return SignatureVerdict::kBad;
   }
   if (!Ed25519Verify(key->key.key, canonical, value)) return SignatureVerdict::kBad;

@@ -1,0 +1,197 @@
+// The audit log's commands: audit, audit verify, trace. The log is written by
+// the download server (pipeline/server); these read it from the store.
+#include "pipeline/cli/cli_support.h"
+
+#include <sys/stat.h>
+
+#include <cctype>
+
+#include "pipeline/base/crypto.h"
+#include "pipeline/base/edition_layout.h"
+#include "pipeline/base/file_system.h"
+#include "pipeline/edition/rights_policy.h"
+#include "pipeline/license/audit_check.h"
+#include "pipeline/license/license.h"
+#include "pipeline/server/personalize.h"
+#include "pipeline/signing/checkpoint.h"
+
+namespace imprint::cli {
+namespace {
+
+int RunAudit(const Args& args, std::ostream& out, std::ostream& err) {
+  if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
+  const auto store = OpenStore(args, EditionsDir(args));
+  // One license's events first, with their private details (a revocation's reason).
+  if (args.Has("license")) {
+    for (const LicenseEvent& e : store->Events(args.Get("license"))) {
+      out << "event  " << FormatTime(e.at) << "  " << e.type << "  " << e.detail << "\n";
+    }
+  }
+  // The whole log a page at a time (it may hold millions of rows).
+  const auto print = [&out](const AuditRow& r) {
+    out << r.id << "  " << FormatTime(r.at) << "  " << r.decision << "  " << r.reason << "  "
+        << (r.license_id.empty() ? "-" : r.license_id) << "  " << (r.subscriber_id.empty() ? "-" : r.subscriber_id)
+        << "  " << r.edition << "  " << r.format << (r.item == "signature" ? kSignatureSuffix : "")
+        << (r.method == "GET" ? "" : " (" + r.method + ")") << "  " << (r.sha256.empty() ? "-" : r.sha256) << "\n";
+  };
+  if (args.Has("license")) {
+    for (const AuditRow& r : store->Audit(args.Get("license"))) print(r);
+    return kExitOk;
+  }
+  for (std::vector<AuditRow> page; !(page = store->AuditPage(page.empty() ? LicenseStore::kBeforeAnyAuditId : page.back().id, 2000)).empty();) {
+    for (const AuditRow& r : page) print(r);
+  }
+  return kExitOk;
+}
+
+int RunAuditVerify(const Args& args, std::ostream& out, std::ostream& err) {
+  if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
+  std::vector<OutsideCheckpoint> outside;
+  for (const std::string& file : args.GetAll("checkpoint")) {
+    outside.push_back({"checkpoint " + file, ReadFileAtMost(file, kMaxCheckpointNote, "not a checkpoint")});
+  }
+  const TrustedKeys trusted = TrustedFrom(args);
+  const AuditCheckResult r = CheckAuditLog(*OpenStore(args, EditionsDir(args)), trusted, outside);
+  if (!r.ok) {
+    out << r.problem << "\n";
+    return kExitFailure;
+  }
+  out << "audit log intact: " << r.rows << " rows";
+  if (r.checkpoints > 0) {
+    out << ", anchored by " << r.checkpoints << " signed checkpoint" << (r.checkpoints == 1 ? "" : "s")
+        << " (origin " << r.origin << ")";
+  }
+  if (r.not_counted > 0) {
+    out << "; " << r.not_counted << " stored checkpoint" << (r.not_counted == 1 ? "" : "s")
+        << " signed by a key since revoked not counted";
+  }
+  out << "\n";
+  return kExitOk;
+}
+
+// One license id a copy names, checked against the store: the license is
+// there and the copy names its subscriber exactly as its own copy would.
+struct TraceCandidate {
+  std::string id;
+  std::optional<StoredLicense> stored;
+  bool agrees = false;
+  std::string problem;  // why not confirmed
+};
+
+TraceCandidate Confirm(const std::string& id, const std::string& format, const std::string& bytes,
+                       LicenseStore& store, const RightsPolicy& policy) {
+  TraceCandidate c{id, store.FindLicense(id), false, ""};
+  if (!c.stored) {
+    c.problem = "not in this store";
+    return c;
+  }
+  const License& l = c.stored->license;
+  const auto tier = policy.tiers.find(l.tier);
+  if (tier == policy.tiers.end()) {
+    c.problem = "its tier '" + l.tier + "' is not in the rights policy, so the copy cannot be checked";
+    return c;
+  }
+  c.agrees = NamesLicensee(format, bytes, MakeLicensee(tier->second, id, l.subscriber_name));
+  if (!c.agrees) c.problem = "the copy does not name this license's subscriber as its copy would";
+  return c;
+}
+
+// A copy to trace is at most this large (a book of text is megabytes).
+constexpr size_t kMaxTracedCopy = size_t{1} << 30;
+
+int RunTrace(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.positional.size() != 1) throw UsageError("give one FILE");
+  const std::string path = args.positional[0];
+  // A copy is a file (its format is its name's): never a device or a FIFO,
+  // which could be read forever, nor more than any copy Imprint makes.
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    throw Error(path, 0, "not a regular file: give the copy's file");
+  }
+  const std::string bytes = ReadFileAtMost(path, kMaxTracedCopy, "larger than any copy Imprint makes");
+  std::string ext = path.substr(path.rfind('.') + 1);
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));  // FOUND.EPUB
+  const std::vector<std::string> ids = FindLicenseIds(ext, bytes);
+  if (ids.empty()) throw Error(path, 0, "names no license: not a personalised copy");
+  const auto store = OpenStore(args, EditionsDir(args));
+  const RightsPolicy policy = LoadRightsPolicy(RightsDir(args));
+  std::vector<TraceCandidate> candidates;
+  for (const std::string& id : ids) candidates.push_back(Confirm(id, ext, bytes, *store, policy));
+  if (candidates.size() > 1) {
+    // A copy Personalize made names one license: this one was changed.
+    out << "ambiguous: the copy names " << candidates.size() << " licenses; it was changed after download\n";
+    for (const TraceCandidate& c : candidates) {
+      out << "candidate:  " << c.id << " (" << (c.agrees ? "the copy names its subscriber" : c.problem) << ")\n";
+    }
+    return kExitFailure;
+  }
+  const TraceCandidate& c = candidates[0];
+  if (!c.agrees) {
+    out << "unconfirmed: the copy names license " << c.id << ", but " << c.problem << "\n";
+    return kExitFailure;
+  }
+  const License& l = c.stored->license;
+  out << "license:    " << c.id << "\n"
+      << "subscriber: " << l.subscriber_name << " <" << l.subscriber_email << ">, id " << l.subscriber_id
+      << ", tier " << l.tier << "\n";
+  const std::string sha = Sha256Hex(bytes);
+  bool found = false;
+  for (const AuditRow& r : store->Audit(c.id)) {
+    if (r.sha256 != sha) continue;
+    out << "download:   audit row " << r.id << ", " << FormatTime(r.at) << ", " << r.edition << " as " << r.format
+        << "\n";
+    found = true;
+  }
+  if (!found) out << "download:   no audit row has these bytes (the copy was changed, or served elsewhere)\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddAuditCommands(std::vector<Command>* commands) {
+  std::vector<Command> mine = {
+      {"audit", "audit [--license ID] [--db URL]", "list the download server's decisions",
+       "One line per decision, oldest first: row, time, decision, reason, license,\n"
+       "subscriber, edition, format, SHA-256 of the bytes sent. With --license, the\n"
+       "license's events come first (issued, renewed, revoked with its reason).",
+       "imprint audit --license 6f1c9a52-0d1e-4c1b-9a7e-2b8d3f4e5a61",
+       [](OptionSet& set) {
+         set.addOption(ValueOption("license", "", "only this license's decisions", "ID"));
+         AddDbOption(set);
+       },
+       &RunAudit},
+      {"audit verify", "audit verify [--checkpoint FILE]... [--pubkey FILE]... [--db URL]",
+       "check the audit log's hash chain and its signed checkpoints",
+       "Each row holds the hash of the row before it, and the server signs\n"
+       "checkpoints of the log (its size and head) with the foundation's key. Checks\n"
+       "the chain, every checkpoint in the store and each --checkpoint FILE kept\n"
+       "elsewhere (its signature against the trusted keys, its size and hash against\n"
+       "the log). Exit 0 when all agree and every row is anchored; 1 naming the first\n"
+       "row or checkpoint that disagrees: rows edited, deleted, re-chained, forged or\n"
+       "not yet anchored (a running server signs within 10 s).",
+       "imprint audit verify --checkpoint kept/audit-checkpoint.txt",
+       [](OptionSet& set) {
+         set.addOption(Option("checkpoint", "", "a checkpoint kept outside the store (repeatable)")
+                           .required(false).repeatable(true).argument("FILE"));
+         AddPubkeyOption(set);
+         AddDbOption(set);
+       },
+       &RunAuditVerify},
+      {"trace", "trace FILE [--db URL]", "name the license, subscriber and download of a copy",
+       "For a personalised copy found elsewhere: the license its id mark names, the\n"
+       "subscriber, and the audit row of the download with exactly these bytes.\n"
+       "The license must be in the store and the copy must name its subscriber as\n"
+       "that license's copy would; otherwise exit 1, 'unconfirmed'. A copy naming\n"
+       "several licenses is 'ambiguous' (exit 1), each listed, none chosen.",
+       "imprint trace found/monitor-v05-i077.epub",
+       [](OptionSet& set) {
+         AddDbOption(set);
+         AddResourceOptions(set);
+       },
+       &RunTrace},
+  };
+  WithEditionsOption(&mine);
+  commands->insert(commands->end(), mine.begin(), mine.end());
+}
+
+}  // namespace imprint::cli
