@@ -7,6 +7,7 @@
 
 #include <boost/test/unit_test.hpp>
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <stdexcept>
@@ -320,6 +321,26 @@ BOOST_AUTO_TEST_CASE(a_checkpoint_copies_the_log_into_the_database_file) {
     s->Checkpoint();
     BOOST_TEST(s->Audit().empty());
   });
+}
+
+// Not asserted: how long the SQLite audit append takes (the download
+// server's hot path), printed to compare builds (--log_level=message).
+BOOST_AUTO_TEST_CASE(audit_append_timing_on_sqlite) {
+  TempDir dir;
+  auto store = LicenseStore::Open("sqlite:" + dir / "store.db");
+  const auto time = [&](int commits, int rows_each) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < commits; ++i) {
+      std::vector<AuditRow> rows(rows_each, Row("a", "permit"));
+      store->AppendAudit(&rows);
+    }
+    const std::chrono::duration<double, std::micro> took = std::chrono::steady_clock::now() - start;
+    BOOST_TEST_MESSAGE("sqlite audit append: " << commits << " commits of " << rows_each << " rows: "
+                                               << took.count() / commits << " us a commit");
+  };
+  time(3000, 1);
+  time(300, 32);
+  BOOST_TEST(store->Head().size == 3000 + 300 * 32);
 }
 
 BOOST_AUTO_TEST_CASE(the_audit_screen_sees_the_store_as_of_the_commit_and_may_change_rows) {
