@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <stdexcept>
+#include <thread>
 
 #include "pipeline/license/audit_check.h"
 #include "pipeline/signing/checkpoint.h"
@@ -426,6 +427,54 @@ BOOST_AUTO_TEST_CASE(an_audit_row_with_an_unknown_decision_is_an_error) {
     } catch (const Error& e) {
       BOOST_TEST(std::string(e.what()).find("\"maybe\" is neither permit nor deny") != std::string::npos, e.what());
     }
+  });
+}
+
+// Two connections appending at once (two server instances, or the server and
+// a command) wait their turn: no "database is locked", no forked chain.
+BOOST_AUTO_TEST_CASE(concurrent_appenders_keep_one_chain) {
+  ForEachStore([](const std::string& url) {
+    const auto append = [&url](const std::string& license, std::string* failure) {
+      try {
+        auto store = LicenseStore::Open(url);
+        for (int i = 0; i < 100; ++i) {
+          std::vector<AuditRow> rows(3, Row(license, "permit"));
+          store->AppendAudit(&rows);
+        }
+      } catch (const Error& e) {
+        *failure = e.what();
+      }
+    };
+    LicenseStore::Open(url);  // migrated before the race
+    std::string failed_a, failed_b;
+    std::thread a(append, "a", &failed_a), b(append, "b", &failed_b);
+    a.join();
+    b.join();
+    BOOST_TEST(failed_a.empty(), failed_a);
+    BOOST_TEST(failed_b.empty(), failed_b);
+    const std::vector<AuditRow> log = LicenseStore::Open(url)->Audit();
+    BOOST_TEST(log.size() == 600u);
+    BOOST_TEST(FirstBrokenAuditRow(log) == 0);
+  });
+}
+
+// PostgreSQL would keep text up to a NUL byte and drop the rest: the row
+// would be stored other than it was hashed. Refused, on both, or kept whole.
+BOOST_AUTO_TEST_CASE(text_with_a_nul_byte_is_kept_whole_or_refused) {
+  ForEachStore([](const std::string& url) {
+    auto store = LicenseStore::Open(url);
+    std::vector<AuditRow> rows = {Row(std::string("a\0b", 3), "permit")};
+    try {
+      store->AppendAudit(&rows);
+    } catch (const Error& e) {
+      BOOST_TEST(std::string(e.what()).find("NUL byte") != std::string::npos, e.what());
+      BOOST_TEST(store->Audit().empty());
+      return;
+    }
+    const std::vector<AuditRow> log = store->Audit();
+    BOOST_REQUIRE_EQUAL(log.size(), 1u);
+    BOOST_TEST(log[0].license_id == std::string("a\0b", 3));
+    BOOST_TEST(FirstBrokenAuditRow(log) == 0);
   });
 }
 

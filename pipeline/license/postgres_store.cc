@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include "pipeline/license/sql_store.h"
@@ -95,14 +96,18 @@ class PostgresStore final : public SqlStore {
  protected:
   void Run(Query query, std::initializer_list<SqlParam> params, const RowFn& row) override {
     Prepare(query);
-    // Numbers as text; text as given (libpq reads it up to its NUL: no store
-    // field holds one).
+    // Numbers as text; text as given. libpq reads text up to a NUL byte:
+    // text holding one would be stored cut short (and an audit row would no
+    // longer match its hash), so it is refused.
     std::array<std::string, 16> numbers;
     std::array<const char*, 16> values{};
     if (params.size() > values.size()) throw StoreError(name(), "too many parameters", QueryText(query));
     size_t i = 0;
     for (const SqlParam& p : params) {
       if (p.text == nullptr) numbers[i] = std::to_string(p.number);
+      if (p.text != nullptr && std::memchr(p.text, '\0', p.size) != nullptr) {
+        throw StoreError(name(), "parameter " + std::to_string(i + 1) + " holds a NUL byte", QueryText(query));
+      }
       values[i] = p.text == nullptr ? numbers[i].c_str() : p.text;
       ++i;
     }
