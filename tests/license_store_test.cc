@@ -5,16 +5,14 @@
 
 #include <boost/test/unit_test.hpp>
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
-#include <functional>
 #include <stdexcept>
-#include <thread>
 
 #include "pipeline/license/audit_check.h"
 #include "pipeline/signing/checkpoint.h"
 #include "pipeline/base/crypto.h"
 #include "pipeline/base/error.h"
+#include "tests/store_test_support.h"
 #include "tests/support.h"
 
 namespace imprint {
@@ -22,49 +20,6 @@ namespace {
 
 using namespace testing;
 namespace fs = std::filesystem;
-
-// A fresh database of each kind; PostgreSQL gets a new schema-free database
-// per test by dropping the tables.
-void ForEachStore(const std::function<void(const std::string& url)>& test) {
-  TempDir dir;
-  BOOST_TEST_CONTEXT("sqlite") { test("sqlite:" + dir / "store.db"); }
-  const char* url_file = std::getenv("IMPRINT_TEST_PG_URL_FILE");
-  BOOST_REQUIRE_MESSAGE(url_file != nullptr, "IMPRINT_TEST_PG_URL_FILE is not set");
-  std::string url;
-  try {
-    url = ReadAll(url_file);
-  } catch (const std::exception&) {
-    BOOST_FAIL("the test PostgreSQL server did not start (tests/tools/pg-start): no " << url_file);
-  }
-  while (!url.empty() && url.back() == '\n') url.pop_back();
-  // Start from an empty database: drop what an earlier test made.
-  const ProcessResult drop = Run("/usr/bin/psql", {url, "-q", "-v", "ON_ERROR_STOP=1", "-c",
-      "DROP TABLE IF EXISTS audit_log, audit_checkpoints, license_events, revocations, licenses, store_versions,"
-      " schema_migrations CASCADE"});
-  BOOST_REQUIRE_MESSAGE(drop.exit_code == 0, "cannot reach the test PostgreSQL: " << drop.err);
-  BOOST_TEST_CONTEXT("postgresql") { test(url); }
-}
-
-StoredLicense Sample(const std::string& id, const std::string& name) {
-  License l;
-  l.id = id;
-  l.issued = "2026-11-28T05:00:00Z";
-  l.provider = "https://jamestown.org/";
-  l.subscriber_id = "s-" + id;
-  l.subscriber_name = name;
-  l.tier = "individual";
-  l.publications = {"monitor"};
-  l.start = "2026-01-01T00:00:00Z";
-  l.end = "2026-12-31T23:59:59Z";
-  // The store keeps the document as given; fields are read back from it.
-  std::string json_name;
-  for (char c : name) json_name += c == '"' ? std::string("\\\"") : std::string(1, c);
-  const std::string doc = "{\"id\":\"" + id + "\",\"issued\":\"2026-11-28T05:00:00Z\",\"provider\":\"p\","
-                          "\"publications\":[\"monitor\"],\"rights\":{\"end\":\"2026-12-31T23:59:59Z\","
-                          "\"start\":\"2026-01-01T00:00:00Z\"},\"subscriber\":{\"id\":\"s-" + id +
-                          "\",\"name\":\"" + json_name + "\"},\"tier\":\"individual\"}";
-  return {l, doc};
-}
 
 BOOST_AUTO_TEST_CASE(migrations_run_once_and_reopening_keeps_data) {
   ForEachStore([](const std::string& url) {
@@ -77,14 +32,6 @@ BOOST_AUTO_TEST_CASE(migrations_run_once_and_reopening_keeps_data) {
     BOOST_TEST(again->SchemaVersion() == LicenseStore::LatestSchemaVersion());
     BOOST_TEST(again->FindLicense("a").has_value());
   });
-}
-
-// A statement through a connection of the test's own, beside the store's.
-void Exec(const std::string& url, const std::string& sql) {
-  const ProcessResult r = url.rfind("sqlite:", 0) == 0
-                              ? Run("/usr/bin/sqlite3", {url.substr(7), sql})
-                              : Run("/usr/bin/psql", {url, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql});
-  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
 }
 
 BOOST_AUTO_TEST_CASE(a_version_1_store_is_migrated_with_its_revocations) {
@@ -194,19 +141,6 @@ BOOST_AUTO_TEST_CASE(the_revocations_version_moves_with_each_revocation_from_any
   });
 }
 
-AuditRow Row(const std::string& license, const std::string& decision) {
-  AuditRow r;
-  r.at = 1000;
-  r.license_id = license;
-  r.subscriber_id = "s-" + license;
-  r.edition = "monitor/v05/i077";
-  r.format = "epub";
-  r.decision = decision == "permit" ? AuditDecision::kPermit : AuditDecision::kDeny;
-  r.reason = decision;
-  r.sha256 = decision == "permit" ? std::string(64, 'a') : "";
-  return r;
-}
-
 BOOST_AUTO_TEST_CASE(audit_rows_chain_across_connections) {
   ForEachStore([](const std::string& url) {
     auto one = LicenseStore::Open(url);
@@ -313,26 +247,6 @@ BOOST_AUTO_TEST_CASE(a_checkpoint_copies_the_log_into_the_database_file) {
   });
 }
 
-// Not asserted: how long the SQLite audit append takes (the download
-// server's hot path), printed to compare builds (--log_level=message).
-BOOST_AUTO_TEST_CASE(audit_append_timing_on_sqlite) {
-  TempDir dir;
-  auto store = LicenseStore::Open("sqlite:" + dir / "store.db");
-  const auto time = [&](int commits, int rows_each) {
-    const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < commits; ++i) {
-      std::vector<AuditRow> rows(rows_each, Row("a", "permit"));
-      store->AppendAudit(&rows);
-    }
-    const std::chrono::duration<double, std::micro> took = std::chrono::steady_clock::now() - start;
-    BOOST_TEST_MESSAGE("sqlite audit append: " << commits << " commits of " << rows_each << " rows: "
-                                               << took.count() / commits << " us a commit");
-  };
-  time(3000, 1);
-  time(300, 32);
-  BOOST_TEST(store->Head().size == 3000 + 300 * 32);
-}
-
 BOOST_AUTO_TEST_CASE(the_audit_screen_sees_the_store_as_of_the_commit_and_may_change_rows) {
   ForEachStore([](const std::string& url) {
     auto server = LicenseStore::Open(url);
@@ -378,103 +292,6 @@ BOOST_AUTO_TEST_CASE(renewals_replace_the_document_and_leave_an_event) {
     BOOST_TEST(store->FindLicense("a")->license.end == new_end);
     BOOST_TEST(store->Events("a").back().type == "renewed");
     BOOST_TEST(!store->RenewLicense(Sample("zzz", "Nobody"), 150));
-  });
-}
-
-// `url` with a password, which the test server (trusting local connections)
-// ignores: what a store says must never carry it.
-std::string WithPassword(const std::string& url) {
-  const size_t at = url.find('@');
-  return at == std::string::npos ? url : url.substr(0, at) + ":s3cret" + url.substr(at);
-}
-
-// Each store turns its library's failures into imprint::Error naming the
-// store (never a password) and the statement.
-BOOST_AUTO_TEST_CASE(database_errors_name_the_store_and_the_statement_without_the_password) {
-  ForEachStore([](const std::string& plain_url) {
-    const std::string url = WithPassword(plain_url);
-    auto store = LicenseStore::Open(url);
-    store->AddLicense(Sample("a", "Ada"), 100);
-    try {
-      store->AddLicense(Sample("a", "Again"), 101);
-      BOOST_FAIL("a duplicate license was added");
-    } catch (const Error& e) {
-      const std::string said = e.diagnostic().ToString();
-      const std::string name = url.rfind("sqlite:", 0) == 0 ? url.substr(7) : RedactedStoreUrl(url);
-      BOOST_TEST(e.diagnostic().file == name);
-      BOOST_TEST(said.find("INSERT INTO licenses") != std::string::npos, said);
-      BOOST_TEST(said.find("s3cret") == std::string::npos, said);
-    }
-    BOOST_TEST(store->ListLicenses().size() == 1u);  // and the store is still usable
-  });
-}
-
-// The audit log's decision is typed; a row whose decision is neither (written
-// into the database by hand) is an error naming it, never a guess.
-BOOST_AUTO_TEST_CASE(an_audit_row_with_an_unknown_decision_is_an_error) {
-  ForEachStore([](const std::string& url) {
-    auto store = LicenseStore::Open(url);
-    std::vector<AuditRow> rows = {Row("a", "permit"), Row("b", "deny")};
-    store->AppendAudit(&rows);
-    const std::vector<AuditRow> log = store->Audit();
-    BOOST_REQUIRE_EQUAL(log.size(), 2u);
-    BOOST_TEST((log[1].decision == AuditDecision::kDeny));
-    BOOST_TEST(FirstBrokenAuditRow(log) == 0);
-    Exec(url, "UPDATE audit_log SET decision = 'maybe' WHERE id = " + std::to_string(log[1].id));
-    try {
-      store->Audit();
-      BOOST_FAIL("a row with decision 'maybe' was read");
-    } catch (const Error& e) {
-      BOOST_TEST(std::string(e.what()).find("\"maybe\" is neither permit nor deny") != std::string::npos, e.what());
-    }
-  });
-}
-
-// Two connections appending at once (two server instances, or the server and
-// a command) wait their turn: no "database is locked", no forked chain.
-BOOST_AUTO_TEST_CASE(concurrent_appenders_keep_one_chain) {
-  ForEachStore([](const std::string& url) {
-    const auto append = [&url](const std::string& license, std::string* failure) {
-      try {
-        auto store = LicenseStore::Open(url);
-        for (int i = 0; i < 100; ++i) {
-          std::vector<AuditRow> rows(3, Row(license, "permit"));
-          store->AppendAudit(&rows);
-        }
-      } catch (const Error& e) {
-        *failure = e.what();
-      }
-    };
-    LicenseStore::Open(url);  // migrated before the race
-    std::string failed_a, failed_b;
-    std::thread a(append, "a", &failed_a), b(append, "b", &failed_b);
-    a.join();
-    b.join();
-    BOOST_TEST(failed_a.empty(), failed_a);
-    BOOST_TEST(failed_b.empty(), failed_b);
-    const std::vector<AuditRow> log = LicenseStore::Open(url)->Audit();
-    BOOST_TEST(log.size() == 600u);
-    BOOST_TEST(FirstBrokenAuditRow(log) == 0);
-  });
-}
-
-// PostgreSQL would keep text up to a NUL byte and drop the rest: the row
-// would be stored other than it was hashed. Refused, on both, or kept whole.
-BOOST_AUTO_TEST_CASE(text_with_a_nul_byte_is_kept_whole_or_refused) {
-  ForEachStore([](const std::string& url) {
-    auto store = LicenseStore::Open(url);
-    std::vector<AuditRow> rows = {Row(std::string("a\0b", 3), "permit")};
-    try {
-      store->AppendAudit(&rows);
-    } catch (const Error& e) {
-      BOOST_TEST(std::string(e.what()).find("NUL byte") != std::string::npos, e.what());
-      BOOST_TEST(store->Audit().empty());
-      return;
-    }
-    const std::vector<AuditRow> log = store->Audit();
-    BOOST_REQUIRE_EQUAL(log.size(), 1u);
-    BOOST_TEST(log[0].license_id == std::string("a\0b", 3));
-    BOOST_TEST(FirstBrokenAuditRow(log) == 0);
   });
 }
 
