@@ -132,5 +132,23 @@ BOOST_AUTO_TEST_CASE(text_with_a_nul_byte_is_kept_whole_or_refused) {
   });
 }
 
+// The command line lists the log with decisions by name, and the database's
+// notices (PostgreSQL's "relation already exists, skipping" at each open)
+// are not printed.
+BOOST_AUTO_TEST_CASE(the_audit_listing_names_decisions_and_prints_no_database_notices) {
+  ForEachStore([](const std::string& url) {
+    {
+      auto store = LicenseStore::Open(url);
+      std::vector<AuditRow> rows = {Row("a", "permit"), Row("b", "deny")};
+      store->AppendAudit(&rows);
+    }
+    const ProcessResult r = RunImprint({"audit", "--db", url});
+    BOOST_TEST(r.exit_code == 0, r.err);
+    BOOST_TEST(r.out.find("  permit  permit  a  ") != std::string::npos, r.out);
+    BOOST_TEST(r.out.find("  deny  deny  b  ") != std::string::npos, r.out);
+    BOOST_TEST(r.err.empty(), r.err);
+  });
+}
+
 }  // namespace
 }  // namespace imprint
