@@ -307,11 +307,17 @@ BOOST_AUTO_TEST_CASE(decisions_are_named_permit_and_deny) {
 BOOST_AUTO_TEST_CASE(bad_urls_are_errors_without_secrets) {
   BOOST_CHECK_THROW(LicenseStore::Open("mysql://x"), Error);
   BOOST_CHECK_THROW(LicenseStore::Open("sqlite:"), Error);
-  try {
-    LicenseStore::Open("postgresql://user:s3cret@127.0.0.1:1/none");
-    BOOST_FAIL("no error");
-  } catch (const Error& e) {
-    BOOST_TEST(e.diagnostic().ToString().find("s3cret") == std::string::npos, e.diagnostic().ToString());
+  // Unreachable, and URLs the parser refuses (a bad port, a bad escape):
+  // the error never quotes the password.
+  for (const std::string url : {"postgresql://user:s3cret@127.0.0.1:1/none", "postgresql://user:s3cret@db:port/x",
+                                "postgresql://user:s3cret@db:99999999/x", "postgresql://user:s3cret%zz@db/x",
+                                "postgres://user:s3cret@[::1/x"}) {
+    try {
+      LicenseStore::Open(url);
+      BOOST_FAIL("no error for " << url);
+    } catch (const Error& e) {
+      BOOST_TEST(e.diagnostic().ToString().find("s3cret") == std::string::npos, e.diagnostic().ToString());
+    }
   }
   BOOST_TEST(LicenseStore::DefaultUrl("/srv/site/output") == "sqlite:/srv/site/imprint.db");
 }
