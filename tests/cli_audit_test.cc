@@ -78,7 +78,8 @@ BOOST_AUTO_TEST_CASE(audit_verify_streams_300000_rows_in_bounded_memory) {
     row.subscriber_id = "s-104";
     row.edition = "monitor/v05/i077";
     row.format = "epub";
-    row.decision = row.reason = "permit";
+    row.decision = AuditDecision::kPermit;
+    row.reason = "permit";
     row.sha256 = std::string(64, 'a');
     for (int batch = 0; batch < 30; ++batch) {
       std::vector<AuditRow> rows(10000, row);

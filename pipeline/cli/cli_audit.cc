@@ -29,7 +29,7 @@ int RunAudit(const Args& args, std::ostream& out, std::ostream& err) {
   }
   // The whole log a page at a time (it may hold millions of rows).
   const auto print = [&out](const AuditRow& r) {
-    out << r.id << "  " << FormatTime(r.at) << "  " << r.decision << "  " << r.reason << "  "
+    out << r.id << "  " << FormatTime(r.at) << "  " << AuditDecisionName(r.decision) << "  " << r.reason << "  "
         << (r.license_id.empty() ? "-" : r.license_id) << "  " << (r.subscriber_id.empty() ? "-" : r.subscriber_id)
         << "  " << r.edition << "  " << r.format << (r.item == "signature" ? kSignatureSuffix : "")
         << (r.method == "GET" ? "" : " (" + r.method + ")") << "  " << (r.sha256.empty() ? "-" : r.sha256) << "\n";

@@ -7,6 +7,7 @@
 #include "pipeline/license/decision.h"
 #include "pipeline/base/file_system.h"
 #include "pipeline/license/license.h"
+#include "pipeline/license/license_status.h"
 #include "pipeline/edition/rights_policy.h"
 #include "pipeline/edition/writers.h"
 #include "pipeline/base/text_decoder.h"

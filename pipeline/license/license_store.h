@@ -2,13 +2,15 @@
 // renewed), the download audit log and its signed checkpoints (kept as the
 // server signed them; pipeline/signing/checkpoint.h, not to be confused with
 // Checkpoint(), SQLite's write-ahead log), behind one interface, on SQLite (a file
-// beside the output, zero set-up) or PostgreSQL (for several server
-// instances), through Poco::Data.
+// beside the output, zero set-up; sqlite_store.h) or PostgreSQL (for several
+// server instances; postgres_store.h), both running the SQL of sql_store.h.
 //
 // Open() takes `sqlite:PATH` or `postgresql://USER@HOST:PORT/DB` and applies
 // the versioned schema migrations the database has not seen yet, each in a
-// transaction. Database errors are imprint::Error naming the store. A store
-// holds one connection: use one per thread.
+// transaction. Database errors are imprint::Error naming the store (its URL
+// without a password), the statement and the database's reason; no other
+// exception leaves a store (but what an AuditScreen throws). A store holds
+// one connection: use one per thread.
 #ifndef IMPRINT_PIPELINE_LICENSE_LICENSE_STORE_H_
 #define IMPRINT_PIPELINE_LICENSE_LICENSE_STORE_H_
 
@@ -41,6 +43,13 @@ struct LicenseEvent {
   std::string detail;
 };
 
+// What the download server decided for a request.
+enum class AuditDecision { kPermit, kDeny };
+// "permit" or "deny": the audit log's column, the hash's field, and JSON.
+const char* AuditDecisionName(AuditDecision decision);
+// The decision a name stands for; nullopt for any other text.
+std::optional<AuditDecision> ParseAuditDecision(const std::string& name);
+
 // One decision of the download server, chained to the row before it.
 struct AuditRow {
   int64_t id = 0;  // assigned by the store, from 1
@@ -51,7 +60,7 @@ struct AuditRow {
   std::string format;
   std::string method = "GET";  // "GET" or "HEAD" (a HEAD is sent no body)
   std::string item = "copy";   // "copy" (the book) or "signature" (its .minisig)
-  std::string decision;  // "permit" or "deny"
+  AuditDecision decision = AuditDecision::kDeny;
   std::string reason;
   std::string sha256;    // of the bytes sent; "" when none were
   std::string prev_hash; // the row before's row_hash (64 zeros for the first)
@@ -160,21 +169,6 @@ class LicenseStore {
 // `url` without its password (user:***@host), to name the store in messages
 // and answers: secrets never leave.
 std::string RedactedStoreUrl(const std::string& url);
-
-// "active", "revoked" or "expired" (or "not_yet_valid") at `now`.
-std::string LicenseStatus(LicenseStore& store, const License& license, int64_t now);
-
-// What the public may read of an event: a revocation's reason (its detail)
-// is the foundation's private note and becomes "revoked by the foundation";
-// other details are the license's own facts.
-std::string PublicEventDetail(const LicenseEvent& event);
-
-// The license status document, the analogue of Readium LCP's: id, status,
-// a message, when the license and its status last changed, and its events.
-// It is served without authentication, so it carries public codes and
-// wording only (PublicEventDetail), never a revocation's reason.
-// Throws imprint::Error for an unknown license.
-std::string LicenseStatusDocument(LicenseStore& store, const std::string& id, int64_t now);
 
 }  // namespace imprint
 

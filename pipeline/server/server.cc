@@ -28,6 +28,7 @@
 #include "pipeline/base/file_system.h"
 #include "pipeline/server/http_route.h"
 #include "pipeline/server/http_server.h"
+#include "pipeline/license/license_status.h"
 #include "pipeline/license/license_store.h"
 #include "pipeline/signing/live_keys.h"
 #include "pipeline/signing/minisign.h"
@@ -95,7 +96,7 @@ class RevocationList {
       if (row.license_id.empty() || row.reason == "revoked" || !Find(row.license_id, std::max(row.at, now))) {
         continue;
       }
-      row.decision = "deny";
+      row.decision = AuditDecision::kDeny;
       row.reason = "revoked";
       row.sha256.clear();
     }
@@ -521,7 +522,7 @@ struct DownloadServer::Impl {
 
   // A denial for `reason`, answered `status` once committed.
   Plan Deny(AuditRow row, int status, const std::string& reason, const std::string& detail) {
-    row.decision = "deny";
+    row.decision = AuditDecision::kDeny;
     row.reason = reason;
     row.sha256.clear();
     return {std::move(row), [this, status, detail](const AuditRow& r) { return DeniedAnswer(r, status, detail); }};
@@ -783,7 +784,7 @@ DownloadServer::Impl::Plan DownloadServer::Impl::DecideAndSend(const Route& rout
   const std::string& sha256 = route.signature ? copy->signature_sha256 : copy->sha256;
   const std::string etag = "\"" + sha256 + "\"";
   const bool not_modified = request.Header("if-none-match") == etag;
-  row->decision = "permit";
+  row->decision = AuditDecision::kPermit;
   row->reason = not_modified ? "not_modified" : "permit";
   // The hash of what is sent: nothing for HEAD and 304, which send no body.
   row->sha256 = request.method == "HEAD" || not_modified ? "" : sha256;
@@ -792,7 +793,7 @@ DownloadServer::Impl::Plan DownloadServer::Impl::DecideAndSend(const Route& rout
   const bool signature = route.signature;
   const std::string file = route.file, format = route.format;
   auto answer = [this, copy, etag, not_modified, signature, file, format](const AuditRow& r) {
-    if (r.decision != "permit") return DeniedAnswer(r, 403, "");
+    if (r.decision != AuditDecision::kPermit) return DeniedAnswer(r, 403, "");
     HttpResponse response;
     response.status = not_modified ? 304 : 200;
     response.Set("Cache-Control", "private").Set("ETag", etag);
