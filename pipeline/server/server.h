@@ -76,10 +76,6 @@ class DownloadServer {
   std::unique_ptr<Impl> impl_;
 };
 
-// Decodes base64url (RFC 4648, section 5), with or without padding; false for
-// anything else.
-bool Base64UrlDecode(const std::string& text, std::string* bytes);
-
 }  // namespace imprint
 
 #endif  // IMPRINT_PIPELINE_SERVER_SERVER_H_
