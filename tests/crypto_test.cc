@@ -58,5 +58,17 @@ BOOST_AUTO_TEST_CASE(random_bytes_differ_and_compare_in_constant_time) {
   BOOST_TEST(!ConstantTimeEquals("abc", "ab"));
 }
 
+// Moved from server_test with Base64UrlDecode (the license's transport in
+// "Authorization: License ...").
+BOOST_AUTO_TEST_CASE(base64url) {
+  std::string out;
+  BOOST_TEST(Base64UrlDecode("aGk_Pz4-", &out));
+  BOOST_TEST(out == "hi?" "?>>");  // split: "??>" would be a trigraph
+  BOOST_TEST(Base64UrlDecode("aGk", &out));
+  BOOST_TEST(out == "hi");
+  BOOST_TEST(!Base64UrlDecode("aGk/Pz4+", &out));
+  BOOST_TEST(!Base64UrlDecode("a*b", &out));
+}
+
 }  // namespace
 }  // namespace imprint

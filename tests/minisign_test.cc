@@ -113,5 +113,46 @@ BOOST_AUTO_TEST_CASE(bad_public_keys_are_errors_naming_the_file) {
   BOOST_CHECK_THROW(ParsePublicKey("untrusted comment: x\nRWQ=\n", "k.pub"), Error);
 }
 
+// Imprint's trusted comment: one builder and one reader (minisign owns the
+// format; verify and the server's copies use them).
+BOOST_AUTO_TEST_CASE(trusted_comments_are_built_in_one_form_and_read_back) {
+  const std::string built = FormatTrustedComment({"monitor-v05-i077.md", "monitor/v05/i077", "ab12", ""});
+  BOOST_TEST(built == "file:monitor-v05-i077.md\tedition:monitor/v05/i077\tinputs:sha256:ab12");
+  const std::string copy = FormatTrustedComment({"monitor-v05-i077.epub", "monitor/v05/i077", "", "L-1"});
+  BOOST_TEST(copy == "file:monitor-v05-i077.epub\tedition:monitor/v05/i077\tlicense:L-1");
+  for (const TrustedCommentFields& f : {TrustedCommentFields{"a.md", "p/v01/i001", "ff", ""},
+                                        TrustedCommentFields{"a.md", "catalog", "", "L"},
+                                        TrustedCommentFields{"", "", "", ""}}) {
+    const TrustedCommentFields back = ParseTrustedComment(FormatTrustedComment(f));
+    BOOST_TEST(back.file == f.file);
+    BOOST_TEST(back.edition == f.edition);
+    BOOST_TEST(back.inputs_sha256 == f.inputs_sha256);
+    BOOST_TEST(back.license == f.license);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_trusted_comment_is_read_by_whole_field_names_first_one_winning) {
+  // Another signer's comment (minisign's own default) names no file.
+  BOOST_TEST(ParseTrustedComment("timestamp:1700000000\tfile:x.md\thashed").file == "x.md");
+  BOOST_TEST(ParseTrustedComment("timestamp:1700000000").file.empty());
+  BOOST_TEST(ParseTrustedComment("").file.empty());
+  // "filename:" is not "file:"; a second file field does not override the first.
+  BOOST_TEST(ParseTrustedComment("filename:evil.md\tfile:good.md").file == "good.md");
+  BOOST_TEST(ParseTrustedComment("file:good.md\tfile:evil.md").file == "good.md");
+  // A field's value may hold colons; the tab ends it.
+  const TrustedCommentFields f = ParseTrustedComment("edition:a:b\tlicense:L:1\tinputs:sha256:00");
+  BOOST_TEST(f.edition == "a:b");
+  BOOST_TEST(f.license == "L:1");
+  BOOST_TEST(f.inputs_sha256 == "00");
+}
+
+BOOST_FIXTURE_TEST_CASE(the_comment_of_a_verified_signature_reads_back, Fixture) {
+  const std::string comment = FormatTrustedComment({"f.html", "monitor/v05/i077", "", "L-9"});
+  const SignatureCheck check = VerifyMinisign(SignMinisign(signer, key.id, "bytes", comment), "bytes", {key});
+  BOOST_REQUIRE(check.ok);
+  BOOST_TEST(ParseTrustedComment(check.trusted_comment).license == "L-9");
+  BOOST_TEST(ParseTrustedComment(check.trusted_comment).file == "f.html");
+}
+
 }  // namespace
 }  // namespace imprint

@@ -108,6 +108,17 @@ bool Base64Decode(std::string_view text, std::string* bytes) {
   return true;
 }
 
+bool Base64UrlDecode(std::string_view text, std::string* bytes) {
+  std::string standard(text);
+  for (char& c : standard) {
+    if (c == '-') c = '+';
+    else if (c == '_') c = '/';
+    else if (c == '+' || c == '/') return false;
+  }
+  while (standard.size() % 4 != 0) standard += '=';
+  return Base64Decode(standard, bytes);
+}
+
 std::string RandomBytes(size_t n) {
   CryptoPP::AutoSeededRandomPool rng;
   std::string out(n, '\0');

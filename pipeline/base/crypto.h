@@ -26,6 +26,9 @@ std::string Base64Encode(std::string_view bytes);
 // False when `text` holds anything but Base64 (Crypto++'s decoder skips bad
 // characters silently; this does not).
 bool Base64Decode(std::string_view text, std::string* bytes);
+// Decodes base64url (RFC 4648, section 5), with or without padding; false for
+// anything else (the standard alphabet's '+' and '/' included).
+bool Base64UrlDecode(std::string_view text, std::string* bytes);
 
 // `n` bytes from the operating system's random source.
 std::string RandomBytes(size_t n);

@@ -15,19 +15,6 @@ namespace imprint {
 namespace fs = std::filesystem;
 namespace {
 
-// The value of `field` ("file", "edition") in a trusted comment.
-std::string CommentField(const std::string& comment, const std::string& field) {
-  size_t start = 0;
-  while (start <= comment.size()) {
-    size_t end = comment.find('\t', start);
-    if (end == std::string::npos) end = comment.size();
-    const std::string part = comment.substr(start, end - start);
-    if (part.rfind(field + ":", 0) == 0) return part.substr(field.size() + 1);
-    start = end + 1;
-  }
-  return "";
-}
-
 // Checks PATH.minisig over `bytes`; "" when good, else why not.
 std::string CheckSignatureFile(const std::string& path, const std::string& bytes,
                                const TrustedKeys& trusted, std::string* signer) {
@@ -201,9 +188,8 @@ std::string CheckSignature(const std::string& name, std::string_view bytes, std:
     }
     return check.reason;
   }
-  if (CommentField(check.trusted_comment, "file") != name) {
-    return "signature is for file '" + CommentField(check.trusted_comment, "file") + "', not " + name;
-  }
+  const std::string signed_file = ParseTrustedComment(check.trusted_comment).file;
+  if (signed_file != name) return "signature is for file '" + signed_file + "', not " + name;
   *signer = PublicKey{check.key_id, ""}.IdText();
   return "";
 }
@@ -218,7 +204,7 @@ std::string CheckListed(std::string_view bytes, const ManifestArtifact& listed) 
 
 std::string TrustedComment(const std::string& name, const std::string& edition,
                            const std::string& inputs_sha256) {
-  return "file:" + name + "\tedition:" + edition + "\tinputs:sha256:" + inputs_sha256;
+  return FormatTrustedComment({name, edition, inputs_sha256, ""});
 }
 
 std::vector<Verdict> VerifyPaths(const std::vector<std::string>& paths, const TrustedKeys& trusted) {

@@ -48,7 +48,8 @@ std::string CheckSignature(const std::string& name, std::string_view bytes, std:
 // SHA-256 are the listed ones, else which differs.
 std::string CheckListed(std::string_view bytes, const ManifestArtifact& listed);
 
-// The trusted comment Imprint signs for a file: "file:NAME<TAB>edition:E<TAB>
+// The trusted comment Imprint signs for a built file (FormatTrustedComment
+// of minisign.h with these fields): "file:NAME<TAB>edition:E<TAB>
 // inputs:sha256:HEX". Holds no clock, so signatures are reproducible.
 std::string TrustedComment(const std::string& name, const std::string& edition,
                            const std::string& inputs_sha256);

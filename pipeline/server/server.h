@@ -25,7 +25,10 @@
 // be reached, what needs it is 503 store_unavailable with Retry-After: 1
 // (never a copy without its audit row, never a 404 for a license that may
 // exist), /healthz is 503 naming the store, and every connection is opened
-// anew once it is back. Start() and Stop() from one thread.
+// anew once it is back. Start() and Stop() from one thread. Its parts are
+// units of their own: audit_writer (with store_checkpointer),
+// checkpoint_signer, revocation_list, copy_cache, verdict_cache, http_answer
+// and serve_log; this unit routes requests to them and to decisions.
 #ifndef IMPRINT_PIPELINE_SERVER_SERVER_H_
 #define IMPRINT_PIPELINE_SERVER_SERVER_H_
 
@@ -75,10 +78,6 @@ class DownloadServer {
  private:
   std::unique_ptr<Impl> impl_;
 };
-
-// Decodes base64url (RFC 4648, section 5), with or without padding; false for
-// anything else.
-bool Base64UrlDecode(const std::string& text, std::string* bytes);
 
 }  // namespace imprint
 

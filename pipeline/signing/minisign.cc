@@ -123,4 +123,33 @@ SignatureCheck VerifyMinisign(std::string_view signature_file, std::string_view 
   return check;
 }
 
+std::string FormatTrustedComment(const TrustedCommentFields& fields) {
+  std::string out = "file:" + fields.file + "\tedition:" + fields.edition;
+  if (!fields.inputs_sha256.empty()) out += "\tinputs:sha256:" + fields.inputs_sha256;
+  if (!fields.license.empty()) out += "\tlicense:" + fields.license;
+  return out;
+}
+
+TrustedCommentFields ParseTrustedComment(std::string_view comment) {
+  TrustedCommentFields fields;
+  bool file = false, edition = false, inputs = false, license = false;
+  const auto take = [](std::string_view part, std::string_view name, bool* seen, std::string* value) {
+    if (*seen || part.substr(0, name.size()) != name) return;
+    *seen = true;
+    *value = std::string(part.substr(name.size()));
+  };
+  size_t start = 0;
+  while (start <= comment.size()) {
+    size_t end = comment.find('\t', start);
+    if (end == std::string_view::npos) end = comment.size();
+    const std::string_view part = comment.substr(start, end - start);
+    take(part, "file:", &file, &fields.file);
+    take(part, "edition:", &edition, &fields.edition);
+    take(part, "inputs:sha256:", &inputs, &fields.inputs_sha256);
+    take(part, "license:", &license, &fields.license);
+    start = end + 1;
+  }
+  return fields;
+}
+
 }  // namespace imprint

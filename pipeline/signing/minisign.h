@@ -42,6 +42,25 @@ PublicKey ParsePublicKey(std::string_view text, const std::string& file);
 std::string SignMinisign(const Ed25519Signer& signer, const std::string& key_id,
                          std::string_view file_bytes, std::string_view trusted_comment);
 
+// What Imprint's trusted comments say: the file a signature is for, its
+// edition ("catalog" for the catalog), and either the hash of the inputs it
+// was built from (a built file) or the license it was made for (a
+// personalised copy). Written "file:NAME<TAB>edition:E<TAB>inputs:sha256:HEX"
+// or "file:NAME<TAB>edition:E<TAB>license:ID"; holds no clock, so signatures
+// are reproducible.
+struct TrustedCommentFields {
+  std::string file;
+  std::string edition;
+  std::string inputs_sha256;  // "" for none
+  std::string license;        // "" for none
+};
+// The comment for `fields`, an empty field left out.
+// REQUIRES: no field holds a tab or a line break.
+std::string FormatTrustedComment(const TrustedCommentFields& fields);
+// The fields of a comment, each the first of its name; a field it lacks, or
+// does not know, is "" (a comment of another signer parses to no fields).
+TrustedCommentFields ParseTrustedComment(std::string_view comment);
+
 struct SignatureCheck {
   bool ok = false;
   std::string key_id;           // raw, from the signature (when it parsed)

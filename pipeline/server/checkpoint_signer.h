@@ -1,0 +1,58 @@
+// Signs checkpoints of the audit log (pipeline/signing/checkpoint.h) from a
+// thread of its own: when nudged (at start, and after each commit), at once
+// if idle, else at the end of the `interval` that follows the last signature,
+// so no committed row waits longer than that for its anchor; and once more
+// when it is destroyed (the server's shutdown), after the last commit. A
+// round signs only when the log moved since the last one this signer made,
+// and keeps the signed note in the store (LicenseStore::AddCheckpoint).
+//
+// Never over a changed log: a log changed below the latest checkpoint kept
+// (at start) or below this signer's last checkpoint is never signed again;
+// the signer says so on the operator log (serve_log.h) and stops signing.
+// Rows after the latest checkpoint that no signer saw arrive (a crash, or
+// forged) are reported, then signed. The key comes through `key` each round,
+// so a reloaded key signs from then on; a round without a key (nullptr) or
+// whose store fails leaves the next to try again, on a new connection when
+// the store failed. Never throws from its thread. Nudge() is thread-safe.
+#ifndef IMPRINT_PIPELINE_SERVER_CHECKPOINT_SIGNER_H_
+#define IMPRINT_PIPELINE_SERVER_CHECKPOINT_SIGNER_H_
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "pipeline/license/license_store.h"
+#include "pipeline/server/paced_thread.h"
+#include "pipeline/signing/keystore.h"
+
+namespace imprint {
+
+class CheckpointSigner {
+ public:
+  using KeySource = std::function<std::shared_ptr<const SigningKey>()>;
+  // `origin` names the log in each note.
+  CheckpointSigner(const std::string& url, std::string origin, KeySource key, std::chrono::milliseconds interval);
+
+  // Says rows were committed.
+  void Nudge() { thread_.Nudge(); }
+
+ private:
+  void SignIfMoved();
+  // False when the log changed below the checkpoint it should extend (and
+  // says so); runs with store_ open.
+  bool LogStillExtends(const AuditHead& head);
+
+  const std::string url_;
+  std::unique_ptr<LicenseStore> store_;  // the signer's own connection, opened when needed
+  const std::string origin_;
+  const KeySource key_;
+  AuditHead last_;  // what this signer signed last
+  bool signed_ = false;
+  bool refused_ = false;  // the log changed under a checkpoint: sign no more
+  PacedThread thread_;    // last: it starts once the rest is ready
+};
+
+}  // namespace imprint
+
+#endif  // IMPRINT_PIPELINE_SERVER_CHECKPOINT_SIGNER_H_
