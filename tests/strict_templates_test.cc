@@ -1,0 +1,101 @@
+// Strict templates through the real program: each way a footer template
+// broke in an editor's hands (issue 15) fails `imprint rights check` with the
+// template's file and line, and fails `imprint build` and `imprint publish`
+// before anything is signed, leaving the output folder as it was.
+#define BOOST_TEST_MODULE strict_templates
+#include <boost/test/unit_test.hpp>
+#include <string>
+#include <vector>
+
+#include "tests/support.h"
+
+namespace imprint {
+namespace {
+
+using namespace testing;
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// A copy of templates/ with `from` replaced by `to` in footer-monitor.txt.
+struct BrokenFooter {
+  BrokenFooter(const std::string& from, const std::string& to) {
+    CopyTree(SourceDir() + "/templates", dir / "templates");
+    std::string text = ReadAll(footer);
+    const size_t at = text.find(from);
+    BOOST_REQUIRE(at != std::string::npos);
+    text.replace(at, from.size(), to);
+    WriteAll(footer, text);
+  }
+  TempDir dir;
+  const std::string footer = dir / "templates/footer-monitor.txt.mustache";
+};
+
+// `rights check`, `build` and `publish` all fail with `where` (FILE[:LINE]:
+// error:) and `what` in the message; the output folder keeps only its marker.
+void ExpectRefused(const BrokenFooter& broken, const std::string& where, const std::string& what) {
+  const ProcessResult check = RunImprint({"rights", "check", "--templates", broken.dir / "templates"});
+  BOOST_TEST(check.exit_code == 1, check.out);
+  BOOST_TEST(Contains(check.err, where + " error: "), check.err);
+  BOOST_TEST(Contains(check.err, what), check.err);
+  BOOST_TEST(!Contains(check.out, "valid"));
+
+  const std::string out = broken.dir / "out";
+  WriteAll(out + "/keep.txt", "untouched");
+  const std::string input = GoodInputs().front();
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"build", input, "--out", out, "--templates", broken.dir / "templates"},
+        std::vector<std::string>{"publish", input, "--out", out, "--templates", broken.dir / "templates"}}) {
+    const ProcessResult r = RunImprint(args);
+    BOOST_TEST(r.exit_code == 1, args[0] << ": " << r.out << r.err);
+    BOOST_TEST(Contains(r.err, where + " error: "), args[0] << ": " << r.err);
+    BOOST_TEST(FilesBelow(out) == std::vector<std::string>{"keep.txt"}, boost::test_tools::per_element());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(unclosed_variable_tag_swallowing_the_copyright_is_refused) {
+  const BrokenFooter broken("{{holder_url}}", "{{holder_url}");
+  ExpectRefused(broken, broken.footer + ":1:", "unclosed tag '{{holder_url}");
+}
+
+BOOST_AUTO_TEST_CASE(misspelt_variable_rendering_as_nothing_is_refused) {
+  const BrokenFooter broken("{{holder_url}}", "{{holder_ulr}}");
+  ExpectRefused(broken, broken.footer + ":1:", "unknown variable 'holder_ulr'");
+}
+
+BOOST_AUTO_TEST_CASE(footer_without_the_copyright_is_refused) {
+  const BrokenFooter broken("{{copyright}}. ", "");
+  ExpectRefused(broken, broken.footer + ":", "does not render the copyright notice");
+}
+
+BOOST_AUTO_TEST_CASE(footer_without_the_holder_is_refused) {
+  const BrokenFooter broken("is a publication of {{holder}}. For questions about its content, or to "
+                            "subscribe, see {{holder_url}}.",
+                            "is published weekly.");
+  ExpectRefused(broken, broken.footer + ":", "does not render the holder");
+}
+
+BOOST_AUTO_TEST_CASE(footer_without_the_license_link_is_refused) {
+  const BrokenFooter broken(" Terms of use: {{license_url}}", "");
+  ExpectRefused(broken, broken.footer + ":", "does not render the license link");
+}
+
+BOOST_AUTO_TEST_CASE(unclosed_section_is_refused_on_its_line) {
+  const BrokenFooter broken("{{copyright}}", "{{#copyright}}{{copyright}}");
+  ExpectRefused(broken, broken.footer + ":3:", "unclosed section '{{#copyright}}'");
+}
+
+BOOST_AUTO_TEST_CASE(malformed_tag_is_refused_on_its_line) {
+  const BrokenFooter broken("{{copyright}}", "{{#}}{{/}}{{copyright}}");
+  ExpectRefused(broken, broken.footer + ":3:", "malformed tag '{{#}}'");
+}
+
+BOOST_AUTO_TEST_CASE(bundled_templates_pass) {
+  const ProcessResult r = RunImprint({"rights", "check"});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(Contains(r.out, "templates: valid"), r.out);
+}
+
+}  // namespace
+}  // namespace imprint
