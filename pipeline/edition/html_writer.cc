@@ -143,6 +143,19 @@ std::string JsonLd(const Document& doc) {
   return j.Take();
 }
 
+// Kept beside the data they name: a name added below is added here too.
+std::vector<std::string> HtmlBodyNames() {
+  return {"title",   "publication", "language", "volume",       "issue",   "has_date",
+          "date",    "copyright",   "license_url", "articles",  "footer",  "element",
+          "id",      "has_headline", "headline", "paragraphs"};
+}
+
+TemplateUse HtmlTemplateUse() {
+  TemplateUse use{"page.html", HtmlBodyNames()};
+  use.names.push_back("json_ld");
+  return use;
+}
+
 TemplateData HtmlBodyData(const Document& doc) {
   TemplateData articles = TemplateData::List();
   int number = 0;

@@ -10,6 +10,7 @@
 #define IMPRINT_PIPELINE_EDITION_HTML_WRITER_H_
 
 #include <string>
+#include <vector>
 
 #include "pipeline/edition/document.h"
 #include "pipeline/edition/template_set.h"
@@ -21,6 +22,11 @@ std::string WriteHtml(const Document& doc, const TemplateSet& templates);
 // The values body.html.mustache renders: title, issue line, articles, footer
 // and rights. Page writers add their own chrome values to it.
 TemplateData HtmlBodyData(const Document& doc);
+
+// The names HtmlBodyData() gives (body.html's data), and what WriteHtml()
+// gives page.html: those and json_ld.
+std::vector<std::string> HtmlBodyNames();
+TemplateUse HtmlTemplateUse();
 
 // The schema.org JSON-LD of the issue, safe to embed in a <script> element
 // (no "<", ">" or "&" appears literally).
