@@ -5,6 +5,7 @@
 #define BOOST_TEST_MODULE strict_templates
 #include <boost/test/unit_test.hpp>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "tests/support.h"
@@ -89,6 +90,26 @@ BOOST_AUTO_TEST_CASE(unclosed_section_is_refused_on_its_line) {
 BOOST_AUTO_TEST_CASE(malformed_tag_is_refused_on_its_line) {
   const BrokenFooter broken("{{copyright}}", "{{#}}{{/}}{{copyright}}");
   ExpectRefused(broken, broken.footer + ":3:", "malformed tag '{{#}}'");
+}
+
+// Found attacking the fix: the footer template was checked, but a page
+// template that never shows the footer published editions without it.
+BOOST_AUTO_TEST_CASE(page_templates_that_drop_the_footer_are_refused) {
+  for (const auto& [file, from, to, format] :
+       std::vector<std::tuple<std::string, std::string, std::string, std::string>>{
+           {"body.html", "{{#footer}}", "{{^footer}}", "HTML"},   // shown only when there is none
+           {"edition.md", "{{#footer}}{{.}}", "{{#footer}}", "Markdown"}}) {
+    TempDir dir;
+    CopyTree(SourceDir() + "/templates", dir / "templates");
+    const std::string path = dir / ("templates/" + file + ".mustache");
+    std::string text = ReadAll(path);
+    text.replace(text.find(from), from.size(), to);
+    WriteAll(path, text);
+    const ProcessResult check = RunImprint({"rights", "check", "--templates", dir / "templates"});
+    BOOST_TEST(check.exit_code == 1, file << ": " << check.out);
+    BOOST_TEST(Contains(check.err, "does not render the footer"), file << ": " << check.err);
+    BOOST_TEST(Contains(check.err, format), check.err);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(bundled_templates_pass) {

@@ -116,28 +116,21 @@ std::string EpubIdentifier(const Document& doc) {
   return "urn:uuid:" + uuid.toString();
 }
 
-// `text` as a markup template renders it.
-static std::string Escaped(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-void CheckRightsPage(const Document& doc, const TemplateSet& templates) {
-  const std::string page = templates.Render("rights.xhtml", BookData(doc));
-  const std::string missing = MissingRights(doc.rights, page, &Escaped);
+void CheckBookRights(const Document& doc, const TemplateSet& templates) {
+  const TemplateSet::Context context = TemplateSet::Prepare(BookData(doc));
+  const std::string page = templates.Render("rights.xhtml", context);
+  const std::string missing = MissingRights(doc.rights, page, &TemplateSet::EscapeMarkup);
   if (!missing.empty()) {
     throw Error(templates.Path("rights.xhtml"), 0,
                 "the EPUB rights page of '" + doc.publication.slug + "' does not render " + missing);
+  }
+  const std::string issue = templates.Render("issue.xhtml", context);
+  for (const std::string& p : doc.rights.footer) {
+    if (issue.find(TemplateSet::EscapeMarkup(p)) == std::string::npos) {
+      throw Error(templates.Path("issue.xhtml"), 0,
+                  "the EPUB edition of '" + doc.publication.slug + "' (issue.xhtml and its partials) "
+                  "does not render the footer paragraph '" + p + "'");
+    }
   }
 }
 

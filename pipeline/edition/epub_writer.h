@@ -26,9 +26,10 @@ std::string WriteEpub(const Document& doc, const TemplateSet& templates);
 std::vector<TemplateUse> EpubTemplateUses();
 
 // Checks that the book's rights page (rights.xhtml) renders doc's copyright
-// notice, holder (name and address) and license link; throws imprint::Error
-// naming the template's file when it does not.
-void CheckRightsPage(const Document& doc, const TemplateSet& templates);
+// notice, holder (name and address) and license link, and its text
+// (issue.xhtml) every paragraph of doc's footer; throws imprint::Error naming
+// the template's file when it does not.
+void CheckBookRights(const Document& doc, const TemplateSet& templates);
 
 // Whether `xml` is well-formed XML (libxml2, no network, no tree): the check
 // every XML entry of a book passes, here for the units that change entries.

@@ -4,7 +4,9 @@
 // Every template a writer or the catalog renders uses only the names its
 // renderer gives (each renderer owns its list, a TemplateUse); each
 // publication's footer and the EPUB rights page render the publication's
-// copyright notice, holder and license link. Syntax (unclosed or malformed
+// copyright notice, holder and license link; and a sample issue of each
+// publication, written in every format, shows every paragraph of its footer
+// (a page template that drops the footer is refused too). Syntax (unclosed or malformed
 // tags, unbalanced sections) is already refused when the set is loaded. The
 // first problem is an imprint::Error naming the template file (and the line,
 // where a tag is at fault). Stateless; thread-safe given const inputs.

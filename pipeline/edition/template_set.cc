@@ -340,6 +340,10 @@ TemplateSet::Context::Context(std::unique_ptr<Data> data) : data_(std::move(data
 TemplateSet::Context::Context(Context&&) noexcept = default;
 TemplateSet::Context::~Context() = default;
 
+std::string TemplateSet::EscapeMarkup(const std::string& text) {
+  return mustache::html_escape<std::string>(text);
+}
+
 TemplateSet::Context TemplateSet::Prepare(const TemplateData& data) {
   return Context(std::make_unique<Context::Data>(Context::Data{ToMustache(data)}));
 }

@@ -93,6 +93,10 @@ class TemplateSet {
   };
   static Context Prepare(const TemplateData& data);
 
+  // `text` as a markup template renders a {{value}}: &, <, >, " and '
+  // escaped. For checks that look for a value in rendered markup.
+  static std::string EscapeMarkup(const std::string& text);
+
   bool Has(const std::string& name) const;
   // The file template `name` came from (its name for FromString()).
   std::string Path(const std::string& name) const;
