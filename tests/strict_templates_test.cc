@@ -112,6 +112,23 @@ BOOST_AUTO_TEST_CASE(page_templates_that_drop_the_footer_are_refused) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(published_edition_is_left_byte_for_byte_by_a_refused_rebuild) {
+  const BrokenFooter broken("{{holder_url}}", "{{holder_url}");
+  const std::string out = broken.dir / "out";
+  const std::string input = GoodInputs().front();
+  BOOST_REQUIRE_EQUAL(RunImprint({"build", input, "--out", out}).exit_code, 0);
+  std::vector<std::string> before;
+  for (const std::string& f : FilesBelow(out)) before.push_back(f + "\n" + ReadAll(out + "/" + f));
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"build", "--force", input, "--out", out, "--templates", broken.dir / "templates"},
+        std::vector<std::string>{"publish", input, "--out", out, "--templates", broken.dir / "templates"}}) {
+    BOOST_TEST(RunImprint(args).exit_code == 1, args[0]);
+    std::vector<std::string> after;
+    for (const std::string& f : FilesBelow(out)) after.push_back(f + "\n" + ReadAll(out + "/" + f));
+    BOOST_TEST(after == before, args[0] << ": the output folder changed");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(bundled_templates_pass) {
   const ProcessResult r = RunImprint({"rights", "check"});
   BOOST_TEST(r.exit_code == 0, r.err);

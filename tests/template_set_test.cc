@@ -136,10 +136,20 @@ BOOST_AUTO_TEST_CASE(malformed_tag_is_refused_on_its_line) {
   ExpectError([] { TemplateSet::FromString("w.txt", "{{ }}"); }, "w.txt", 1, "no name");
 }
 
-BOOST_AUTO_TEST_CASE(comments_dotted_names_and_the_bundled_templates_pass) {
-  const TemplateSet set = TemplateSet::FromString("w.txt", "{{! any } text\n}}{{#a}}{{.}}{{a.b}}{{/a}}{{{a}}}{{&a}}");
+BOOST_AUTO_TEST_CASE(comments_unescaped_and_the_bundled_templates_pass) {
+  const TemplateSet set = TemplateSet::FromString("w.txt", "{{! any } text\n}}{{#a}}{{.}}{{/a}}{{{a}}}{{& a }}");
   set.CheckNames({"w.txt", {"a"}});
   BOOST_CHECK_NO_THROW(TemplateSet::Load(SourceDir() + "/templates"));
+}
+
+// Found attacking the name check: `{{copyright.x}}` passed as `copyright`
+// and rendered as nothing; a missing partial was named without its line.
+BOOST_AUTO_TEST_CASE(dotted_names_must_be_listed_whole_and_missing_partials_have_a_line) {
+  const TemplateSet set = TemplateSet::FromString("w.txt", "\n{{a.b}}");
+  ExpectError([&] { set.CheckNames({"w.txt", {"a"}}); }, "w.txt", 2, "unknown variable 'a.b'");
+  set.CheckNames({"w.txt", {"a.b"}});
+  ExpectError([] { TemplateSet::FromString("w.txt", "x\n\n{{> nowhere}}"); }, "w.txt", 3,
+              "no partial template 'nowhere'");
 }
 
 // Found fuzzing the trace: each MakeLicensee() (one per personalised copy the

@@ -267,6 +267,11 @@ TemplateSet TemplateSet::FromSources(const std::map<std::string, std::string>& s
     auto compiled = std::make_unique<Compiled>();
     compiled->path = dir.empty() ? name : dir + "/" + name + ".mustache";
     compiled->tags = ScanTags(text, compiled->path);
+    for (const Tag& tag : compiled->tags) {
+      if (tag.kind == '>' && sources.count(tag.name) == 0) {
+        throw Error(compiled->path, tag.line, "no partial template '" + tag.name + "'");
+      }
+    }
     compiled->text = ExpandPartials(text, sources, compiled->path);
     compiled->escape_html = EscapesMarkup(name);
     mustache::mustache parsed(compiled->text);
@@ -310,8 +315,9 @@ void TemplateSet::CheckNames(const Compiled& compiled, const TemplateUse& use, i
       continue;
     }
     if (tag.kind == '!' || tag.kind == '/' || tag.name == ".") continue;
-    const std::string first = tag.name.substr(0, tag.name.find('.'));
-    if (std::find(use.names.begin(), use.names.end(), first) != use.names.end()) continue;
+    // A dotted name must be listed whole: no renderer gives nested objects,
+    // so `{{copyright.x}}` would render as nothing.
+    if (std::find(use.names.begin(), use.names.end(), tag.name) != use.names.end()) continue;
     throw Error(compiled.path, tag.line,
                 std::string(tag.kind == '#' || tag.kind == '^' ? "unknown section '" : "unknown variable '") +
                     tag.name + "': what renders " + use.template_name + " gives " + Joined(use.names));
