@@ -129,6 +129,29 @@ BOOST_AUTO_TEST_CASE(published_edition_is_left_byte_for_byte_by_a_refused_rebuil
   }
 }
 
+// The licensee's wording is a template held in rights/: a misspelt name
+// would print "Licensed to , license ..." on every personalised copy.
+BOOST_AUTO_TEST_CASE(watermark_with_a_misspelt_or_broken_tag_is_refused_on_its_tier) {
+  for (const auto& [from, to, what] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"Licensed to {{name}}, license {{license}}, for personal use.",
+            "Licensed to {{nmae}}, license {{license}}, for personal use.", "unknown variable 'nmae'"},
+           {"Licensed to {{name}}, license {{license}}, for personal use.",
+            "Licensed to {{name}, license {{license}}, for personal use.", "unclosed tag '{{name}'"},
+           {"Licensed to {{name}}, license {{license}}, for personal use.",
+            "Licensed to {{name}}, for personal use.", "does not render the licensee's license"}}) {
+    TempDir dir;
+    CopyTree(SourceDir() + "/rights", dir / "rights");
+    std::string xml = ReadAll(dir / "rights/policy.xml");
+    xml.replace(xml.find(from), from.size(), to);
+    WriteAll(dir / "rights/policy.xml", xml);
+    const ProcessResult r = RunImprint({"rights", "check", "--rights", dir / "rights"});
+    BOOST_TEST(r.exit_code == 1, what << ": " << r.out);
+    BOOST_TEST(Contains(r.err, dir / "rights/policy.xml:"), r.err);
+    BOOST_TEST(Contains(r.err, "tier 'individual'"), r.err);
+    BOOST_TEST(Contains(r.err, what), r.err);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(bundled_templates_pass) {
   const ProcessResult r = RunImprint({"rights", "check"});
   BOOST_TEST(r.exit_code == 0, r.err);

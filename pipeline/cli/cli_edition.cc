@@ -19,6 +19,7 @@
 #include "pipeline/base/file_system.h"
 #include "pipeline/edition/rights_policy.h"
 #include "pipeline/edition/template_check.h"
+#include "pipeline/server/personalize.h"
 #include "pipeline/edition/template_set.h"
 #include "pipeline/edition/verify.h"
 
@@ -266,6 +267,7 @@ int RunRightsCheck(const Args& args, std::ostream& out, std::ostream& err) {
   const RightsPolicy policy = LoadRightsPolicy(RightsDir(args));
   const TemplateSet templates = TemplateSet::Load(TemplatesDir(args));
   CheckTemplates(policy, templates);
+  CheckWatermarks(policy);
   out << "rights policy " << policy.source << ": valid\n"
       << "templates " << templates.dir() << ": valid (names known, footers carry the rights)\n"
       << "holder: " << policy.holder << " <" << policy.holder_url << ">\n"
