@@ -156,11 +156,18 @@ BOOST_AUTO_TEST_CASE(each_publication_carries_its_own_footer_and_none_legacy) {
   }
 }
 
+constexpr char kRightsParagraph[] =
+    "Copyright (c) 1995-1999 The Jamestown Foundation. All rights reserved. Unauthorized "
+    "reproduction or redistribution is prohibited by law. See https://jamestown.org/imprint/license/ "
+    "and https://jamestown.org/";
+
 BOOST_AUTO_TEST_CASE(footer_wording_is_a_template_edit) {
   TempDir dir;
   CopyTree(SourceDir() + "/templates", dir / "templates");
   const std::string footer = dir / "templates/footer-monitor.txt.mustache";
-  WriteAll(footer, "Reworded: {{publication}} belongs to {{holder}}, {{years}}.\n\n"
+  // The rights paragraph stays: a footer without it is refused (strict_templates_test).
+  WriteAll(footer, "{{copyright}}. {{notice}} See {{license_url}} and {{holder_url}}\n\n"
+                   "Reworded: {{publication}} belongs to {{holder}}, {{years}}.\n\n"
                    "Second paragraph, with *stars* & <angles>.\n");
   const ProcessResult r = RunImprint({"build", "--templates", dir / "templates", "--out",
                                       dir / "out", SourceDir() + kGood});
@@ -169,6 +176,7 @@ BOOST_AUTO_TEST_CASE(footer_wording_is_a_template_edit) {
   const std::string html = ReadAll(base + ".html");
   BOOST_TEST(HtmlTexts(html, "//footer/p") ==
                  (std::vector<std::string>{
+                     kRightsParagraph,
                      "Reworded: The Monitor belongs to The Jamestown Foundation, 1995-1999.",
                      "Second paragraph, with *stars* & <angles>."}),
              boost::test_tools::per_element());
@@ -181,6 +189,7 @@ BOOST_AUTO_TEST_CASE(footer_wording_is_a_template_edit) {
   const std::string xhtml = Unzip(ReadAll(base + ".epub")).at("OEBPS/issue.xhtml");
   BOOST_TEST(XmlTexts(xhtml, "//h:footer/h:p") ==
                  (std::vector<std::string>{
+                     kRightsParagraph,
                      "Reworded: The Monitor belongs to The Jamestown Foundation, 1995-1999.",
                      "Second paragraph, with *stars* & <angles>."}),
              boost::test_tools::per_element());

@@ -1,10 +1,12 @@
 // The rights stage: display data, copyright years from the Date or the
 // volume, the canonical footer from the publication's template, and no
-// edition for a publication the policy does not know.
+// edition for a publication the policy does not know; a footer template that
+// does not render the copyright notice, holder and license link is refused.
 #define BOOST_TEST_MODULE rights_stage
 #include "pipeline/edition/rights_stage.h"
 
 #include <boost/test/unit_test.hpp>
+#include <cstdio>
 
 #include "pipeline/edition/raw_reader.h"
 #include "tests/support.h"
@@ -57,6 +59,99 @@ BOOST_AUTO_TEST_CASE(unknown_publication_is_an_error_on_its_header_line) {
     BOOST_TEST(e.diagnostic().line == 2);
     BOOST_TEST(e.diagnostic().message.find("'Gazette'") != std::string::npos);
     BOOST_TEST(e.diagnostic().message.find("no edition without rights") != std::string::npos);
+  }
+}
+
+// ---- strict footers (issue 15): a footer must carry the rights ----
+
+// A copy of templates/ with `from` replaced by `to` in footer-monitor.txt,
+// and the footer check run on it for The Monitor.
+struct EditedFooter {
+  EditedFooter(const std::string& from, const std::string& to) {
+    CopyTree(SourceDir() + "/templates", dir / "templates");
+    std::string text = ReadAll(path);
+    BOOST_REQUIRE(text.find(from) != std::string::npos);
+    text.replace(text.find(from), from.size(), to);
+    WriteAll(path, text);
+  }
+  // The Error CheckFooter() throws for The Monitor, or a failed test.
+  Diagnostic Refusal() const {
+    const TemplateSet templates = TemplateSet::Load(dir / "templates");
+    try {
+      CheckFooter(Policy(), templates, Policy().publications.at("monitor"));
+    } catch (const Error& e) {
+      BOOST_TEST(e.diagnostic().file == path);
+      return e.diagnostic();
+    }
+    BOOST_FAIL("no error");
+    return {};
+  }
+  static const RightsPolicy& Policy() {
+    static const RightsPolicy policy = LoadRightsPolicy(SourceDir() + "/rights");
+    return policy;
+  }
+  TempDir dir;
+  std::string path = dir / "templates/footer-monitor.txt.mustache";
+};
+
+bool Says(const Diagnostic& d, const std::string& what) {
+  const bool says = d.message.find(what) != std::string::npos;
+  if (!says) BOOST_TEST_MESSAGE(d.ToString());
+  return says;
+}
+
+BOOST_AUTO_TEST_CASE(bundled_footers_pass_for_every_publication) {
+  const TemplateSet templates = TemplateSet::Load(SourceDir() + "/templates");
+  for (const auto& [slug, pub] : EditedFooter::Policy().publications) {
+    BOOST_CHECK_NO_THROW(CheckFooter(EditedFooter::Policy(), templates, pub));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(footer_with_a_misspelt_variable_is_refused_on_its_line) {
+  const Diagnostic d = EditedFooter("{{holder_url}}", "{{holder_ulr}}").Refusal();
+  BOOST_TEST(d.line == 1);
+  BOOST_TEST(Says(d, "unknown variable 'holder_ulr'"));
+}
+
+BOOST_AUTO_TEST_CASE(footer_without_the_copyright_is_refused) {
+  const Diagnostic d = EditedFooter("{{copyright}}. ", "").Refusal();
+  BOOST_TEST(Says(d, "does not render the copyright notice 'Copyright (c) 1995-1996 The Jamestown Foundation."));
+  // Nor is the notice alone, nor the copyright of one year for a range.
+  BOOST_TEST(Says(EditedFooter("{{notice}}", "").Refusal(), "does not render the copyright notice"));
+  BOOST_TEST(Says(EditedFooter("{{copyright}}", "Copyright (c) {{first_year}} {{holder}}").Refusal(),
+                  "does not render the copyright notice"));
+}
+
+BOOST_AUTO_TEST_CASE(footer_without_the_holder_is_refused) {
+  const Diagnostic d = EditedFooter(", see {{holder_url}}", "").Refusal();
+  BOOST_TEST(Says(d, "does not render the holder 'The Jamestown Foundation' <https://jamestown.org/>"));
+}
+
+BOOST_AUTO_TEST_CASE(footer_without_the_license_link_is_refused) {
+  const Diagnostic d = EditedFooter(" Terms of use: {{license_url}}", "").Refusal();
+  BOOST_TEST(Says(d, "does not render the license link https://jamestown.org/imprint/license/"));
+  // A link cut short is not the link.
+  BOOST_TEST(Says(EditedFooter("{{license_url}}", "{{holder_url}}imprint/").Refusal(),
+                  "does not render the license link"));
+}
+
+BOOST_AUTO_TEST_CASE(footer_with_the_rights_in_a_comment_or_an_empty_section_is_refused) {
+  BOOST_TEST(Says(EditedFooter("{{copyright}}", "{{! {{copyright}} }}").Refusal(), "copyright notice"));
+  BOOST_TEST(Says(EditedFooter("{{copyright}}", "{{^copyright}}{{copyright}}{{/copyright}}").Refusal(),
+                  "copyright notice"));
+}
+
+BOOST_AUTO_TEST_CASE(missing_footer_template_is_refused_on_the_policy_line) {
+  TempDir dir;
+  CopyTree(SourceDir() + "/templates", dir / "templates");
+  std::remove((dir / "templates/footer-monitor.txt.mustache").c_str());
+  const PolicyPublication& monitor = EditedFooter::Policy().publications.at("monitor");
+  try {
+    CheckFooter(EditedFooter::Policy(), TemplateSet::Load(dir / "templates"), monitor);
+    BOOST_FAIL("no error");
+  } catch (const Error& e) {
+    BOOST_TEST(e.diagnostic().file == EditedFooter::Policy().source);
+    BOOST_TEST(e.diagnostic().line == monitor.line);
   }
 }
 

@@ -19,6 +19,8 @@
 #include "pipeline/base/edition_layout.h"
 #include "pipeline/base/file_system.h"
 #include "pipeline/edition/rights_policy.h"
+#include "pipeline/edition/template_check.h"
+#include "pipeline/server/personalize.h"
 #include "pipeline/edition/template_set.h"
 #include "pipeline/edition/verify.h"
 
@@ -266,14 +268,10 @@ int RunCatalog(const Args& args, std::ostream& out, std::ostream& err) {
 int RunRightsCheck(const Args& args, std::ostream& out, std::ostream& err) {
   const RightsPolicy policy = LoadRightsPolicy(RightsDir(args));
   const TemplateSet templates = TemplateSet::Load(TemplatesDir(args));
-  for (const auto& [slug, pub] : policy.publications) {
-    if (!templates.Has(pub.footer_template)) {
-      throw Error(policy.source, pub.line,
-                  "publication '" + slug + "' names footer template '" +
-                      pub.footer_template + "', which is not in " + templates.dir());
-    }
-  }
+  CheckTemplates(policy, templates);
+  CheckWatermarks(policy);
   out << "rights policy " << policy.source << ": valid\n"
+      << "templates " << templates.dir() << ": valid (names known, footers carry the rights)\n"
       << "holder: " << policy.holder << " <" << policy.holder_url << ">\n"
       << "notice: " << policy.notice << "\n"
       << "license: " << policy.license_url << "\n"
@@ -390,7 +388,9 @@ void AddEditionCommands(std::vector<Command>* commands) {
       {"rights check", "rights check [--rights DIR] [--templates DIR]",
        "validate rights/ and templates/ and summarise the policy",
        "Loads the rights policy, validating it against its RELAX NG schema, checks\n"
-       "that every publication's footer template exists, and prints the policy:\n"
+       "the templates (every tag closed and well formed, every name one its renderer\n"
+       "gives, each publication's footer and the EPUB rights page carrying its\n"
+       "copyright notice, holder and license link), and prints the policy:\n"
        "holder, publications, and what each license tier permits and prohibits.",
        "imprint rights check",
        [](OptionSet& set) { AddResourceOptions(set); },

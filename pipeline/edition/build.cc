@@ -24,6 +24,7 @@
 #include "pipeline/signing/minisign.h"
 #include "pipeline/edition/raw_reader.h"
 #include "pipeline/edition/rights_stage.h"
+#include "pipeline/edition/template_check.h"
 #include "pipeline/edition/verify.h"
 #include "pipeline/edition/writers.h"
 
@@ -242,6 +243,7 @@ BuildContext MakeBuildContext(const std::string& rights_dir, const std::string& 
                               const Keystore& keystore) {
   BuildContext context{LoadRightsPolicy(rights_dir), TemplateSet::Load(templates_dir),
                        keystore.LoadSigningKey(), ""};
+  CheckTemplates(context.policy, context.templates);  // strict templates: before anything is signed
   context.fingerprint = Sha256Hex(std::string(IMPRINT_VERSION) + '\0' + context.policy.fingerprint +
                                   '\0' + context.templates.Fingerprint() + '\0' +
                                   context.key.key.IdText());

@@ -116,6 +116,13 @@ std::string CatalogJson(std::vector<CatalogEntry> entries) {
   return out.str();
 }
 
+// Kept beside the data they name (CatalogHtml()).
+TemplateUse CatalogTemplateUse() {
+  return {"catalog.html",
+          {"publications", "slug", "name", "count", "volumes", "volume", "issues", "issue", "title",
+           "has_date", "date", "manifest", "files", "format", "href", "editions", "example"}};
+}
+
 std::string CatalogHtml(std::vector<CatalogEntry> entries, const TemplateSet& templates) {
   Sort(&entries);
   TemplateData publications = TemplateData::List();

@@ -37,6 +37,8 @@ std::vector<CatalogEntry> ScanEditions(const std::string& out_dir, const Trusted
 
 std::string CatalogJson(std::vector<CatalogEntry> entries);
 std::string CatalogHtml(std::vector<CatalogEntry> entries, const TemplateSet& templates);
+// catalog.html with the names CatalogHtml() gives it.
+TemplateUse CatalogTemplateUse();
 
 // Writes both files under `out_dir` with a minisign signature beside each,
 // atomically, each only when it changed.

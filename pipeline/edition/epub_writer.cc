@@ -14,6 +14,7 @@
 #include "pipeline/base/edition_layout.h"
 #include "pipeline/base/error.h"
 #include "pipeline/edition/html_writer.h"
+#include "pipeline/edition/rights_stage.h"
 #include "pipeline/base/zip_writer.h"
 
 namespace imprint {
@@ -52,6 +53,16 @@ std::string Iso8601(const Poco::DateTime& t) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT00:00:00Z", t.year(), t.month(), t.day());
   return buf;
+}
+
+// The names BookData() adds to HtmlBodyData()'s: kept beside it.
+std::vector<std::string> BookNames() {
+  std::vector<std::string> names = HtmlBodyNames();
+  for (const char* name : {"toc", "id", "toc_title", "identifier", "holder", "holder_url", "rights",
+                           "modified", "page_title"}) {
+    names.push_back(name);
+  }
+  return names;
 }
 
 TemplateData BookData(const Document& doc) {
@@ -103,6 +114,30 @@ std::string EpubIdentifier(const Document& doc) {
       "https://jamestown.org/imprint/" + EditionPath(doc.publication.slug, doc.volume, doc.issue),
       sha1, Poco::UUID::UUID_NAME_BASED_SHA1);
   return "urn:uuid:" + uuid.toString();
+}
+
+void CheckBookRights(const Document& doc, const TemplateSet& templates) {
+  const TemplateSet::Context context = TemplateSet::Prepare(BookData(doc));
+  const std::string page = templates.Render("rights.xhtml", context);
+  const std::string missing = MissingRights(doc.rights, page, &TemplateSet::EscapeMarkup);
+  if (!missing.empty()) {
+    throw Error(templates.Path("rights.xhtml"), 0,
+                "the EPUB rights page of '" + doc.publication.slug + "' does not render " + missing);
+  }
+  const std::string issue = MarkupText(templates.Render("issue.xhtml", context));
+  for (const std::string& p : doc.rights.footer) {
+    if (issue.find(TemplateSet::EscapeMarkup(p)) == std::string::npos) {
+      throw Error(templates.Path("issue.xhtml"), 0,
+                  "the EPUB edition of '" + doc.publication.slug + "' (issue.xhtml and its partials) "
+                  "does not render the footer paragraph '" + p + "'");
+    }
+  }
+}
+
+std::vector<TemplateUse> EpubTemplateUses() {
+  std::vector<TemplateUse> uses;
+  for (const Entry& entry : Entries()) uses.push_back({entry.template_name, BookNames()});
+  return uses;
 }
 
 std::string WriteEpub(const Document& doc, const TemplateSet& templates) {

@@ -13,6 +13,7 @@
 #define IMPRINT_PIPELINE_EDITION_EPUB_WRITER_H_
 
 #include <string>
+#include <vector>
 
 #include "pipeline/edition/document.h"
 #include "pipeline/edition/template_set.h"
@@ -20,6 +21,15 @@
 namespace imprint {
 
 std::string WriteEpub(const Document& doc, const TemplateSet& templates);
+
+// Each template of the book with the names its data gives (the same for all).
+std::vector<TemplateUse> EpubTemplateUses();
+
+// Checks that the book's rights page (rights.xhtml) renders doc's copyright
+// notice, holder (name and address) and license link, and its text
+// (issue.xhtml) every paragraph of doc's footer; throws imprint::Error naming
+// the template's file when it does not.
+void CheckBookRights(const Document& doc, const TemplateSet& templates);
 
 // Whether `xml` is well-formed XML (libxml2, no network, no tree): the check
 // every XML entry of a book passes, here for the units that change entries.

@@ -122,6 +122,20 @@ std::string JsonLd(const Document& doc) {
   return j.Take();
 }
 
+// Kept beside the data they name: a name added below is added here too.
+std::vector<std::string> HtmlBodyNames() {
+  return {"title",   "publication", "language", "volume",       "issue",   "has_date",
+          "date",    "copyright",   "license_url", "articles",  "footer",  "element",
+          "id",      "has_headline", "headline", "paragraphs", "spans", "text",    "link",
+          "href"};
+}
+
+TemplateUse HtmlTemplateUse() {
+  TemplateUse use{"page.html", HtmlBodyNames()};
+  use.names.push_back("json_ld");
+  return use;
+}
+
 TemplateData HtmlBodyData(const Document& doc) {
   TemplateData articles = TemplateData::List();
   size_t number = 0;
@@ -170,6 +184,18 @@ std::string WriteHtml(const Document& doc, const TemplateSet& templates) {
   TemplateData data = HtmlBodyData(doc);
   data.Set("json_ld", JsonLd(doc));
   return templates.Render("page.html", data);
+}
+
+std::string MarkupText(const std::string& markup) {
+  std::string text;
+  text.reserve(markup.size());
+  bool in_tag = false;
+  for (const char c : markup) {
+    if (c == '<') in_tag = true;
+    if (!in_tag) text.push_back(c);
+    if (c == '>') in_tag = false;
+  }
+  return text;
 }
 
 }  // namespace imprint

@@ -10,6 +10,7 @@
 #define IMPRINT_PIPELINE_EDITION_HTML_WRITER_H_
 
 #include <string>
+#include <vector>
 
 #include "pipeline/edition/document.h"
 #include "pipeline/edition/template_set.h"
@@ -22,9 +23,19 @@ std::string WriteHtml(const Document& doc, const TemplateSet& templates);
 // and rights. Page writers add their own chrome values to it.
 TemplateData HtmlBodyData(const Document& doc);
 
+// The names HtmlBodyData() gives (body.html's data), and what WriteHtml()
+// gives page.html: those and json_ld.
+std::vector<std::string> HtmlBodyNames();
+TemplateUse HtmlTemplateUse();
+
 // The schema.org JSON-LD of the issue, safe to embed in a <script> element
 // (no "<", ">" or "&" appears literally).
 std::string JsonLd(const Document& doc);
+
+// The text of markup as a reader sees it, entities still escaped: every tag
+// (`<...>`) left out, so a footer paragraph whose addresses are links reads
+// as the paragraph itself.
+std::string MarkupText(const std::string& markup);
 
 }  // namespace imprint
 

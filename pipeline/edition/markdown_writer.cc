@@ -50,6 +50,13 @@ std::string YamlQuote(std::string_view text) {
   return out + "\"";
 }
 
+// Kept beside the data they name (FrontMatter() and WriteMarkdown()).
+TemplateUse MarkdownTemplateUse() {
+  return {"edition.md",
+          {"front_matter", "key", "value", "title", "articles", "has_headline", "headline", "paragraphs",
+           "footer"}};
+}
+
 std::string WriteMarkdown(const Document& doc, const TemplateSet& templates) {
   TemplateData articles = TemplateData::List();
   for (const Article& article : doc.articles) {

@@ -16,6 +16,9 @@ namespace imprint {
 
 std::string WriteMarkdown(const Document& doc, const TemplateSet& templates);
 
+// edition.md with the names WriteMarkdown() gives it.
+TemplateUse MarkdownTemplateUse();
+
 // A YAML double-quoted scalar holding `text`.
 std::string YamlQuote(std::string_view text);
 

@@ -1,8 +1,10 @@
 #include "pipeline/edition/rights_stage.h"
 
+#include <cctype>
 #include <string>
 #include <string_view>
 
+#include "pipeline/base/error.h"
 #include "pipeline/edition/raw_reader.h"
 
 namespace imprint {
@@ -63,6 +65,7 @@ void ApplyRights(const RightsPolicy& policy, const TemplateSet& templates,
   rights.statement = policy.notice;
   rights.license_url = policy.license_url;
 
+  // The names here are FooterTemplateUse()'s: a name added here goes there.
   TemplateData data;
   data.Set("publication", pub->name)
       .Set("holder", policy.holder)
@@ -76,6 +79,76 @@ void ApplyRights(const RightsPolicy& policy, const TemplateSet& templates,
   rights.footer = SplitParagraphs(templates.Render(pub->footer_template, data));
 
   doc->title = IssueTitle(pub->name, doc->volume, doc->issue);
+}
+
+namespace {
+
+// Whether `text` holds `value` whole: followed by its end, a space or
+// punctuation, not by a letter, digit or another character of an address.
+bool HoldsWhole(const std::string& text, const std::string& value) {
+  for (size_t at = text.find(value); at != std::string::npos; at = text.find(value, at + 1)) {
+    const size_t end = at + value.size();
+    if (end == text.size()) return true;
+    const unsigned char next = static_cast<unsigned char>(text[end]);
+    if (!std::isalnum(next) && std::string_view("_~/%?#=&+-").find(next) == std::string_view::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string MissingRights(const Rights& rights, const std::string& text,
+                          std::string (*escape)(const std::string&)) {
+  const auto has = [&](const std::string& value) {
+    return HoldsWhole(text, escape == nullptr ? value : escape(value));
+  };
+  if (!has(rights.copyright) || !has(rights.statement)) {
+    return "the copyright notice '" + rights.copyright + ". " + rights.statement + "'";
+  }
+  if (!has(rights.holder) || !has(rights.holder_url)) {
+    return "the holder '" + rights.holder + "' <" + rights.holder_url + ">";
+  }
+  if (!has(rights.license_url)) return "the license link " + rights.license_url;
+  return "";
+}
+
+TemplateUse FooterTemplateUse(const std::string& name) {
+  return {name, {"publication", "holder", "holder_url", "years", "first_year", "year", "copyright",
+                 "notice", "license_url"}};
+}
+
+Document SampleIssue(const RightsPolicy& policy, const TemplateSet& templates,
+                     const PolicyPublication& pub) {
+  Document doc;
+  doc.source = policy.source;
+  doc.header_line = pub.line;
+  doc.header_name = pub.slug;
+  doc.volume = pub.first_volume + 1;  // a second year, so the copyright is a range
+  doc.issue = 1;
+  ApplyRights(policy, templates, &doc);
+  return doc;
+}
+
+void CheckFooter(const RightsPolicy& policy, const TemplateSet& templates,
+                 const PolicyPublication& pub) {
+  if (!templates.Has(pub.footer_template)) {
+    throw Error(policy.source, pub.line,
+                "publication '" + pub.slug + "' names footer template '" + pub.footer_template +
+                    "', which is not in " + templates.dir());
+  }
+  templates.CheckNames(FooterTemplateUse(pub.footer_template));
+  const Rights rights = SampleIssue(policy, templates, pub).rights;
+  std::string text;
+  for (const std::string& p : rights.footer) text += p + "\n";
+  const std::string missing = MissingRights(rights, text);
+  if (!missing.empty()) {
+    throw Error(templates.Path(pub.footer_template), 0,
+                "the footer of '" + pub.slug + "' does not render " + missing +
+                    ": every edition's footer must carry the publication's copyright notice, holder "
+                    "and license link");
+  }
 }
 
 }  // namespace imprint

@@ -5,9 +5,13 @@
 #include <dirent.h>
 
 #include <algorithm>
-#include <unordered_map>
+#include <cctype>
+#include <cstdlib>
 #include <fstream>
+#include <set>
 #include <sstream>
+#include <string_view>
+#include <unordered_map>
 
 #include "pipeline/base/crypto.h"
 #include "pipeline/base/error.h"
@@ -16,10 +20,22 @@ namespace imprint {
 
 namespace mustache = kainjow::mustache;
 
+namespace {
+
+// One mustache tag of a template's own text (partials not expanded).
+struct Tag {
+  char kind = 0;  // 0 a variable, '{' or '&' unescaped, '#' '^' '/' sections, '>' a partial, '!' a comment
+  std::string name;
+  int line = 0;
+};
+
+}  // namespace
+
 struct TemplateSet::Compiled {
   std::string path;
   std::string text;       // with partials expanded
   bool escape_html = false;
+  std::vector<Tag> tags;  // of the template's own text, for CheckNames()
 };
 
 namespace {
@@ -49,6 +65,112 @@ mustache::data ToMustache(const TemplateData& d) {
 }
 
 std::string Identity(const std::string& s) { return s; }
+
+bool IsNameChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+}
+
+// The tag at `open` as written, for a message: up to its first '}' (or the
+// next '{' or the end of its line), at most 40 characters.
+std::string Excerpt(const std::string& text, size_t open) {
+  const size_t body = text.find_first_not_of('{', open);
+  size_t end = std::min(text.find_first_of("{}\n", body), text.size());
+  if (end < text.size() && text[end] == '}') ++end;
+  return text.substr(open, std::min<size_t>(end - open, 40));
+}
+
+std::string_view Trimmed(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Reads the tag opening at `open` (on `line`) and sets *end past it. A tag
+// must close on its own line with a plain name: mustache itself would read
+// `{{holder_url}.` as a variable named by everything up to the next `}}`.
+Tag ReadTag(const std::string& text, size_t open, int line, const std::string& path, size_t* end) {
+  const bool triple = text.compare(open, 3, "{{{") == 0;
+  const std::string closer = triple ? "}}}" : "}}";
+  const size_t body = open + closer.size();
+  const size_t close = text.find(closer, body);
+  if (close == std::string::npos) {
+    throw Error(path, line, "unclosed tag '" + Excerpt(text, open) + "': no '" + closer + "' follows");
+  }
+  *end = close + closer.size();
+  Tag tag{triple ? '{' : '\0', "", line};
+  std::string_view inner(text.data() + body, close - body);
+  if (!triple && !inner.empty() && inner.front() == '!') return Tag{'!', "", line};
+  if (!triple && !inner.empty() && std::string_view("#^/&>=").find(inner.front()) != std::string_view::npos) {
+    tag.kind = inner.front();
+    inner.remove_prefix(1);
+  }
+  if (inner.find_first_of("{}\n") != std::string_view::npos) {
+    throw Error(path, line, "unclosed tag '" + Excerpt(text, open) + "': a tag ends with '" + closer + "'");
+  }
+  const std::string written = text.substr(open, *end - open);
+  if (tag.kind == '=') {
+    throw Error(path, line, "set-delimiter tag '" + written + "' is not supported: tags are {{ }}");
+  }
+  inner = Trimmed(inner);
+  if (inner.empty()) throw Error(path, line, "malformed tag '" + written + "': no name");
+  if (!std::all_of(inner.begin(), inner.end(), IsNameChar)) {
+    throw Error(path, line, "malformed tag '" + written + "': a name is letters, digits, '_', '-' and '.'");
+  }
+  tag.name = std::string(inner);
+  return tag;
+}
+
+// Keeps the open sections of a scan: each {{/name}} closes the innermost.
+void NestSection(const Tag& tag, const std::string& path, std::vector<Tag>* open) {
+  if (tag.kind == '#' || tag.kind == '^') open->push_back(tag);
+  if (tag.kind != '/') return;
+  if (open->empty()) throw Error(path, tag.line, "'{{/" + tag.name + "}}' closes no open section");
+  if (open->back().name != tag.name) {
+    throw Error(path, tag.line,
+                "'{{/" + tag.name + "}}' closes no open section: '{{" + std::string(1, open->back().kind) +
+                    open->back().name + "}}' opened on line " + std::to_string(open->back().line) +
+                    " is still open");
+  }
+  open->pop_back();
+}
+
+// Every tag of `text`, checked: closed, well formed, sections nested. Throws
+// imprint::Error naming `path` and the line of the first bad tag.
+std::vector<Tag> ScanTags(const std::string& text, const std::string& path) {
+  std::vector<Tag> tags;
+  std::vector<Tag> open_sections;
+  int line = 1;
+  size_t counted = 0;
+  size_t pos = 0;
+  for (size_t open; (open = text.find("{{", pos)) != std::string::npos;) {
+    line += static_cast<int>(std::count(text.begin() + counted, text.begin() + open, '\n'));
+    counted = open;
+    tags.push_back(ReadTag(text, open, line, path, &pos));
+    NestSection(tags.back(), path, &open_sections);
+  }
+  if (!open_sections.empty()) {
+    const Tag& tag = open_sections.back();
+    throw Error(path, tag.line,
+                "unclosed section '{{" + std::string(1, tag.kind) + tag.name + "}}': no '{{/" + tag.name +
+                    "}}' follows");
+  }
+  return tags;
+}
+
+// The line of kainjow's "... at OFFSET" in `text`, 0 when it names none.
+int LineOfMessage(const std::string& text, const std::string& message) {
+  const size_t at = message.rfind(" at ");
+  if (at == std::string::npos) return 0;
+  const size_t offset = std::strtoul(message.c_str() + at + 4, nullptr, 10);
+  if (offset > text.size()) return 0;
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + offset, '\n'));
+}
+
+std::string Joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out.empty() ? "none" : out;
+}
 
 // kainjow's mustache objects are parsed once per thread and reused: parsing
 // costs more than rendering, and render() is not documented as thread-safe.
@@ -144,10 +266,19 @@ TemplateSet TemplateSet::FromSources(const std::map<std::string, std::string>& s
   for (const auto& [name, text] : sources) {
     auto compiled = std::make_unique<Compiled>();
     compiled->path = dir.empty() ? name : dir + "/" + name + ".mustache";
+    compiled->tags = ScanTags(text, compiled->path);
+    for (const Tag& tag : compiled->tags) {
+      if (tag.kind == '>' && sources.count(tag.name) == 0) {
+        throw Error(compiled->path, tag.line, "no partial template '" + tag.name + "'");
+      }
+    }
     compiled->text = ExpandPartials(text, sources, compiled->path);
     compiled->escape_html = EscapesMarkup(name);
     mustache::mustache parsed(compiled->text);
-    if (!parsed.is_valid()) throw Error(compiled->path, 0, parsed.error_message());
+    if (!parsed.is_valid()) {
+      const int line = compiled->text == text ? LineOfMessage(text, parsed.error_message()) : 0;
+      throw Error(compiled->path, line, parsed.error_message());
+    }
     set.templates_[name] = std::move(compiled);
   }
   return set;
@@ -155,6 +286,42 @@ TemplateSet TemplateSet::FromSources(const std::map<std::string, std::string>& s
 
 bool TemplateSet::Has(const std::string& name) const {
   return templates_.count(name) > 0;
+}
+
+const TemplateSet::Compiled& TemplateSet::Find(const std::string& name) const {
+  auto it = templates_.find(name);
+  if (it == templates_.end()) {
+    throw Error(dir_.empty() ? name : dir_ + "/" + name + ".mustache", 0, "no such template");
+  }
+  return *it->second;
+}
+
+std::string TemplateSet::Path(const std::string& name) const {
+  auto it = templates_.find(name);
+  if (it != templates_.end()) return it->second->path;
+  return dir_.empty() ? name : dir_ + "/" + name + ".mustache";
+}
+
+void TemplateSet::CheckNames(const TemplateUse& use) const {
+  CheckNames(Find(use.template_name), use, 0);
+}
+
+// A partial is checked against the names of the template that includes it,
+// and its errors name the partial's own file.
+void TemplateSet::CheckNames(const Compiled& compiled, const TemplateUse& use, int depth) const {
+  for (const Tag& tag : compiled.tags) {
+    if (tag.kind == '>') {
+      if (depth < 8) CheckNames(Find(tag.name), use, depth + 1);
+      continue;
+    }
+    if (tag.kind == '!' || tag.kind == '/' || tag.name == ".") continue;
+    // A dotted name must be listed whole: no renderer gives nested objects,
+    // so `{{copyright.x}}` would render as nothing.
+    if (std::find(use.names.begin(), use.names.end(), tag.name) != use.names.end()) continue;
+    throw Error(compiled.path, tag.line,
+                std::string(tag.kind == '#' || tag.kind == '^' ? "unknown section '" : "unknown variable '") +
+                    tag.name + "': what renders " + use.template_name + " gives " + Joined(use.names));
+  }
 }
 
 std::string TemplateSet::Fingerprint() const {
@@ -179,6 +346,10 @@ TemplateSet::Context::Context(std::unique_ptr<Data> data) : data_(std::move(data
 TemplateSet::Context::Context(Context&&) noexcept = default;
 TemplateSet::Context::~Context() = default;
 
+std::string TemplateSet::EscapeMarkup(const std::string& text) {
+  return mustache::html_escape<std::string>(text);
+}
+
 TemplateSet::Context TemplateSet::Prepare(const TemplateData& data) {
   return Context(std::make_unique<Context::Data>(Context::Data{ToMustache(data)}));
 }
@@ -188,11 +359,7 @@ std::string TemplateSet::Render(const std::string& name, const TemplateData& dat
 }
 
 std::string TemplateSet::Render(const std::string& name, const Context& context) const {
-  auto it = templates_.find(name);
-  if (it == templates_.end()) {
-    throw Error(dir_.empty() ? name : dir_ + "/" + name + ".mustache", 0, "no such template");
-  }
-  const Compiled& compiled = *it->second;
+  const Compiled& compiled = Find(name);
   mustache::mustache& tmpl = Parsed(compiled.text, compiled.escape_html);
   std::string out = tmpl.render(context.data_->value);
   if (!tmpl.is_valid()) throw Error(compiled.path, 0, tmpl.error_message());

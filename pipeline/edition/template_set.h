@@ -10,6 +10,13 @@
 // that includes them. TemplateData is this unit's
 // own context type, so no other unit sees the mustache library. A loaded
 // TemplateSet is immutable; Render() is thread-safe.
+//
+// Templates are strict: loading refuses an unclosed tag (`{{name}`, which
+// mustache would read as text up to the next `}}`), a malformed one (`{{#}}`,
+// `{{a b}}`, a set-delimiter tag) and a section not closed where it opens,
+// naming the file and line. CheckNames() refuses a name the template's
+// renderer does not give (a misspelt variable renders as nothing otherwise);
+// each renderer owns the list of names its data holds (a TemplateUse).
 #ifndef IMPRINT_PIPELINE_EDITION_TEMPLATE_SET_H_
 #define IMPRINT_PIPELINE_EDITION_TEMPLATE_SET_H_
 
@@ -50,6 +57,14 @@ class TemplateData {
   std::vector<std::pair<std::string, TemplateData>> fields_;
 };
 
+// What one renderer gives one template: the template's name in the set and
+// every name its data holds, sections' names and their items' names included
+// (mustache looks a name up through the enclosing sections).
+struct TemplateUse {
+  std::string template_name;
+  std::vector<std::string> names;
+};
+
 class TemplateSet {
  public:
   // Parses every *.mustache file in `dir`. Throws imprint::Error naming the
@@ -78,7 +93,17 @@ class TemplateSet {
   };
   static Context Prepare(const TemplateData& data);
 
+  // `text` as a markup template renders a {{value}}: &, <, >, " and '
+  // escaped. For checks that look for a value in rendered markup.
+  static std::string EscapeMarkup(const std::string& text);
+
   bool Has(const std::string& name) const;
+  // The file template `name` came from (its name for FromString()).
+  std::string Path(const std::string& name) const;
+  // Throws imprint::Error naming the file and line of the first variable or
+  // section of use.template_name (or of a partial it includes) whose name is
+  // not in use.names, or when the template is not in the set.
+  void CheckNames(const TemplateUse& use) const;
   // Throws imprint::Error when `name` is not in the set or fails to render.
   std::string Render(const std::string& name, const TemplateData& data) const;
   std::string Render(const std::string& name, const Context& context) const;
@@ -90,6 +115,8 @@ class TemplateSet {
 
  private:
   struct Compiled;
+  const Compiled& Find(const std::string& name) const;
+  void CheckNames(const Compiled& compiled, const TemplateUse& use, int depth) const;
   static TemplateSet FromSources(const std::map<std::string, std::string>& sources,
                                  const std::string& dir);
   std::string dir_;

@@ -203,7 +203,23 @@ Licensee MakeLicensee(const Tier& tier, const std::string& license_id, const std
   return Worded(TemplateSet::FromString("watermark.txt", tier.watermark), license_id, name);
 }
 
+void CheckWatermarks(const RightsPolicy& policy) {
+  for (const auto& [id, tier] : policy.tiers) {
+    try {
+      const TemplateSet set = TemplateSet::FromString("watermark.txt", tier.watermark);
+      set.CheckNames({"watermark.txt", {"name", "license"}});  // what Worded() gives
+      const Licensee probe = Worded(set, "LICENSE-ID", "NAME");
+      for (const auto& [value, what] : {std::pair<const char*, const char*>{"NAME", "name"}, {"LICENSE-ID", "license"}}) {
+        if (!Contains(probe.wording, value)) throw Error("", 0, std::string("does not render the licensee's ") + what);
+      }
+    } catch (const Error& e) {
+      throw Error(policy.source, tier.line, "the watermark of tier '" + id + "': " + e.diagnostic().message);
+    }
+  }
+}
+
 Watermarks::Watermarks(const RightsPolicy& policy) {
+  CheckWatermarks(policy);
   for (const auto& [id, tier] : policy.tiers) {
     templates_.emplace(id, TemplateSet::FromString("watermark.txt", tier.watermark));
   }

@@ -31,6 +31,12 @@ struct Licensee {
 // The tier's wording from rights/ (its watermark template) for a licensee.
 Licensee MakeLicensee(const Tier& tier, const std::string& license_id, const std::string& name);
 
+// Checks every tier's watermark template: well formed, using only the names
+// a licensee gives it (name, license), and rendering both. Throws
+// imprint::Error on the policy's line of the first tier at fault. Run by
+// `imprint rights check` and by Watermarks (so a server refuses to start).
+void CheckWatermarks(const RightsPolicy& policy);
+
 // The watermark templates of every tier of `policy`, parsed once: a server
 // makes many copies, and parsing a template per copy costs time (and once
 // cost memory). Immutable once made; thread-safe to share.

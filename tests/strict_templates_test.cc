@@ -1,0 +1,162 @@
+// Strict templates through the real program: each way a footer template
+// broke in an editor's hands (issue 15) fails `imprint rights check` with the
+// template's file and line, and fails `imprint build` and `imprint publish`
+// before anything is signed, leaving the output folder as it was.
+#define BOOST_TEST_MODULE strict_templates
+#include <boost/test/unit_test.hpp>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "tests/support.h"
+
+namespace imprint {
+namespace {
+
+using namespace testing;
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// A copy of templates/ with `from` replaced by `to` in footer-monitor.txt.
+struct BrokenFooter {
+  BrokenFooter(const std::string& from, const std::string& to) {
+    CopyTree(SourceDir() + "/templates", dir / "templates");
+    std::string text = ReadAll(footer);
+    const size_t at = text.find(from);
+    BOOST_REQUIRE(at != std::string::npos);
+    text.replace(at, from.size(), to);
+    WriteAll(footer, text);
+  }
+  TempDir dir;
+  const std::string footer = dir / "templates/footer-monitor.txt.mustache";
+};
+
+// `rights check`, `build` and `publish` all fail with `where` (FILE[:LINE]:
+// error:) and `what` in the message; the output folder keeps only its marker.
+void ExpectRefused(const BrokenFooter& broken, const std::string& where, const std::string& what) {
+  const ProcessResult check = RunImprint({"rights", "check", "--templates", broken.dir / "templates"});
+  BOOST_TEST(check.exit_code == 1, check.out);
+  BOOST_TEST(Contains(check.err, where + " error: "), check.err);
+  BOOST_TEST(Contains(check.err, what), check.err);
+  BOOST_TEST(!Contains(check.out, "valid"));
+
+  const std::string out = broken.dir / "out";
+  WriteAll(out + "/keep.txt", "untouched");
+  const std::string input = GoodInputs().front();
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"build", input, "--out", out, "--templates", broken.dir / "templates"},
+        std::vector<std::string>{"publish", input, "--out", out, "--templates", broken.dir / "templates"}}) {
+    const ProcessResult r = RunImprint(args);
+    BOOST_TEST(r.exit_code == 1, args[0] << ": " << r.out << r.err);
+    BOOST_TEST(Contains(r.err, where + " error: "), args[0] << ": " << r.err);
+    BOOST_TEST(FilesBelow(out) == std::vector<std::string>{"keep.txt"}, boost::test_tools::per_element());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(unclosed_variable_tag_swallowing_the_copyright_is_refused) {
+  const BrokenFooter broken("{{holder_url}}", "{{holder_url}");
+  ExpectRefused(broken, broken.footer + ":1:", "unclosed tag '{{holder_url}");
+}
+
+BOOST_AUTO_TEST_CASE(misspelt_variable_rendering_as_nothing_is_refused) {
+  const BrokenFooter broken("{{holder_url}}", "{{holder_ulr}}");
+  ExpectRefused(broken, broken.footer + ":1:", "unknown variable 'holder_ulr'");
+}
+
+BOOST_AUTO_TEST_CASE(footer_without_the_copyright_is_refused) {
+  const BrokenFooter broken("{{copyright}}. ", "");
+  ExpectRefused(broken, broken.footer + ":", "does not render the copyright notice");
+}
+
+BOOST_AUTO_TEST_CASE(footer_without_the_holder_is_refused) {
+  const BrokenFooter broken("is a publication of {{holder}}. For questions about its content, or to "
+                            "subscribe, see {{holder_url}}.",
+                            "is published weekly.");
+  ExpectRefused(broken, broken.footer + ":", "does not render the holder");
+}
+
+BOOST_AUTO_TEST_CASE(footer_without_the_license_link_is_refused) {
+  const BrokenFooter broken(" Terms of use: {{license_url}}", "");
+  ExpectRefused(broken, broken.footer + ":", "does not render the license link");
+}
+
+BOOST_AUTO_TEST_CASE(unclosed_section_is_refused_on_its_line) {
+  const BrokenFooter broken("{{copyright}}", "{{#copyright}}{{copyright}}");
+  ExpectRefused(broken, broken.footer + ":3:", "unclosed section '{{#copyright}}'");
+}
+
+BOOST_AUTO_TEST_CASE(malformed_tag_is_refused_on_its_line) {
+  const BrokenFooter broken("{{copyright}}", "{{#}}{{/}}{{copyright}}");
+  ExpectRefused(broken, broken.footer + ":3:", "malformed tag '{{#}}'");
+}
+
+// Found attacking the fix: the footer template was checked, but a page
+// template that never shows the footer published editions without it.
+BOOST_AUTO_TEST_CASE(page_templates_that_drop_the_footer_are_refused) {
+  for (const auto& [file, from, to, format] :
+       std::vector<std::tuple<std::string, std::string, std::string, std::string>>{
+           {"body.html", "{{#footer}}", "{{^footer}}", "HTML"},   // shown only when there is none
+           {"edition.md", "{{#footer}}{{.}}", "{{#footer}}", "Markdown"}}) {
+    TempDir dir;
+    CopyTree(SourceDir() + "/templates", dir / "templates");
+    const std::string path = dir / ("templates/" + file + ".mustache");
+    std::string text = ReadAll(path);
+    text.replace(text.find(from), from.size(), to);
+    WriteAll(path, text);
+    const ProcessResult check = RunImprint({"rights", "check", "--templates", dir / "templates"});
+    BOOST_TEST(check.exit_code == 1, file << ": " << check.out);
+    BOOST_TEST(Contains(check.err, "does not render the footer"), file << ": " << check.err);
+    BOOST_TEST(Contains(check.err, format), check.err);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(published_edition_is_left_byte_for_byte_by_a_refused_rebuild) {
+  const BrokenFooter broken("{{holder_url}}", "{{holder_url}");
+  const std::string out = broken.dir / "out";
+  const std::string input = GoodInputs().front();
+  BOOST_REQUIRE_EQUAL(RunImprint({"build", input, "--out", out}).exit_code, 0);
+  std::vector<std::string> before;
+  for (const std::string& f : FilesBelow(out)) before.push_back(f + "\n" + ReadAll(out + "/" + f));
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"build", "--force", input, "--out", out, "--templates", broken.dir / "templates"},
+        std::vector<std::string>{"publish", input, "--out", out, "--templates", broken.dir / "templates"}}) {
+    BOOST_TEST(RunImprint(args).exit_code == 1, args[0]);
+    std::vector<std::string> after;
+    for (const std::string& f : FilesBelow(out)) after.push_back(f + "\n" + ReadAll(out + "/" + f));
+    BOOST_TEST(after == before, args[0] << ": the output folder changed");
+  }
+}
+
+// The licensee's wording is a template held in rights/: a misspelt name
+// would print "Licensed to , license ..." on every personalised copy.
+BOOST_AUTO_TEST_CASE(watermark_with_a_misspelt_or_broken_tag_is_refused_on_its_tier) {
+  for (const auto& [from, to, what] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"Licensed to {{name}}, license {{license}}, for personal use.",
+            "Licensed to {{nmae}}, license {{license}}, for personal use.", "unknown variable 'nmae'"},
+           {"Licensed to {{name}}, license {{license}}, for personal use.",
+            "Licensed to {{name}, license {{license}}, for personal use.", "unclosed tag '{{name}'"},
+           {"Licensed to {{name}}, license {{license}}, for personal use.",
+            "Licensed to {{name}}, for personal use.", "does not render the licensee's license"}}) {
+    TempDir dir;
+    CopyTree(SourceDir() + "/rights", dir / "rights");
+    std::string xml = ReadAll(dir / "rights/policy.xml");
+    xml.replace(xml.find(from), from.size(), to);
+    WriteAll(dir / "rights/policy.xml", xml);
+    const ProcessResult r = RunImprint({"rights", "check", "--rights", dir / "rights"});
+    BOOST_TEST(r.exit_code == 1, what << ": " << r.out);
+    BOOST_TEST(Contains(r.err, dir / "rights/policy.xml:"), r.err);
+    BOOST_TEST(Contains(r.err, "tier 'individual'"), r.err);
+    BOOST_TEST(Contains(r.err, what), r.err);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(bundled_templates_pass) {
+  const ProcessResult r = RunImprint({"rights", "check"});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(Contains(r.out, "/templates: valid (names known, footers carry the rights)"), r.out);
+}
+
+}  // namespace
+}  // namespace imprint
