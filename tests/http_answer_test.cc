@@ -32,13 +32,14 @@ BOOST_AUTO_TEST_CASE(reason_json_reads_back_with_the_detail_escaped) {
              "{\"decision\":\"deny\",\"reason\":\"expired\",\"detail\":\"ended 2026-01-01\"}\n");
   // A detail that tries to close the string and add a member, with a
   // backslash and control characters besides: still one string, read back
-  // by a JSON parser, the control characters dropped.
+  // by a JSON parser, the control characters escaped (the one JSON escaper).
   const std::string hostile = "x\",\"decision\":\"permit\\\n\t\x01y";
   const std::string json = ReasonJson("deny", "bad_signature", hostile);
   Poco::JSON::Parser parser;
   const auto object = parser.parse(json).extract<Poco::JSON::Object::Ptr>();
   BOOST_TEST(object->getValue<std::string>("decision") == "deny");
-  BOOST_TEST(object->getValue<std::string>("detail") == "x\",\"decision\":\"permit\\y");
+  BOOST_TEST(object->getValue<std::string>("detail") == hostile);
+  BOOST_TEST(json.find('\n') == json.size() - 1, "a raw line break inside the JSON: " << json);
   BOOST_TEST(object->size() == 3u);
 }
 

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "pipeline/base/json_string.h"
+
 namespace imprint {
 
 HttpResponse Answer(int status, const std::string& type, std::string body) {
@@ -16,12 +18,11 @@ HttpResponse Answer(int status, const std::string& type, std::string body) {
 HttpResponse Json(int status, std::string json) { return Answer(status, "application/json", std::move(json)); }
 
 std::string ReasonJson(const char* decision, const std::string& reason, const std::string& detail) {
-  std::string d;
-  for (char c : detail) {
-    if (c == '"' || c == '\\') d += '\\';
-    if (static_cast<unsigned char>(c) >= 0x20) d += c;
-  }
-  return std::string("{\"decision\":\"") + decision + "\",\"reason\":\"" + reason + "\",\"detail\":\"" + d + "\"}\n";
+  std::string json = std::string("{\"decision\":\"") + decision + "\",\"reason\":";
+  AppendJsonString(reason, &json);
+  json += ",\"detail\":";
+  AppendJsonString(detail, &json);
+  return json + "}\n";
 }
 
 }  // namespace imprint

@@ -1,5 +1,7 @@
 #include "pipeline/server/revocation_list.h"
 
+#include "pipeline/license/decision.h"
+
 #include <algorithm>
 #include <utility>
 
@@ -31,11 +33,11 @@ std::optional<Revocation> RevocationList::Find(const std::string& license_id, in
 
 void RevocationList::Screen(std::vector<AuditRow>* rows, int64_t now) const {
   for (AuditRow& row : *rows) {
-    if (row.license_id.empty() || row.reason == "revoked" || !Find(row.license_id, std::max(row.at, now))) {
+    if (row.license_id.empty() || row.reason == ToString(DecisionReason::kRevoked) || !Find(row.license_id, std::max(row.at, now))) {
       continue;
     }
     row.decision = AuditDecision::kDeny;
-    row.reason = "revoked";
+    row.reason = ToString(DecisionReason::kRevoked);
     row.sha256.clear();
   }
 }

@@ -12,10 +12,14 @@
 #include <memory>
 #include <optional>
 
+#include "pipeline/base/clock.h"
 #include "pipeline/base/crypto.h"
+#include "pipeline/base/edition_layout.h"
 #include "pipeline/base/error.h"
 #include "pipeline/edition/verify.h"
+#include "pipeline/edition/writers.h"
 #include "pipeline/license/decision.h"
+#include "pipeline/license/license_status.h"
 #include "pipeline/license/license_store.h"
 #include "pipeline/license/store_pool.h"
 #include "pipeline/server/artifact_verifier.h"
@@ -25,11 +29,6 @@
 #include "pipeline/server/http_answer.h"
 #include "pipeline/server/http_route.h"
 #include "pipeline/server/http_server.h"
-#include "pipeline/edition/verify.h"
-#include "pipeline/edition/writers.h"
-#include "pipeline/license/license_status.h"
-#include "pipeline/license/license_store.h"
-#include "pipeline/license/store_pool.h"
 #include "pipeline/server/personalize.h"
 #include "pipeline/server/revocation_list.h"
 #include "pipeline/server/serve_log.h"
@@ -52,8 +51,6 @@ constexpr uint64_t kMaxServedFile = 64 << 20;
 
 // The answer while the store cannot be reached: try again in a second.
 constexpr const char* kStoreUnavailable = "{\"error\":\"store_unavailable\"}\n";
-
-int64_t Now() { return static_cast<int64_t>(::time(nullptr)); }
 
 }  // namespace
 
@@ -95,7 +92,7 @@ struct DownloadServer::Impl {
   // reason, the foundation's private note).
   HttpResponse DeniedAnswer(const AuditRow& row, int status, const std::string& detail) {
     std::string why = detail;
-    if (row.reason == "revoked" && revocations.Find(row.license_id, std::max(row.at, Now()))) {
+    if (row.reason == ToString(DecisionReason::kRevoked) && revocations.Find(row.license_id, std::max(row.at, Now()))) {
       status = 403;
       why = RevokedDetail(row.license_id);
     }
@@ -198,15 +195,15 @@ HttpResponse DownloadServer::Impl::HandleOther(const Route& route, const HttpReq
     }
     case Route::kCatalog: {
       // Served only as signed by a trusted key, like every edition file.
-      const auto bytes = ReadInside("catalog.json");
-      const auto signature = ReadInside(std::string("catalog.json") + kSignatureSuffix);
+      const auto bytes = ReadInside(kCatalogJsonName);
+      const auto signature = ReadInside(std::string(kCatalogJsonName) + kSignatureSuffix);
       if (!bytes) return Json(404, "{\"error\":\"not_found\"}\n");
       std::string signer;
-      const std::string problem = signature ? CheckSignature("catalog.json", *bytes, *signature,
+      const std::string problem = signature ? CheckSignature(kCatalogJsonName, *bytes, *signature,
                                                              keys.Current()->trusted, &signer)
                                             : "no signature beside it";
       if (!problem.empty()) {
-        Log("catalog_unverified: catalog.json: " + problem);
+        Log(std::string("catalog_unverified: ") + kCatalogJsonName + ": " + problem);
         return Json(500, "{\"error\":\"catalog_unverified\"}\n");
       }
       return Answer(200, "application/json", *bytes);
