@@ -1,9 +1,9 @@
 #include "pipeline/server/checkpoint_signer.h"
 
-#include <ctime>
 #include <optional>
 #include <utility>
 
+#include "pipeline/base/clock.h"
 #include "pipeline/base/crypto.h"
 #include "pipeline/server/serve_log.h"
 #include "pipeline/signing/checkpoint.h"
@@ -34,29 +34,48 @@ CheckpointSigner::CheckpointSigner(const std::string& url, std::string origin, K
                                    std::chrono::milliseconds interval)
     : url_(url), origin_(std::move(origin)), key_(std::move(key)), thread_(interval, [this] { SignIfMoved(); }, true) {}
 
+// A round on a connection opened before (perhaps dead since the database
+// restarted) that fails is tried once more on a new one: the last round, at
+// shutdown, has no next round to leave it to. A failure is logged when the
+// rounds start failing, and their return when they stop.
 void CheckpointSigner::SignIfMoved() {
-  try {
-    if (refused_) return;
-    if (!store_) store_ = LicenseStore::Open(url_);  // at first, and after a failure
-    const AuditHead head = store_->Head();
-    if (signed_ && head.size == last_.size && head.hash == last_.hash) return;
-    if (!LogStillExtends(head)) {
-      refused_ = true;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const bool fresh = !store_;
+    try {
+      if (fresh) store_ = LicenseStore::Open(url_);  // at first, and after a failure
+      SignRound();
+      if (failing_) Log("audit checkpoints are signed again");
+      failing_ = false;
       return;
+    } catch (const std::exception& e) {
+      store_.reset();
+      if (fresh || attempt > 0) {
+        // The next round tries again; verify reports rows left unanchored.
+        if (!failing_) Log(std::string("an audit checkpoint could not be signed: ") + e.what());
+        failing_ = true;
+        return;
+      }
     }
-    const std::shared_ptr<const SigningKey> key = key_();
-    if (!key) return;  // no usable key now (revoked): the next round tries again
-    StoredCheckpoint c;
-    c.at = static_cast<int64_t>(::time(nullptr));
-    c.size = head.size;
-    c.note = SignCheckpoint({origin_, head.size, FromHex(head.hash)}, key->signer);
-    store_->AddCheckpoint(&c);
-    last_ = head;
-    signed_ = true;
-  } catch (const std::exception&) {
-    // The next round tries again; verify reports rows left unanchored.
-    store_.reset();
   }
+}
+
+void CheckpointSigner::SignRound() {
+  if (refused_) return;
+  const AuditHead head = store_->Head();
+  if (signed_ && head.size == last_.size && head.hash == last_.hash) return;
+  if (!LogStillExtends(head)) {
+    refused_ = true;
+    return;
+  }
+  const std::shared_ptr<const SigningKey> key = key_();
+  if (!key) return;  // no usable key now (revoked): the next round tries again
+  StoredCheckpoint c;
+  c.at = Now();
+  c.size = head.size;
+  c.note = SignCheckpoint({origin_, head.size, FromHex(head.hash)}, key->signer);
+  store_->AddCheckpoint(&c);
+  last_ = head;
+  signed_ = true;
 }
 
 bool CheckpointSigner::LogStillExtends(const AuditHead& head) {

@@ -11,9 +11,12 @@
 // the signer says so on the operator log (serve_log.h) and stops signing.
 // Rows after the latest checkpoint that no signer saw arrive (a crash, or
 // forged) are reported, then signed. The key comes through `key` each round,
-// so a reloaded key signs from then on; a round without a key (nullptr) or
-// whose store fails leaves the next to try again, on a new connection when
-// the store failed. Never throws from its thread. Nudge() is thread-safe.
+// so a reloaded key signs from then on; a round without a key (nullptr)
+// leaves the next to try again. A round whose store fails on a connection
+// opened before (dead since a database restart, say) is tried at once on a
+// new one, so that the last round at shutdown anchors the last rows; a
+// second failure leaves the next round to try again, and is logged once per
+// run of failures. Never throws from its thread. Nudge() is thread-safe.
 #ifndef IMPRINT_PIPELINE_SERVER_CHECKPOINT_SIGNER_H_
 #define IMPRINT_PIPELINE_SERVER_CHECKPOINT_SIGNER_H_
 
@@ -39,6 +42,9 @@ class CheckpointSigner {
 
  private:
   void SignIfMoved();
+  // One round on store_, open: signs when the log moved and still extends
+  // what was signed. Throws what the store throws.
+  void SignRound();
   // False when the log changed below the checkpoint it should extend (and
   // says so); runs with store_ open.
   bool LogStillExtends(const AuditHead& head);
@@ -50,6 +56,7 @@ class CheckpointSigner {
   AuditHead last_;  // what this signer signed last
   bool signed_ = false;
   bool refused_ = false;  // the log changed under a checkpoint: sign no more
+  bool failing_ = false;  // the last round failed (and said so)
   PacedThread thread_;    // last: it starts once the rest is ready
 };
 
