@@ -20,8 +20,8 @@ using namespace testing;
 BOOST_AUTO_TEST_CASE(state_round_trips_and_damage_means_empty) {
   TempDir dir;
   BuildState state;
-  state.Put({"in/a.txt", 12, 345, "aa", "bb", {"monitor/v01/i002", "monitor", "The Monitor", 1, 2, "", "T"}});
-  state.Put({"in/b.txt", 1, 2, "cc", "dd", {"prism/v02/i003", "prism", "Prism", 2, 3, "1996-01-02", "P"}});
+  state.Put({"in/a.txt", 12, 345, "aa", "bb", {{"monitor", "The Monitor", 1, 2, "", "T"}, "monitor/v01/i002"}});
+  state.Put({"in/b.txt", 1, 2, "cc", "dd", {{"prism", "Prism", 2, 3, "1996-01-02", "P"}, "prism/v02/i003"}});
   state.Save(dir.path());
   const BuildState back = BuildState::Load(dir.path());
   BOOST_REQUIRE(back.Find("in/a.txt") != nullptr);
@@ -36,9 +36,9 @@ BOOST_AUTO_TEST_CASE(state_round_trips_and_damage_means_empty) {
 // was counted twice, and the catalog could take its data from the stale one.
 BOOST_AUTO_TEST_CASE(a_moved_input_leaves_one_row_per_edition) {
   BuildState state;
-  state.Put({"in/a.txt", 1, 1, "aa", "bb", {"monitor/v01/i002", "monitor", "The Monitor", 1, 2, "", "Old"}});
-  state.Put({"in/b.txt", 1, 2, "cc", "dd", {"prism/v02/i003", "prism", "Prism", 2, 3, "", "P"}});
-  state.Put({"in/moved/a.txt", 1, 3, "aa", "bb", {"monitor/v01/i002", "monitor", "The Monitor", 1, 2, "", "New"}});
+  state.Put({"in/a.txt", 1, 1, "aa", "bb", {{"monitor", "The Monitor", 1, 2, "", "Old"}, "monitor/v01/i002"}});
+  state.Put({"in/b.txt", 1, 2, "cc", "dd", {{"prism", "Prism", 2, 3, "", "P"}, "prism/v02/i003"}});
+  state.Put({"in/moved/a.txt", 1, 3, "aa", "bb", {{"monitor", "The Monitor", 1, 2, "", "New"}, "monitor/v01/i002"}});
   BOOST_TEST(state.size() == 2u);
   BOOST_TEST(state.Find("in/a.txt") == nullptr);
   const auto editions = state.Editions();
@@ -46,8 +46,8 @@ BOOST_AUTO_TEST_CASE(a_moved_input_leaves_one_row_per_edition) {
   BOOST_TEST(editions[0].title == "P");  // by input path: in/b.txt, in/moved/a.txt
   BOOST_TEST(editions[1].title == "New");
   // An input rebuilt into another edition gives up its old one.
-  state.Put({"in/b.txt", 1, 4, "ee", "ff", {"prism/v02/i004", "prism", "Prism", 2, 4, "", "P4"}});
-  state.Put({"in/c.txt", 1, 5, "gg", "hh", {"prism/v02/i003", "prism", "Prism", 2, 3, "", "P3"}});
+  state.Put({"in/b.txt", 1, 4, "ee", "ff", {{"prism", "Prism", 2, 4, "", "P4"}, "prism/v02/i004"}});
+  state.Put({"in/c.txt", 1, 5, "gg", "hh", {{"prism", "Prism", 2, 3, "", "P3"}, "prism/v02/i003"}});
   BOOST_TEST(state.size() == 3u);
   BOOST_TEST(state.Find("in/b.txt")->edition.edition == "prism/v02/i004");
 }

@@ -209,8 +209,9 @@ void BuildOne(Run* run, const std::string& input, InputResult* result, StateRow*
     for (const Signed& f : files) result->outputs.push_back(run->options.out_dir + "/" + edition + "/" + f.name);
     result->status = InputStatus::kBuilt;
     *new_row = StateRow{input, size, mtime, raw_sha256, inputs_sha256,
-                        CatalogEntry{edition, doc.publication.slug, doc.publication.display_name,
-                                     doc.volume, doc.issue, doc.date, doc.title}};
+                        CatalogEntry{{doc.publication.slug, doc.publication.display_name, doc.volume,
+                                                   doc.issue, doc.date, doc.title},
+                                                  edition}};
   } catch (const Error& e) {
     result->status = InputStatus::kFailed;
     result->diagnostics.push_back(e.diagnostic());

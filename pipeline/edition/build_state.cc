@@ -55,7 +55,7 @@ BuildState BuildState::Load(const std::string& out_dir) {
       row.mtime_ns = std::stoll(f[2]);
       row.raw_sha256 = f[3];
       row.inputs_sha256 = f[4];
-      row.edition = {f[5], f[6], f[7], std::stoi(f[8]), std::stoi(f[9]), f[10], f[11]};
+      row.edition = {{f[6], f[7], std::stoi(f[8]), std::stoi(f[9]), f[10], f[11]}, f[5]};
       state.Put(std::move(row));
     } catch (const std::exception&) {
       return BuildState();

@@ -51,8 +51,7 @@ CatalogEntry FromManifest(const std::string& path, const std::string& folder, co
     throw Error(path, 0, "not listed: " + e.diagnostic().message);
   }
   if (!m.has_issue) throw Error(path, 0, "not listed: the manifest has no 'issue' object");
-  const CatalogEntry e{m.edition,       m.issue.publication, m.issue.publication_name, m.issue.volume,
-                       m.issue.issue,   m.issue.date,        m.issue.title};
+  const CatalogEntry e{m.issue, m.edition};
   if (e.edition != EditionPath(e.publication, e.volume, e.issue) || e.edition != folder) {
     throw Error(path, 0, "not listed: the manifest names edition " + e.edition + ", but its folder is " + folder);
   }

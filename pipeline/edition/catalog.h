@@ -13,19 +13,16 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/signing/keystore.h"
+#include "pipeline/edition/manifest.h"
 #include "pipeline/edition/template_set.h"
+#include "pipeline/signing/keystore.h"
 
 namespace imprint {
 
-struct CatalogEntry {
-  std::string edition;           // "monitor/v05/i077"
-  std::string publication;       // slug
-  std::string publication_name;  // display name
-  int volume = 0;
-  int issue = 0;
-  std::string date;              // may be empty
-  std::string title;
+// An edition as the catalog lists it: the issue's metadata, as its manifest
+// carries it, and the edition's reference.
+struct CatalogEntry : ManifestIssue {
+  std::string edition;  // "monitor/v05/i077"
 };
 
 // Every edition folder under `out_dir` with a manifest.json, from the

@@ -21,7 +21,7 @@ struct ManifestArtifact {
   std::string sha256;  // lower-case hex
 };
 
-// The issue's metadata, as the catalog lists it.
+// The issue's metadata, as the catalog lists it (CatalogEntry).
 struct ManifestIssue {
   std::string publication;       // slug
   std::string publication_name;  // display name
