@@ -12,6 +12,7 @@
 #include <functional>
 #include <string>
 
+#include "pipeline/base/json_string.h"
 #include "pipeline/license/license_store.h"
 #include "tests/support.h"
 
@@ -52,12 +53,10 @@ inline StoredLicense Sample(const std::string& id, const std::string& name) {
   l.start = "2026-01-01T00:00:00Z";
   l.end = "2026-12-31T23:59:59Z";
   // The store keeps the document as given; fields are read back from it.
-  std::string json_name;
-  for (char c : name) json_name += c == '"' ? std::string("\\\"") : std::string(1, c);
   const std::string doc = "{\"id\":\"" + id + "\",\"issued\":\"2026-11-28T05:00:00Z\",\"provider\":\"p\","
                           "\"publications\":[\"monitor\"],\"rights\":{\"end\":\"2026-12-31T23:59:59Z\","
                           "\"start\":\"2026-01-01T00:00:00Z\"},\"subscriber\":{\"id\":\"s-" + id +
-                          "\",\"name\":\"" + json_name + "\"},\"tier\":\"individual\"}";
+                          "\",\"name\":" + JsonString(name) + "},\"tier\":\"individual\"}";
   return {l, doc};
 }
 
