@@ -17,7 +17,7 @@ const imprint::TrustedKeys& Trusted() {
     imprint::TrustedKeys t;
     const imprint::Ed25519Signer signer(std::string(32, '\x07'));
     t.entries.push_back({imprint::PublicKey{std::string("\x01\x02\x03\x04\x05\x06\x07\x08", 8), signer.public_key()},
-                         "current", "", true});
+                         imprint::KeyStatus::kCurrent, "", true});
     return t;
   }();
   return trusted;
