@@ -3,6 +3,8 @@
 #include "pipeline/base/crypto.h"
 
 #include <boost/test/unit_test.hpp>
+#include <optional>
+#include <cmath>
 
 namespace imprint {
 namespace {
@@ -68,6 +70,54 @@ BOOST_AUTO_TEST_CASE(base64url) {
   BOOST_TEST(out == "hi");
   BOOST_TEST(!Base64UrlDecode("aGk/Pz4+", &out));
   BOOST_TEST(!Base64UrlDecode("a*b", &out));
+}
+
+// The decoders read four characters at a time (a license is decoded on every
+// download); against a plain reading, one character at a time, of what
+// Base64 (RFC 4648) allows, on every short string of a small alphabet that
+// holds both alphabets' last characters, padding and a stranger.
+std::optional<std::string> PlainDecode(std::string text, bool url) {
+  if (url) {
+    if (text.find_first_of("+/") != std::string::npos) return std::nullopt;
+    for (char& c : text) c = c == '-' ? '+' : c == '_' ? '/' : c;
+    if (text.find('=') == std::string::npos) {
+      if (text.size() % 4 == 1) return std::nullopt;
+      while (text.size() % 4 != 0) text += '=';
+    }
+  }
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  if (text.size() % 4 != 0) return std::nullopt;
+  size_t pad = 0;
+  while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
+  std::string bits;
+  for (size_t i = 0; i < text.size() - pad; ++i) {
+    const size_t v = alphabet.find(text[i]);
+    if (v == std::string::npos) return std::nullopt;
+    for (int b = 5; b >= 0; --b) bits += ((v >> b) & 1) ? '1' : '0';
+  }
+  std::string out;
+  for (size_t i = 0; i + 8 <= bits.size(); i += 8) out += static_cast<char>(std::stoi(bits.substr(i, 8), nullptr, 2));
+  return out;
+}
+
+BOOST_AUTO_TEST_CASE(base64_decoders_agree_with_a_plain_reading) {
+  const std::string letters = "Aa09+/-_=*";
+  int accepted = 0;
+  for (size_t length = 0; length <= 6; ++length) {
+    std::string text(length, 'A');
+    for (size_t n = 0, total = static_cast<size_t>(std::pow(letters.size(), length)); n < total; ++n) {
+      for (size_t i = 0, k = n; i < length; ++i, k /= letters.size()) text[i] = letters[k % letters.size()];
+      for (const bool url : {false, true}) {
+        std::string got;
+        const bool ok = url ? Base64UrlDecode(text, &got) : Base64Decode(text, &got);
+        const std::optional<std::string> want = PlainDecode(text, url);
+        BOOST_TEST(ok == want.has_value(), (url ? "url " : "") << "'" << text << "'");
+        if (ok && want) BOOST_TEST(got == *want, (url ? "url " : "") << "'" << text << "'");
+        accepted += ok;
+      }
+    }
+  }
+  BOOST_TEST(accepted > 1000);
 }
 
 }  // namespace

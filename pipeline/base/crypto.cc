@@ -74,49 +74,69 @@ std::string Base64Encode(std::string_view bytes) {
   return out;
 }
 
-bool Base64Decode(std::string_view text, std::string* bytes) {
-  // Strict: only the alphabet, '=' padding at the end, whole quanta. (Crypto++'s
-  // decoder skips what it does not know, silently.)
-  if (text.size() % 4 != 0) return false;
-  static const auto kValues = [] {
-    std::array<int8_t, 256> v{};
-    v.fill(-1);
-    const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for (int i = 0; i < 64; ++i) v[static_cast<unsigned char>(alphabet[i])] = static_cast<int8_t>(i);
-    return v;
-  }();
-  bytes->clear();
-  bytes->reserve(text.size() / 4 * 3);
-  for (size_t i = 0; i < text.size(); i += 4) {
-    const bool last = i + 4 == text.size();
-    const int pad = last ? (text[i + 3] == '=') + (text[i + 2] == '=' && text[i + 3] == '=') : 0;
-    uint32_t n = 0;
-    for (int k = 0; k < 4; ++k) {
-      const char c = text[i + k];
-      if (k >= 4 - pad) {
-        n <<= 6;
-        continue;
-      }
-      const int8_t v = kValues[static_cast<unsigned char>(c)];
-      if (v < 0) return false;
-      n = (n << 6) | static_cast<uint32_t>(v);
-    }
-    bytes->push_back(static_cast<char>(n >> 16));
-    if (pad < 2) bytes->push_back(static_cast<char>((n >> 8) & 0xFF));
-    if (pad < 1) bytes->push_back(static_cast<char>(n & 0xFF));
+namespace {
+
+using Base64Values = std::array<int8_t, 256>;  // -1: not of the alphabet
+
+Base64Values ValuesOf(const char* alphabet) {
+  Base64Values v;
+  v.fill(-1);
+  for (int i = 0; i < 64; ++i) v[static_cast<unsigned char>(alphabet[i])] = static_cast<int8_t>(i);
+  return v;
+}
+
+// Decodes `data`, characters of one alphabet without padding, four at a time
+// (a license is decoded on every download); a last group of 2 or 3 gives 1
+// or 2 bytes, one of 1 is no encoding.
+bool DecodeGroups(const Base64Values& values, std::string_view data, std::string* bytes) {
+  const size_t rest = data.size() % 4;
+  if (rest == 1) return false;
+  bytes->resize(data.size() / 4 * 3 + (rest == 0 ? 0 : rest - 1));
+  char* out = bytes->data();
+  const auto* in = reinterpret_cast<const unsigned char*>(data.data());
+  const auto at = [&values, in](size_t i) { return static_cast<int32_t>(values[in[i]]); };
+  size_t i = 0;
+  for (; i + 4 <= data.size(); i += 4) {
+    const int32_t a = at(i), b = at(i + 1), c = at(i + 2), d = at(i + 3);
+    if ((a | b | c | d) < 0) return false;
+    const uint32_t n = static_cast<uint32_t>(a << 18 | b << 12 | c << 6 | d);
+    *out++ = static_cast<char>(n >> 16);
+    *out++ = static_cast<char>(n >> 8);
+    *out++ = static_cast<char>(n);
+  }
+  if (rest >= 2) {
+    const int32_t a = at(i), b = at(i + 1), c = rest == 3 ? at(i + 2) : 0;
+    if ((a | b | c) < 0) return false;
+    const uint32_t n = static_cast<uint32_t>(a << 18 | b << 12 | c << 6);
+    *out++ = static_cast<char>(n >> 16);
+    if (rest == 3) *out++ = static_cast<char>(n >> 8);
   }
   return true;
 }
 
+// How many '=' end `text`, at most two.
+size_t Padding(std::string_view text) {
+  size_t pad = 0;
+  while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
+  return pad;
+}
+
+}  // namespace
+
+bool Base64Decode(std::string_view text, std::string* bytes) {
+  // Strict: only the alphabet, '=' padding at the end, whole quanta. (Crypto++'s
+  // decoder skips what it does not know, silently.)
+  static const Base64Values kValues = ValuesOf("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+  if (text.size() % 4 != 0) return false;
+  return DecodeGroups(kValues, text.substr(0, text.size() - Padding(text)), bytes);
+}
+
 bool Base64UrlDecode(std::string_view text, std::string* bytes) {
-  std::string standard(text);
-  for (char& c : standard) {
-    if (c == '-') c = '+';
-    else if (c == '_') c = '/';
-    else if (c == '+' || c == '/') return false;
-  }
-  while (standard.size() % 4 != 0) standard += '=';
-  return Base64Decode(standard, bytes);
+  // Padding is optional; when there is some, it makes whole quanta.
+  static const Base64Values kValues = ValuesOf("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+  const size_t pad = Padding(text);
+  if (pad > 0 && text.size() % 4 != 0) return false;
+  return DecodeGroups(kValues, text.substr(0, text.size() - pad), bytes);
 }
 
 std::string RandomBytes(size_t n) {
