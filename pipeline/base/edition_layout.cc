@@ -1,14 +1,17 @@
 #include "pipeline/base/edition_layout.h"
 
-#include <cstdio>
+#include <string>
 
 namespace imprint {
 namespace {
 
+// "v05" for ('v', 5, 2): made on every download, so without printf.
+// REQUIRES: n >= 0.
 std::string Padded(char prefix, int n, int width) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%c%0*d", prefix, width, n);
-  return buf;
+  const std::string digits = std::to_string(n);
+  std::string out(1, prefix);
+  if (digits.size() < static_cast<size_t>(width)) out.append(static_cast<size_t>(width) - digits.size(), '0');
+  return out + digits;
 }
 
 bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
