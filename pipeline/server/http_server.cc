@@ -28,6 +28,12 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
+// A connection's executor: its own strand on the I/O context, by its type
+// rather than type-erased (net::any_io_executor copies and dispatches through
+// a table on every operation).
+using Strand = net::strand<net::io_context::executor_type>;
+using StrandSocket = tcp::socket::rebind_executor<Strand>::other;
+using Stream = beast::basic_stream<tcp, Strand>;
 
 // "Sun, 29 Nov 2026 06:33:01 GMT" (RFC 9110's IMF-fixdate), made once a
 // second per thread.
@@ -236,7 +242,7 @@ namespace {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   // REQUIRES: `address`'s connection was counted (HttpServer::Impl::Admit).
-  Session(tcp::socket socket, std::string address, HttpServer::Impl* server)
+  Session(StrandSocket socket, std::string address, HttpServer::Impl* server)
       : stream_(std::move(socket)), buffer_(server->options.max_head_bytes + 4096), server_(server),
         address_(std::move(address)) {}
   ~Session() { server_->Release(address_); }
@@ -319,7 +325,7 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.close();
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::empty_body>> parser_;
   HttpServer::Impl* server_;
@@ -336,7 +342,7 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 void HttpServer::Impl::Accept() {
-  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+  acceptor.async_accept(net::make_strand(ioc.get_executor()), [this](beast::error_code ec, StrandSocket socket) {
     if (!acceptor.is_open()) return;
     if (ec) {
       // Out of descriptors, say: try again shortly rather than spin.
