@@ -13,6 +13,7 @@
 #include <atomic>
 #include <boost/test/unit_test.hpp>
 #include <chrono>
+#include <future>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -131,6 +132,37 @@ BOOST_FIXTURE_TEST_CASE(concurrent_submits_are_committed_in_groups_in_order_on_o
   BOOST_TEST(check.ok, check.problem);
   BOOST_TEST(check.rows == kThreads * kRows);
   BOOST_TEST(check.anchored == kThreads * kRows);
+}
+
+// Like a server's connections: 16 clients each hand in a row, wait for it,
+// and hand in the next a little later (the answer's way to the client and
+// the next request's back). A writer that took only what had queued while it
+// committed made groups of one to three such rows: a transaction (its lock
+// and write system calls) per few answers. A busy writer lets a few more rows
+// join a small group, a fraction of a millisecond, before committing it.
+BOOST_FIXTURE_TEST_CASE(a_busy_writer_gathers_waiting_clients_rows_into_larger_groups, Store) {
+  constexpr int kClients = 16, kRows = 60;
+  Seen seen;
+  {
+    AuditWriter writer(url, seen.Screen(), nullptr, nullptr);
+    std::vector<std::thread> clients;
+    for (int t = 0; t < kClients; ++t) {
+      clients.emplace_back([&writer, t] {
+        for (int i = 0; i < kRows; ++i) {
+          std::promise<void> committed;
+          writer.Submit(Row("license-" + std::to_string(t), i), [&committed](const AuditRow&, bool) {
+            committed.set_value();
+          });
+          committed.get_future().wait();
+          std::this_thread::sleep_for(std::chrono::microseconds(200));  // the answer's way, the next request's
+        }
+      });
+    }
+    for (std::thread& t : clients) t.join();
+  }
+  const double mean = double(kClients * kRows) / seen.groups.size();
+  BOOST_TEST_MESSAGE(seen.groups.size() << " groups for " << kClients * kRows << " rows, " << mean << " a group");
+  BOOST_TEST(mean >= 8.0, "rows per group: " << mean);
 }
 
 BOOST_FIXTURE_TEST_CASE(destroying_the_writer_commits_every_row_handed_in, Store) {

@@ -4,6 +4,11 @@
 
 namespace imprint {
 
+// A group a busy writer waits for, and how long at the most (see the header).
+constexpr size_t kGather = 16;
+constexpr auto kGatherWait = std::chrono::microseconds(300);
+constexpr auto kBusy = std::chrono::milliseconds(1);  // since the last commit
+
 AuditWriter::AuditWriter(const std::string& url, LicenseStore::AuditScreen screen, CheckpointSigner* signer,
                          StorePool* health)
     : url_(url), store_(LicenseStore::Open(url)), screen_(std::move(screen)), checkpointer_(url), signer_(signer),
@@ -21,7 +26,9 @@ AuditWriter::~AuditWriter() {
 void AuditWriter::Submit(AuditRow row, Done done) {
   std::lock_guard<std::mutex> lock(mu_);
   queue_.push_back({std::move(row), std::move(done)});
-  if (idle_) wake_.notify_one();  // a busy writer takes it with its next group
+  // A busy writer takes it with its next group; one gathering a group is
+  // woken when the group is big enough.
+  if (idle_ || (gathering_ && queue_.size() >= kGather)) wake_.notify_one();
 }
 
 void AuditWriter::Run() {
@@ -31,10 +38,17 @@ void AuditWriter::Run() {
     wake_.wait(lock, [this] { return !queue_.empty() || stop_; });
     idle_ = false;
     if (queue_.empty()) return;  // stopped, and every row handed in is done
+    // Busy (a group was committed a moment ago): let a few more rows join.
+    if (!stop_ && queue_.size() < kGather && std::chrono::steady_clock::now() - last_commit_ < kBusy) {
+      gathering_ = true;
+      wake_.wait_for(lock, kGatherWait, [this] { return queue_.size() >= kGather || stop_; });
+      gathering_ = false;
+    }
     std::vector<Item> group;
     group.swap(queue_);
     lock.unlock();
     Commit(&group);
+    last_commit_ = std::chrono::steady_clock::now();
     lock.lock();
   }
 }
