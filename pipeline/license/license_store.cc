@@ -52,12 +52,14 @@ int64_t FirstBrokenAuditRow(const std::vector<AuditRow>& rows) {
 std::string RedactedStoreUrl(const std::string& url) {
   const size_t scheme = url.find("://");
   if (scheme == std::string::npos) return url;
-  // The last '@' before the path: a password may hold '@' itself.
-  const size_t at = url.rfind('@', url.find('/', scheme + 3));
-  if (at == std::string::npos || at < scheme) return url;
+  // A password is what follows the first ':' of the user info, which then
+  // comes before any '@'; it runs to the last '@' of all, since it may hold
+  // '@' and '/' unencoded (a later '@' in the path only hides more than it
+  // must). Without such a ':', there is no password.
   const size_t colon = url.find(':', scheme + 3);
-  if (colon == std::string::npos || colon > at) return url;
-  return url.substr(0, colon + 1) + "***" + url.substr(at);
+  const size_t first_at = url.find('@', scheme + 3);
+  if (colon == std::string::npos || first_at == std::string::npos || first_at < colon) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(url.rfind('@'));
 }
 
 std::string LicenseStore::DefaultUrl(const std::string& out_dir) {

@@ -57,7 +57,9 @@ constexpr std::array<const char*, kQueryCount> kQueries = {
     "UPDATE licenses SET rights_start = $1, rights_end = $2, document = $3 WHERE id = $4",
     "INSERT INTO license_events (license_id, type, at, detail) VALUES ($1, $2, $3, $4)",
     "SELECT type, at, detail FROM license_events WHERE license_id = $1 ORDER BY id",
-    "INSERT INTO revocations (license_id, reason, revoked_at) VALUES ($1, $2, $3)",
+    // Two revocations at once: the first stands, the second inserts nothing.
+    "INSERT INTO revocations (license_id, reason, revoked_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING "
+    "RETURNING license_id",
     "UPDATE store_versions SET version = version + 1 WHERE name = 'revocations'",
     "SELECT reason, revoked_at FROM revocations WHERE license_id = $1",
     "SELECT license_id, reason, revoked_at FROM revocations ORDER BY license_id",
@@ -201,8 +203,11 @@ std::vector<LicenseEvent> SqlStore::Events(const std::string& id) {
 bool SqlStore::Revoke(const std::string& id, const std::string& reason, int64_t at) {
   if (!FindLicense(id)) return false;
   Transaction([&] {
-    if (FindRevocation(id)) return;  // the first revocation stands
-    Run(Query::kInsertRevocation, {id, reason, at});
+    // The first revocation stands, also against one committed meanwhile by
+    // another process (PostgreSQL reads committed rows as the transaction goes).
+    bool inserted = false;
+    Run(Query::kInsertRevocation, {id, reason, at}, [&inserted](const SqlRow&) { inserted = true; });
+    if (!inserted) return;
     Run(Query::kBumpRevocationsVersion, {});
     AddEvent(id, "revoked", at, reason);
   });
