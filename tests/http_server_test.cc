@@ -140,6 +140,27 @@ BOOST_AUTO_TEST_CASE(pipelined_and_kept_alive_requests_are_answered_in_order) {
   BOOST_TEST(closed);
 }
 
+// Found in review: a head that cannot be parsed, after a HEAD on the same
+// connection, was answered as if it were that HEAD (the length of the error,
+// and no error), and as HTTP/1.0 after a 1.0 request.
+BOOST_AUTO_TEST_CASE(a_refusal_after_a_head_request_carries_its_body) {
+  Echo echo;
+  bool closed = false;
+  const std::string got =
+      echo.Exchange("HEAD /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /b HTTP/1.1\r\nHost\r\n\r\n", &closed);
+  const size_t second = got.find("HTTP/1.1 400");
+  BOOST_REQUIRE_MESSAGE(second != std::string::npos, got);
+  const std::string refusal = got.substr(second);
+  const size_t blank = refusal.find("\r\n\r\n");
+  BOOST_REQUIRE(blank != std::string::npos);
+  const size_t length_at = refusal.find("Content-Length: ");
+  BOOST_REQUIRE(length_at != std::string::npos);
+  const size_t length = std::stoul(refusal.substr(length_at + 16));
+  BOOST_TEST(refusal.size() - blank - 4 == length, refusal);
+  BOOST_TEST(refusal.find("\"error\"") != std::string::npos, refusal);
+  BOOST_TEST(closed);
+}
+
 BOOST_AUTO_TEST_CASE(a_handler_that_throws_gets_500_with_no_detail) {
   Echo echo;
   const std::string got = echo.Exchange("GET /throw HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");

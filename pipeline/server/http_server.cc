@@ -227,8 +227,11 @@ struct HttpServer::Impl {
   bool stopped = false;
 
   net::io_context ioc;
-  tcp::acceptor acceptor{ioc};
-  net::steady_timer accept_retry{ioc};
+  // The acceptor and its retry timer are used only on this strand: the next
+  // accept, on any I/O thread, and Stop()'s close never at once.
+  Strand accept_strand{ioc.get_executor()};
+  tcp::acceptor acceptor{accept_strand};
+  net::steady_timer accept_retry{accept_strand};
   std::unique_ptr<net::thread_pool> workers;
   std::vector<std::thread> io_threads;
   int bound_port = 0;
@@ -253,6 +256,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   void Read() {
+    // Until a head is read, an answer (a refusal) is HTTP/1.1's, with a body.
+    head_method_ = false;
+    version_ = 11;
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_->options.max_head_bytes));
     stream_.expires_after(std::chrono::seconds(server_->options.head_timeout_seconds));
@@ -296,6 +302,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write(HttpResponse answer) {
+    // One answer a request, one write at a time: a second would rewrite the
+    // buffers the first is still sending.
+    if (writing_) return;
+    writing_ = true;
     ++served_;
     ++server_->writing;
     const bool keep = keep_alive_ && !answer.close && !server_->stopping &&
@@ -313,6 +323,7 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(std::chrono::seconds(server_->options.write_timeout_seconds));
     net::async_write(stream_, buffers, [self = shared_from_this(), keep](beast::error_code ec, size_t) {
       --self->server_->writing;
+      self->writing_ = false;
       self->shared_body_.reset();
       if (ec || !keep) return self->Close();
       self->Read();
@@ -333,6 +344,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string head_;  // the answer being written: its head, and its body
   std::string body_;  // or the shared one
   std::shared_ptr<const std::string> shared_body_;
+  bool writing_ = false;  // an answer is being written
   bool keep_alive_ = false;
   bool head_method_ = false;
   unsigned version_ = 11;
@@ -423,7 +435,7 @@ void HttpServer::Stop() {
   if (!impl_ || impl_->stopped) return;
   impl_->stopped = true;
   impl_->stopping = true;
-  net::post(impl_->ioc, [impl = impl_.get()] {
+  net::post(impl_->accept_strand, [impl = impl_.get()] {
     beast::error_code ec;
     impl->acceptor.close(ec);
     impl->accept_retry.cancel();
