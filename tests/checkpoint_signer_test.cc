@@ -131,6 +131,21 @@ BOOST_FIXTURE_TEST_CASE(never_signs_over_rows_changed_below_its_checkpoint, Log)
   BOOST_TEST(store->LatestCheckpoint()->size == 3);
 }
 
+// Found in review: a head row's hash edited in the database into something
+// std::stoi half-reads ("+f", odd lengths) was signed as a checkpoint of a
+// hash of the wrong length. A hash that is not 64 lower-case hex digits is
+// never signed.
+BOOST_FIXTURE_TEST_CASE(a_head_hash_that_is_not_hex_is_never_signed, Log) {
+  Append(2);
+  Sql("UPDATE audit_log SET row_hash = '+f" + std::string(62, '0') + "' WHERE id = 2");
+  {
+    CheckpointSigner signer(url, "example.org/audit", Key(), milliseconds(20));
+    signer.Nudge();
+    std::this_thread::sleep_for(milliseconds(100));
+  }  // and its last round
+  BOOST_TEST(Checkpoints().empty());
+}
+
 BOOST_FIXTURE_TEST_CASE(at_start_never_signs_over_a_log_changed_below_the_latest_checkpoint, Log) {
   Append(4);
   {

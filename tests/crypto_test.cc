@@ -75,7 +75,9 @@ BOOST_AUTO_TEST_CASE(base64url) {
 // The decoders read four characters at a time (a license is decoded on every
 // download); against a plain reading, one character at a time, of what
 // Base64 (RFC 4648) allows, on every short string of a small alphabet that
-// holds both alphabets' last characters, padding and a stranger.
+// holds both alphabets' last characters, padding and a stranger. Found in
+// review: "QR==" was read as "A" beside "QQ==" (a second spelling of a
+// signature); the bits past the last byte must be zero.
 std::optional<std::string> PlainDecode(std::string text, bool url) {
   if (url) {
     if (text.find_first_of("+/") != std::string::npos) return std::nullopt;
@@ -97,6 +99,8 @@ std::optional<std::string> PlainDecode(std::string text, bool url) {
   }
   std::string out;
   for (size_t i = 0; i + 8 <= bits.size(); i += 8) out += static_cast<char>(std::stoi(bits.substr(i, 8), nullptr, 2));
+  // The bits past the last byte must be zero (RFC 4648, 3.5).
+  if (bits.find('1', out.size() * 8) != std::string::npos) return std::nullopt;
   return out;
 }
 
@@ -118,6 +122,10 @@ BOOST_AUTO_TEST_CASE(base64_decoders_agree_with_a_plain_reading) {
     }
   }
   BOOST_TEST(accepted > 1000);
+  std::string out;
+  BOOST_TEST(Base64Decode("QQ==", &out));
+  BOOST_TEST(!Base64Decode("QR==", &out));
+  BOOST_TEST(!Base64UrlDecode("QR", &out));
 }
 
 }  // namespace

@@ -87,7 +87,7 @@ Base64Values ValuesOf(const char* alphabet) {
 
 // Decodes `data`, characters of one alphabet without padding, four at a time
 // (a license is decoded on every download); a last group of 2 or 3 gives 1
-// or 2 bytes, one of 1 is no encoding.
+// or 2 bytes (its unused bits zero), one of 1 is no encoding.
 bool DecodeGroups(const Base64Values& values, std::string_view data, std::string* bytes) {
   const size_t rest = data.size() % 4;
   if (rest == 1) return false;
@@ -107,6 +107,9 @@ bool DecodeGroups(const Base64Values& values, std::string_view data, std::string
   if (rest >= 2) {
     const int32_t a = at(i), b = at(i + 1), c = rest == 3 ? at(i + 2) : 0;
     if ((a | b | c) < 0) return false;
+    // The bits past the last byte are zero (RFC 4648, 3.5): one spelling a
+    // byte string, so a signature or a note has no second form.
+    if (rest == 2 ? (b & 15) != 0 : (c & 3) != 0) return false;
     const uint32_t n = static_cast<uint32_t>(a << 18 | b << 12 | c << 6);
     *out++ = static_cast<char>(n >> 16);
     if (rest == 3) *out++ = static_cast<char>(n >> 8);

@@ -5,16 +5,24 @@
 
 #include "pipeline/base/clock.h"
 #include "pipeline/base/crypto.h"
+#include "pipeline/base/error.h"
 #include "pipeline/server/serve_log.h"
 #include "pipeline/signing/checkpoint.h"
 
 namespace imprint {
 namespace {
 
-// The bytes of a row hash as the rows keep it (lower-case hex).
+// The 32 bytes of a row hash as the rows keep it (64 lower-case hex digits);
+// anything else (a row edited in the database) is an Error, never signed.
 std::string FromHex(const std::string& hex) {
+  const auto digit = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
   std::string bytes;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) bytes += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  for (size_t i = 0; hex.size() == 64 && i < hex.size(); i += 2) {
+    const int high = digit(hex[i]), low = digit(hex[i + 1]);
+    if (high < 0 || low < 0) break;
+    bytes += static_cast<char>(high * 16 + low);
+  }
+  if (bytes.size() != 32) throw Error("audit log", 0, "the head row's hash is not 64 lower-case hex digits");
   return bytes;
 }
 
