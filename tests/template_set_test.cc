@@ -142,6 +142,29 @@ BOOST_AUTO_TEST_CASE(comments_unescaped_and_the_bundled_templates_pass) {
   BOOST_CHECK_NO_THROW(TemplateSet::Load(SourceDir() + "/templates"));
 }
 
+// Found in review: a partial inside a comment was still spliced in and
+// rendered, unchecked; partials used many times on each level multiplied
+// without bound.
+BOOST_AUTO_TEST_CASE(a_tag_inside_a_comment_and_partials_past_a_megabyte_are_refused) {
+  ExpectError([] { TemplateSet::FromString("w.txt", "x\n{{! see {{> footer}} }}"); }, "w.txt", 2,
+              "a comment holds a tag");
+  TempDir dir;
+  // Ten uses a level, seven levels: 10^7 copies of a 16-byte line.
+  WriteAll(dir / "l0.txt.mustache", "sixteen bytes..\n");
+  for (int level = 1; level <= 7; ++level) {
+    std::string text;
+    for (int i = 0; i < 10; ++i) text += "{{> l" + std::to_string(level - 1) + ".txt}}";
+    WriteAll(dir / ("l" + std::to_string(level) + ".txt.mustache"), text);
+  }
+  try {
+    TemplateSet::Load(dir.path());
+    BOOST_FAIL("ten million copies of a line were expanded");
+  } catch (const Error& e) {
+    BOOST_TEST(e.diagnostic().message.find("exceed 1 MB") != std::string::npos, e.diagnostic().message);
+    BOOST_TEST(e.diagnostic().file.find(dir.path()) == 0u, e.diagnostic().file);
+  }
+}
+
 // Found attacking the name check: `{{copyright.x}}` passed as `copyright`
 // and rendered as nothing; a missing partial was named without its line.
 BOOST_AUTO_TEST_CASE(dotted_names_must_be_listed_whole_and_missing_partials_have_a_line) {

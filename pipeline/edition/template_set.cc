@@ -99,7 +99,14 @@ Tag ReadTag(const std::string& text, size_t open, int line, const std::string& p
   *end = close + closer.size();
   Tag tag{triple ? '{' : '\0', "", line};
   std::string_view inner(text.data() + body, close - body);
-  if (!triple && !inner.empty() && inner.front() == '!') return Tag{'!', "", line};
+  // A comment holds no tag: "{{! {{>x}} }}" would still have its partial
+  // spliced in (ExpandPartials) and render what was not checked.
+  if (!triple && !inner.empty() && inner.front() == '!') {
+    if (inner.find("{{") != std::string_view::npos) {
+      throw Error(path, line, "a comment holds a tag: '" + Excerpt(text, open) + "'");
+    }
+    return Tag{'!', "", line};
+  }
   if (!triple && !inner.empty() && std::string_view("#^/&>=").find(inner.front()) != std::string_view::npos) {
     tag.kind = inner.front();
     inner.remove_prefix(1);
@@ -186,6 +193,8 @@ mustache::mustache& Parsed(const std::string& text, bool escape_html) {
   return *slot;
 }
 
+constexpr size_t kMaxExpanded = 1 << 20;
+
 // Replaces each {{> NAME}} in `text` by the partial's text, recursively, so a
 // render never parses a partial again.
 std::string ExpandPartials(const std::string& text, const std::map<std::string, std::string>& sources,
@@ -206,6 +215,8 @@ std::string ExpandPartials(const std::string& text, const std::map<std::string, 
     pos = close + 2;
   }
   out.append(text, pos, std::string::npos);
+  // Partials used many times on each level would multiply beyond any page.
+  if (out.size() > kMaxExpanded) throw Error(path, 0, "the template and its partials exceed 1 MB");
   return out;
 }
 
