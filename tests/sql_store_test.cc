@@ -158,6 +158,24 @@ BOOST_AUTO_TEST_CASE(a_password_with_a_slash_is_redacted_too) {
   }
 }
 
+// Found in review: the URL's query was dropped, so ?sslmode=require
+// connected without TLS, silently. libpq's settings in the query are passed
+// on: the test server has no TLS, so requiring it must fail.
+BOOST_AUTO_TEST_CASE(libpq_settings_in_the_url_query_are_honoured) {
+  ForEachStore([](const std::string& url) {
+    if (url.rfind("postgresql://", 0) != 0) return;
+    const std::string with = url + (url.find('?') == std::string::npos ? "?" : "&");
+    try {
+      LicenseStore::Open(with + "sslmode=require");
+      BOOST_FAIL("sslmode=require connected to a server without TLS");
+    } catch (const Error& e) {
+      BOOST_TEST(e.diagnostic().message.find("SSL") != std::string::npos, e.diagnostic().message);
+    }
+    BOOST_CHECK_THROW(LicenseStore::Open(with + "no_such_setting=1"), Error);
+    BOOST_CHECK_NO_THROW(LicenseStore::Open(with + "application_name=imprint-test&sslmode=disable"));
+  });
+}
+
 // PostgreSQL would keep text up to a NUL byte and drop the rest: the row
 // would be stored other than it was hashed. Refused, on both, or kept whole.
 BOOST_AUTO_TEST_CASE(text_with_a_nul_byte_is_kept_whole_or_refused) {

@@ -17,7 +17,7 @@ namespace {
 // libpq's connection keywords and values for a postgresql:// URL.
 struct ConnectionParams {
   std::vector<std::string> keys, values;
-  void Add(const char* key, const std::string& value) {
+  void Add(const std::string& key, const std::string& value) {
     keys.emplace_back(key);
     values.push_back(value);
   }
@@ -39,6 +39,9 @@ ConnectionParams ParseUrl(const std::string& url) {
   if (!password.empty()) p.Add("password", password);
   p.Add("dbname", db.empty() ? std::string("postgres") : db);
   p.Add("connect_timeout", "2");
+  // The URL's query holds libpq's own settings (sslmode=require, ...): each
+  // passed on, the last word on its keyword; an unknown one is libpq's error.
+  for (const auto& [key, value] : uri.getQueryParameters()) p.Add(key, value);
   return p;
 }
 
