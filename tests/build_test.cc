@@ -206,6 +206,36 @@ BOOST_AUTO_TEST_CASE(two_inputs_for_one_edition_is_an_error) {
                         dir / "a.txt") != std::string::npos, r.err);
 }
 
+// Regression (issue 15): a new file saved as monitor-v05-i079.txt with its
+// header still saying Issue 78 was published as monitor/v05/i078 and silently
+// replaced the live issue 78. A file named like an edition must be that
+// edition; the others of the run are still built.
+BOOST_AUTO_TEST_CASE(a_file_named_for_another_edition_than_its_header_is_refused) {
+  TempDir dir;
+  const std::string header = "Publication: Monitor\nVolume: 5\nIssue: 78\n\nThe text.\n";
+  WriteAll(dir / "raw/monitor-v05-i078.txt", header);
+  BOOST_REQUIRE_EQUAL(RunImprint({"build", "--out", dir / "out", dir / "raw/monitor-v05-i078.txt"}).exit_code, 0);
+  const std::string live = ReadAll(dir / "out/monitor/v05/i078/monitor-v05-i078.md");
+  WriteAll(dir / "raw/monitor-v05-i079.txt", "Publication: Monitor\nVolume: 5\nIssue: 78\n\nOther text.\n");
+  WriteAll(dir / "raw/monitor-v5-i80.txt", "Publication: Prism\nVolume: 5\nIssue: 80\n\nText.\n");
+  WriteAll(dir / "raw/any-name.txt", "Publication: Monitor\nVolume: 5\nIssue: 81\n\nText.\n");
+  for (const char* command : {"build", "publish"}) {
+    BOOST_TEST_CONTEXT(command) {
+      const ProcessResult r = RunImprint({command, "--out", dir / "out", dir / "raw/monitor-v05-i079.txt"});
+      BOOST_TEST(r.exit_code == 1);
+      BOOST_TEST(r.err.find(dir / "raw/monitor-v05-i079.txt:1: error: the file name says monitor/v05/i079, "
+                                  "the header monitor/v05/i078") != std::string::npos, r.err);
+      BOOST_TEST(ReadAll(dir / "out/monitor/v05/i078/monitor-v05-i078.md") == live);
+    }
+  }
+  const ProcessResult all = RunImprint({"build", "--out", dir / "out", dir / "raw"});
+  BOOST_TEST(all.exit_code == 1);
+  BOOST_TEST(all.err.find("the file name says monitor/v05/i080, the header prism/v05/i080") != std::string::npos,
+             all.err);
+  BOOST_TEST(std::filesystem::exists(dir / "out/monitor/v05/i081/manifest.json"));  // a name of no edition's shape
+  BOOST_TEST(ReadAll(dir / "out/monitor/v05/i078/monitor-v05-i078.md") == live);
+}
+
 BOOST_AUTO_TEST_CASE(report_lists_every_input) {
   TempDir dir;
   const ProcessResult r = RunImprint({"build", "--report", dir / "report.json", "--out", dir / "out",

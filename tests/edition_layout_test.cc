@@ -69,6 +69,19 @@ BOOST_AUTO_TEST_CASE(artifact_paths_are_read_by_the_same_grammar) {
 
 // Hostile artifact paths: dots, "..", slashes, overlong numbers, NUL, upper
 // case, spellings that are not canonical, another edition's file.
+BOOST_AUTO_TEST_CASE(base_names_read_back_padded_or_not_and_nothing_else) {
+  const auto ref = ParseEditionBaseName("monitor-v05-i077");
+  BOOST_REQUIRE(ref.has_value());
+  BOOST_TEST(ref->Path() == "monitor/v05/i077");
+  BOOST_TEST(ParseEditionBaseName("north-caucasus-v5-i7")->Path() == "north-caucasus/v05/i007");
+  BOOST_TEST(ParseEditionBaseName("a-v-i1-v2-i3")->Path() == "a-v-i1/v02/i003");
+  for (const std::string& bad : std::vector<std::string>{"", "monitor", "monitor-v05", "-v05-i077", "monitor-v05-i", "monitor-v0-i1",
+                                "monitor-v05-i077x", "Monitor-v05-i077", "monitor--v05-i077", "monitor-v123456-i1",
+                                "monitor-v05-i077.txt", std::string("monitor-v05-i07\0", 16), "a/b-v1-i1"}) {
+    BOOST_TEST(!ParseEditionBaseName(bad).has_value(), bad);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(hostile_artifact_paths_are_refused) {
   const std::string nul("\0", 1);
   for (const std::string& bad : std::vector<std::string>{

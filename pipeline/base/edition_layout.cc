@@ -50,6 +50,18 @@ std::optional<EditionRef> ParseEditionRef(std::string_view text) {
   return EditionRef{std::string(slug), volume, issue};
 }
 
+std::optional<EditionRef> ParseEditionBaseName(std::string_view text) {
+  const size_t issue_at = text.rfind("-i");
+  if (issue_at == std::string_view::npos) return std::nullopt;
+  const size_t volume_at = text.rfind("-v", issue_at);
+  if (volume_at == std::string_view::npos || volume_at == 0) return std::nullopt;
+  const std::string_view slug = text.substr(0, volume_at);
+  const int volume = Numbered(text.substr(volume_at + 1, issue_at - volume_at - 1), 'v');
+  const int issue = Numbered(text.substr(issue_at + 1), 'i');
+  if (!IsSlug(slug) || volume < 1 || issue < 1) return std::nullopt;
+  return EditionRef{std::string(slug), volume, issue};
+}
+
 std::optional<ArtifactRef> ParseArtifactPath(std::string_view text) {
   const size_t slash = text.rfind('/');
   if (slash == std::string_view::npos) return std::nullopt;

@@ -52,6 +52,11 @@ struct EditionRef {
 // nullopt for anything else.
 std::optional<EditionRef> ParseEditionRef(std::string_view text);
 
+// Reads a base name, "monitor-v05-i077" (the zero padding optional), as a
+// raw issue's file name may spell it without its ".txt": the slug, "-v",
+// 1 to 5 digits, "-i", 1 to 5 digits. nullopt for anything else.
+std::optional<EditionRef> ParseEditionBaseName(std::string_view text);
+
 // One artifact of an edition (or its signature), as its path names it.
 struct ArtifactRef {
   EditionRef edition;

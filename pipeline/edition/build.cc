@@ -165,6 +165,19 @@ std::vector<Signed> RenderAndSign(const BuildContext& context, const Document& d
   return files;
 }
 
+// An input named like an edition ("monitor-v05-i079.txt") is that edition:
+// a file saved under a new name with the old header would replace another
+// issue. A name of no edition's shape says nothing.
+void RequireNameAgrees(const std::string& input, int header_line, const std::string& edition) {
+  std::string stem = std::filesystem::path(input).filename().string();
+  if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, ".txt") == 0) stem.resize(stem.size() - 4);
+  const std::optional<EditionRef> named = ParseEditionBaseName(stem);
+  if (named && named->Path() != edition) {
+    throw Error(input, header_line, "the file name says " + named->Path() + ", the header " + edition +
+                                        ": rename the file or correct the header");
+  }
+}
+
 void BuildOne(Run* run, const std::string& input, InputResult* result, StateRow* new_row) {
   const BuildContext& context = run->context;
   result->input = input;
@@ -196,6 +209,7 @@ void BuildOne(Run* run, const std::string& input, InputResult* result, StateRow*
     result->diagnostics = doc.warnings;
     ApplyRights(context.policy, context.templates, &doc);
     const std::string edition = EditionPath(doc.publication.slug, doc.volume, doc.issue);
+    RequireNameAgrees(input, doc.header_line, edition);
     result->edition = edition;
     const std::string owner = run->claims.Claim(edition, input);
     if (!owner.empty()) {
