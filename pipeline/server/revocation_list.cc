@@ -32,12 +32,11 @@ std::optional<Revocation> RevocationList::Find(const std::string& license_id, in
 }
 
 void RevocationList::Screen(std::vector<AuditRow>* rows, int64_t now) const {
+  const char* const revoked = ToString(DecisionReason::kRevoked);
   for (AuditRow& row : *rows) {
-    if (row.license_id.empty() || row.reason == ToString(DecisionReason::kRevoked) || !Find(row.license_id, std::max(row.at, now))) {
-      continue;
-    }
+    if (row.license_id.empty() || row.reason == revoked || !Find(row.license_id, std::max(row.at, now))) continue;
     row.decision = AuditDecision::kDeny;
-    row.reason = ToString(DecisionReason::kRevoked);
+    row.reason = revoked;
     row.sha256.clear();
   }
 }
