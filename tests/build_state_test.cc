@@ -20,13 +20,17 @@ using namespace testing;
 BOOST_AUTO_TEST_CASE(state_round_trips_and_damage_means_empty) {
   TempDir dir;
   BuildState state;
-  state.Put({"in/a.txt", 12, 345, "aa", "bb", {{"monitor", "The Monitor", 1, 2, "", "T"}, "monitor/v01/i002"}});
-  state.Put({"in/b.txt", 1, 2, "cc", "dd", {{"prism", "Prism", 2, 3, "1996-01-02", "P"}, "prism/v02/i003"}});
+  state.Put({"in/a.txt", 12, 345, "aa", "bb", {{"monitor", "The Monitor", 1, 2, "", "T"}, "monitor/v01/i002", 1, "", "", ""}});
+  state.Put({"in/b.txt", 1, 2, "cc", "dd", {{"prism", "Prism", 2, 3, "1996-01-02", "P"}, "prism/v02/i003", 2, "ab12", "1996-02-01", "2030-01-01T06:00:00Z"}});
   state.Save(dir.path());
   const BuildState back = BuildState::Load(dir.path());
   BOOST_REQUIRE(back.Find("in/a.txt") != nullptr);
   BOOST_TEST(back.Find("in/a.txt")->mtime_ns == 345);
   BOOST_TEST(back.Find("in/b.txt")->edition.date == "1996-01-02");
+  BOOST_TEST(back.Find("in/b.txt")->edition.revision == 2);
+  BOOST_TEST(back.Find("in/b.txt")->edition.manifest_sha256 == "ab12");
+  BOOST_TEST(back.Find("in/b.txt")->edition.corrected == "1996-02-01");
+  BOOST_TEST(back.Find("in/b.txt")->edition.embargo == "2030-01-01T06:00:00Z");
   BOOST_TEST(back.Editions().size() == 2u);
   WriteAll(BuildState::PathIn(dir.path()), "# imprint-state/1\nbroken\tline\n");
   BOOST_TEST(BuildState::Load(dir.path()).size() == 0u);
@@ -36,9 +40,9 @@ BOOST_AUTO_TEST_CASE(state_round_trips_and_damage_means_empty) {
 // was counted twice, and the catalog could take its data from the stale one.
 BOOST_AUTO_TEST_CASE(a_moved_input_leaves_one_row_per_edition) {
   BuildState state;
-  state.Put({"in/a.txt", 1, 1, "aa", "bb", {{"monitor", "The Monitor", 1, 2, "", "Old"}, "monitor/v01/i002"}});
-  state.Put({"in/b.txt", 1, 2, "cc", "dd", {{"prism", "Prism", 2, 3, "", "P"}, "prism/v02/i003"}});
-  state.Put({"in/moved/a.txt", 1, 3, "aa", "bb", {{"monitor", "The Monitor", 1, 2, "", "New"}, "monitor/v01/i002"}});
+  state.Put({"in/a.txt", 1, 1, "aa", "bb", {{"monitor", "The Monitor", 1, 2, "", "Old"}, "monitor/v01/i002", 1, "", "", ""}});
+  state.Put({"in/b.txt", 1, 2, "cc", "dd", {{"prism", "Prism", 2, 3, "", "P"}, "prism/v02/i003", 1, "", "", ""}});
+  state.Put({"in/moved/a.txt", 1, 3, "aa", "bb", {{"monitor", "The Monitor", 1, 2, "", "New"}, "monitor/v01/i002", 1, "", "", ""}});
   BOOST_TEST(state.size() == 2u);
   BOOST_TEST(state.Find("in/a.txt") == nullptr);
   const auto editions = state.Editions();
@@ -46,8 +50,8 @@ BOOST_AUTO_TEST_CASE(a_moved_input_leaves_one_row_per_edition) {
   BOOST_TEST(editions[0].title == "P");  // by input path: in/b.txt, in/moved/a.txt
   BOOST_TEST(editions[1].title == "New");
   // An input rebuilt into another edition gives up its old one.
-  state.Put({"in/b.txt", 1, 4, "ee", "ff", {{"prism", "Prism", 2, 4, "", "P4"}, "prism/v02/i004"}});
-  state.Put({"in/c.txt", 1, 5, "gg", "hh", {{"prism", "Prism", 2, 3, "", "P3"}, "prism/v02/i003"}});
+  state.Put({"in/b.txt", 1, 4, "ee", "ff", {{"prism", "Prism", 2, 4, "", "P4"}, "prism/v02/i004", 1, "", "", ""}});
+  state.Put({"in/c.txt", 1, 5, "gg", "hh", {{"prism", "Prism", 2, 3, "", "P3"}, "prism/v02/i003", 1, "", "", ""}});
   BOOST_TEST(state.size() == 3u);
   BOOST_TEST(state.Find("in/b.txt")->edition.edition == "prism/v02/i004");
 }

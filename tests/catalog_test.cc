@@ -105,8 +105,8 @@ BOOST_AUTO_TEST_CASE(shards_cover_every_input_once_and_catalog_merges_them) {
 
 BOOST_AUTO_TEST_CASE(catalog_files_are_deterministic) {
   const std::vector<CatalogEntry> entries = {
-      {{"prism", "Prism", 2, 3, "", "Prism, Volume 2, Issue 3"}, "prism/v02/i003"},
-      {{"monitor", "The Monitor", 1, 2, "1995-01-02", "The Monitor, Volume 1, Issue 2"}, "monitor/v01/i002"}};
+      {{"prism", "Prism", 2, 3, "", "Prism, Volume 2, Issue 3"}, "prism/v02/i003", 1, "", "", ""},
+      {{"monitor", "The Monitor", 1, 2, "1995-01-02", "The Monitor, Volume 1, Issue 2"}, "monitor/v01/i002", 1, "", "", ""}};
   std::vector<CatalogEntry> reversed(entries.rbegin(), entries.rend());
   BOOST_TEST(CatalogJson(entries) == CatalogJson(reversed));
   const TemplateSet templates = TemplateSet::Load(SourceDir() + "/templates");

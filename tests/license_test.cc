@@ -95,56 +95,9 @@ BOOST_FIXTURE_TEST_CASE(another_key_is_unknown_and_a_revoked_key_is_refused, Key
   BOOST_TEST((VerifyLicense(doc, LoadTrustedKeys({dir / "keys/keyring.json"})) == SignatureVerdict::kRevokedKey));
 }
 
-BOOST_AUTO_TEST_CASE(times) {
-  BOOST_TEST(*ParseTime("2026-01-01") == 1767225600);
-  BOOST_TEST(*ParseTime("2026-01-01", true) == 1767225600 + 86399);
-  BOOST_TEST(*ParseTime("2026-01-01T01:00:00Z") == 1767229200);
-  BOOST_TEST(*ParseTime("2026-01-01T03:00:00+02:00") == 1767229200);
-  BOOST_TEST(FormatTime(1767229200) == "2026-01-01T01:00:00Z");
-  for (const char* bad : {"", "2026-13-01", "2026-02-30", "yesterday", "2026-01-01 01:00", "01/01/2026"}) {
-    BOOST_TEST(!ParseTime(bad).has_value(), bad);
-  }
-}
-
-BOOST_AUTO_TEST_CASE(ids_are_random_uuids) {
-  const std::string a = NewLicenseId(), b = NewLicenseId();
-  BOOST_TEST(a.size() == 36u);
-  BOOST_TEST(a[14] == '4');
-  BOOST_TEST(a != b);
-}
-
-BOOST_AUTO_TEST_CASE(malformed_documents_are_errors_naming_the_file) {
-  for (const char* text : {"", "[]", "{\"id\":1}", "{\"id\":\"x\",\"issued\":\"t\"}"}) {
-    try {
-      ParseLicense(text, "bad.license");
-      BOOST_FAIL("no error");
-    } catch (const Error& e) {
-      BOOST_TEST(e.diagnostic().file == "bad.license");
-    }
-  }
-}
-
-// ---- issue 12, point 9: times are RFC 3339 to the letter -------------------
+// ---- issue 12, point 9: times are RFC 3339 to the letter (tests/rfc3339_test.cc)
 
 BOOST_FIXTURE_TEST_CASE(times_are_strict_rfc3339, Keys) {
-  for (const char* bad :
-       {"2026-01-01Tab:cd:efZ", "2026-01-01T00:00:00Zjunk", "2026-01-01T00:00:00Z ", "2026-01-01T00:00:00+99:99",
-        "2026-01-01T00:00:00+24:00", "2026-01-01T00:00:00+23:60", "2026-01-01T00:00:00+0100", "2026-01-01T24:00:00Z",
-        "2026-01-01T23:60:00Z", "2026-01-01T23:59:61Z", "2026-01-01T00:00:00", "2026-01-01T00:00Z",
-        "2026-01-01T0:00:00Z", "2026-01-01T00:00:00.Z", "2026-02-29", "2026-04-31", "1900-02-29", "2026-00-10",
-        "2026-01-00", "2026-01-32", "2026-1-01", "20260101", "2026-01-01x", " 2026-01-01", "+2026-01-01",
-        "2026-01-01T00:00:00ZZ", "2026-01-01TT00:00:00Z", "2026-01-01\t"}) {
-    BOOST_TEST(!ParseTime(bad).has_value(), bad);
-  }
-  BOOST_TEST(*ParseTime("2024-02-29") == 1709164800);
-  BOOST_TEST(*ParseTime("2000-02-29T00:00:00Z") == 951782400);
-  BOOST_TEST(*ParseTime("2026-01-01T01:00:00.123Z") == 1767229200);
-  BOOST_TEST(*ParseTime("2026-01-01t01:00:00z") == 1767229200);
-  BOOST_TEST(*ParseTime("2026-01-01T23:59:59+23:59") == 1767225600 + 86399 - 86340);
-  BOOST_TEST(*ParseTime("2026-01-01T00:00:00-00:30") == 1767225600 + 1800);
-  BOOST_TEST(*ParseTime("2016-12-31T23:59:60Z") == 1483228800);  // a leap second: the next minute's first
-  BOOST_TEST(*ParseTime("1970-01-01") == 0);
-
   // The command line says so, and a document's own times are held to it.
   const std::string issue[] = {"license", "issue", "--subscriber", "s", "--name", "n", "--tier", "individual",
                                "--publications", "monitor", "--db", "sqlite:" + dir / "s.db"};
@@ -176,6 +129,25 @@ BOOST_FIXTURE_TEST_CASE(times_are_strict_rfc3339, Keys) {
   l.start = "2026-01-01T00:00:00Zjunk";
   BOOST_CHECK_THROW(ParseLicense(SignLicense(l, keystore.LoadSigningKey()), "l"), Error);
 }
+
+BOOST_AUTO_TEST_CASE(ids_are_random_uuids) {
+  const std::string a = NewLicenseId(), b = NewLicenseId();
+  BOOST_TEST(a.size() == 36u);
+  BOOST_TEST(a[14] == '4');
+  BOOST_TEST(a != b);
+}
+
+BOOST_AUTO_TEST_CASE(malformed_documents_are_errors_naming_the_file) {
+  for (const char* text : {"", "[]", "{\"id\":1}", "{\"id\":\"x\",\"issued\":\"t\"}"}) {
+    try {
+      ParseLicense(text, "bad.license");
+      BOOST_FAIL("no error");
+    } catch (const Error& e) {
+      BOOST_TEST(e.diagnostic().file == "bad.license");
+    }
+  }
+}
+
 
 // ---- issue 12, point 5: names a copy cannot carry are refused at issue -----
 

@@ -157,5 +157,56 @@ BOOST_AUTO_TEST_CASE(errors_name_the_line) {
   BOOST_TEST(line_of("Publication: Monitor Volume: 1 Issue: 3\n\nok\n\x81\n") == 4);
 }
 
+
+// ---- issue 15: corrections and embargoes in the header (docs/editions.md) ---
+
+const std::string kHex(64, 'a');
+
+BOOST_AUTO_TEST_CASE(corrections_and_an_embargo_are_read_in_order) {
+  const Document doc = Read("Publication: Monitor Volume: 5 Issue: 77 Date: 1999-04-21\n"
+                            "Correction: 1999-04-22 " + kHex + " Issue: \"An Russian\" now reads \"A Russian\".\n"
+                            "correction : 2026-11-29\t" + std::string(64, 'b') + "\tThe date line.\n"
+                            "Embargo: 2030-01-01T08:00:00+02:00\n\nBody.\n");
+  BOOST_REQUIRE_EQUAL(doc.corrections.size(), 2u);
+  BOOST_TEST(Revision(doc) == 3);
+  BOOST_TEST(doc.corrections[0].date == "1999-04-22");
+  BOOST_TEST(doc.corrections[0].supersedes == kHex);
+  BOOST_TEST(doc.corrections[0].note == "Issue: \"An Russian\" now reads \"A Russian\".");  // to the line's end
+  BOOST_TEST(doc.corrections[0].line == 2);
+  BOOST_TEST(doc.corrections[1].note == "The date line.");
+  BOOST_TEST(doc.embargo == "2030-01-01T06:00:00Z");
+  BOOST_TEST(Blocks(doc) == std::vector<std::string>{"Body."});
+  BOOST_TEST(Revision(Read("Publication: Monitor Volume: 5 Issue: 77\n\nBody.\n")) == 1);
+}
+
+BOOST_AUTO_TEST_CASE(bad_corrections_and_embargoes_are_errors_naming_the_line) {
+  const std::string head = "Publication: Monitor Volume: 5 Issue: 77 Date: 1999-04-21\n";
+  const std::pair<std::string, std::string> cases[] = {
+      {"Correction: 1999-02-30 " + kHex + " x\n", "not a calendar date"},
+      {"Correction: 1999-04-22 " + kHex + "\n", "does not say what was corrected"},
+      {"Correction: 1999-04-22 " + kHex + "   \n", "does not say what was corrected"},
+      {"Correction: 1999-04-22\n", "no SHA-256"},
+      {"Correction: 1999-04-22 " + std::string(63, 'a') + " x\n", "no SHA-256"},
+      {"Correction: 1999-04-22 " + std::string(64, 'A') + " x\n", "no SHA-256"},
+      {"Correction: 1999-04-22 " + std::string(63, 'a') + "g x\n", "no SHA-256"},
+      {"Correction:\n", "not a calendar date"},
+      {"Correction: 1999-04-20 " + kHex + " x\n", "before the issue's Date"},
+      {"Correction: 1999-05-01 " + kHex + " x\nCorrection: 1999-04-30 " + kHex + " y\n", "before the one on line 2"},
+      {"Embargo: 2030-01-01\n", "not an RFC 3339 date-time"},
+      {"Embargo: 2030-01-01T06:00:00\n", "not an RFC 3339 date-time"},
+      {"Embargo: soon\n", "not an RFC 3339 date-time"},
+      {"Embargo: 2030-01-01T06:00:00Z\nEmbargo: 2030-01-02T06:00:00Z\n", "given twice"},
+  };
+  for (const auto& [lines, want] : cases) {
+    try {
+      Read(head + lines + "\nBody.\n");
+      BOOST_ERROR("no error for: " + lines);
+    } catch (const Error& e) {
+      BOOST_TEST(e.diagnostic().message.find(want) != std::string::npos, lines << " -> " << e.diagnostic().message);
+      BOOST_TEST(e.diagnostic().line >= 2, lines);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace imprint

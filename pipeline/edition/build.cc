@@ -178,6 +178,17 @@ void RequireNameAgrees(const std::string& input, int header_line, const std::str
   }
 }
 
+// The catalog's entry of the edition just rendered into `files`.
+CatalogEntry CatalogEntryOf(const Document& doc, const std::string& edition, const std::vector<Signed>& files) {
+  const auto manifest = std::find_if(files.begin(), files.end(), [](const Signed& f) { return f.name == kManifestName; });
+  return CatalogEntry{{doc.publication.slug, doc.publication.display_name, doc.volume, doc.issue, doc.date, doc.title},
+                      edition,
+                      Revision(doc),
+                      Sha256Hex(manifest->bytes),
+                      doc.corrections.empty() ? "" : doc.corrections.back().date,
+                      doc.embargo};
+}
+
 void BuildOne(Run* run, const std::string& input, InputResult* result, StateRow* new_row) {
   const BuildContext& context = run->context;
   result->input = input;
@@ -222,10 +233,7 @@ void BuildOne(Run* run, const std::string& input, InputResult* result, StateRow*
     WriteEdition(run, input, edition, files);
     for (const Signed& f : files) result->outputs.push_back(run->options.out_dir + "/" + edition + "/" + f.name);
     result->status = InputStatus::kBuilt;
-    *new_row = StateRow{input, size, mtime, raw_sha256, inputs_sha256,
-                        CatalogEntry{{doc.publication.slug, doc.publication.display_name, doc.volume,
-                                                   doc.issue, doc.date, doc.title},
-                                                  edition}};
+    *new_row = StateRow{input, size, mtime, raw_sha256, inputs_sha256, CatalogEntryOf(doc, edition, files)};
   } catch (const Error& e) {
     result->status = InputStatus::kFailed;
     result->diagnostics.push_back(e.diagnostic());

@@ -8,7 +8,7 @@
 namespace imprint {
 namespace {
 
-constexpr char kHeader[] = "# imprint-state/1";
+constexpr char kHeader[] = "# imprint-state/2";
 
 // Tabs and line breaks cannot stand in a field; none of ours should hold them.
 std::string Field(const std::string& s) {
@@ -47,7 +47,7 @@ BuildState BuildState::Load(const std::string& out_dir) {
   if (!std::getline(in, line) || line != kHeader) return state;
   while (std::getline(in, line)) {
     const auto f = Split(line);
-    if (f.size() != 12) return BuildState();  // damaged: start afresh
+    if (f.size() != 16) return BuildState();  // damaged: start afresh
     try {
       StateRow row;
       row.input = f[0];
@@ -55,7 +55,8 @@ BuildState BuildState::Load(const std::string& out_dir) {
       row.mtime_ns = std::stoll(f[2]);
       row.raw_sha256 = f[3];
       row.inputs_sha256 = f[4];
-      row.edition = {{f[6], f[7], std::stoi(f[8]), std::stoi(f[9]), f[10], f[11]}, f[5]};
+      row.edition = {{f[6], f[7], std::stoi(f[8]), std::stoi(f[9]), f[10], f[11]}, f[5], std::stoi(f[12]),
+                     f[13], f[14], f[15]};
       state.Put(std::move(row));
     } catch (const std::exception&) {
       return BuildState();
@@ -71,7 +72,8 @@ void BuildState::Save(const std::string& out_dir) const {
     out += Field(r.input) + '\t' + std::to_string(r.size) + '\t' + std::to_string(r.mtime_ns) + '\t' +
            r.raw_sha256 + '\t' + r.inputs_sha256 + '\t' + e.edition + '\t' + e.publication + '\t' +
            Field(e.publication_name) + '\t' + std::to_string(e.volume) + '\t' +
-           std::to_string(e.issue) + '\t' + e.date + '\t' + Field(e.title) + '\n';
+           std::to_string(e.issue) + '\t' + e.date + '\t' + Field(e.title) + '\t' + std::to_string(e.revision) +
+           '\t' + e.manifest_sha256 + '\t' + e.corrected + '\t' + e.embargo + '\n';
   }
   WriteFileAtomic(PathIn(out_dir), out);
 }

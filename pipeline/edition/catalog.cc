@@ -51,7 +51,8 @@ CatalogEntry FromManifest(const std::string& path, const std::string& folder, co
     throw Error(path, 0, "not listed: " + e.diagnostic().message);
   }
   if (!m.has_issue) throw Error(path, 0, "not listed: the manifest has no 'issue' object");
-  const CatalogEntry e{m.issue, m.edition};
+  const CatalogEntry e{m.issue, m.edition, m.revision, Sha256Hex(bytes),
+                       m.corrections.empty() ? "" : m.corrections.back().date, m.embargo};
   if (e.edition != EditionPath(e.publication, e.volume, e.issue) || e.edition != folder) {
     throw Error(path, 0, "not listed: the manifest names edition " + e.edition + ", but its folder is " + folder);
   }
@@ -102,6 +103,9 @@ std::string CatalogJson(std::vector<CatalogEntry> entries) {
     for (const Writer& w : Writers()) files->set(w.format, BasePath(e) + "." + w.extension);
     o->set("files", files);
     o->set("manifest", e.edition + "/" + kManifestName);
+    o->set("manifest_sha256", e.manifest_sha256);
+    o->set("revision", e.revision);
+    if (!e.corrected.empty()) o->set("corrected", e.corrected);
     list->add(o);
   }
   Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);

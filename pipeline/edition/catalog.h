@@ -23,6 +23,10 @@ namespace imprint {
 // carries it, and the edition's reference.
 struct CatalogEntry : ManifestIssue {
   std::string edition;  // "monitor/v05/i077"
+  int revision = 1;
+  std::string manifest_sha256;  // of the current revision's manifest.json (the snapshot, as TUF's)
+  std::string corrected;        // the date of the last correction, or "" (revision 1)
+  std::string embargo;          // the release time (UTC, RFC 3339), or ""
 };
 
 // Every edition folder under `out_dir` with a manifest.json, from the

@@ -43,6 +43,15 @@ struct Rights {
   std::vector<std::string> footer;  // the canonical footer, one string a paragraph
 };
 
+// A correction of published text (docs/editions.md), as a raw header's
+// `Correction:` line records it: the k-th correction makes revision k+1.
+struct Correction {
+  std::string date;        // YYYY-MM-DD
+  std::string supersedes;  // SHA-256 (lower-case hex) of revision k's manifest.json
+  std::string note;        // what was corrected: one line of text
+  int line = 0;            // in the raw file
+};
+
 struct Document {
   std::string source;        // the raw file's path, for diagnostics
   std::string header_name;   // the publication as the raw header names it
@@ -50,12 +59,17 @@ struct Document {
   int volume = 0;
   int issue = 0;
   std::string date;          // YYYY-MM-DD, or empty when the header has none
+  std::vector<Correction> corrections;  // in the header's order, dates never decreasing
+  std::string embargo;       // release time "2030-01-01T06:00:00Z" (UTC), or empty
   Publication publication;
   Rights rights;
   std::string title;         // "The Monitor, Volume 5, Issue 77"
   std::vector<Article> articles;
   std::vector<Diagnostic> warnings;
 };
+
+// The revision of the edition `doc` builds: 1, and one more per correction.
+inline int Revision(const Document& doc) { return static_cast<int>(doc.corrections.size()) + 1; }
 
 // "The Monitor, Volume 5, Issue 77": the one title formula, for the reader's
 // title (the raw header's name) and the rights stage's (the display name).

@@ -18,6 +18,18 @@ constexpr char kFormat[] = "imprint-manifest/1";
 
 }  // namespace
 
+std::string TextSha256(const Document& doc) {
+  // One line a field; no field holds a line break (raw_reader), so the lines
+  // cannot run into each other.
+  std::string text = "imprint-text/1\n" + doc.publication.slug + '\n' + std::to_string(doc.volume) + '\n' +
+                     std::to_string(doc.issue) + '\n' + doc.date + '\n';
+  for (const Article& a : doc.articles) {
+    text += "A\t" + a.headline + '\n';
+    for (const Paragraph& p : a.paragraphs) text += "P\t" + p.text + '\n';
+  }
+  return Sha256Hex(text);
+}
+
 ManifestArtifact DescribeArtifact(const std::string& name, const std::string& bytes) {
   return ManifestArtifact{name, bytes.size(), Sha256Hex(bytes)};
 }
@@ -65,6 +77,20 @@ std::string ManifestJson(const Document& doc, const std::string& edition,
   root->set("rights", rights);
   root->set("key_id", key_id);
   root->set("inputs_sha256", inputs_sha256);
+  root->set("text_sha256", TextSha256(doc));
+  root->set("revision", Revision(doc));
+  if (!doc.corrections.empty()) {
+    Array::Ptr corrections = new Array;
+    for (const Correction& c : doc.corrections) {
+      Object::Ptr o = new Object;
+      o->set("date", c.date);
+      o->set("note", c.note);
+      corrections->add(o);
+    }
+    root->set("corrections", corrections);
+    root->set("supersedes", doc.corrections.back().supersedes);
+  }
+  if (!doc.embargo.empty()) root->set("embargo", doc.embargo);
   std::ostringstream json;
   root->stringify(json);
   return Canonicalize(json.str(), kManifestName);
@@ -115,6 +141,27 @@ Ptr Part(const Object::Ptr& object, const std::string& name, const char* kind, c
   return value.extract<Ptr>();
 }
 
+// The members of an edition's life: revision, what it supersedes, its
+// corrections, text digest and embargo; a manifest without them is revision 1.
+void ParseHistory(const Object::Ptr& root, const std::string& file, Manifest* m) {
+  m->text_sha256 = root->has("text_sha256") ? Member<std::string>(root, "text_sha256", file) : "";
+  m->embargo = root->has("embargo") ? Member<std::string>(root, "embargo", file) : "";
+  m->revision = root->has("revision") ? Member<int>(root, "revision", file) : 1;
+  if (m->revision < 1) throw Error(file, 0, "the manifest's 'revision' is not a whole number from 1");
+  if (m->revision == 1) return;
+  m->supersedes = Member<std::string>(root, "supersedes", file);
+  const auto list = Part<Poco::JSON::Array::Ptr>(root, "corrections", "an array", file);
+  for (unsigned i = 0; list && i < list->size(); ++i) {
+    const Object::Ptr o = list->getObject(i);
+    if (!o) throw Error(file, 0, "the manifest's correction " + std::to_string(i + 1) + " is not an object");
+    m->corrections.push_back({Member<std::string>(o, "date", file), Member<std::string>(o, "note", file)});
+  }
+  if (m->corrections.size() != static_cast<size_t>(m->revision - 1)) {
+    throw Error(file, 0, "the manifest is revision " + std::to_string(m->revision) + " but lists " +
+                             std::to_string(m->corrections.size()) + " corrections");
+  }
+}
+
 }  // namespace
 
 Manifest ParseManifest(const std::string& text, const std::string& file) {
@@ -142,6 +189,7 @@ Manifest ParseManifest(const std::string& text, const std::string& file) {
     m.artifacts.push_back({Member<std::string>(o, "name", file), static_cast<uint64_t>(size),
                            Member<std::string>(o, "sha256", file)});
   }
+  ParseHistory(root, file, &m);
   return m;
 }
 

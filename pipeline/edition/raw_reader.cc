@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "pipeline/base/rfc3339.h"
 #include "pipeline/base/text_decoder.h"
 
 namespace imprint {
@@ -45,9 +46,9 @@ std::vector<Line> SplitLines(std::string_view text) {
 
 // ---- The header -------------------------------------------------------------
 
-enum Field { kPublication, kVolume, kIssue, kDate, kFieldCount };
+enum Field { kPublication, kVolume, kIssue, kDate, kEmbargo, kCorrection, kFieldCount };
 constexpr std::array<std::string_view, kFieldCount> kFieldNames = {
-    "Publication", "Volume", "Issue", "Date"};
+    "Publication", "Volume", "Issue", "Date", "Embargo", "Correction"};
 
 struct FieldAt {
   Field field;
@@ -84,6 +85,7 @@ std::vector<FieldAt> FieldsOnLine(std::string_view line) {
     if (auto f = FieldStartingAt(line, pos)) {
       if (fields.empty() && pos != 0) return {};
       fields.push_back(*f);
+      if (f->field == kCorrection) break;  // its note runs to the end of the line
       pos = f->value_start - 1;
     } else if (pos == 0) {
       return {};
@@ -113,18 +115,64 @@ int ParseNumber(const HeaderValue& v, std::string_view name,
   return n;
 }
 
-bool IsValidDate(const std::string& s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-    if (s[i] < '0' || s[i] > '9') return false;
+bool IsLowerHex(std::string_view s) {
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   }
-  const int y = std::stoi(s.substr(0, 4));
-  const int m = std::stoi(s.substr(5, 2));
-  const int d = std::stoi(s.substr(8, 2));
-  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (m < 1 || m > 12 || d < 1) return false;
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+  return true;
+}
+
+// "Correction: 2026-11-29 <64 hex> what was corrected" (docs/editions.md).
+Correction ParseCorrection(const HeaderValue& v, const std::string& file) {
+  const std::string form = "Correction takes 'YYYY-MM-DD SHA256 NOTE' (the date, the SHA-256 of the manifest "
+                           "it supersedes, what was corrected)";
+  const std::string_view text = v.value;
+  const size_t date_end = text.find_first_of(" \t");
+  Correction c;
+  c.line = v.line;
+  c.date = std::string(text.substr(0, date_end));
+  if (!IsCalendarDate(c.date)) {
+    throw Error(file, v.line, "Correction date '" + c.date + "' is not a calendar date: " + form);
+  }
+  const size_t hex_start =
+      date_end == std::string_view::npos ? text.size() : std::min(text.find_first_not_of(" \t", date_end), text.size());
+  const size_t hex_end = std::min(text.find_first_of(" \t", hex_start), text.size());
+  const std::string_view hex = text.substr(hex_start, hex_end - hex_start);
+  if (hex.size() != 64 || !IsLowerHex(hex)) {
+    throw Error(file, v.line, "Correction has no SHA-256 of the manifest it supersedes: " + form);
+  }
+  c.supersedes = std::string(hex);
+  c.note = std::string(Trim(text.substr(hex_end)));
+  if (c.note.empty()) throw Error(file, v.line, "Correction does not say what was corrected: " + form);
+  return c;
+}
+
+// The corrections in the header's order: dated never before the issue, nor
+// before the correction above them.
+std::vector<Correction> ParseCorrections(const std::vector<HeaderValue>& values, const Document& doc) {
+  std::vector<Correction> corrections;
+  for (const HeaderValue& v : values) {
+    Correction c = ParseCorrection(v, doc.source);
+    if (!doc.date.empty() && c.date < doc.date) {
+      throw Error(doc.source, v.line, "Correction dated " + c.date + ", before the issue's Date " + doc.date);
+    }
+    if (!corrections.empty() && c.date < corrections.back().date) {
+      throw Error(doc.source, v.line, "Correction dated " + c.date + ", before the one on line " +
+                                          std::to_string(corrections.back().line) + " (" +
+                                          corrections.back().date + "): list corrections in order");
+    }
+    corrections.push_back(std::move(c));
+  }
+  return corrections;
+}
+
+// "Embargo: 2030-01-01T06:00:00Z" (any offset), kept in UTC.
+std::string ParseEmbargo(const HeaderValue& v, const std::string& file) {
+  const std::optional<int64_t> at = v.value.size() > 10 ? ParseTime(v.value) : std::nullopt;
+  if (!at) {
+    throw Error(file, v.line, "Embargo '" + v.value + "' is not an RFC 3339 date-time such as 2030-01-01T06:00:00Z");
+  }
+  return FormatTime(*at);
 }
 
 // Parses the header lines starting at lines[*next] into `doc`; leaves *next
@@ -134,13 +182,14 @@ void ReadHeader(const std::vector<Line>& lines, size_t* next, Document* doc) {
   const size_t start = *next;
   const int first_line = lines[start].number;
   std::array<HeaderValue, kFieldCount> values;
+  std::vector<HeaderValue> corrections;
   for (; *next < lines.size(); ++*next) {
     const std::string_view text = Trim(lines[*next].text);
     const std::vector<FieldAt> fields = FieldsOnLine(text);
     if (fields.empty()) break;
     for (size_t k = 0; k < fields.size(); ++k) {
       const size_t end = k + 1 < fields.size() ? fields[k + 1].start : text.size();
-      HeaderValue& slot = values[fields[k].field];
+      HeaderValue& slot = fields[k].field == kCorrection ? corrections.emplace_back() : values[fields[k].field];
       if (slot.line != 0) {
         throw Error(file, lines[*next].number,
                     "header field " + std::string(kFieldNames[fields[k].field]) +
@@ -175,13 +224,15 @@ void ReadHeader(const std::vector<Line>& lines, size_t* next, Document* doc) {
   doc->volume = ParseNumber(values[kVolume], "Volume", file);
   doc->issue = ParseNumber(values[kIssue], "Issue", file);
   if (values[kDate].line != 0) {
-    if (!IsValidDate(values[kDate].value)) {
+    if (!IsCalendarDate(values[kDate].value)) {
       throw Error(file, values[kDate].line,
                   "Date '" + values[kDate].value +
                       "' is not a calendar date in the form YYYY-MM-DD");
     }
     doc->date = values[kDate].value;
   }
+  if (values[kEmbargo].line != 0) doc->embargo = ParseEmbargo(values[kEmbargo], file);
+  doc->corrections = ParseCorrections(corrections, *doc);
 }
 
 // ---- The body ---------------------------------------------------------------

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pipeline/base/rfc3339.h"  // ParseTime, FormatTime
 #include "pipeline/signing/keystore.h"
 
 namespace imprint {
@@ -55,14 +56,6 @@ constexpr size_t kMaxSubscriberName = 200;
 // either end (of any width, zero-width and no-break ones included: a name
 // must not look like another's), so every format can carry it as one line.
 std::string SubscriberNameProblem(const std::string& name);
-
-// Seconds since the epoch for an RFC 3339 full-date "YYYY-MM-DD" (midnight
-// UTC; with `end_of_day`, the day's last second) or date-time
-// ("2026-01-01T09:30:00Z", "...T09:30:00.5+02:00"); nullopt when the text is
-// neither, to the letter: every field its digits and range (the days of each
-// month, leap years, seconds to 60, offsets to 23:59), nothing after it.
-std::optional<int64_t> ParseTime(const std::string& text, bool end_of_day = false);
-std::string FormatTime(int64_t seconds);  // "2026-11-28T05:00:00Z"
 
 // A fresh random license id (a UUID, version 4).
 std::string NewLicenseId();
