@@ -44,6 +44,14 @@ std::vector<std::string> Inputs() {
   return {SourceDir() + "/samples/archive", TestDataDir() + "/good"};
 }
 
+// A corrected edition (revision 3) beside one never corrected.
+std::vector<CatalogEntry> CorrectedEntries() {
+  return {{{"prism", "Prism", 4, 12, "1998-06-19", "Prism, Volume 4, Issue 12"}, "prism/v04/i012", 3,
+           std::string(64, 'a'), "2026-11-29", ""},
+          {{"prism", "Prism", 4, 13, "1998-06-26", "Prism, Volume 4, Issue 13"}, "prism/v04/i013", 1,
+           std::string(64, 'b'), "", ""}};
+}
+
 BOOST_AUTO_TEST_CASE(lists_every_edition_with_working_links_and_valid_html) {
   TempDir dir;
   std::vector<std::string> args = {"build", "--out", dir / "out"};
@@ -65,7 +73,10 @@ BOOST_AUTO_TEST_CASE(lists_every_edition_with_working_links_and_valid_html) {
   BOOST_TEST(html.find("minisign -V -p imprint.pub -m ") != std::string::npos);
   for (const std::string& e : editions) BOOST_TEST(html.find(e + "/manifest.json") != std::string::npos, e);
 
-  const ProcessResult vnu = Run("/usr/bin/java", {"-jar", std::getenv("VNU_JAR"), "--errors-only", dir / "out/index.html"});
+  // A page listing corrected editions, checked in the same run.
+  WriteAll(dir / "corrected-index.html", CatalogHtml(CorrectedEntries(), BundledTemplates()));
+  const ProcessResult vnu = Run("/usr/bin/java", {"-jar", std::getenv("VNU_JAR"), "--errors-only", dir / "out/index.html",
+                                                  dir / "corrected-index.html"});
   BOOST_TEST(vnu.exit_code == 0, vnu.err);
   // Signed like everything else.
   BOOST_TEST(RunImprint({"verify", "--pubkey", dir / "out/keys/imprint.pub", dir / "out/index.html",
@@ -112,6 +123,25 @@ BOOST_AUTO_TEST_CASE(catalog_files_are_deterministic) {
   const TemplateSet templates = TemplateSet::Load(SourceDir() + "/templates");
   BOOST_TEST(CatalogHtml(entries, templates) == CatalogHtml(reversed, templates));
   BOOST_TEST(CatalogJson(entries).find("monitor/v01/i002") < CatalogJson(entries).find("prism/v02/i003"));
+}
+
+// ---- issue 15: an edition's corrections (docs/editions.md) ---------------
+
+BOOST_AUTO_TEST_CASE(the_page_and_the_json_mark_corrected_editions) {
+  const std::string html = CatalogHtml(CorrectedEntries(), BundledTemplates());
+  BOOST_TEST(HtmlTexts(html, "//li[@class='catalog-issue']/span[@class='catalog-corrected']") ==
+                 std::vector<std::string>{"(Corrected 2026-11-29, revision 3)"}, boost::test_tools::per_element());
+  BOOST_TEST(HtmlTexts(html, "//span[@class='catalog-corrected']/time/@datetime") ==
+                 std::vector<std::string>{"2026-11-29"}, boost::test_tools::per_element());
+  BOOST_TEST(HtmlTexts(html, "//li[@class='catalog-issue']").at(1).find("orrected") == std::string::npos);
+
+  Poco::JSON::Parser parser;
+  const auto list = parser.parse(CatalogJson(CorrectedEntries()))
+                        .extract<Poco::JSON::Object::Ptr>()->getArray("editions");
+  BOOST_TEST(list->getObject(0)->getValue<int>("revision") == 3);
+  BOOST_TEST(list->getObject(0)->getValue<std::string>("corrected") == "2026-11-29");
+  BOOST_TEST(list->getObject(1)->getValue<int>("revision") == 1);
+  BOOST_TEST(!list->getObject(1)->has("corrected"));
 }
 
 // Found writing docs/output.md: an edition folder copied under another

@@ -21,6 +21,9 @@ namespace {
 
 using namespace testing;
 
+// Two corrections, the second's note holding `<script>`, `*` and `&amp;`.
+std::string CorrectedInput() { return TestDataDir() + "/corrections/prism-v04-i012.txt"; }
+
 std::string Book(const std::string& input) { return WriteEpub(ReadEdition(input), BundledTemplates()); }
 
 BOOST_AUTO_TEST_CASE(epubcheck_reports_no_error_and_no_warning) {
@@ -35,6 +38,8 @@ BOOST_AUTO_TEST_CASE(epubcheck_reports_no_error_and_no_warning) {
   linked.rights.footer.push_back("Questions: press@jamestown.org, or https://jamestown.org/contact/?a=1&b=2.");
   books.push_back(dir / "with-addresses.epub");
   WriteAll(books.back(), WriteEpub(linked, BundledTemplates()));
+  books.push_back(dir / "corrected.epub");
+  WriteAll(books.back(), Book(CorrectedInput()));
   // A book whose package document lacks its title shows, in the same run,
   // that the checker reports what it should.
   CopyTree(SourceDir() + "/templates", dir / "templates");
@@ -106,6 +111,34 @@ BOOST_AUTO_TEST_CASE(modified_time_without_a_date_is_the_first_of_the_year) {
   BOOST_TEST(XmlTexts(opf, "//*[local-name()='date']").empty());
 }
 
+// ---- issue 15: an edition's corrections (docs/editions.md) ---------------
+
+BOOST_AUTO_TEST_CASE(a_corrected_book_is_modified_on_its_last_correction_and_keeps_its_identifier) {
+  const Document doc = ReadEdition(CorrectedInput());
+  BOOST_REQUIRE_EQUAL(doc.corrections.size(), 2u);
+  const auto entries = Unzip(WriteEpub(doc, BundledTemplates()));
+  const std::string opf = entries.at("OEBPS/package.opf");
+  BOOST_TEST(XmlTexts(opf, "//*[@property='dcterms:modified']") ==
+                 std::vector<std::string>{"2026-11-29T00:00:00Z"}, boost::test_tools::per_element());
+  BOOST_TEST(XmlTexts(opf, "//*[local-name()='date']") == std::vector<std::string>{"1998-06-19"},
+             boost::test_tools::per_element());
+  // One work, whatever its revision: EPUB tells releases apart by identifier
+  // and dcterms:modified together.
+  const Document first = ReadEdition(SourceDir() + "/samples/archive/prism-v04-i012.txt");
+  BOOST_TEST(XmlTexts(opf, "//*[local-name()='identifier']") == std::vector<std::string>{EpubIdentifier(first)},
+             boost::test_tools::per_element());
+
+  const std::string xhtml = entries.at("OEBPS/issue.xhtml");
+  std::vector<std::string> notes;
+  for (const Correction& c : doc.corrections) notes.push_back("Corrected " + c.date + ": " + c.note);
+  BOOST_TEST(XmlTexts(xhtml, "//h:header/following-sibling::h:aside[1]/h:p") == notes,
+             boost::test_tools::per_element());
+  BOOST_TEST(XmlTexts(xhtml, "//h:aside//h:script").empty());
+  BOOST_TEST(XmlTexts(xhtml, "//h:main//h:h2") == LoadExpected("prism-v04-i012").headlines,
+             boost::test_tools::per_element());
+  BOOST_TEST(XmlTexts(Unzip(WriteEpub(first, BundledTemplates())).at("OEBPS/issue.xhtml"), "//h:aside").empty());
+}
+
 BOOST_AUTO_TEST_CASE(contents_list_headlines_and_the_book_holds_every_paragraph) {
   for (const std::string& input : GoodInputs()) {
     BOOST_TEST_CONTEXT(input) {
@@ -166,9 +199,19 @@ BOOST_AUTO_TEST_CASE(same_bytes_under_another_time_zone_locale_and_clock) {
     return Run("/usr/bin/env", {"TZ=" + tz, "LC_ALL=" + locale, "LANG=" + locale, ImprintBin(),
                                 "build", "--out", out, archive, TestDataDir() + "/good"});
   };
+  // A corrected edition too: its dates are the corrections', not the clock's.
+  auto build_corrected = [&](const std::string& out, const std::string& tz) {
+    return Run("/usr/bin/env", {"TZ=" + tz, ImprintBin(), "build", "--out", out, CorrectedInput()});
+  };
   BOOST_REQUIRE_EQUAL(build(dir / "a", "Pacific/Kiritimati", "C.UTF-8").exit_code, 0);
+  BOOST_REQUIRE_EQUAL(build_corrected(dir / "ca", "Pacific/Kiritimati").exit_code, 0);
   sleep(2);  // a clock-derived byte would now differ
   BOOST_REQUIRE_EQUAL(build(dir / "b", "America/Los_Angeles", "POSIX").exit_code, 0);
+  BOOST_REQUIRE_EQUAL(build_corrected(dir / "cb", "America/Los_Angeles").exit_code, 0);
+  const auto corrected = FilesBelow(dir / "ca");
+  BOOST_TEST(corrected == FilesBelow(dir / "cb"), boost::test_tools::per_element());
+  BOOST_TEST(std::count(corrected.begin(), corrected.end(), "prism/v04/i012/prism-v04-i012.epub") == 1);
+  for (const std::string& f : corrected) BOOST_TEST(ReadAll(dir / "ca/" + f) == ReadAll(dir / "cb/" + f), f);
   const auto files = FilesBelow(dir / "a");
   BOOST_TEST(files == FilesBelow(dir / "b"), boost::test_tools::per_element());
   int epubs = 0;

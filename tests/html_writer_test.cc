@@ -108,6 +108,9 @@ BOOST_AUTO_TEST_CASE(json_ld_cannot_close_its_script_element) {
              doc.articles[0].headline);
 }
 
+// Two corrections, the second's note holding `<script>`, `*` and `&amp;`.
+Document Corrected() { return ReadEdition(TestDataDir() + "/corrections/prism-v04-i012.txt"); }
+
 // A sample edition with a URL and an e-mail address added to its body and to
 // its footer.
 Document WithAddresses() {
@@ -138,6 +141,68 @@ BOOST_AUTO_TEST_CASE(footer_addresses_are_links_body_addresses_text) {
   BOOST_TEST(HtmlTexts(html, "//main//a").empty());
 }
 
+// ---- issue 15: an edition's corrections (docs/editions.md) ---------------
+
+BOOST_AUTO_TEST_CASE(corrections_show_dated_below_the_title) {
+  const Document doc = Corrected();
+  BOOST_REQUIRE_EQUAL(doc.corrections.size(), 2u);
+  const std::string html = WriteHtml(doc, BundledTemplates());
+  BOOST_TEST(HtmlTexts(html, "//header/following-sibling::*[1][self::aside][@class='corrections']").size() == 1u);
+  BOOST_TEST(HtmlTexts(html, "//aside/h2") == std::vector<std::string>{"Corrections"},
+             boost::test_tools::per_element());
+  std::vector<std::string> notes;
+  std::vector<std::string> dates;
+  for (const Correction& c : doc.corrections) {
+    notes.push_back("Corrected " + c.date + ": " + c.note);
+    dates.push_back(c.date);
+  }
+  BOOST_TEST(HtmlTexts(html, "//aside/p") == notes, boost::test_tools::per_element());
+  BOOST_TEST(HtmlTexts(html, "//aside/p/strong/time/@datetime") == dates, boost::test_tools::per_element());
+  BOOST_TEST(HtmlTexts(html, "//aside//*[not(self::p or self::strong or self::time or self::h2)]").empty());
+  BOOST_TEST(HtmlTexts(html, "//script").size() == 1u);  // the note's <script> is text
+  BOOST_TEST(HtmlTexts(html, "//main//h2") == LoadExpected("prism-v04-i012").headlines,
+             boost::test_tools::per_element());
+  BOOST_TEST(HtmlTexts(WriteHtml(ReadEdition(SourceDir() + "/samples/archive/prism-v04-i012.txt"),
+                                 BundledTemplates()), "//aside").empty());
+}
+
+BOOST_AUTO_TEST_CASE(json_ld_carries_each_correction_and_the_date_modified) {
+  const Document doc = Corrected();
+  const auto blocks = HtmlTexts(WriteHtml(doc, BundledTemplates()), "//script[@type='application/ld+json']");
+  BOOST_REQUIRE_EQUAL(blocks.size(), 1u);
+  Poco::JSON::Parser parser;
+  const auto issue = parser.parse(blocks[0]).extract<Poco::JSON::Object::Ptr>();
+  BOOST_TEST(issue->getValue<std::string>("datePublished") == "1998-06-19");
+  BOOST_TEST(issue->getValue<std::string>("dateModified") == "2026-11-29");
+  const auto list = issue->getArray("correction");
+  BOOST_REQUIRE_EQUAL(list->size(), 2u);
+  for (unsigned i = 0; i < 2; ++i) {
+    BOOST_TEST(list->getObject(i)->getValue<std::string>("@type") == "CorrectionComment");
+    BOOST_TEST(list->getObject(i)->getValue<std::string>("datePublished") == doc.corrections[i].date);
+    BOOST_TEST(list->getObject(i)->getValue<std::string>("text") == doc.corrections[i].note);
+  }
+  const auto plain = parser.parse(JsonLd(ReadEdition(SourceDir() + "/samples/archive/prism-v04-i012.txt")))
+                         .extract<Poco::JSON::Object::Ptr>();
+  BOOST_TEST(!plain->has("correction"));
+  BOOST_TEST(!plain->has("dateModified"));
+}
+
+// An attacker's note: it must stay a string of the JSON-LD, whose <script>
+// element it must neither end nor turn into an HTML comment.
+BOOST_AUTO_TEST_CASE(a_correction_note_cannot_close_the_json_ld_script) {
+  Document doc = Corrected();
+  doc.corrections.back().note = "</script><script>alert(1)</script><!--<script> & </SCRIPT >";
+  const std::string json = JsonLd(doc);
+  BOOST_TEST(json.find('<') == std::string::npos);
+  BOOST_TEST(json.find('&') == std::string::npos);
+  const std::string html = WriteHtml(doc, BundledTemplates());
+  BOOST_TEST(HtmlTexts(html, "//script").size() == 1u);
+  Poco::JSON::Parser parser;
+  const auto issue = parser.parse(HtmlTexts(html, "//script").at(0)).extract<Poco::JSON::Object::Ptr>();
+  BOOST_TEST(issue->getArray("correction")->getObject(1)->getValue<std::string>("text") == doc.corrections[1].note);
+  BOOST_TEST(HtmlTexts(html, "//aside/p").at(1) == "Corrected 2026-11-29: " + doc.corrections[1].note);
+}
+
 BOOST_AUTO_TEST_CASE(nu_html_checker_reports_no_error) {
   TempDir dir;
   std::vector<std::string> args = {"-jar", std::getenv("VNU_JAR"), "--errors-only"};
@@ -148,6 +213,8 @@ BOOST_AUTO_TEST_CASE(nu_html_checker_reports_no_error) {
   }
   WriteAll(dir / "with-addresses.html", WriteHtml(WithAddresses(), BundledTemplates()));
   args.push_back(dir / "with-addresses.html");
+  WriteAll(dir / "corrected.html", WriteHtml(Corrected(), BundledTemplates()));
+  args.push_back(dir / "corrected.html");
   // A page with a known error in the same run shows the checker is working.
   const std::string control = dir / "control-invalid.html";
   WriteAll(control, "<!DOCTYPE html><html lang=en><title>x</title><p><div></p>");

@@ -5,6 +5,9 @@
 #define BOOST_TEST_MODULE markdown_writer
 #include "pipeline/edition/markdown_writer.h"
 
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <boost/test/unit_test.hpp>
 #include <map>
 #include <sstream>
@@ -114,6 +117,61 @@ BOOST_AUTO_TEST_CASE(yaml_quoting) {
   BOOST_TEST(YamlQuote("plain") == "\"plain\"");
   BOOST_TEST(YamlQuote("a \"b\" \\ c") == "\"a \\\"b\\\" \\\\ c\"");
   BOOST_TEST(YamlQuote("tab\there") == "\"tab\\there\"");
+}
+
+// ---- issue 15: an edition's corrections (docs/editions.md) ---------------
+
+// The front matter as PyYAML reads it (the referee), as JSON.
+Poco::JSON::Object::Ptr YamlFrontMatter(const std::string& markdown) {
+  const ProcessResult r = Run("/usr/bin/python3",
+                              {"-c", "import json, sys, yaml\n"
+                                     "text = sys.stdin.read()\n"
+                                     "print(json.dumps(yaml.safe_load(text[4:text.index('\\n---\\n')]), default=str))"},
+                              markdown);
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  Poco::JSON::Parser parser;
+  return parser.parse(r.out).extract<Poco::JSON::Object::Ptr>();
+}
+
+// Two corrections, the second's note holding `<script>`, `*` and `&amp;`.
+Document Corrected() { return ReadEdition(TestDataDir() + "/corrections/prism-v04-i012.txt"); }
+
+BOOST_AUTO_TEST_CASE(front_matter_carries_the_revision_and_each_correction_as_written) {
+  const Document doc = Corrected();
+  BOOST_REQUIRE_EQUAL(doc.corrections.size(), 2u);
+  const auto yaml = YamlFrontMatter(WriteMarkdown(doc, BundledTemplates()));
+  BOOST_TEST(yaml->getValue<int>("revision") == 3);
+  const auto list = yaml->getArray("corrections");
+  BOOST_REQUIRE_EQUAL(list->size(), 2u);
+  for (unsigned i = 0; i < 2; ++i) {
+    BOOST_TEST(list->getObject(i)->getValue<std::string>("date") == doc.corrections[i].date);
+    BOOST_TEST(list->getObject(i)->getValue<std::string>("note") == doc.corrections[i].note);
+  }
+  BOOST_TEST(yaml->getValue<std::string>("title") == doc.title);  // the rest unharmed
+
+  const auto plain = YamlFrontMatter(WriteMarkdown(ReadEdition(SourceDir() + "/samples/archive/prism-v04-i012.txt"),
+                                                   BundledTemplates()));
+  BOOST_TEST(plain->getValue<int>("revision") == 1);
+  BOOST_TEST(!plain->has("corrections"));
+}
+
+BOOST_AUTO_TEST_CASE(corrections_below_the_title_render_back_to_the_letter) {
+  const Document doc = Corrected();
+  const std::string html = RenderWithCmarkGfm(StripFrontMatter(WriteMarkdown(doc, BundledTemplates())));
+  // A block quote right after the title: its label, then each correction dated.
+  BOOST_TEST(HtmlTexts(html, "//body/h1/following-sibling::*[1][self::blockquote]").size() == 1u);
+  std::vector<std::string> want = {"Corrections"};
+  for (const Correction& c : doc.corrections) want.push_back("Corrected " + c.date + ": " + c.note);
+  BOOST_TEST(HtmlTexts(html, "//body/blockquote/p") == want, boost::test_tools::per_element());
+  // The note's markup characters stayed text: only the labels are strong.
+  BOOST_TEST(HtmlTexts(html, "//body/blockquote//*[not(self::p or self::strong)]").empty());
+  BOOST_TEST(HtmlTexts(html, "//body/blockquote//strong").size() == 3u);
+  // The articles are as before, and an uncorrected issue has no block quote.
+  BOOST_TEST(HtmlTexts(html, "//body/h2") == LoadExpected("prism-v04-i012").headlines,
+             boost::test_tools::per_element());
+  const std::string plain = RenderWithCmarkGfm(StripFrontMatter(
+      WriteMarkdown(ReadEdition(SourceDir() + "/samples/archive/prism-v04-i012.txt"), BundledTemplates())));
+  BOOST_TEST(HtmlTexts(plain, "//blockquote").empty());
 }
 
 }  // namespace

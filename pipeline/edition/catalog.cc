@@ -123,7 +123,7 @@ std::string CatalogJson(std::vector<CatalogEntry> entries) {
 TemplateUse CatalogTemplateUse() {
   return {"catalog.html",
           {"publications", "slug", "name", "count", "volumes", "volume", "issues", "issue", "title",
-           "has_date", "date", "manifest", "files", "format", "href", "editions", "example"}};
+           "has_date", "date", "corrected", "corrected_date", "revision", "manifest", "files", "format", "href", "editions", "example"}};
 }
 
 std::string CatalogHtml(std::vector<CatalogEntry> entries, const TemplateSet& templates) {
@@ -149,6 +149,9 @@ std::string CatalogHtml(std::vector<CatalogEntry> entries, const TemplateSet& te
             .Set("title", e.title)
             .Set("has_date", !e.date.empty())
             .Set("date", e.date)
+            .Set("corrected", !e.corrected.empty())
+            .Set("corrected_date", e.corrected)
+            .Set("revision", std::to_string(e.revision))
             .Set("manifest", e.edition + "/" + kManifestName)
             .Set("files", std::move(files));
         issues.Append(std::move(issue));

@@ -41,12 +41,24 @@ const std::vector<Entry>& Entries() {
   return entries;
 }
 
+// Midnight UTC of a calendar date "YYYY-MM-DD" (the reader checked it).
+Poco::DateTime DayOf(const std::string& date) {
+  return Poco::DateTime(std::stoi(date.substr(0, 4)), std::stoi(date.substr(5, 2)), std::stoi(date.substr(8, 2)));
+}
+
 // The issue's date, or the first of January of its year: a time derived from
 // the inputs, so that the same issue always gives the same book.
 Poco::DateTime IssueTime(const Document& doc) {
   if (doc.date.empty()) return Poco::DateTime(doc.rights.year, 1, 1);
-  return Poco::DateTime(std::stoi(doc.date.substr(0, 4)), std::stoi(doc.date.substr(5, 2)),
-                        std::stoi(doc.date.substr(8, 2)));
+  return DayOf(doc.date);
+}
+
+// dcterms:modified: the last correction's date, or the issue's time for an
+// uncorrected issue; never the clock, so a rebuild gives the same book. With
+// the identifier (the same for every revision) it is EPUB's release identifier.
+Poco::DateTime ModifiedTime(const Document& doc) {
+  if (doc.corrections.empty()) return IssueTime(doc);
+  return DayOf(doc.corrections.back().date);
 }
 
 std::string Iso8601(const Poco::DateTime& t) {
@@ -80,7 +92,7 @@ TemplateData BookData(const Document& doc) {
       .Set("holder", doc.rights.holder)
       .Set("holder_url", doc.rights.holder_url)
       .Set("rights", doc.rights.copyright + ". " + doc.rights.statement)
-      .Set("modified", Iso8601(IssueTime(doc)))
+      .Set("modified", Iso8601(ModifiedTime(doc)))
       .Set("page_title", doc.title);
   return data;
 }

@@ -6,9 +6,13 @@
 // writer's body template from HtmlBodyData(), so the book and the page share
 // one rendering of the model. Every XML entry is checked for well-formedness
 // (libxml2) before zipping. Byte-reproducible: the identifier is a name-based
-// UUID of publication, volume and issue; dcterms:modified and every zip entry's
-// time come from the issue's date (or its year), never the clock; entries are
-// in a fixed order with `mimetype` first and stored. Pure; thread-safe.
+// UUID of publication, volume and issue, the same for every revision (one
+// work; EPUB's release identifier is it with dcterms:modified); dcterms:modified
+// is the last correction's date at midnight UTC, or for an uncorrected issue
+// its date (or its year's first day); every zip entry's time is the issue's;
+// never the clock; entries are in a fixed order with `mimetype` first and
+// stored. The issue page shows the corrections below the title. Pure;
+// thread-safe.
 #ifndef IMPRINT_PIPELINE_EDITION_EPUB_WRITER_H_
 #define IMPRINT_PIPELINE_EDITION_EPUB_WRITER_H_
 
@@ -35,7 +39,8 @@ void CheckBookRights(const Document& doc, const TemplateSet& templates);
 // every XML entry of a book passes, here for the units that change entries.
 bool IsWellFormedXml(const std::string& xml);
 
-// "urn:uuid:..." (version 5): stable for a publication, volume and issue.
+// "urn:uuid:..." (version 5): stable for a publication, volume and issue,
+// whatever the revision.
 std::string EpubIdentifier(const Document& doc);
 
 }  // namespace imprint

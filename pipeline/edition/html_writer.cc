@@ -95,6 +95,30 @@ void RightsFields(const Document& doc, Json* j) {
   j->Key("isAccessibleForFree").Value(false);
 }
 
+// schema.org's record of corrections: each a CorrectionComment dated the
+// day it was made, and the issue's dateModified the last of them (the issue's
+// datePublished stays its own date).
+void CorrectionFields(const Document& doc, Json* j) {
+  if (doc.corrections.empty()) return;
+  j->Key("dateModified").Value(doc.corrections.back().date);
+  j->Key("correction").OpenArray();
+  for (const Correction& c : doc.corrections) {
+    j->Open().Key("@type").Value("CorrectionComment").Key("datePublished").Value(c.date);
+    j->Key("text").Value(c.note).Close();
+  }
+  j->CloseArray();
+}
+
+TemplateData CorrectionsData(const Document& doc) {
+  TemplateData list = TemplateData::List();
+  for (const Correction& c : doc.corrections) {
+    TemplateData item;
+    item.Set("date", c.date).Set("note", c.note);
+    list.Append(std::move(item));
+  }
+  return list;
+}
+
 }  // namespace
 
 std::string JsonLd(const Document& doc) {
@@ -106,6 +130,7 @@ std::string JsonLd(const Document& doc) {
   j.Key("isPartOf").Open().Key("@type").Value("Periodical").Key("name").Value(doc.publication.display_name);
   j.Close().Close();
   RightsFields(doc, &j);
+  CorrectionFields(doc, &j);
   // The paid body first, then a NewsArticle per article, each marking its own
   // paid part as Google's paywalled-content convention asks.
   j.Key("hasPart").OpenArray();
@@ -127,7 +152,7 @@ std::vector<std::string> HtmlBodyNames() {
   return {"title",   "publication", "language", "volume",       "issue",   "has_date",
           "date",    "copyright",   "license_url", "articles",  "footer",  "element",
           "id",      "has_headline", "headline", "paragraphs", "spans", "text",    "link",
-          "href"};
+          "href",    "corrected",   "corrections", "note"};
 }
 
 TemplateUse HtmlTemplateUse() {
@@ -173,6 +198,8 @@ TemplateData HtmlBodyData(const Document& doc) {
       .Set("issue", std::to_string(doc.issue))
       .Set("has_date", !doc.date.empty())
       .Set("date", doc.date)
+      .Set("corrected", !doc.corrections.empty())
+      .Set("corrections", CorrectionsData(doc))
       .Set("copyright", doc.rights.copyright)
       .Set("license_url", doc.rights.license_url)
       .Set("articles", std::move(articles))

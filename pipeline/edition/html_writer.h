@@ -19,8 +19,8 @@ namespace imprint {
 
 std::string WriteHtml(const Document& doc, const TemplateSet& templates);
 
-// The values body.html.mustache renders: title, issue line, articles, footer
-// and rights. Page writers add their own chrome values to it.
+// The values body.html.mustache renders: title, issue line, corrections
+// (each dated, below the title), articles, footer and rights. Page writers add their own chrome values to it.
 TemplateData HtmlBodyData(const Document& doc);
 
 // The names HtmlBodyData() gives (body.html's data), and what WriteHtml()
@@ -28,7 +28,8 @@ TemplateData HtmlBodyData(const Document& doc);
 std::vector<std::string> HtmlBodyNames();
 TemplateUse HtmlTemplateUse();
 
-// The schema.org JSON-LD of the issue, safe to embed in a <script> element
+// The schema.org JSON-LD of the issue (with its corrections, when it has
+// any: `correction` and `dateModified`), safe to embed in a <script> element
 // (no "<", ">" or "&" appears literally).
 std::string JsonLd(const Document& doc);
 

@@ -7,6 +7,8 @@
 namespace imprint {
 namespace {
 
+std::string YamlCorrections(const std::vector<Correction>& corrections);
+
 TemplateData FrontMatter(const Document& doc) {
   TemplateData fields = TemplateData::List();
   auto add = [&fields](const char* key, std::string value) {
@@ -25,7 +27,31 @@ TemplateData FrontMatter(const Document& doc) {
   add("copyright_holder", YamlQuote(doc.rights.holder));
   add("copyright_year", std::to_string(doc.rights.year));
   add("license", YamlQuote(doc.rights.license_url));
+  add("revision", std::to_string(Revision(doc)));
+  if (!doc.corrections.empty()) add("corrections", YamlCorrections(doc.corrections));
   return fields;
+}
+
+// The corrections as a YAML flow sequence on the key's one line (the front
+// matter is one `key: value` a line, which personalization relies on):
+// `[{date: 1999-04-22, note: "..."}, ...]`, the date plain as `date:` is.
+std::string YamlCorrections(const std::vector<Correction>& corrections) {
+  std::string out = "[";
+  for (const Correction& c : corrections) {
+    if (out.size() > 1) out += ", ";
+    out += "{date: " + c.date + ", note: " + YamlQuote(c.note) + "}";
+  }
+  return out + "]";
+}
+
+// "**Corrected 1999-04-22:** what was corrected", one paragraph a correction,
+// the note escaped so that it reads as written.
+TemplateData CorrectionParagraphs(const std::vector<Correction>& corrections) {
+  TemplateData list = TemplateData::List();
+  for (const Correction& c : corrections) {
+    list.Append("**Corrected " + c.date + ":** " + EscapeMarkdownParagraph(c.note));
+  }
+  return list;
 }
 
 }  // namespace
@@ -53,7 +79,7 @@ std::string YamlQuote(std::string_view text) {
 // Kept beside the data they name (FrontMatter() and WriteMarkdown()).
 TemplateUse MarkdownTemplateUse() {
   return {"edition.md",
-          {"front_matter", "key", "value", "title", "articles", "has_headline", "headline", "paragraphs",
+          {"front_matter", "key", "value", "title", "corrected", "corrections", "articles", "has_headline", "headline", "paragraphs",
            "footer"}};
 }
 
@@ -76,6 +102,8 @@ std::string WriteMarkdown(const Document& doc, const TemplateSet& templates) {
   TemplateData data;
   data.Set("front_matter", FrontMatter(doc))
       .Set("title", EscapeMarkdownHeading(doc.title))
+      .Set("corrected", !doc.corrections.empty())
+      .Set("corrections", CorrectionParagraphs(doc.corrections))
       .Set("articles", std::move(articles))
       .Set("footer", std::move(footer));
   return templates.Render("edition.md", data);
