@@ -174,5 +174,32 @@ BOOST_AUTO_TEST_CASE(corrections_below_the_title_render_back_to_the_letter) {
   BOOST_TEST(HtmlTexts(plain, "//blockquote").empty());
 }
 
+// An attacker's notes: every kind of Markdown and HTML they could smuggle
+// reads back as the note, and the front matter stays one line a key.
+BOOST_AUTO_TEST_CASE(a_hostile_note_renders_back_as_written) {
+  Document doc = Corrected();
+  const std::vector<std::string> notes = {
+      "</blockquote><script>alert(1)</script> <!-- x --> [a](https://e.org) ![i](x.png) `code` ~~s~~",
+      "**bold** _em_ \\ \\* &amp; &#42; <https://e.org> desk@example.org https://e.org/a_b?c=1",
+      "# not a heading --- *** 1. > | a | b | \" \\\" \"] }, {date: 2000-01-01, note: x",
+      "license_id: \"X\"\u2028---"};
+  doc.corrections.clear();
+  for (const std::string& n : notes) doc.corrections.push_back({"2026-11-29", std::string(64, 'a'), n, 1});
+  const std::string markdown = WriteMarkdown(doc, BundledTemplates());
+  const auto list = YamlFrontMatter(markdown)->getArray("corrections");
+  BOOST_REQUIRE_EQUAL(list->size(), notes.size());
+  std::vector<std::string> want = {"Corrections"};
+  for (unsigned i = 0; i < notes.size(); ++i) {
+    BOOST_TEST(list->getObject(i)->getValue<std::string>("note") == notes[i]);
+    want.push_back("Corrected 2026-11-29: " + notes[i]);
+  }
+  const std::string html = RenderWithCmarkGfm(StripFrontMatter(markdown));
+  BOOST_TEST(HtmlTexts(html, "//body/blockquote/p") == want, boost::test_tools::per_element());
+  BOOST_TEST(HtmlTexts(html, "//body/blockquote//*[not(self::p or self::strong)]").empty());
+  BOOST_TEST(HtmlTexts(html, "//body/blockquote//strong").size() == notes.size() + 1);
+  BOOST_TEST(HtmlTexts(html, "//body/h1").size() == 1u);
+  BOOST_TEST(HtmlTexts(html, "//body/blockquote").size() == 1u);
+}
+
 }  // namespace
 }  // namespace imprint
