@@ -1,7 +1,8 @@
 // The Markdown edition of every good test input, rendered back by the stock
 // cmark-gfm program (the referee, with the table, strikethrough and autolink
 // extensions): each paragraph to the letter, headlines as headings, the
-// canonical footer last, the legacy footer nowhere; front matter complete.
+// canonical footer last, the legacy footer nowhere; front matter complete
+// (PyYAML reads it); a corrected issue's corrections below the title.
 #define BOOST_TEST_MODULE markdown_writer
 #include "pipeline/edition/markdown_writer.h"
 
