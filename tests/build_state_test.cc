@@ -10,6 +10,7 @@
 #include <boost/test/unit_test.hpp>
 #include <map>
 
+#include "pipeline/base/crypto.h"
 #include "tests/support.h"
 
 namespace imprint {
@@ -105,10 +106,13 @@ BOOST_FIXTURE_TEST_CASE(only_what_changed_is_rebuilt, Archive) {
   BOOST_TEST(Build() == All("built"));
   BOOST_TEST(Build() == All("unchanged"));
 
-  // A raw edit rebuilds that issue alone.
+  // A raw edit (a correction: new text, on the record) rebuilds that issue alone.
   const std::string prism = dir / "archive/prism-v04-i012.txt";
   std::string text = ReadAll(prism);
   text.insert(text.find("Prism is a publication"), "One more paragraph.\r\n\r\n");
+  text.insert(text.find("\r\n\r\n"), "\r\nCorrection: 2026-11-29 " +
+                                           Sha256Hex(ReadAll(dir / "out/prism/v04/i012/manifest.json")) +
+                                           " A paragraph was missing.");
   WriteAll(prism, text);
   auto want = AllMap("unchanged");
   want["prism-v04-i012.txt"] = "built";

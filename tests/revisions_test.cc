@@ -6,6 +6,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -187,6 +188,35 @@ BOOST_AUTO_TEST_CASE(another_editions_files_in_the_folder_are_damage_and_rebuilt
   const ProcessResult r = RunImprint({"build", "--out", a.out, a.input});
   BOOST_TEST(r.out.find("1 built, 0 unchanged") != std::string::npos, r.out);
   BOOST_TEST(a.ManifestSha() == sha);
+}
+
+BOOST_AUTO_TEST_CASE(without_a_state_the_signed_catalog_names_what_is_current) {
+  Archive a;
+  BOOST_REQUIRE_EQUAL(a.Build(Original()).exit_code, 0);
+  CopyTree(a.folder, a.tmp / "r1-copy");
+  BOOST_REQUIRE_EQUAL(a.Build(Corrected(a.ManifestSha())).exit_code, 0);
+  const std::string r2_sha = a.ManifestSha();
+  RemoveAll(a.out + "/.imprint");  // the state lost: catalog.json still names revision 2
+  RemoveAll(a.folder);
+  CopyTree(a.tmp / "r1-copy", a.folder);
+  const ProcessResult r = RunImprint({"build", "--out", a.out, a.input});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(r.err.find("the folder of monitor/v05/i077 was damaged") != std::string::npos, r.err);
+  BOOST_TEST(a.ManifestSha() == r2_sha);
+  BOOST_TEST(FileKind(a.folder + "/revisions") == '-');  // nothing of the damaged folder kept
+}
+
+BOOST_AUTO_TEST_CASE(a_kept_revision_never_takes_a_link_planted_in_the_folder) {
+  Archive a;
+  BuildTwoRevisions(&a);
+  WriteAll(a.tmp / "secret", "not for publishing");
+  RemoveAll(a.folder + "/revisions/r1/monitor-v05-i077.md");
+  BOOST_REQUIRE(std::filesystem::is_regular_file(a.tmp / "secret"));
+  std::filesystem::create_symlink(a.tmp / "secret", a.folder + "/revisions/r1/monitor-v05-i077.md");
+  const ProcessResult r = a.Build(ReadAll(a.input), {"--force"});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  for (const auto& [name, bytes] : Snapshot(a.folder)) BOOST_TEST(bytes != "not for publishing", name);
+  BOOST_TEST(a.Verify(a.folder).exit_code == 1);  // the kept revision lacks its Markdown: verify says so
 }
 
 // ---- imprint verify of revisions/ ---------------------------------------------

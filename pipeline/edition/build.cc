@@ -163,8 +163,13 @@ InPlace PlaceOf(Run* run, const std::string& edition) {
 // The guard of publish and the revision rules, over a published revision.
 void CheckPlace(const Run& run, const std::string& input, const Document& doc, const std::string& edition,
                 const InPlace& place, InputResult* result) {
-  if (place.kind != InPlace::Kind::kCurrent) return;
   const StateRow* owner = run.old_state.FindEdition(edition);
+  if (place.kind == InPlace::Kind::kDamaged && owner != nullptr && owner->input != input &&
+      run.options.guard_inputs && !run.options.replace) {  // its text unknown: the guard holds
+    throw Error(input, doc.header_line, "the folder of " + edition + " is damaged and was last built from " +
+                                            owner->input + ": publish that file, or --replace to replace it");
+  }
+  if (place.kind != InPlace::Kind::kCurrent) return;
   const std::string revision = std::to_string(place.manifest.revision);
   const bool other_text = !place.manifest.text_sha256.empty() && place.manifest.text_sha256 != TextSha256(doc);
   const bool other_input = owner != nullptr && owner->input != input && other_text && run.options.guard_inputs;
@@ -183,6 +188,19 @@ void MarkUnchanged(Run* run, const StateRow& row, InputResult* result) {
     throw Error(result->input, 0, "edition " + row.edition.edition + " is also built from " + owner);
   }
   result->status = InputStatus::kUnchanged;
+}
+
+// Whether `doc` may replace what is in place of `edition` (throws when not),
+// and the earlier revisions its folder keeps.
+std::vector<KeptFile> JudgePlace(Run* run, const std::string& input, const Document& doc, const std::string& edition,
+                                 InputResult* result) {
+  const InPlace place = PlaceOf(run, edition);
+  CheckPlace(*run, input, doc, edition, place, result);
+  if (place.kind == InPlace::Kind::kDamaged) {
+    result->diagnostics.push_back(
+        Warning(input, 0, "the folder of " + edition + " was damaged (" + place.why + "); rebuilt from this input"));
+  }
+  return place.kind == InPlace::Kind::kCurrent ? KeptRevisions(place, Revision(doc)) : std::vector<KeptFile>{};
 }
 
 // Stages the edition's files and puts them in place. A failure (a full disk)
@@ -293,18 +311,11 @@ void BuildOne(Run* run, const std::string& input, InputResult* result, StateRow*
     if (!owner.empty()) {
       throw Error(input, doc.header_line, "edition " + edition + " is also built from " + owner);
     }
-    const InPlace place = PlaceOf(run, edition);
-    CheckPlace(*run, input, doc, edition, place, result);
-    if (place.kind == InPlace::Kind::kDamaged) {
-      result->diagnostics.push_back(
-          Warning(input, 0, "the folder of " + edition + " was damaged (" + place.why + "); rebuilt from this input"));
-    }
+    const std::vector<KeptFile> kept = JudgePlace(run, input, doc, edition, result);
     const std::string inputs_sha256 = InputsDigest(context, raw_sha256);
     // Render and sign everything before writing anything: a failure must
     // leave no file of this issue behind.
     const std::vector<Signed> files = RenderAndSign(context, doc, edition, inputs_sha256);
-    const std::vector<KeptFile> kept =
-        place.kind == InPlace::Kind::kCurrent ? KeptRevisions(place, Revision(doc)) : std::vector<KeptFile>{};
     WriteEdition(run, input, edition, files, kept);
     for (const Signed& f : files) result->outputs.push_back(run->options.out_dir + "/" + edition + "/" + f.name);
     result->status = InputStatus::kBuilt;

@@ -30,13 +30,24 @@ std::vector<std::string> ListedFiles(const Manifest& manifest) {
   return names;
 }
 
-// Every regular file directly in `folder`, by name.
+// The bytes of a file kept from the folder in place: a plain file, never
+// what a symbolic link planted there leads to (that would be published).
+std::string ReadKept(const std::string& path) {
+  std::error_code ec;
+  if (fs::symlink_status(path, ec).type() != fs::file_type::regular) {
+    throw Error(path, 0, "cannot keep this earlier revision's file: not a plain file");
+  }
+  return ReadFile(path);
+}
+
+// Every plain file directly in `folder`, by name (links and folders are not
+// kept; `imprint verify` fails a kept revision that lacks a file).
 void AddFolder(const std::string& folder, const std::string& as, std::vector<KeptFile>* kept) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(folder, ec)) {
-    if (!entry.is_regular_file(ec)) continue;
+    if (entry.symlink_status(ec).type() != fs::file_type::regular) continue;
     const std::string name = entry.path().filename().string();
-    kept->push_back({as + "/" + name, ReadFile(entry.path().string())});
+    kept->push_back({as + "/" + name, ReadKept(entry.path().string())});
   }
 }
 
@@ -115,13 +126,14 @@ std::vector<KeptFile> KeptRevisions(const InPlace& place, int revision) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(revisions, ec)) {
     const int n = RevisionOfFolderName(entry.path().filename().string());
-    if (n >= 1 && n < revision && n != place.manifest.revision && entry.is_directory(ec)) {
+    if (n >= 1 && n < revision && n != place.manifest.revision &&
+        entry.symlink_status(ec).type() == fs::file_type::directory) {
       AddFolder(entry.path().string(), RevisionFolder(n), &kept);
     }
   }
   if (revision > place.manifest.revision) {
     for (const std::string& name : ListedFiles(place.manifest)) {
-      kept.push_back({RevisionFolder(place.manifest.revision) + "/" + name, ReadFile(Slash(place.folder, name))});
+      kept.push_back({RevisionFolder(place.manifest.revision) + "/" + name, ReadKept(Slash(place.folder, name))});
     }
   }
   return kept;
