@@ -219,6 +219,21 @@ BOOST_AUTO_TEST_CASE(a_kept_revision_never_takes_a_link_planted_in_the_folder) {
   BOOST_TEST(a.Verify(a.folder).exit_code == 1);  // the kept revision lacks its Markdown: verify says so
 }
 
+BOOST_AUTO_TEST_CASE(another_editions_signed_folder_is_damage_even_with_no_record) {
+  Archive a;
+  BOOST_REQUIRE_EQUAL(a.Build(Original()).exit_code, 0);
+  const std::string sha = a.ManifestSha();
+  BOOST_REQUIRE_EQUAL(RunImprint({"build", "--out", a.tmp / "other", SourceDir() + "/samples/archive"}).exit_code, 0);
+  RemoveAll(a.out + "/.imprint");  // neither state nor catalog names what is current
+  RemoveAll(a.out + "/catalog.json");
+  RemoveAll(a.folder);
+  CopyTree(a.tmp / "other/monitor/v03/i145", a.folder);  // signed, but another edition's
+  const ProcessResult r = RunImprint({"build", "--out", a.out, a.input});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(r.err.find("it holds monitor/v03/i145's manifest") != std::string::npos, r.err);
+  BOOST_TEST(a.ManifestSha() == sha);
+}
+
 // ---- imprint verify of revisions/ ---------------------------------------------
 
 BOOST_AUTO_TEST_CASE(verify_fails_a_kept_revision_that_breaks_the_chain) {

@@ -157,7 +157,7 @@ InPlace PlaceOf(Run* run, const std::string& edition) {
     } catch (const Error&) {
     }
   }
-  return ReadInPlace(folder, expected, run->context.trusted);
+  return ReadInPlace(folder, edition, expected, run->context.trusted);
 }
 
 // The guard of publish and the revision rules, over a published revision.

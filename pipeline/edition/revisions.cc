@@ -61,7 +61,8 @@ int RevisionOfFolderName(const std::string& name) {
   return std::stoi(name.substr(1));
 }
 
-InPlace ReadInPlace(const std::string& folder, const std::string& expected_sha256, const TrustedKeys& trusted) {
+InPlace ReadInPlace(const std::string& folder, const std::string& edition, const std::string& expected_sha256,
+                    const TrustedKeys& trusted) {
   InPlace place;
   place.folder = folder;
   const std::string path = Slash(folder, kManifestName);
@@ -89,6 +90,10 @@ InPlace ReadInPlace(const std::string& folder, const std::string& expected_sha25
       return place;
     }
     place.manifest = ParseManifest(bytes, path);
+    if (place.manifest.edition != edition) {
+      place.why = "it holds " + place.manifest.edition + "'s manifest";
+      return place;
+    }
   } catch (const Error& e) {
     place.why = e.diagnostic().message;
     return place;

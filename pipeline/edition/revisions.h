@@ -40,10 +40,11 @@ struct InPlace {
   std::string why;              // kDamaged: what is wrong, for the log
 };
 
-// Reads DIR/<edition>: kNone without a manifest.json, kCurrent when its
-// SHA-256 is `expected_sha256` (not empty) and its signature verifies
-// against `trusted`, else kDamaged.
-InPlace ReadInPlace(const std::string& folder, const std::string& expected_sha256, const TrustedKeys& trusted);
+// Reads `folder` (DIR/<edition>): kNone without a manifest.json, kCurrent
+// when its SHA-256 is `expected_sha256` (not empty), its signature verifies
+// against `trusted` and it names `edition`, else kDamaged.
+InPlace ReadInPlace(const std::string& folder, const std::string& edition, const std::string& expected_sha256,
+                    const TrustedKeys& trusted);
 
 // Throws imprint::Error naming `input` (the header's line, or the
 // correction's) when `doc` may not replace the current revision `place`
