@@ -384,9 +384,11 @@ void AddEditionCommands(std::vector<Command>* commands) {
        "check signatures and manifests of editions or single files",
        "PATH is an edition folder (checked through its manifest.json: the manifest's\n"
        "signature, then every artifact's size, SHA-256 and signature, and no unlisted\n"
-       "file) or a single artifact (its .minisig, and its hash in the manifest beside\n"
-       "it). Trusted keys come from --pubkey (minisign .pub files or a keyring.json,\n"
-       "which also carries revocations), else from the keystore's keyring. Prints one\n"
+       "file but revisions/r<N>/, earlier revisions each checked as an edition folder\n"
+       "and chained by `supersedes`) or a single artifact (its .minisig, and its hash\n"
+       "in the manifest beside it). Trusted keys come from --pubkey (minisign .pub\n"
+       "files or a keyring.json, which also carries revocations), else from the\n"
+       "keystore's keyring. Prints one\n"
        "line per file, OK or FAILED and why; exit status 1 when any failed.",
        "imprint verify --pubkey output/keys/keyring.json output/monitor/v05/i077",
        [](OptionSet& set) {
