@@ -55,6 +55,11 @@ BOOST_AUTO_TEST_CASE(a_moved_input_leaves_one_row_per_edition) {
   state.Put({"in/c.txt", 1, 5, "gg", "hh", {{"prism", "Prism", 2, 3, "", "P3"}, "prism/v02/i003", 1, "", "", ""}});
   BOOST_TEST(state.size() == 3u);
   BOOST_TEST(state.Find("in/b.txt")->edition.edition == "prism/v02/i004");
+  // The edition knows the input that built it last (publish's guard asks).
+  BOOST_REQUIRE(state.FindEdition("prism/v02/i003") != nullptr);
+  BOOST_TEST(state.FindEdition("prism/v02/i003")->input == "in/c.txt");
+  BOOST_TEST(state.FindEdition("monitor/v01/i002")->input == "in/moved/a.txt");
+  BOOST_TEST(state.FindEdition("prism/v02/i009") == nullptr);
 }
 
 using Statuses_t = std::map<std::string, std::string>;
