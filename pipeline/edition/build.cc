@@ -213,7 +213,9 @@ void WriteEdition(Run* run, const std::string& input, const std::string& edition
     try {
       for (const Signed& f : files) WriteNewFile(staged + "/" + f.name, f.bytes);
       for (const KeptFile& f : kept) {
-        fs::create_directories(fs::path(staged + "/" + f.name).parent_path());
+        std::error_code ec;
+        fs::create_directories(fs::path(staged + "/" + f.name).parent_path(), ec);
+        if (ec) throw Error(f.name, 0, "cannot create its folder: " + ec.message());
         WriteNewFile(staged + "/" + f.name, f.bytes);
       }
       ReplaceDirectory(staged, target);
