@@ -10,6 +10,7 @@
 #include <boost/test/unit_test.hpp>
 #include <map>
 
+#include "pipeline/base/crypto.h"
 #include "tests/support.h"
 
 namespace imprint {
@@ -54,6 +55,11 @@ BOOST_AUTO_TEST_CASE(a_moved_input_leaves_one_row_per_edition) {
   state.Put({"in/c.txt", 1, 5, "gg", "hh", {{"prism", "Prism", 2, 3, "", "P3"}, "prism/v02/i003", 1, "", "", ""}});
   BOOST_TEST(state.size() == 3u);
   BOOST_TEST(state.Find("in/b.txt")->edition.edition == "prism/v02/i004");
+  // The edition knows the input that built it last (publish's guard asks).
+  BOOST_REQUIRE(state.FindEdition("prism/v02/i003") != nullptr);
+  BOOST_TEST(state.FindEdition("prism/v02/i003")->input == "in/c.txt");
+  BOOST_TEST(state.FindEdition("monitor/v01/i002")->input == "in/moved/a.txt");
+  BOOST_TEST(state.FindEdition("prism/v02/i009") == nullptr);
 }
 
 using Statuses_t = std::map<std::string, std::string>;
@@ -105,10 +111,13 @@ BOOST_FIXTURE_TEST_CASE(only_what_changed_is_rebuilt, Archive) {
   BOOST_TEST(Build() == All("built"));
   BOOST_TEST(Build() == All("unchanged"));
 
-  // A raw edit rebuilds that issue alone.
+  // A raw edit (a correction: new text, on the record) rebuilds that issue alone.
   const std::string prism = dir / "archive/prism-v04-i012.txt";
   std::string text = ReadAll(prism);
   text.insert(text.find("Prism is a publication"), "One more paragraph.\r\n\r\n");
+  text.insert(text.find("\r\n\r\n"), "\r\nCorrection: 2026-11-29 " +
+                                           Sha256Hex(ReadAll(dir / "out/prism/v04/i012/manifest.json")) +
+                                           " A paragraph was missing.");
   WriteAll(prism, text);
   auto want = AllMap("unchanged");
   want["prism-v04-i012.txt"] = "built";

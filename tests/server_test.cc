@@ -229,6 +229,9 @@ BOOST_FIXTURE_TEST_CASE(a_rebuilt_edition_is_never_served_from_a_cached_copy_of_
   const size_t at = raw.find("\n\nRussian border troops");
   BOOST_REQUIRE(at != std::string::npos);
   raw.insert(at, "\n\nA correction published after the first edition.");
+  raw.insert(raw.find('\n'), "\nCorrection: 2026-11-29 " +
+                                 Sha256Hex(ReadAll(dir / "output/monitor/v05/i077/manifest.json")) +
+                                 " A paragraph was missing.");  // a text change is a correction
   WriteAll(dir / "archive/monitor-v05-i077.txt", raw);
   BOOST_REQUIRE_EQUAL(Imprint({"build", "--out", dir / "output", dir / "archive"}).exit_code, 0);
   const Reply after = Get(kMd, ada);

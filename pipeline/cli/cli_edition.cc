@@ -219,6 +219,8 @@ int RunBuildCommand(const Args& args, std::ostream& out, std::ostream& err) {
 int RunPublish(const Args& args, std::ostream& out, std::ostream& err) {
   if (args.positional.size() != 1) throw UsageError("give one raw issue FILE");
   BuildOptions options = BuildOptionsFrom(args, {args.positional[0]});
+  options.guard_inputs = true;
+  options.replace = args.Has("replace");
   const Keystore keystore = BuildKeystore(options.out_dir, err);
   const BuildContext context = MakeBuildContext(RightsDir(args), TemplatesDir(args), keystore);
   const BuildSummary summary = RunBuild(options, context);
@@ -239,6 +241,7 @@ int RunPublish(const Args& args, std::ostream& out, std::ostream& err) {
   if (!ok) return kExitFailure;
   out << (result.status == InputStatus::kBuilt ? "published " : "unchanged, already published ")
       << result.edition << " (checked: signatures and manifest)\n";
+  if (!result.replaced.empty()) out << "replaced " << result.replaced << "\n";
   std::vector<std::string> files = FilesIn(folder);
   for (const std::string& f : files) out << "  " << folder << "/" << f << "\n";
   for (const char* file : {kCatalogPageName, kCatalogJsonName, kPublicKeyPath}) {
@@ -353,13 +356,18 @@ Command BuildCommand() {
 void AddEditionCommands(std::vector<Command>* commands) {
   const std::vector<Command> mine = {
       BuildCommand(),
-      {"publish", "publish [--out DIR] FILE", "build, check and catalog one new issue",
+      {"publish", "publish [--out DIR] [--replace] FILE", "build, check and catalog one new issue",
        "The editor's command: builds one raw issue into DIR (default output), checks\n"
        "the edition as a subscriber would (every signature, the manifest's hashes),\n"
-       "adds it to the catalog and prints where each file is.",
+       "adds it to the catalog and prints where each file is. An edition last built\n"
+       "from another file, with other text, is replaced only with --replace, which\n"
+       "says what it replaced. Changed text of the same file is a correction\n"
+       "(docs/editions.md).",
        "imprint publish incoming/monitor-v05-i078.txt",
        [](OptionSet& set) {
          set.addOption(ValueOption("out", "o", "output folder (default: output)", "DIR"));
+         set.addOption(Option("replace", "", "replace an edition built from another file with other text")
+                           .required(false));
          AddResourceOptions(set);
        },
        &RunPublish},
@@ -376,9 +384,11 @@ void AddEditionCommands(std::vector<Command>* commands) {
        "check signatures and manifests of editions or single files",
        "PATH is an edition folder (checked through its manifest.json: the manifest's\n"
        "signature, then every artifact's size, SHA-256 and signature, and no unlisted\n"
-       "file) or a single artifact (its .minisig, and its hash in the manifest beside\n"
-       "it). Trusted keys come from --pubkey (minisign .pub files or a keyring.json,\n"
-       "which also carries revocations), else from the keystore's keyring. Prints one\n"
+       "file but revisions/r<N>/, earlier revisions each checked as an edition folder\n"
+       "and chained by `supersedes`) or a single artifact (its .minisig, and its hash\n"
+       "in the manifest beside it). Trusted keys come from --pubkey (minisign .pub\n"
+       "files or a keyring.json, which also carries revocations), else from the\n"
+       "keystore's keyring. Prints one\n"
        "line per file, OK or FAILED and why; exit status 1 when any failed.",
        "imprint verify --pubkey output/keys/keyring.json output/monitor/v05/i077",
        [](OptionSet& set) {

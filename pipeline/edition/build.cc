@@ -14,6 +14,7 @@
 #include <thread>
 #include <utility>
 
+#include "pipeline/base/clock.h"
 #include "pipeline/edition/build_state.h"
 #include "pipeline/edition/catalog.h"
 #include "pipeline/base/crypto.h"
@@ -23,6 +24,7 @@
 #include "pipeline/edition/manifest.h"
 #include "pipeline/signing/minisign.h"
 #include "pipeline/edition/raw_reader.h"
+#include "pipeline/edition/revisions.h"
 #include "pipeline/edition/rights_stage.h"
 #include "pipeline/edition/template_check.h"
 #include "pipeline/edition/verify.h"
@@ -98,6 +100,21 @@ std::string InputsDigest(const BuildContext& context, const std::string& raw_sha
   return Sha256Hex(context.fingerprint + raw_sha256);
 }
 
+// The SHA-256 of the catalog's manifests, read once, when first needed (an
+// edition the state does not know).
+class CatalogRecord {
+ public:
+  std::string ManifestOf(const std::string& out_dir, const TrustedKeys& trusted, const std::string& edition) {
+    std::call_once(once_, [&] { snapshot_ = CatalogSnapshot(out_dir, trusted); });
+    auto it = snapshot_.find(edition);
+    return it == snapshot_.end() ? "" : it->second;
+  }
+
+ private:
+  std::once_flag once_;
+  std::map<std::string, std::string> snapshot_;
+};
+
 // The worker's view of one run.
 struct Run {
   const BuildOptions& options;
@@ -105,12 +122,63 @@ struct Run {
   const BuildState& old_state;
   EditionClaims claims;
   Staging staging;
+  CatalogRecord catalog;
 };
+
+// Whether the edition's manifest in place is the one `row` built: a folder
+// rolled back or overwritten since is damage, never "unchanged". Reads one
+// small file; no signature is checked (the digest is the state's own).
+bool ManifestIsRows(const Run& run, const StateRow& row) {
+  try {
+    const std::string bytes = ReadFile(run.options.out_dir + "/" + row.edition.edition + "/" + kManifestName);
+    return !row.edition.manifest_sha256.empty() && Sha256Hex(bytes) == row.edition.manifest_sha256;
+  } catch (const Error&) {
+    return false;
+  }
+}
 
 bool IsUnchanged(const Run& run, const StateRow* row, const std::string& raw_sha256) {
   return row != nullptr && !run.options.force && row->raw_sha256 == raw_sha256 &&
-         row->inputs_sha256 == InputsDigest(run.context, raw_sha256) &&
-         fs::exists(run.options.out_dir + "/" + row->edition.edition + "/" + kManifestName);
+         row->inputs_sha256 == InputsDigest(run.context, raw_sha256) && ManifestIsRows(run, *row);
+}
+
+// What is in place of `edition`, judged against the manifest the state (or,
+// when the state has no row for it, the signed catalog) names. When nothing
+// names one (state and catalog lost, an embargoed edition), the manifest's
+// signature alone vouches for it.
+InPlace PlaceOf(Run* run, const std::string& edition) {
+  const std::string folder = run->options.out_dir + "/" + edition;
+  const StateRow* row = run->old_state.FindEdition(edition);
+  std::string expected = row != nullptr ? row->edition.manifest_sha256
+                                        : run->catalog.ManifestOf(run->options.out_dir, run->context.trusted, edition);
+  if (expected.empty() && row == nullptr) {
+    try {
+      expected = Sha256Hex(ReadFile(folder + "/" + kManifestName));
+    } catch (const Error&) {
+    }
+  }
+  return ReadInPlace(folder, edition, expected, run->context.trusted);
+}
+
+// The guard of publish and the revision rules, over a published revision.
+void CheckPlace(const Run& run, const std::string& input, const Document& doc, const std::string& edition,
+                const InPlace& place, InputResult* result) {
+  const StateRow* owner = run.old_state.FindEdition(edition);
+  if (place.kind == InPlace::Kind::kDamaged && owner != nullptr && owner->input != input &&
+      run.options.guard_inputs && !run.options.replace) {  // its text unknown: the guard holds
+    throw Error(input, doc.header_line, "the folder of " + edition + " is damaged and was last built from " +
+                                            owner->input + ": publish that file, or --replace to replace it");
+  }
+  if (place.kind != InPlace::Kind::kCurrent) return;
+  const std::string revision = std::to_string(place.manifest.revision);
+  const bool other_text = !place.manifest.text_sha256.empty() && place.manifest.text_sha256 != TextSha256(doc);
+  const bool other_input = owner != nullptr && owner->input != input && other_text && run.options.guard_inputs;
+  if (other_input && !run.options.replace) {
+    throw Error(input, doc.header_line, edition + " revision " + revision + " was built from " + owner->input +
+                                            ", with other text: publish --replace to replace it");
+  }
+  CheckRevision(doc, input, edition, place, Now(), other_input);
+  if (other_input) result->replaced = edition + " revision " + revision + ", built from " + owner->input;
 }
 
 void MarkUnchanged(Run* run, const StateRow& row, InputResult* result) {
@@ -122,15 +190,34 @@ void MarkUnchanged(Run* run, const StateRow& row, InputResult* result) {
   result->status = InputStatus::kUnchanged;
 }
 
+// Whether `doc` may replace what is in place of `edition` (throws when not),
+// and the earlier revisions its folder keeps.
+std::vector<KeptFile> JudgePlace(Run* run, const std::string& input, const Document& doc, const std::string& edition,
+                                 InputResult* result) {
+  const InPlace place = PlaceOf(run, edition);
+  CheckPlace(*run, input, doc, edition, place, result);
+  if (place.kind == InPlace::Kind::kDamaged) {
+    result->diagnostics.push_back(
+        Warning(input, 0, "the folder of " + edition + " was damaged (" + place.why + "); rebuilt from this input"));
+  }
+  return place.kind == InPlace::Kind::kCurrent ? KeptRevisions(place, Revision(doc)) : std::vector<KeptFile>{};
+}
+
 // Stages the edition's files and puts them in place. A failure (a full disk)
 // is the input's error: the staging path means nothing to the user.
 void WriteEdition(Run* run, const std::string& input, const std::string& edition,
-                  const std::vector<Signed>& files) {
+                  const std::vector<Signed>& files, const std::vector<KeptFile>& kept) {
   const std::string target = run->options.out_dir + "/" + edition;
   try {
     const std::string staged = run->staging.NewFolder();
     try {
       for (const Signed& f : files) WriteNewFile(staged + "/" + f.name, f.bytes);
+      for (const KeptFile& f : kept) {
+        std::error_code ec;
+        fs::create_directories(fs::path(staged + "/" + f.name).parent_path(), ec);
+        if (ec) throw Error(f.name, 0, "cannot create its folder: " + ec.message());
+        WriteNewFile(staged + "/" + f.name, f.bytes);
+      }
       ReplaceDirectory(staged, target);
     } catch (...) {
       RemoveTree(staged);
@@ -226,11 +313,12 @@ void BuildOne(Run* run, const std::string& input, InputResult* result, StateRow*
     if (!owner.empty()) {
       throw Error(input, doc.header_line, "edition " + edition + " is also built from " + owner);
     }
+    const std::vector<KeptFile> kept = JudgePlace(run, input, doc, edition, result);
     const std::string inputs_sha256 = InputsDigest(context, raw_sha256);
     // Render and sign everything before writing anything: a failure must
     // leave no file of this issue behind.
     const std::vector<Signed> files = RenderAndSign(context, doc, edition, inputs_sha256);
-    WriteEdition(run, input, edition, files);
+    WriteEdition(run, input, edition, files, kept);
     for (const Signed& f : files) result->outputs.push_back(run->options.out_dir + "/" + edition + "/" + f.name);
     result->status = InputStatus::kBuilt;
     *new_row = StateRow{input, size, mtime, raw_sha256, inputs_sha256, CatalogEntryOf(doc, edition, files)};
@@ -265,7 +353,7 @@ std::vector<CatalogEntry> EditionsInPlace(const BuildState& state, const std::st
 BuildContext MakeBuildContext(const std::string& rights_dir, const std::string& templates_dir,
                               const Keystore& keystore) {
   BuildContext context{LoadRightsPolicy(rights_dir), TemplateSet::Load(templates_dir),
-                       keystore.LoadSigningKey(), ""};
+                       keystore.LoadSigningKey(), "", keystore.Trusted()};
   CheckTemplates(context.policy, context.templates);  // strict templates: before anything is signed
   context.fingerprint = Sha256Hex(std::string(IMPRINT_VERSION) + '\0' + context.policy.fingerprint +
                                   '\0' + context.templates.Fingerprint() + '\0' +
@@ -280,7 +368,7 @@ BuildSummary RunBuild(const BuildOptions& options, const BuildContext& context) 
   BuildState state = BuildState::Load(options.out_dir);
   std::vector<StateRow> rows(options.inputs.size());
   {
-    Run run{options, context, state, {}, Staging(options.out_dir)};
+    Run run{options, context, state, {}, Staging(options.out_dir), {}};
     std::atomic<size_t> next{0};
     auto work = [&] {
       for (size_t i; (i = next++) < options.inputs.size();) {

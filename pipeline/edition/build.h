@@ -8,7 +8,10 @@
 // is killed. A bad input leaves nothing behind, and its error names the input
 // (an input that is not a regular file, a write that fails: never a staging
 // path). An input whose state row
-// (build_state) shows nothing changed is not rebuilt. Inputs are independent:
+// (build_state) shows nothing changed, and whose manifest in place is the
+// one that row names, is not rebuilt. Over a published revision the input
+// obeys the revision rules (revisions.h): it keeps the earlier revisions in
+// revisions/r<N>/ of the new folder, staged and put in place with it. Inputs are independent:
 // they run on a pool of `jobs` threads, and one failing never stops the others.
 // After the workers: the state is saved and the catalog rewritten. The policy,
 // templates and key are loaded once by the caller and shared read-only.
@@ -34,7 +37,11 @@ struct BuildOptions {
   // Inputs known to be unreadable before the build starts (a folder that
   // could not be listed), each with why; they fail with that reason.
   std::map<std::string, std::string> unreadable;
-  bool force = false;               // rebuild even what is unchanged
+  bool force = false;               // rebuild even what is unchanged (the revision rules still hold)
+  // publish: an edition last built from another input file, with other
+  // text, is replaced only when `replace` is set (docs/editions.md).
+  bool guard_inputs = false;
+  bool replace = false;
   // When set, incremented as each input finishes (for a progress display).
   std::atomic<size_t>* progress = nullptr;
 };
@@ -47,6 +54,9 @@ struct InputResult {
   std::string edition;               // "monitor/v05/i077", when it got that far
   std::vector<std::string> outputs;  // paths of the edition's files
   std::vector<Diagnostic> diagnostics;  // warnings, then the error if any
+  // What a guarded replace (BuildOptions::replace) replaced:
+  // "monitor/v05/i078 revision 1, built from incoming/a.txt"; else "".
+  std::string replaced;
 };
 
 struct BuildSummary {
@@ -70,6 +80,8 @@ struct BuildContext {
   // SHA-256 (hex) of everything but the raw issue that decides the bytes of
   // an edition: templates, rights, signing key and the program's version.
   std::string fingerprint;
+  // The keys a manifest in place must verify with to count as published.
+  TrustedKeys trusted;
 };
 
 // Loads templates and rights from their folders and the signing key from the

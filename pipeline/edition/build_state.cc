@@ -83,6 +83,11 @@ const StateRow* BuildState::Find(const std::string& input) const {
   return it == rows_.end() ? nullptr : &it->second;
 }
 
+const StateRow* BuildState::FindEdition(const std::string& edition) const {
+  auto it = inputs_.find(edition);
+  return it == inputs_.end() ? nullptr : Find(it->second);
+}
+
 void BuildState::Put(StateRow row) {
   if (auto old = rows_.find(row.input); old != rows_.end()) {  // with its claim on an edition
     inputs_.erase(old->second.edition.edition);

@@ -42,6 +42,8 @@ class BuildState {
   void Save(const std::string& out_dir) const;
 
   const StateRow* Find(const std::string& input) const;
+  // The row of the input that built `edition` last, or nullptr.
+  const StateRow* FindEdition(const std::string& edition) const;
   // Adds or replaces `row.input`'s row, and drops the row of any other input
   // for the same edition.
   void Put(StateRow row);

@@ -1,13 +1,17 @@
 #include "pipeline/edition/verify.h"
 
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <set>
+#include <utility>
 
 #include "pipeline/base/crypto.h"
 #include "pipeline/base/edition_layout.h"
 #include "pipeline/base/error.h"
 #include "pipeline/base/file_system.h"
 #include "pipeline/edition/manifest.h"
+#include "pipeline/edition/revisions.h"
 #include "pipeline/edition/writers.h"
 #include "pipeline/signing/minisign.h"
 
@@ -108,8 +112,13 @@ std::string ArtifactNameMismatch(const std::string& name, const Manifest& manife
   return "the file is not named for edition " + manifest.edition + " (" + names + ")";
 }
 
-void VerifyEdition(const std::string& folder, const TrustedKeys& trusted,
-                   std::vector<Verdict>* out) {
+void VerifyRevisions(const std::string& folder, const Manifest& top, const std::string& top_path,
+                     const TrustedKeys& trusted, std::vector<Verdict>* out);
+
+// `revision`: the folder is revisions/r<N> of another, which holds no
+// revisions/ of its own.
+void VerifyEdition(const std::string& folder, const TrustedKeys& trusted, std::vector<Verdict>* out,
+                   bool revision = false) {
   const std::string manifest_path = (fs::path(folder) / kManifestName).string();
   if (!fs::exists(manifest_path)) {
     out->push_back({folder, false, "no manifest.json: not an edition folder"});
@@ -140,9 +149,69 @@ void VerifyEdition(const std::string& folder, const TrustedKeys& trusted,
   std::set<std::string> stray;
   for (const auto& entry : fs::directory_iterator(folder)) {
     const std::string name = entry.path().filename().string();
-    if (known.count(name) == 0) stray.insert(entry.path().string());
+    if (name == kRevisionsFolder && !revision && entry.is_directory() && !entry.is_symlink()) {
+      VerifyRevisions(entry.path().string(), manifest, manifest_path, trusted, out);
+    } else if (known.count(name) == 0) {
+      stray.insert(entry.path().string());
+    }
   }
   for (const std::string& path : stray) out->push_back({path, false, "not listed in the manifest"});
+}
+
+// One kept revision, revisions/r<N>: a complete edition folder of the same
+// edition at revision N. Returns its manifest's SHA-256 and what it
+// supersedes, or nothing when it is not one (the reason is in `out`).
+std::optional<std::pair<std::string, std::string>> VerifyRevision(const std::string& sub, int n, const Manifest& top,
+                                                                  const TrustedKeys& trusted,
+                                                                  std::vector<Verdict>* out) {
+  const size_t before = out->size();
+  VerifyEdition(sub, trusted, out, true);
+  for (size_t i = before; i < out->size(); ++i) {
+    if (!(*out)[i].ok) return std::nullopt;
+  }
+  const std::string path = (fs::path(sub) / kManifestName).string();
+  const std::string bytes = ReadFile(path);
+  const Manifest m = ParseManifest(bytes, path);
+  if (m.edition != top.edition || m.revision != n) {
+    out->push_back({sub, false, "holds " + m.edition + " revision " + std::to_string(m.revision) + ", not " +
+                                    top.edition + " revision " + std::to_string(n)});
+    return std::nullopt;
+  }
+  return std::make_pair(Sha256Hex(bytes), m.supersedes);
+}
+
+// DIR/<edition>/revisions/: only r<N> folders below the top's revision, each
+// a verified edition folder, chained: wherever revisions N and N+1 are both
+// present (the top counting as its own revision), N+1 supersedes N's
+// manifest. A fresh rebuild keeps no revisions, so a gap is no failure.
+void VerifyRevisions(const std::string& folder, const Manifest& top, const std::string& top_path,
+                     const TrustedKeys& trusted, std::vector<Verdict>* out) {
+  std::map<int, std::pair<std::string, std::string>> chain;  // N -> (manifest SHA-256, supersedes)
+  std::map<int, std::string> paths;
+  std::set<std::string> stray;
+  for (const auto& entry : fs::directory_iterator(folder)) {
+    const int n = RevisionOfFolderName(entry.path().filename().string());
+    if (n == 0 || n >= top.revision || !entry.is_directory() || entry.is_symlink()) {
+      stray.insert(entry.path().string());
+      continue;
+    }
+    paths[n] = (entry.path() / kManifestName).string();
+    if (auto link = VerifyRevision(entry.path().string(), n, top, trusted, out)) chain[n] = *link;
+  }
+  for (const std::string& path : stray) {
+    out->push_back({path, false, "not a revision folder r<N> below revision " + std::to_string(top.revision)});
+  }
+  for (const auto& [n, link] : chain) {
+    const auto next = chain.find(n + 1);
+    const bool top_next = n + 1 == top.revision;
+    if (next == chain.end() && !top_next) continue;
+    const std::string& supersedes = top_next ? top.supersedes : next->second.second;
+    if (supersedes != link.first) {
+      out->push_back({top_next ? top_path : paths[n + 1], false,
+                      "supersedes " + supersedes + ", but revision " + std::to_string(n) + "'s manifest is " +
+                          link.first});
+    }
+  }
 }
 
 void VerifySingle(std::string path, const TrustedKeys& trusted, std::vector<Verdict>* out) {
