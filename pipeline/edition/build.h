@@ -47,6 +47,7 @@ struct InputResult {
   std::string edition;               // "monitor/v05/i077", when it got that far
   std::vector<std::string> outputs;  // paths of the edition's files
   std::vector<Diagnostic> diagnostics;  // warnings, then the error if any
+  std::string embargo;  // the edition's release time (RFC 3339, UTC), or "" (docs/editions.md)
 };
 
 struct BuildSummary {
