@@ -98,5 +98,48 @@ BOOST_AUTO_TEST_CASE(an_embargoed_edition_joins_the_catalog_at_its_time_without_
   }
 }
 
+// The Jenkinsfile's brackets, outside its strings and comments, balanced and
+// nested: "" when they are, else where they are not (Groovy's strings: '...',
+// "...", and the triple-quoted ones; comments // and /* */).
+std::string Unbalanced(const std::string& text) {
+  std::string open;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (text.compare(i, 2, "//") == 0) {
+      i = text.find('\n', i);
+      if (i == std::string::npos) break;
+    } else if (text.compare(i, 2, "/*") == 0) {
+      i = text.find("*/", i + 2) + 1;
+    } else if (c == '\'' || c == '"') {
+      const std::string quote = text.compare(i, 3, std::string(3, c)) == 0 ? std::string(3, c) : std::string(1, c);
+      size_t end = i + quote.size();
+      while (end < text.size() && text.compare(end, quote.size(), quote) != 0) end += text[end] == '\\' ? 2 : 1;
+      if (end >= text.size()) return "a string opened at byte " + std::to_string(i) + " is not closed";
+      i = end + quote.size() - 1;
+    } else if (c == '{' || c == '(' || c == '[') {
+      open += c;
+    } else if (c == '}' || c == ')' || c == ']') {
+      const char want = c == '}' ? '{' : c == ')' ? '(' : '[';
+      if (open.empty() || open.back() != want) return std::string("an unmatched ") + c + " at byte " + std::to_string(i);
+      open.pop_back();
+    }
+  }
+  return open.empty() ? "" : "unclosed " + open;
+}
+
+BOOST_AUTO_TEST_CASE(the_jenkinsfile_recatalogs_the_published_folder_every_15_minutes) {
+  const std::string jenkinsfile = ReadAll(SourceDir() + "/Jenkinsfile");
+  BOOST_TEST(Unbalanced(jenkinsfile) == "");
+  BOOST_TEST(jenkinsfile.find("cron('TZ=UTC\\nH/15 * * * *')") != std::string::npos);
+  const size_t stage = jenkinsfile.find("stage('Release embargoes')");
+  BOOST_REQUIRE(stage != std::string::npos);
+  const std::string body = jenkinsfile.substr(stage, jenkinsfile.find("stage(", stage + 1) - stage);
+  BOOST_TEST(body.find("timerRun && params.PUBLISHED") != std::string::npos, body);
+  BOOST_TEST(body.find("withKeystore('build/imprint catalog --out \"$PUBLISHED\"')") != std::string::npos, body);
+  // The Nightly's archive build still runs once a day, not every 15 minutes.
+  BOOST_TEST(jenkinsfile.find("nightly = timerRun && started >= '0200' && started < '0215'") != std::string::npos);
+  BOOST_TEST(jenkinsfile.find("when { expression { return nightly } }") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace imprint

@@ -58,7 +58,8 @@ struct BuildSummary {
   int warnings = 0;
   // The editions in the output folder after the build, as the catalog lists
   // them: each edition the state knows once (however many inputs have built
-  // it over time, e.g. an input moved), while its manifest is in place.
+  // it over time, e.g. an input moved), while its manifest is in place; those
+  // under embargo included, though the catalog leaves them out.
   size_t editions = 0;
   double seconds = 0;
 };
