@@ -98,6 +98,19 @@ BOOST_AUTO_TEST_CASE(an_embargoed_edition_joins_the_catalog_at_its_time_without_
   }
 }
 
+BOOST_AUTO_TEST_CASE(an_embargo_already_past_is_listed_at_once_and_not_mentioned) {
+  TempDir dir;
+  WriteEmbargoed(dir / "in/monitor-v05-i090.txt", WallClock() - 3600);
+  const ProcessResult build = RunImprint({"build", "--out", dir / "out", dir / "in"});
+  BOOST_REQUIRE_MESSAGE(build.exit_code == 0, build.err);
+  BOOST_TEST(build.out.find("embargoed") == std::string::npos, build.out);
+  BOOST_TEST(Lists(dir / "out", "monitor/v05/i090"));
+  BOOST_TEST(PageNames(dir / "out", "monitor-v05-i090"));
+  const ProcessResult catalog = RunImprint({"catalog", "--out", dir / "out"});
+  BOOST_TEST(catalog.out == "imprint catalog: 1 editions in " + dir / "out/index.html and " + dir / "out/catalog.json\n");
+  BOOST_TEST(Lists(dir / "out", "monitor/v05/i090"));
+}
+
 // The Jenkinsfile's brackets, outside its strings and comments, balanced and
 // nested: "" when they are, else where they are not (Groovy's strings: '...',
 // "...", and the triple-quoted ones; comments // and /* */).
