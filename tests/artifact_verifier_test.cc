@@ -307,6 +307,32 @@ BOOST_FIXTURE_TEST_CASE(many_threads_read_at_once, Built) {
   BOOST_TEST(verifier.verifications() <= 16u);
 }
 
+// Issue 15: the server answers an edition under embargo as a missing one,
+// from the embargo its signed manifest carries, whether or not the file
+// itself checks out; a manifest that does not verify gives no embargo.
+BOOST_AUTO_TEST_CASE(the_signed_manifests_embargo_comes_with_every_verdict) {
+  TempDir dir;
+  std::string raw = ReadAll(SourceDir() + "/samples/archive/monitor-v05-i077.txt");
+  raw.replace(0, raw.find('\n'), "Publication: Monitor Volume: 5 Issue: 90\nEmbargo: 2099-01-01T00:00:00+01:00");
+  WriteAll(dir / "in/monitor-v05-i090.txt", raw);
+  BOOST_REQUIRE_EQUAL(ImprintWithKeys(dir / "keys", {"build", "--out", dir / "out", dir / "in"}).exit_code, 0);
+  ArtifactVerifier verifier(dir / "out");
+  const TrustedKeys trusted = Keystore(dir / "keys").Trusted();
+  const EditionRef edition{"monitor", 5, 90};
+  const auto read = [&](const std::string& name) { return verifier.Read(edition, name, trusted, 1); };
+  BOOST_TEST(read("monitor-v05-i090.md").ok());
+  BOOST_TEST(read("monitor-v05-i090.md").embargo == "2098-12-31T23:00:00Z");
+  WriteAll(dir / "out/monitor/v05/i090/monitor-v05-i090.html", "<p>changed</p>");
+  BOOST_TEST((read("monitor-v05-i090.html").code == Code::kUnverified));
+  BOOST_TEST(read("monitor-v05-i090.html").embargo == "2098-12-31T23:00:00Z");
+  BOOST_TEST((read("monitor-v05-i090.epub.none").code == Code::kNotFound));
+  std::string manifest = ReadAll(dir / "out/monitor/v05/i090/manifest.json");
+  manifest.replace(manifest.find("2098-12-31T23:00:00Z"), 20, "1999-12-31T23:00:00Z");
+  WriteAll(dir / "out/monitor/v05/i090/manifest.json", manifest);
+  BOOST_TEST((read("monitor-v05-i090.md").code == Code::kUnverified));
+  BOOST_TEST(read("monitor-v05-i090.md").embargo == "");
+}
+
 BOOST_AUTO_TEST_CASE(a_missing_output_folder_is_an_error) {
   TempDir dir;
   BOOST_CHECK_THROW(ArtifactVerifier(dir / "none"), Error);

@@ -13,6 +13,7 @@
 
 #include "pipeline/base/crypto.h"
 #include "pipeline/base/file_system.h"
+#include "pipeline/base/rfc3339.h"
 #include "pipeline/edition/verify.h"
 #include "pipeline/signing/keystore.h"
 #include "pipeline/signing/minisign.h"
@@ -209,6 +210,37 @@ BOOST_AUTO_TEST_CASE(signed_but_malformed_manifests_are_named_problems) {
     BOOST_TEST(problems[i].rfind(path + ": error: not listed: ", 0) == 0, problems[i]);
     BOOST_TEST(problems[i].find(reasons[i]) != std::string::npos, problems[i]);
   }
+}
+
+// ---- issue 15: embargoes (docs/editions.md "Embargo") ------------------------
+
+CatalogEntry Embargoed(const std::string& edition, const std::string& embargo) {
+  CatalogEntry e;
+  e.edition = edition;
+  e.embargo = embargo;
+  return e;
+}
+
+BOOST_AUTO_TEST_CASE(an_edition_under_embargo_is_not_released_until_its_time) {
+  const int64_t release = ParseTime("2030-01-01T06:00:00Z").value();
+  const std::vector<CatalogEntry> entries = {
+      Embargoed("monitor/v05/i077", ""), Embargoed("monitor/v05/i078", "2030-01-01T06:00:00Z"),
+      Embargoed("monitor/v05/i079", "2029-12-31T06:00:00Z"),
+      // A signed manifest's embargo that is no time keeps the edition back.
+      Embargoed("monitor/v05/i080", "soon"), Embargoed("monitor/v05/i081", "2030-01-01T06:00:00")};
+  auto released = [&](int64_t now) {
+    std::vector<std::string> names;
+    for (const CatalogEntry& e : ReleasedEditions(entries, now)) names.push_back(e.edition);
+    return names;
+  };
+  BOOST_TEST(released(release - 86401) == (std::vector<std::string>{"monitor/v05/i077"}));
+  BOOST_TEST(released(release - 1) == (std::vector<std::string>{"monitor/v05/i077", "monitor/v05/i079"}));
+  BOOST_TEST(released(release) ==
+             (std::vector<std::string>{"monitor/v05/i077", "monitor/v05/i078", "monitor/v05/i079"}));
+  BOOST_TEST(UnderEmbargo("2030-01-01T06:00:00Z", release - 1));
+  BOOST_TEST(!UnderEmbargo("2030-01-01T06:00:00Z", release));
+  BOOST_TEST(!UnderEmbargo("", release));
+  BOOST_TEST(UnderEmbargo("soon", release));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "pipeline/server/server.h"
 
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <thread>
 #include <fstream>
@@ -15,6 +16,7 @@
 
 #include "pipeline/signing/checkpoint.h"
 #include "pipeline/base/crypto.h"
+#include "pipeline/base/rfc3339.h"
 #include "pipeline/signing/keystore.h"
 #include "pipeline/license/license.h"
 #include "pipeline/license/license_store.h"
@@ -238,6 +240,64 @@ BOOST_FIXTURE_TEST_CASE(a_rebuilt_edition_is_never_served_from_a_cached_copy_of_
   BOOST_REQUIRE_EQUAL(after.status, 200);
   BOOST_TEST(after.body.find("A correction published after the first edition.") != std::string::npos);
   BOOST_TEST(after.body.find("Licensed to") != std::string::npos);
+}
+
+// ---- issue 15: an edition under embargo (docs/editions.md "Embargo") --------
+
+// Everything of an answer but its Date.
+std::string Seen(Reply r) {
+  std::string seen = std::to_string(r.status) + "\n" + r.body;
+  r.headers.erase("Date");
+  for (const auto& [name, value] : r.headers) seen += "\n" + name + ": " + value;
+  return seen;
+}
+
+BOOST_FIXTURE_TEST_CASE(an_embargoed_edition_is_answered_as_missing_until_its_time, Served) {
+  const int64_t release = static_cast<int64_t>(std::time(nullptr)) + 15;
+  std::string raw = ReadAll(SourceDir() + "/samples/archive/monitor-v05-i077.txt");
+  raw.replace(0, raw.find('\n'), "Publication: Monitor Volume: 5 Issue: 90\nEmbargo: " + FormatTime(release));
+  WriteAll(dir / "embargoed/monitor-v05-i090.txt", raw);
+  BOOST_REQUIRE_EQUAL(Imprint({"build", "--out", dir / "output", dir / "embargoed"}).exit_code, 0);
+  // Its HTML changed on disk too: still "not there", never a 500 that says it is.
+  WriteAll(dir / "output/monitor/v05/i090/monitor-v05-i090.html", "<p>changed</p>");
+  // Every file of issue `n`'s folder, by the name `tail` gives with NN its number.
+  const auto file = [](const std::string& n, std::string tail) {
+    if (const size_t at = tail.find("NN"); at != std::string::npos) tail.replace(at, 2, n);
+    return "/editions/monitor/v05/i0" + n + "/" + tail;
+  };
+  const auto ask = [this](const std::string& method, const std::string& path, const std::string& license) {
+    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    if (!license.empty()) request.set("Authorization", "License " + Base64Url(license));
+    return Exchange(session, request);
+  };
+  for (const std::string tail : {"monitor-v05-i0NN.md", "monitor-v05-i0NN.html", "monitor-v05-i0NN.epub",
+                                  "monitor-v05-i0NN.md.minisig", "monitor-v05-i0NN.epub.minisig",
+                                  "monitor-v05-i0NN.mobi", "manifest.json", "manifest.json.minisig"}) {
+    for (const std::string* license : {&ada, &printer, &expired}) {
+      for (const std::string method : {"GET", "HEAD"}) {
+        const Reply there = ask(method, file("90", tail), *license), not_there = ask(method, file("91", tail), *license);
+        BOOST_TEST(there.status == 404, method << " " << tail);
+        BOOST_TEST(Seen(there) == Seen(not_there), method << " " << tail);
+      }
+    }
+    BOOST_TEST(Seen(Get(file("90", tail))) == Seen(Get(file("91", tail))), tail);  // no license: 401 or 404 alike
+  }
+  // The audit log records each as it records the missing edition's.
+  const std::vector<std::string> rows = AuditRows();
+  BOOST_REQUIRE(rows.size() >= 2 && rows.size() % 2 == 0);
+  for (size_t i = 0; i < rows.size(); i += 2) BOOST_TEST(rows[i] == rows[i + 1], i);
+  BOOST_REQUIRE_MESSAGE(std::time(nullptr) < release, "the requests before the release took over 15 s");
+
+  // After its time, served with no restart, and checked as any edition.
+  std::this_thread::sleep_until(std::chrono::system_clock::from_time_t(static_cast<std::time_t>(release + 1)));
+  const Reply md = Get(file("90", "monitor-v05-i0NN.md"), ada);
+  BOOST_TEST(md.status == 200);
+  BOOST_TEST(md.body.find("Licensed to ada") != std::string::npos);
+  BOOST_TEST(Get(file("90", "monitor-v05-i0NN.epub.minisig"), ada).status == 200);
+  BOOST_TEST(Reason(Get(file("90", "monitor-v05-i0NN.md"), printer)) == "action_not_permitted");
+  BOOST_TEST(Get(file("90", "monitor-v05-i0NN.html"), ada).status == 500);  // the changed file, now that it is there
+  BOOST_TEST(Get(file("91", "monitor-v05-i0NN.md"), ada).status == 404);
 }
 
 }  // namespace

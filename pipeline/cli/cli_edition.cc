@@ -36,6 +36,14 @@ int ShardOf(const std::string& key, int parts) {
 
 // ---- build ------------------------------------------------------------------
 
+// Why the catalog leaves an edition out, for editors: "monitor/v05/i090 is
+// embargoed until 2030-01-01T06:00:00Z: not in the catalog until then", or
+// "" when it is released (docs/editions.md "Embargo").
+std::string EmbargoNote(const std::string& edition, const std::string& embargo) {
+  if (!UnderEmbargo(embargo, Now())) return "";
+  return edition + " is embargoed until " + embargo + ": not in the catalog until then";
+}
+
 // The JSON report of --report FILE ("-": standard output).
 void WriteReport(const std::string& path, const BuildSummary& summary, std::ostream& standard_output) {
   Poco::JSON::Array::Ptr inputs = new Poco::JSON::Array;
@@ -46,6 +54,7 @@ void WriteReport(const std::string& path, const BuildSummary& summary, std::ostr
                                      : r.status == InputStatus::kUnchanged ? "unchanged"
                                                                            : "failed"));
     if (!r.edition.empty()) entry->set("edition", r.edition);
+    if (!r.embargo.empty()) entry->set("embargo", r.embargo);
     Poco::JSON::Array::Ptr outputs = new Poco::JSON::Array;
     for (const std::string& o : r.outputs) outputs->add(o);
     entry->set("outputs", outputs);
@@ -210,7 +219,13 @@ int RunBuildCommand(const Args& args, std::ostream& out, std::ostream& err) {
   keystore.ExportPublicKeys(options.out_dir);
   if (args.Has("report")) WriteReport(args.Get("report"), summary, out);
   // With the report on standard output, the summary goes to stderr.
-  PrintSummary(summary, options.out_dir, args.Get("report") == kStandardOutput ? err : out);
+  std::ostream& summary_out = args.Get("report") == kStandardOutput ? err : out;
+  for (const InputResult& r : summary.results) {
+    if (const std::string note = EmbargoNote(r.edition, r.embargo); !note.empty()) {
+      summary_out << "imprint build: " << note << "\n";
+    }
+  }
+  PrintSummary(summary, options.out_dir, summary_out);
   return summary.failed == 0 ? kExitOk : kExitFailure;
 }
 
@@ -242,6 +257,9 @@ int RunPublish(const Args& args, std::ostream& out, std::ostream& err) {
   out << (result.status == InputStatus::kBuilt ? "published " : "unchanged, already published ")
       << result.edition << " (checked: signatures and manifest)\n";
   if (!result.replaced.empty()) out << "replaced " << result.replaced << "\n";
+  if (const std::string note = EmbargoNote(result.edition, result.embargo); !note.empty()) {
+    out << "  " << note << " (the server answers 404 for its files until then)\n";
+  }
   std::vector<std::string> files = FilesIn(folder);
   for (const std::string& f : files) out << "  " << folder << "/" << f << "\n";
   for (const char* file : {kCatalogPageName, kCatalogJsonName, kPublicKeyPath}) {
@@ -259,10 +277,15 @@ int RunCatalog(const Args& args, std::ostream& out, std::ostream& err) {
   const Keystore keystore = BuildKeystore(out_dir, err);
   const std::vector<CatalogEntry> entries = ScanEditions(out_dir, keystore.Trusted(), &problems);
   for (const std::string& p : problems) err << p << "\n";
-  WriteCatalog(out_dir, entries, TemplateSet::Load(TemplatesDir(args)), keystore.LoadSigningKey());
+  WriteReleasedCatalog(out_dir, entries, TemplateSet::Load(TemplatesDir(args)), keystore.LoadSigningKey());
   keystore.ExportPublicKeys(out_dir);
-  out << "imprint catalog: " << entries.size() << " editions in " << out_dir << "/index.html and "
-      << out_dir << "/catalog.json\n";
+  for (const CatalogEntry& e : entries) {
+    if (const std::string note = EmbargoNote(e.edition, e.embargo); !note.empty()) {
+      out << "imprint catalog: " << note << "\n";
+    }
+  }
+  out << "imprint catalog: " << ReleasedEditions(entries, Now()).size() << " editions in " << out_dir
+      << "/index.html and " << out_dir << "/catalog.json\n";
   return problems.empty() ? kExitOk : kExitFailure;
 }
 

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 #include <mutex>
@@ -17,10 +18,12 @@
 #include "pipeline/base/clock.h"
 #include "pipeline/edition/build_state.h"
 #include "pipeline/edition/catalog.h"
+#include "pipeline/base/clock.h"
 #include "pipeline/base/crypto.h"
 #include "pipeline/edition/document.h"
 #include "pipeline/base/edition_layout.h"
 #include "pipeline/base/file_system.h"
+#include "pipeline/base/rfc3339.h"
 #include "pipeline/edition/manifest.h"
 #include "pipeline/signing/minisign.h"
 #include "pipeline/edition/raw_reader.h"
@@ -348,6 +351,35 @@ std::vector<CatalogEntry> EditionsInPlace(const BuildState& state, const std::st
   return editions;
 }
 
+// Whether the catalog in place is what this build would write, without
+// writing it: nothing built, both files there, and no edition it lists
+// released since they were last written (WriteReleasedCatalog() writes
+// every release up to then). Two stats: a no-op build stays cheap.
+bool CatalogCurrent(const std::string& out_dir, bool state_changed, const std::vector<CatalogEntry>& editions) {
+  int64_t written_ns = 0;
+  for (const char* name : {kCatalogPageName, kCatalogJsonName}) {
+    uint64_t size = 0;
+    int64_t mtime_ns = 0;
+    if (!StatFile(out_dir + "/" + name, &size, &mtime_ns)) return false;
+    written_ns = written_ns == 0 ? mtime_ns : std::min(written_ns, mtime_ns);
+  }
+  if (state_changed) return false;
+  const int64_t now = Now();
+  return std::none_of(editions.begin(), editions.end(), [&](const CatalogEntry& e) {
+    const std::optional<int64_t> release = e.embargo.empty() ? std::nullopt : ParseTime(e.embargo);
+    return release && *release <= now && *release * 1000000000 > written_ns;
+  });
+}
+
+// Each input's edition's embargo, from the state, for the caller to say why
+// the catalog leaves the edition out.
+void NoteEmbargoes(const BuildState& state, std::vector<InputResult>* results) {
+  for (InputResult& r : *results) {
+    const StateRow* row = r.status == InputStatus::kFailed ? nullptr : state.Find(r.input);
+    if (row != nullptr) r.embargo = row->edition.embargo;
+  }
+}
+
 }  // namespace
 
 BuildContext MakeBuildContext(const std::string& rights_dir, const std::string& templates_dir,
@@ -403,16 +435,18 @@ BuildSummary RunBuild(const BuildOptions& options, const BuildContext& context) 
     state.Put(std::move(rows[i]));
   }
   // Nothing built and the catalog in place: it is already what it would be
-  // (the templates are part of every row's digest), so a no-op build stays cheap.
-  const bool catalog_current = !state_changed && fs::exists(options.out_dir + "/" + kCatalogPageName) &&
-                               fs::exists(options.out_dir + "/" + kCatalogJsonName);
+  // (the templates are part of every row's digest), so a no-op build stays
+  // cheap; unless an embargo passed since it was written (CatalogCurrent).
   if (state_changed) state.Save(options.out_dir);
   std::unordered_set<std::string> in_place;  // this run's editions: built, or checked unchanged
   for (const InputResult& r : summary.results) {
     if (r.status != InputStatus::kFailed) in_place.insert(r.edition);
   }
   const std::vector<CatalogEntry> editions = EditionsInPlace(state, options.out_dir, in_place);
-  if (!catalog_current) WriteCatalog(options.out_dir, editions, context.templates, context.key);
+  if (!CatalogCurrent(options.out_dir, state_changed, editions)) {
+    WriteReleasedCatalog(options.out_dir, editions, context.templates, context.key);
+  }
+  NoteEmbargoes(state, &summary.results);
   summary.editions = editions.size();
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;

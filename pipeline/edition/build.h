@@ -57,6 +57,7 @@ struct InputResult {
   // What a guarded replace (BuildOptions::replace) replaced:
   // "monitor/v05/i078 revision 1, built from incoming/a.txt"; else "".
   std::string replaced;
+  std::string embargo;  // the edition's release time (RFC 3339, UTC), or "" (docs/editions.md)
 };
 
 struct BuildSummary {
@@ -67,7 +68,8 @@ struct BuildSummary {
   int warnings = 0;
   // The editions in the output folder after the build, as the catalog lists
   // them: each edition the state knows once (however many inputs have built
-  // it over time, e.g. an input moved), while its manifest is in place.
+  // it over time, e.g. an input moved), while its manifest is in place; those
+  // under embargo included, though the catalog leaves them out.
   size_t editions = 0;
   double seconds = 0;
 };

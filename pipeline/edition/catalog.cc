@@ -5,12 +5,15 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 
+#include "pipeline/base/clock.h"
 #include "pipeline/base/crypto.h"
 #include "pipeline/base/edition_layout.h"
 #include "pipeline/base/error.h"
 #include "pipeline/base/file_system.h"
+#include "pipeline/base/rfc3339.h"
 #include "pipeline/edition/manifest.h"
 #include "pipeline/signing/minisign.h"
 #include "pipeline/edition/verify.h"
@@ -173,6 +176,33 @@ std::string CatalogHtml(std::vector<CatalogEntry> entries, const TemplateSet& te
       .Set("editions", std::to_string(entries.size()))
       .Set("example", entries.empty() ? "" : BasePath(entries.front()) + ".epub");
   return templates.Render("catalog.html", data);
+}
+
+bool UnderEmbargo(const std::string& embargo, int64_t now) {
+  if (embargo.empty()) return false;
+  const std::optional<int64_t> release = ParseTime(embargo);
+  return !release || *release > now;
+}
+
+std::vector<CatalogEntry> ReleasedEditions(std::vector<CatalogEntry> entries, int64_t now) {
+  entries.erase(std::remove_if(entries.begin(), entries.end(),
+                               [now](const CatalogEntry& e) { return UnderEmbargo(e.embargo, now); }),
+                entries.end());
+  return entries;
+}
+
+void WriteReleasedCatalog(const std::string& out_dir, const std::vector<CatalogEntry>& entries,
+                          const TemplateSet& templates, const SigningKey& key) {
+  int64_t as_of = Now();
+  for (;;) {
+    WriteCatalog(out_dir, ReleasedEditions(entries, as_of), templates, key);
+    const int64_t now = Now();
+    const bool released_meanwhile = std::any_of(entries.begin(), entries.end(), [&](const CatalogEntry& e) {
+      return UnderEmbargo(e.embargo, as_of) && !UnderEmbargo(e.embargo, now);
+    });
+    if (!released_meanwhile) return;
+    as_of = now;
+  }
 }
 
 void WriteCatalog(const std::string& out_dir, const std::vector<CatalogEntry>& entries,

@@ -144,6 +144,31 @@ ArtifactVerifier::Result Refused(Code code, std::string detail) {
   return r;
 }
 
+// The artifact against its entry in the verified manifest `parsed`.
+ArtifactVerifier::Result CheckArtifact(const std::string& path, const std::string& file_name, const Manifest& parsed,
+                                       const InsideFile& artifact, const std::string& signer) {
+  const ManifestArtifact* listed = nullptr;
+  for (const ManifestArtifact& a : parsed.artifacts) {
+    if (a.name == file_name) listed = &a;
+  }
+  if (listed == nullptr) return Refused(Code::kUnverified, path + ": not listed in the manifest");
+  // The size first, so a grown file is refused without reading it.
+  if (artifact.id.size != listed->size) {
+    return Refused(Code::kUnverified, path + ": size " + std::to_string(artifact.id.size) +
+                                          " differs from the manifest's " + std::to_string(listed->size));
+  }
+  std::string bytes;
+  if (!artifact.ReadAll(listed->size, &bytes)) return Refused(Code::kUnverified, path + ": unreadable");
+  const std::string differs = CheckListed(bytes, *listed);
+  if (!differs.empty()) return Refused(Code::kUnverified, path + ": " + differs);
+  ArtifactVerifier::Result result;
+  result.code = Code::kOk;
+  result.sha256 = listed->sha256;
+  result.bytes = std::make_shared<const std::string>(std::move(bytes));
+  result.detail = path + ": listed in the manifest signed by " + signer;
+  return result;
+}
+
 // The checks proper, on files opened inside the output folder.
 ArtifactVerifier::Result Check(const std::string& dir, const std::string& file_name, const TrustedKeys& trusted,
                                const InsideFile& artifact, const InsideFile& manifest,
@@ -169,25 +194,8 @@ ArtifactVerifier::Result Check(const std::string& dir, const std::string& file_n
   if (parsed.edition != dir) {
     return Refused(Code::kUnverified, manifest_path + ": is the manifest of edition '" + parsed.edition + "'");
   }
-  const ManifestArtifact* listed = nullptr;
-  for (const ManifestArtifact& a : parsed.artifacts) {
-    if (a.name == file_name) listed = &a;
-  }
-  if (listed == nullptr) return Refused(Code::kUnverified, path + ": not listed in the manifest");
-  // The size first, so a grown file is refused without reading it.
-  if (artifact.id.size != listed->size) {
-    return Refused(Code::kUnverified, path + ": size " + std::to_string(artifact.id.size) +
-                                          " differs from the manifest's " + std::to_string(listed->size));
-  }
-  std::string bytes;
-  if (!artifact.ReadAll(listed->size, &bytes)) return Refused(Code::kUnverified, path + ": unreadable");
-  const std::string differs = CheckListed(bytes, *listed);
-  if (!differs.empty()) return Refused(Code::kUnverified, path + ": " + differs);
-  ArtifactVerifier::Result result;
-  result.code = Code::kOk;
-  result.sha256 = listed->sha256;
-  result.bytes = std::make_shared<const std::string>(std::move(bytes));
-  result.detail = path + ": listed in the manifest signed by " + signer;
+  ArtifactVerifier::Result result = CheckArtifact(path, file_name, parsed, artifact, signer);
+  result.embargo = parsed.embargo;
   return result;
 }
 

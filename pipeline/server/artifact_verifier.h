@@ -47,6 +47,11 @@ class ArtifactVerifier {
     Code code = Code::kUnverified;
     std::shared_ptr<const std::string> bytes;  // when kOk; shared with the cache
     std::string sha256;                        // of bytes, lower-case hex, when kOk
+    // The release time of the edition (its manifest's `embargo`), or "";
+    // set only once the manifest's signature verified, whatever the code (a
+    // file of an edition under embargo that fails its check is still one the
+    // server must not speak of).
+    std::string embargo;
     // Why, for the server's log only: names files relative to the output
     // folder and keys by id; never for an answer.
     std::string detail;

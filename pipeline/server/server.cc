@@ -16,6 +16,7 @@
 #include "pipeline/base/crypto.h"
 #include "pipeline/base/edition_layout.h"
 #include "pipeline/base/error.h"
+#include "pipeline/edition/catalog.h"
 #include "pipeline/edition/verify.h"
 #include "pipeline/edition/writers.h"
 #include "pipeline/license/decision.h"
@@ -324,7 +325,11 @@ DownloadServer::Impl::Plan DownloadServer::Impl::DecideAndSend(const Route& rout
   // unknown edition is 404 before a denial says anything of the license.
   const ArtifactVerifier::Result base =
       verifier.Read(route.edition, route.file, keys_now->trusted, keys_now->generation);
-  if (base.code == ArtifactVerifier::Result::Code::kNotFound) return Deny(row, 404, "unknown_edition", "no such edition");
+  // An edition under embargo is not there until its time (docs/http.md):
+  // the same answer and row as a missing one, and no log line.
+  if (base.code == ArtifactVerifier::Result::Code::kNotFound || UnderEmbargo(base.embargo, row.at)) {
+    return Deny(row, 404, "unknown_edition", "no such edition");
+  }
   if (!d.permit) return Deny(row, 403, ToString(d.reason), d.detail);
   if (base.code != ArtifactVerifier::Result::Code::kOk) {
     Log("edition_unverified: " + row.edition + "/" + route.file + ": " + base.detail);
