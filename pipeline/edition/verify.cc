@@ -3,11 +3,13 @@
 #include <filesystem>
 #include <set>
 
+#include "pipeline/base/clock.h"
 #include "pipeline/base/crypto.h"
 #include "pipeline/base/edition_layout.h"
 #include "pipeline/base/error.h"
 #include "pipeline/base/file_system.h"
 #include "pipeline/edition/manifest.h"
+#include "pipeline/edition/snapshot_check.h"
 #include "pipeline/edition/writers.h"
 #include "pipeline/signing/minisign.h"
 
@@ -28,12 +30,13 @@ std::string CheckSignatureFile(const std::string& path, const std::string& bytes
   return CheckSignature(name, bytes, signature, trusted, signer);
 }
 
+// `read`: the file's bytes when the caller has read them already.
 Verdict CheckFile(const std::string& path, const TrustedKeys& trusted,
-                  const ManifestArtifact* listed) {
+                  const ManifestArtifact* listed, const std::string* read = nullptr) {
   Verdict v{path, false, ""};
   std::string bytes;
   try {
-    bytes = ReadFile(path);
+    bytes = read != nullptr ? *read : ReadFile(path);
   } catch (const Error& e) {
     v.reason = "missing or unreadable";
     return v;
@@ -108,17 +111,18 @@ std::string ArtifactNameMismatch(const std::string& name, const Manifest& manife
   return "the file is not named for edition " + manifest.edition + " (" + names + ")";
 }
 
+// `read`: the manifest's bytes when the caller has read them already.
 void VerifyEdition(const std::string& folder, const TrustedKeys& trusted,
-                   std::vector<Verdict>* out) {
+                   std::vector<Verdict>* out, const std::string* read = nullptr) {
   const std::string manifest_path = (fs::path(folder) / kManifestName).string();
-  if (!fs::exists(manifest_path)) {
+  if (read == nullptr && !fs::exists(manifest_path)) {
     out->push_back({folder, false, "no manifest.json: not an edition folder"});
     return;
   }
-  out->push_back(CheckFile(manifest_path, trusted, nullptr));
+  out->push_back(CheckFile(manifest_path, trusted, nullptr, read));
   Manifest manifest;
   try {
-    manifest = ParseManifest(ReadFile(manifest_path), manifest_path);
+    manifest = ParseManifest(read != nullptr ? *read : ReadFile(manifest_path), manifest_path);
   } catch (const Error& e) {
     out->push_back({manifest_path, false, e.diagnostic().message});
     return;
@@ -177,6 +181,19 @@ void VerifySingle(std::string path, const TrustedKeys& trusted, std::vector<Verd
   out->push_back({path, false, "not listed in the manifest"});
 }
 
+// An output folder: its catalog, then each edition folder against the
+// catalog and by its own verification (one bad folder never stops the
+// others), then the listed editions that have no folder.
+void VerifyOutputFolder(const std::string& dir, const TrustedKeys& trusted, std::vector<Verdict>* out) {
+  const SnapshotReport report = CheckSnapshot(dir, trusted, Now());
+  out->insert(out->end(), report.catalog.begin(), report.catalog.end());
+  for (const SnapshotFolder& folder : report.folders) {
+    if (folder.verdict) out->push_back(*folder.verdict);
+    VerifyEdition(folder.path, trusted, out, folder.manifest ? &*folder.manifest : nullptr);
+  }
+  out->insert(out->end(), report.absent.begin(), report.absent.end());
+}
+
 }  // namespace
 
 std::string CheckSignature(const std::string& name, std::string_view bytes, std::string_view signature,
@@ -211,7 +228,9 @@ std::vector<Verdict> VerifyPaths(const std::vector<std::string>& paths, const Tr
   std::vector<Verdict> verdicts;
   for (const std::string& path : paths) {
     std::error_code ec;
-    if (fs::is_directory(path, ec)) {
+    if (fs::is_directory(path, ec) && IsOutputFolder(path)) {
+      VerifyOutputFolder(path, trusted, &verdicts);
+    } else if (fs::is_directory(path, ec)) {
       VerifyEdition(path, trusted, &verdicts);
     } else if (fs::exists(path, ec) || fs::exists(path + kSignatureSuffix, ec)) {
       VerifySingle(path, trusted, &verdicts);
