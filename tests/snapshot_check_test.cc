@@ -5,6 +5,8 @@
 #define BOOST_TEST_MODULE snapshot_check
 #include "pipeline/edition/snapshot_check.h"
 
+#include <sys/stat.h>
+
 #include <filesystem>
 
 #include <boost/test/unit_test.hpp>
@@ -254,6 +256,40 @@ BOOST_FIXTURE_TEST_CASE(a_signed_catalog_naming_paths_outside_the_layout_fails, 
     BOOST_TEST(Contains(r.out, "FAILED  " + out + "/catalog.json: the catalog's entry 3 "), to << ":\n" << r.out);
     BOOST_TEST(Contains(r.out, "OK      " + i077 + "/manifest.json (signed by"), r.out);
   }
+}
+
+// What is in place of a file or a folder is no file at all: a FIFO (which
+// would block a reader forever), a link loop, a dangling link. Each fails by
+// name, and verify ends.
+BOOST_FIXTURE_TEST_CASE(a_fifo_or_a_link_loop_in_the_output_folder_fails_without_hanging, Archive) {
+  const auto verify = [&] {
+    return RunWithin({ImprintBin(), "verify", "--pubkey", out + "/keys/keyring.json", out}, 30);
+  };
+  const std::string i145 = out + "/monitor/v03/i145";
+  fs::remove(i077 + "/manifest.json");
+  BOOST_REQUIRE(::mkfifo((i077 + "/manifest.json").c_str(), 0600) == 0);
+  fs::remove(i145 + "/monitor-v03-i145.md");
+  BOOST_REQUIRE(::mkfifo((i145 + "/monitor-v03-i145.md").c_str(), 0600) == 0);
+  BoundedResult r = verify();
+  BOOST_TEST(!r.timed_out);
+  BOOST_TEST(r.exit_code == 1, r.out);
+  BOOST_TEST(Contains(r.out, "FAILED  " + i077 + ": no readable manifest.json; the catalog names revision 1"), r.out);
+  BOOST_TEST(Contains(r.out, "FAILED  " + i145 + "/monitor-v03-i145.md: "), r.out);
+  BOOST_TEST(Contains(r.out, "OK      " + out + "/prism/v04/i012 (revision 1, as the catalog names)"), r.out);
+  RemoveAll(i077);
+  fs::create_directory_symlink(i077, i077);
+  fs::remove(out + "/catalog.json");
+  BOOST_REQUIRE(::mkfifo((out + "/catalog.json").c_str(), 0600) == 0);
+  r = verify();
+  BOOST_TEST(!r.timed_out);
+  BOOST_TEST(r.exit_code == 1, r.out);
+  BOOST_TEST(Contains(r.out, "FAILED  " + out + "/catalog.json: missing or unreadable: "), r.out);
+  BOOST_TEST(Contains(r.out, "OK      " + out + "/prism/v04/i012/manifest.json (signed by"), r.out);
+  fs::remove(out + "/catalog.json");
+  fs::create_symlink(out + "/nothing.json", out + "/catalog.json");
+  r = verify();
+  BOOST_TEST(r.exit_code == 1, r.out);
+  BOOST_TEST(Contains(r.out, "FAILED  " + out + "/catalog.json: missing or unreadable: "), r.out);
 }
 
 // ---- the reader of catalog.json -----------------------------------------------

@@ -134,8 +134,8 @@ std::vector<SnapshotEntry> ParseCatalogSnapshot(const std::string& text, const s
 }
 
 bool IsOutputFolder(const std::string& dir) {
-  std::error_code ec;
-  return fs::is_regular_file(fs::path(dir) / kCatalogJsonName, ec);
+  std::error_code ec;  // whatever is there, even a FIFO or a dangling link: the check then fails on it
+  return fs::symlink_status(fs::path(dir) / kCatalogJsonName, ec).type() != fs::file_type::not_found;
 }
 
 namespace {
@@ -152,12 +152,12 @@ Verdict SignedFile(const std::string& path, const std::string& name, const Trust
                    std::string* bytes) {
   std::string signature;
   try {
-    *bytes = ReadFileAtMost(path, kMaxCatalog, name);
+    *bytes = ReadRegularFile(path, kMaxCatalog, name);
   } catch (const Error& e) {
     return {path, false, "missing or unreadable: " + e.diagnostic().message};
   }
   try {
-    signature = ReadFile(path + kSignatureSuffix);
+    signature = ReadRegularFile(path + kSignatureSuffix);
   } catch (const Error&) {
     return {path, false, "no signature file " + name + kSignatureSuffix};
   }
@@ -259,7 +259,7 @@ SnapshotReport CheckSnapshot(const std::string& dir, const TrustedKeys& trusted,
     try {
       std::error_code ec;
       if (fs::is_regular_file(fs::path(path) / kManifestName, ec)) {
-        folder.manifest = ReadFileAtMost(path + "/" + kManifestName, kMaxManifest, kManifestName);
+        folder.manifest = ReadRegularFile(path + "/" + kManifestName, kMaxManifest, kManifestName);
       }
     } catch (const Error&) {
     }

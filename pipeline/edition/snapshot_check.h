@@ -47,7 +47,8 @@ struct SnapshotEntry {
 // imprint::Error naming `file` and the entry otherwise.
 std::vector<SnapshotEntry> ParseCatalogSnapshot(const std::string& text, const std::string& file);
 
-// Whether `dir` is an output folder: it holds catalog.json.
+// Whether `dir` is an output folder: it holds something named catalog.json
+// (a FIFO or a dangling link too, which the check then fails by name).
 bool IsOutputFolder(const std::string& dir);
 
 // An edition folder found under the output folder.

@@ -23,7 +23,7 @@ std::string CheckSignatureFile(const std::string& path, const std::string& bytes
   const std::string name = fs::path(path).filename().string();
   std::string signature;
   try {
-    signature = ReadFile(path + kSignatureSuffix);
+    signature = ReadRegularFile(path + kSignatureSuffix);
   } catch (const Error&) {
     return "no signature file " + name + kSignatureSuffix;
   }
@@ -36,9 +36,9 @@ Verdict CheckFile(const std::string& path, const TrustedKeys& trusted,
   Verdict v{path, false, ""};
   std::string bytes;
   try {
-    bytes = read != nullptr ? *read : ReadFile(path);
+    bytes = read != nullptr ? *read : ReadRegularFile(path);  // a FIFO would block a read
   } catch (const Error& e) {
-    v.reason = "missing or unreadable";
+    v.reason = "missing or unreadable: " + e.diagnostic().message;
     return v;
   }
   if (listed != nullptr) {
@@ -122,7 +122,7 @@ void VerifyEdition(const std::string& folder, const TrustedKeys& trusted,
   out->push_back(CheckFile(manifest_path, trusted, nullptr, read));
   Manifest manifest;
   try {
-    manifest = ParseManifest(read != nullptr ? *read : ReadFile(manifest_path), manifest_path);
+    manifest = ParseManifest(read != nullptr ? *read : ReadRegularFile(manifest_path), manifest_path);
   } catch (const Error& e) {
     out->push_back({manifest_path, false, e.diagnostic().message});
     return;
@@ -165,7 +165,7 @@ void VerifySingle(std::string path, const TrustedKeys& trusted, std::vector<Verd
     out->push_back({path, false, "its manifest fails: " + manifest_verdict.reason});
     return;
   }
-  const Manifest manifest = ParseManifest(ReadFile(manifest_path.string()), manifest_path.string());
+  const Manifest manifest = ParseManifest(ReadRegularFile(manifest_path.string()), manifest_path.string());
   const std::string folder = manifest_path.parent_path().empty() ? "." : manifest_path.parent_path().string();
   if (const std::string mismatch = EditionMismatch(folder, manifest); !mismatch.empty()) {
     out->push_back({path, false, mismatch});
