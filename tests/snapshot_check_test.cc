@@ -239,6 +239,20 @@ BOOST_FIXTURE_TEST_CASE(what_is_inside_an_edition_folder_is_the_folders_own, Arc
   BOOST_TEST(!Contains(r.out, "not in the catalog"), r.out);
 }
 
+// Signed, with the right digest, but the wrong revision: the catalog
+// contradicts the manifest it names.
+BOOST_FIXTURE_TEST_CASE(a_catalog_naming_the_right_digest_with_another_revision_fails, Archive) {
+  std::string catalog = ReadAll(out + "/catalog.json");
+  const size_t at = catalog.find("\"revision\": 1", catalog.find("\"edition\": \"monitor/v05/i077\""));
+  BOOST_REQUIRE(at != std::string::npos);
+  SignCatalog(catalog.replace(at, 13, "\"revision\": 2"));
+  const ProcessResult r = Verify(out);
+  BOOST_TEST(r.exit_code == 1, r.out);
+  BOOST_TEST(Contains(r.out, "FAILED  " + i077 + ": revision 1 (manifest sha256 "), r.out);
+  BOOST_TEST(Contains(r.out, "is in place, with the digest the catalog names for revision 2"), r.out);
+  ExpectOthersOk(r);
+}
+
 // Signed, but with an entry that reaches out of its place.
 BOOST_FIXTURE_TEST_CASE(a_signed_catalog_naming_paths_outside_the_layout_fails, Archive) {
   const std::string good = ReadAll(out + "/catalog.json");

@@ -224,6 +224,13 @@ Verdict AgainstEntry(const std::string& path, const SnapshotEntry& e, const std:
   if (!manifest) return {path, false, "no readable manifest.json; " + Expected(e)};
   const std::string sha256 = Sha256Hex(*manifest);
   if (sha256 == e.manifest_sha256) {
+    // The catalog's digest, but a revision or edition it does not say: a
+    // catalog that contradicts itself is no snapshot to trust.
+    const std::string in_place = InPlace(e.edition, *manifest, sha256);
+    if (in_place.rfind("revision " + std::to_string(e.revision) + " (", 0) != 0) {
+      return {path, false, in_place + " is in place, with the digest the catalog names for revision " +
+                               std::to_string(e.revision)};
+    }
     return {path, true, "revision " + std::to_string(e.revision) + ", as the catalog names"};
   }
   return {path, false, InPlace(e.edition, *manifest, sha256) + " is in place, " + Expected(e)};
