@@ -377,10 +377,15 @@ void AddEditionCommands(std::vector<Command>* commands) {
        "PATH is an edition folder (checked through its manifest.json: the manifest's\n"
        "signature, then every artifact's size, SHA-256 and signature, and no unlisted\n"
        "file) or a single artifact (its .minisig, and its hash in the manifest beside\n"
-       "it). Trusted keys come from --pubkey (minisign .pub files or a keyring.json,\n"
-       "which also carries revocations), else from the keystore's keyring. Prints one\n"
-       "line per file, OK or FAILED and why; exit status 1 when any failed.",
-       "imprint verify --pubkey output/keys/keyring.json output/monitor/v05/i077",
+       "it). An output folder (one holding catalog.json) is checked against its\n"
+       "signed catalog: every edition folder's manifest must be the one the catalog\n"
+       "names (no older revision, no other edition's files), no listed edition may\n"
+       "be missing and no unlisted one present unless embargoed; then every edition\n"
+       "folder as above. Trusted keys come from --pubkey (minisign .pub files or a\n"
+       "keyring.json, which also carries revocations), else from the keystore's\n"
+       "keyring. Prints one line per file, OK or FAILED and why; exit status 1 when\n"
+       "any failed.",
+       "imprint verify --pubkey output/keys/keyring.json output",
        [](OptionSet& set) {
          AddPubkeyOption(set);
        },
