@@ -161,7 +161,8 @@ BOOST_FIXTURE_TEST_CASE(a_folder_not_in_the_catalog_fails_unless_under_embargo, 
   ExpectOthersOk(r);
   r = add("Embargo: 2026-01-01T00:00:00Z\n");
   BOOST_TEST(r.exit_code == 1, r.out);
-  BOOST_TEST(Contains(r.out, "FAILED  " + stray + ": not in the catalog"), r.out);
+  BOOST_TEST(Contains(r.out, "FAILED  " + stray + ": not in the catalog, and its embargo ended at 2026-01-01T00:00:00Z "
+                             "(the next `imprint catalog` lists it)"), r.out);
   r = add("Embargo: 2099-01-01T06:00:00+02:00\n");
   BOOST_TEST(r.exit_code == 0, r.out);
   BOOST_TEST(Contains(r.out, "OK      " + stray + " (not in the catalog: embargoed until 2099-01-01T04:00:00Z)"), r.out);

@@ -213,6 +213,10 @@ Verdict Unlisted(const std::string& path, const std::optional<std::string>& mani
       const std::string embargo = ParseManifest(*manifest, path + "/" + kManifestName).embargo;
       const std::optional<int64_t> until = embargo.empty() ? std::nullopt : ParseTime(embargo);
       if (until && *until > now) return {path, true, "not in the catalog: embargoed until " + FormatTime(*until)};
+      if (until) {
+        return {path, false, "not in the catalog, and its embargo ended at " + FormatTime(*until) +
+                                 " (the next `imprint catalog` lists it)"};
+      }
     } catch (const Error&) {
     }
   }
