@@ -307,6 +307,32 @@ BOOST_FIXTURE_TEST_CASE(a_fifo_or_a_link_loop_in_the_output_folder_fails_without
   BOOST_TEST(Contains(r.out, "FAILED  " + out + "/catalog.json: missing or unreadable: "), r.out);
 }
 
+// The clock comes in as `now`: an embargo holds until its very second.
+BOOST_FIXTURE_TEST_CASE(an_embargo_holds_until_its_second_and_no_longer, Archive) {
+  TempDir other;
+  const std::string raw = Raw("monitor-v09-i001", "Publication: Monitor Volume: 9 Issue: 1\n"
+                                                  "Embargo: 2030-01-01T06:00:00Z\n\nA paragraph.\n");
+  BOOST_REQUIRE_EQUAL(ImprintWithKeys(dir / "keys", {"build", "--out", other / "out", raw}).exit_code, 0);
+  fs::create_directories(out + "/monitor/v09");
+  CopyTree(other / "out/monitor/v09/i001", out + "/monitor/v09/i001");
+  const TrustedKeys trusted = Keystore(dir / "keys").Trusted();
+  const int64_t release = 1893477600;  // 2030-01-01T06:00:00Z
+  const auto verdict_at = [&](int64_t now) {
+    const SnapshotReport report = CheckSnapshot(out, trusted, now);
+    BOOST_REQUIRE_EQUAL(report.catalog.size(), 2u);
+    BOOST_TEST(report.catalog[0].ok, report.catalog[0].reason);
+    BOOST_TEST(report.absent.empty());
+    BOOST_REQUIRE_EQUAL(report.folders.size(), 5u);
+    BOOST_TEST(report.folders[3].path == out + "/monitor/v09/i001");
+    BOOST_TEST(report.folders[3].manifest.has_value());  // read once, for the folder's own verification
+    return *report.folders[3].verdict;
+  };
+  BOOST_TEST(verdict_at(release - 1).ok);
+  BOOST_TEST(verdict_at(release - 1).reason == "not in the catalog: embargoed until 2030-01-01T06:00:00Z");
+  BOOST_TEST(!verdict_at(release).ok);
+  BOOST_TEST(!verdict_at(release + 86400).ok);
+}
+
 // ---- the reader of catalog.json -----------------------------------------------
 
 const std::string kSha(64, 'a');
