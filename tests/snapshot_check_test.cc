@@ -307,6 +307,32 @@ BOOST_FIXTURE_TEST_CASE(a_fifo_or_a_link_loop_in_the_output_folder_fails_without
   BOOST_TEST(Contains(r.out, "FAILED  " + out + "/catalog.json: missing or unreadable: "), r.out);
 }
 
+// A manifest in place is not trusted before its signature is checked: its
+// text reaches the terminal only when it reads as an edition.
+BOOST_FIXTURE_TEST_CASE(an_unsigned_manifests_edition_text_is_not_echoed, Archive) {
+  const std::string original = ReadAll(i077 + "/manifest.json");
+  std::string manifest = original;
+  const std::string from = "\"edition\":\"monitor/v05/i077\"";
+  const size_t at = manifest.find(from);
+  BOOST_REQUIRE(at != std::string::npos);
+  WriteAll(i077 + "/manifest.json", manifest.replace(at, from.size(), "\"edition\":\"\\u001b]0;pwned\\u0007\""));
+  const ProcessResult r = Verify(out);
+  BOOST_TEST(r.exit_code == 1, r.out);
+  BOOST_TEST(Contains(r.out, "FAILED  " + i077 + ": another edition's revision 1 (manifest sha256 "), r.out);
+  BOOST_TEST(!Contains(r.out, "\x1b"), r.out);
+  BOOST_TEST(!Contains(r.out, "pwned"), r.out);
+  // The same for a file name it lists.
+  const std::string name = "\"name\":\"monitor-v05-i077.md\"";
+  manifest = original;
+  const size_t listed = manifest.find(name);
+  BOOST_REQUIRE(listed != std::string::npos);
+  WriteAll(i077 + "/manifest.json", manifest.replace(listed, name.size(), "\"name\":\"\\u001b]0;pwned\\u0007\""));
+  const ProcessResult named = Verify(i077);
+  BOOST_TEST(named.exit_code == 1, named.out);
+  BOOST_TEST(!Contains(named.out, "\x1b"), named.out);
+  BOOST_TEST(Contains(named.out, "FAILED  " + i077 + "/?]0;pwned?: the file is not named for edition"), named.out);
+}
+
 // The clock comes in as `now`: an embargo holds until its very second.
 BOOST_FIXTURE_TEST_CASE(an_embargo_holds_until_its_second_and_no_longer, Archive) {
   TempDir other;
@@ -379,6 +405,7 @@ BOOST_AUTO_TEST_CASE(the_catalog_reader_refuses_what_is_not_a_catalog_naming_the
       {Catalog(Entry("monitor/v05/i077", "\"manifest_sha256\": \"" + kSha + "\", \"revision\": \"1\"")), "revision"},
       {Catalog(Entry("monitor/v05/i077", kListed + ", \"withdrawn\": {\"date\": \"2026-11-29\"}")), "withdrawn"},
       {Catalog(Entry("monitor/v05/i077", "\"withdrawn\": \"yes\"")), "withdrawn"},
+      {Catalog(Entry("monitor/v05/i077", "\"withdrawn\": {\"date\": \"\\u001b[2J\"}")), "not a date"},
       {Catalog(Entry("monitor/v05/i077", "\"manifest\": \"monitor/v05/i078/manifest.json\", \"manifest_sha256\": \"" +
                                              kSha + "\", \"revision\": 1")), "'manifest'"},
       {Catalog(Entry("monitor/v05/i077", "\"files\": {\"md\": \"../monitor-v05-i077.md\"}, \"manifest_sha256\": \"" +

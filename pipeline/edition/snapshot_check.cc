@@ -76,6 +76,7 @@ class EntryReader {
     if (!w) Fail("'withdrawn' is not an object");
     e.withdrawn = true;
     e.withdrawn_date = EntryReader(w, where_ + "'s 'withdrawn'", file_).Text("date");
+    if (!IsCalendarDate(e.withdrawn_date)) Fail("'withdrawn' 'date' is not a date (YYYY-MM-DD)");
     return e;
   }
 
@@ -193,32 +194,33 @@ std::map<std::string, std::string> EditionFolders(const std::string& dir) {
   return found;
 }
 
-// What is in place of a folder's manifest, for a message: "revision 1
-// (manifest sha256 ab12...)", with the edition when it is another's.
-std::string InPlace(const std::string& edition, const std::string& bytes, const std::string& sha256) {
+std::optional<Manifest> Parsed(const std::string& bytes) {
   try {
-    const Manifest m = ParseManifest(bytes, kManifestName);
-    return (m.edition == edition ? "" : m.edition + " ") + "revision " + std::to_string(m.revision) +
-           " (manifest sha256 " + Short(sha256) + ")";
+    return ParseManifest(bytes, kManifestName);
   } catch (const Error&) {
-    return "a manifest that does not read (sha256 " + Short(sha256) + ")";
+    return std::nullopt;
   }
+}
+
+// What is in place of a folder's manifest, for a message: "revision 1
+// (manifest sha256 ab12...)", with the edition when it is another's (an
+// unverified manifest's text is printed only when it reads as an edition).
+std::string InPlace(const std::string& edition, const std::optional<Manifest>& m, const std::string& sha256) {
+  if (!m) return "a manifest that does not read (sha256 " + Short(sha256) + ")";
+  const auto ref = ParseEditionRef(m->edition);
+  const std::string other = m->edition == edition ? "" : ref ? ref->Path() + " " : "another edition's ";
+  return other + "revision " + std::to_string(m->revision) + " (manifest sha256 " + Short(sha256) + ")";
 }
 
 // A folder the catalog does not list: good only while its manifest's embargo
 // is in the future (its signature is the folder verification's to check).
 Verdict Unlisted(const std::string& path, const std::optional<std::string>& manifest, int64_t now) {
-  if (manifest) {
-    try {
-      const std::string embargo = ParseManifest(*manifest, path + "/" + kManifestName).embargo;
-      const std::optional<int64_t> until = embargo.empty() ? std::nullopt : ParseTime(embargo);
-      if (until && *until > now) return {path, true, "not in the catalog: embargoed until " + FormatTime(*until)};
-      if (until) {
-        return {path, false, "not in the catalog, and its embargo ended at " + FormatTime(*until) +
-                                 " (the next `imprint catalog` lists it)"};
-      }
-    } catch (const Error&) {
-    }
+  const std::optional<Manifest> m = manifest ? Parsed(*manifest) : std::nullopt;
+  const std::optional<int64_t> until = m && !m->embargo.empty() ? ParseTime(m->embargo) : std::nullopt;
+  if (until && *until > now) return {path, true, "not in the catalog: embargoed until " + FormatTime(*until)};
+  if (until) {
+    return {path, false, "not in the catalog, and its embargo ended at " + FormatTime(*until) +
+                             " (the next `imprint catalog` lists it)"};
   }
   return {path, false, "not in the catalog"};
 }
@@ -227,17 +229,15 @@ Verdict AgainstEntry(const std::string& path, const SnapshotEntry& e, const std:
   if (e.withdrawn) return {path, false, "withdrawn on " + e.withdrawn_date + ", but its folder is in place"};
   if (!manifest) return {path, false, "no readable manifest.json; " + Expected(e)};
   const std::string sha256 = Sha256Hex(*manifest);
-  if (sha256 == e.manifest_sha256) {
-    // The catalog's digest, but a revision or edition it does not say: a
-    // catalog that contradicts itself is no snapshot to trust.
-    const std::string in_place = InPlace(e.edition, *manifest, sha256);
-    if (in_place.rfind("revision " + std::to_string(e.revision) + " (", 0) != 0) {
-      return {path, false, in_place + " is in place, with the digest the catalog names for revision " +
-                               std::to_string(e.revision)};
-    }
-    return {path, true, "revision " + std::to_string(e.revision) + ", as the catalog names"};
+  const std::optional<Manifest> m = Parsed(*manifest);
+  if (sha256 != e.manifest_sha256) return {path, false, InPlace(e.edition, m, sha256) + " is in place, " + Expected(e)};
+  // The catalog's digest, but a revision or edition it does not say: a
+  // catalog that contradicts itself is no snapshot to trust.
+  if (!m || m->edition != e.edition || m->revision != e.revision) {
+    return {path, false, InPlace(e.edition, m, sha256) + " is in place, with the digest the catalog names for revision " +
+                             std::to_string(e.revision)};
   }
-  return {path, false, InPlace(e.edition, *manifest, sha256) + " is in place, " + Expected(e)};
+  return {path, true, "revision " + std::to_string(e.revision) + ", as the catalog names"};
 }
 
 // The catalog's entries, or nullopt when either catalog file fails (each

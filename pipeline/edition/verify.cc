@@ -86,7 +86,9 @@ std::vector<std::string> ClaimedEditions(const std::string& folder) {
 // path claims the same.
 std::string EditionMismatch(const std::string& folder, const Manifest& manifest) {
   const auto parts = ParseEditionRef(manifest.edition);
-  if (!parts || parts->Path() != manifest.edition) {
+  // Unverified text reaches the terminal only when it reads as an edition.
+  if (!parts) return "the manifest's edition is not an edition path like monitor/v05/i077";
+  if (parts->Path() != manifest.edition) {
     return "the manifest's edition '" + manifest.edition + "' is not an edition path like monitor/v05/i077";
   }
   for (const std::string& claimed : ClaimedEditions(folder)) {
@@ -95,6 +97,15 @@ std::string EditionMismatch(const std::string& folder, const Manifest& manifest)
     }
   }
   return "";
+}
+
+// `text` (a name from a manifest not yet trusted) with every control
+// character as '?': what it says reaches a terminal, not what it does.
+std::string Printable(std::string text) {
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return text;
 }
 
 // Why `name` is not one of the edition's artifacts' names, or "".
@@ -136,7 +147,7 @@ void VerifyEdition(const std::string& folder, const TrustedKeys& trusted,
     known.insert(a.name + kSignatureSuffix);
     const std::string path = (fs::path(folder) / a.name).string();
     if (const std::string mismatch = ArtifactNameMismatch(a.name, manifest); !mismatch.empty()) {
-      out->push_back({path, false, mismatch});
+      out->push_back({Printable(path), false, mismatch});
     } else {
       out->push_back(CheckFile(path, trusted, &a));
     }
