@@ -2,9 +2,10 @@
 // catalog, as TUF checks files against its snapshot metadata. catalog.json
 // names each edition's current `revision` and the SHA-256 of its
 // manifest.json; this unit checks the catalog's signature (and the page's),
-// reads the catalog strictly, finds every edition folder under the output
-// folder (DIR/<pub>/<vol>/<iss>/: three levels down, dot folders skipped,
-// symbolic links followed) and holds each to its entry: the manifest in place
+// reads the catalog strictly once its signature checks out, finds every
+// edition folder under the output folder (DIR/<pub>/<vol>/<iss>/: three
+// levels down, dot folders skipped, symbolic links followed, only regular
+// files read) and holds each to its entry: the manifest in place
 // must be the one the catalog names, byte for byte, so an older, genuinely
 // signed revision put back, or another edition's files, fail by the folder's
 // name. A folder the catalog does not list fails unless its own manifest
