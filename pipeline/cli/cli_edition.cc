@@ -409,11 +409,15 @@ void AddEditionCommands(std::vector<Command>* commands) {
        "signature, then every artifact's size, SHA-256 and signature, and no unlisted\n"
        "file but revisions/r<N>/, earlier revisions each checked as an edition folder\n"
        "and chained by `supersedes`) or a single artifact (its .minisig, and its hash\n"
-       "in the manifest beside it). Trusted keys come from --pubkey (minisign .pub\n"
-       "files or a keyring.json, which also carries revocations), else from the\n"
-       "keystore's keyring. Prints one\n"
-       "line per file, OK or FAILED and why; exit status 1 when any failed.",
-       "imprint verify --pubkey output/keys/keyring.json output/monitor/v05/i077",
+       "in the manifest beside it). An output folder (one holding catalog.json) is\n"
+       "checked against its signed catalog: every edition folder's manifest must be\n"
+       "the one the catalog names (no older revision, no other edition's files), no\n"
+       "listed edition may be missing and no unlisted one present unless embargoed;\n"
+       "then every edition folder as above. Trusted keys come from --pubkey (minisign\n"
+       ".pub files or a keyring.json, which also carries revocations), else from the\n"
+       "keystore's keyring. Prints one line per file, OK or FAILED and why; exit\n"
+       "status 1 when any failed.",
+       "imprint verify --pubkey output/keys/keyring.json output",
        [](OptionSet& set) {
          AddPubkeyOption(set);
        },

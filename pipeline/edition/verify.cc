@@ -6,12 +6,14 @@
 #include <set>
 #include <utility>
 
+#include "pipeline/base/clock.h"
 #include "pipeline/base/crypto.h"
 #include "pipeline/base/edition_layout.h"
 #include "pipeline/base/error.h"
 #include "pipeline/base/file_system.h"
 #include "pipeline/edition/manifest.h"
 #include "pipeline/edition/revisions.h"
+#include "pipeline/edition/snapshot_check.h"
 #include "pipeline/edition/writers.h"
 #include "pipeline/signing/minisign.h"
 
@@ -25,21 +27,22 @@ std::string CheckSignatureFile(const std::string& path, const std::string& bytes
   const std::string name = fs::path(path).filename().string();
   std::string signature;
   try {
-    signature = ReadFile(path + kSignatureSuffix);
+    signature = ReadRegularFile(path + kSignatureSuffix);
   } catch (const Error&) {
     return "no signature file " + name + kSignatureSuffix;
   }
   return CheckSignature(name, bytes, signature, trusted, signer);
 }
 
+// `read`: the file's bytes when the caller has read them already.
 Verdict CheckFile(const std::string& path, const TrustedKeys& trusted,
-                  const ManifestArtifact* listed) {
+                  const ManifestArtifact* listed, const std::string* read = nullptr) {
   Verdict v{path, false, ""};
   std::string bytes;
   try {
-    bytes = ReadFile(path);
+    bytes = read != nullptr ? *read : ReadRegularFile(path);  // a FIFO would block a read
   } catch (const Error& e) {
-    v.reason = "missing or unreadable";
+    v.reason = "missing or unreadable: " + e.diagnostic().message;
     return v;
   }
   if (listed != nullptr) {
@@ -87,7 +90,9 @@ std::vector<std::string> ClaimedEditions(const std::string& folder) {
 // path claims the same.
 std::string EditionMismatch(const std::string& folder, const Manifest& manifest) {
   const auto parts = ParseEditionRef(manifest.edition);
-  if (!parts || parts->Path() != manifest.edition) {
+  // Unverified text reaches the terminal only when it reads as an edition.
+  if (!parts) return "the manifest's edition is not an edition path like monitor/v05/i077";
+  if (parts->Path() != manifest.edition) {
     return "the manifest's edition '" + manifest.edition + "' is not an edition path like monitor/v05/i077";
   }
   for (const std::string& claimed : ClaimedEditions(folder)) {
@@ -96,6 +101,15 @@ std::string EditionMismatch(const std::string& folder, const Manifest& manifest)
     }
   }
   return "";
+}
+
+// `text` (a name from a manifest not yet trusted) with every control
+// character as '?': what it says reaches a terminal, not what it does.
+std::string Printable(std::string text) {
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return text;
 }
 
 // Why `name` is not one of the edition's artifacts' names, or "".
@@ -117,17 +131,18 @@ void VerifyRevisions(const std::string& folder, const Manifest& top, const std::
 
 // `revision`: the folder is revisions/r<N> of another, which holds no
 // revisions/ of its own.
+// `read`: the manifest's bytes when the caller has read them already.
 void VerifyEdition(const std::string& folder, const TrustedKeys& trusted, std::vector<Verdict>* out,
-                   bool revision = false) {
+                   bool revision = false, const std::string* read = nullptr) {
   const std::string manifest_path = (fs::path(folder) / kManifestName).string();
-  if (!fs::exists(manifest_path)) {
+  if (read == nullptr && !fs::exists(manifest_path)) {
     out->push_back({folder, false, "no manifest.json: not an edition folder"});
     return;
   }
-  out->push_back(CheckFile(manifest_path, trusted, nullptr));
+  out->push_back(CheckFile(manifest_path, trusted, nullptr, read));
   Manifest manifest;
   try {
-    manifest = ParseManifest(ReadFile(manifest_path), manifest_path);
+    manifest = ParseManifest(read != nullptr ? *read : ReadRegularFile(manifest_path), manifest_path);
   } catch (const Error& e) {
     out->push_back({manifest_path, false, e.diagnostic().message});
     return;
@@ -141,7 +156,7 @@ void VerifyEdition(const std::string& folder, const TrustedKeys& trusted, std::v
     known.insert(a.name + kSignatureSuffix);
     const std::string path = (fs::path(folder) / a.name).string();
     if (const std::string mismatch = ArtifactNameMismatch(a.name, manifest); !mismatch.empty()) {
-      out->push_back({path, false, mismatch});
+      out->push_back({Printable(path), false, mismatch});
     } else {
       out->push_back(CheckFile(path, trusted, &a));
     }
@@ -230,7 +245,7 @@ void VerifySingle(std::string path, const TrustedKeys& trusted, std::vector<Verd
     out->push_back({path, false, "its manifest fails: " + manifest_verdict.reason});
     return;
   }
-  const Manifest manifest = ParseManifest(ReadFile(manifest_path.string()), manifest_path.string());
+  const Manifest manifest = ParseManifest(ReadRegularFile(manifest_path.string()), manifest_path.string());
   const std::string folder = manifest_path.parent_path().empty() ? "." : manifest_path.parent_path().string();
   if (const std::string mismatch = EditionMismatch(folder, manifest); !mismatch.empty()) {
     out->push_back({path, false, mismatch});
@@ -244,6 +259,19 @@ void VerifySingle(std::string path, const TrustedKeys& trusted, std::vector<Verd
     }
   }
   out->push_back({path, false, "not listed in the manifest"});
+}
+
+// An output folder: its catalog, then each edition folder against the
+// catalog and by its own verification (one bad folder never stops the
+// others), then the listed editions that have no folder.
+void VerifyOutputFolder(const std::string& dir, const TrustedKeys& trusted, std::vector<Verdict>* out) {
+  const SnapshotReport report = CheckSnapshot(dir, trusted, Now());
+  out->insert(out->end(), report.catalog.begin(), report.catalog.end());
+  for (const SnapshotFolder& folder : report.folders) {
+    if (folder.verdict) out->push_back(*folder.verdict);
+    VerifyEdition(folder.path, trusted, out, false, folder.manifest ? &*folder.manifest : nullptr);
+  }
+  out->insert(out->end(), report.absent.begin(), report.absent.end());
 }
 
 }  // namespace
@@ -280,7 +308,9 @@ std::vector<Verdict> VerifyPaths(const std::vector<std::string>& paths, const Tr
   std::vector<Verdict> verdicts;
   for (const std::string& path : paths) {
     std::error_code ec;
-    if (fs::is_directory(path, ec)) {
+    if (fs::is_directory(path, ec) && IsOutputFolder(path)) {
+      VerifyOutputFolder(path, trusted, &verdicts);
+    } else if (fs::is_directory(path, ec)) {
       VerifyEdition(path, trusted, &verdicts);
     } else if (fs::exists(path, ec) || fs::exists(path + kSignatureSuffix, ec)) {
       VerifySingle(path, trusted, &verdicts);

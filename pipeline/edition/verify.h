@@ -14,7 +14,12 @@
 // monitor/v05/i077 holding monitor/v03/i145's files fails. A folder whose path
 // claims none (a copy in ~/Downloads/x) is checked by its manifest and names
 // alone: its path asserts nothing to contradict. The same holds for a single
-// file checked against the manifest beside it. Pure given the file system;
+// file checked against the manifest beside it. Only regular files are read
+// (a FIFO in place of a file fails rather than blocks).
+//
+// A folder holding catalog.json is an output folder: it is checked against
+// its catalog (snapshot_check.h: no silent rollback) and every edition folder
+// under it as above. Pure given the file system and the clock (an embargo);
 // thread-safe.
 #ifndef IMPRINT_PIPELINE_EDITION_VERIFY_H_
 #define IMPRINT_PIPELINE_EDITION_VERIFY_H_
