@@ -27,6 +27,10 @@ struct CatalogEntry : ManifestIssue {
   std::string manifest_sha256;  // of the current revision's manifest.json (the snapshot, as TUF's)
   std::string corrected;        // the date of the last correction, or "" (revision 1)
   std::string embargo;          // the release time (UTC, RFC 3339), or ""
+  // Withdrawn (withdrawals.h): the date it was withdrawn and the public
+  // notice; listed with no files, manifest or revision. "" when live.
+  std::string withdrawn{};  // (braced: brace-initialised entries may omit them)
+  std::string notice{};
 };
 
 // Every edition folder under `out_dir` with a manifest.json, from the
@@ -40,6 +44,11 @@ std::string CatalogJson(std::vector<CatalogEntry> entries);
 std::string CatalogHtml(std::vector<CatalogEntry> entries, const TemplateSet& templates);
 // catalog.html with the names CatalogHtml() gives it.
 TemplateUse CatalogTemplateUse();
+
+// The withdrawn entries of a catalog.json's bytes (edition, withdrawn date
+// and notice), as the server learns them. Throws imprint::Error naming
+// `file` when the bytes are not a catalog.
+std::vector<CatalogEntry> WithdrawnInCatalogJson(const std::string& json, const std::string& file);
 
 // Writes both files under `out_dir` with a minisign signature beside each,
 // atomically, each only when it changed.
