@@ -10,6 +10,7 @@
 #include "pipeline/base/edition_layout.h"
 #include "pipeline/base/file_system.h"
 #include "pipeline/base/rfc3339.h"
+#include "pipeline/base/text_decoder.h"
 #include "pipeline/cli/cli_support.h"
 #include "pipeline/edition/build_state.h"
 #include "pipeline/edition/catalog.h"
@@ -35,11 +36,12 @@ void RequireRightsOutside(const std::string& rights_dir, const std::string& out_
 // The edition's title: from its verified manifest (among `live`), else from
 // the build state, else "".
 std::string TitleOf(const std::string& edition, const std::vector<CatalogEntry>& live, const std::string& out_dir) {
-  for (const CatalogEntry& e : live) {
-    if (e.edition == edition) return e.title;
-  }
-  for (const CatalogEntry& e : BuildState::Load(out_dir).Editions()) {
-    if (e.edition == edition) return e.title;
+  std::vector<CatalogEntry> known = live;
+  for (CatalogEntry& e : BuildState::Load(out_dir).Editions()) known.push_back(std::move(e));
+  size_t length = 0;
+  for (const CatalogEntry& e : known) {
+    // A title that is not one line would make a file that does not load.
+    if (e.edition == edition) return OneLineTextProblem(e.title, &length).empty() ? e.title : "";
   }
   return "";
 }
@@ -114,8 +116,8 @@ void AddWithdrawCommands(std::vector<Command>* commands) {
        "answers 410 Gone with the notice for its files. The reason never leaves\n"
        "rights/withdrawals.xml (the rights folder may not be inside DIR); commit\n"
        "that file. Withdrawing an edition twice is an error and changes nothing.",
-       "imprint withdraw monitor/v05/i077 --notice 'Withdrawn at the author's request.' "
-       "--reason 'Legal hold, ticket 4411'",
+       "imprint withdraw monitor/v05/i077 --notice \"Withdrawn at the author's request.\" "
+       "--reason 'legal hold, ticket 4411'",
        [](OptionSet& set) {
          set.addOption(ValueOption("notice", "", "the public notice, shown in the catalog and by the server", "TEXT"));
          set.addOption(ValueOption("reason", "", "the internal reason, kept in rights/withdrawals.xml only", "TEXT"));

@@ -329,7 +329,9 @@ BuildSummary RunBuild(const BuildOptions& options, const BuildContext& context) 
   }
   // Nothing built and the catalog in place: it is already what it would be
   // (the templates are part of every row's digest), so a no-op build stays cheap.
-  const bool catalog_current = !state_changed && context.withdrawals.list.empty() && fs::exists(options.out_dir + "/" + kCatalogPageName) &&
+  // With withdrawals, the catalog is recomputed (and written only if it changed).
+  const bool catalog_current = !state_changed && context.withdrawals.list.empty() &&
+                               fs::exists(options.out_dir + "/" + kCatalogPageName) &&
                                fs::exists(options.out_dir + "/" + kCatalogJsonName);
   if (state_changed) state.Save(options.out_dir);
   std::unordered_set<std::string> in_place;  // this run's editions: built, or checked unchanged
