@@ -146,6 +146,20 @@ BOOST_AUTO_TEST_CASE(the_title_comes_from_the_state_when_the_folder_is_gone) {
   BOOST_TEST(Contains(ReadAll(a.dir / "rights/withdrawals.xml"), "title=\"The Monitor"));
 }
 
+// With no output folder yet (the record is written first, so a catalog that
+// could not be written would leave a withdrawal no catalog lists).
+BOOST_AUTO_TEST_CASE(withdraw_before_the_first_build_makes_the_catalog) {
+  TempDir dir;
+  CopyTree(SourceDir() + "/rights", dir / "rights");
+  const ProcessResult r = RunImprint({"withdraw", kEdition, "--notice", kNotice, "--reason", kReason, "--out",
+                                      dir / "new/out", "--rights", dir / "rights"});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(Contains(ReadAll(dir / "new/out/catalog.json"), "\"withdrawn\""));
+  BOOST_TEST(RunImprint({"build", "--out", dir / "new/out", "--rights", dir / "rights",
+                         SourceDir() + "/samples/archive"}).exit_code == 0);
+  BOOST_TEST(!fs::exists(dir / (std::string("new/out/") + kEdition)));
+}
+
 BOOST_AUTO_TEST_CASE(the_reason_reaches_no_output_file_and_no_printed_line) {
   Archive a;
   BOOST_REQUIRE_EQUAL(a.Withdraw().exit_code, 0);

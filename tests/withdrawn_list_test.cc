@@ -91,9 +91,23 @@ BOOST_FIXTURE_TEST_CASE(a_withdrawn_edition_is_gone_at_once_with_its_notice, Log
 
 // An attacker who can write to the output folder but has no key cannot make
 // the server withdraw (or un-withdraw) an edition: an unsigned catalog is not
-// believed, and the last one that checked out stands.
+// believed, and an older signed one put back brings nothing back.
 BOOST_FIXTURE_TEST_CASE(only_a_signed_catalog_is_believed, Logged) {
+  const std::string before = ReadAll(dir / "output/catalog.json");
+  const std::string before_signature = ReadAll(dir / "output/catalog.json.minisig");
   BOOST_REQUIRE_EQUAL(Withdraw("monitor/v05/i077").exit_code, 0);
+  BOOST_TEST(Get(kMd, ada).status == 410);
+  // A rollback: the catalog from before the withdrawal, signed, put back.
+  WriteAll(dir / "output/old.json", before);
+  WriteAll(dir / "output/old.json.minisig", before_signature);
+  const std::string withdrawn = ReadAll(dir / "output/catalog.json");
+  const std::string withdrawn_signature = ReadAll(dir / "output/catalog.json.minisig");
+  std::filesystem::rename(dir / "output/old.json", dir / "output/catalog.json");
+  std::filesystem::rename(dir / "output/old.json.minisig", dir / "output/catalog.json.minisig");
+  BOOST_TEST(Get("/catalog.json").body == before);  // served: it is signed
+  BOOST_TEST(Get(kMd, ada).status == 410);          // but the withdrawal stands
+  WriteAll(dir / "output/catalog.json", withdrawn);
+  WriteAll(dir / "output/catalog.json.minisig", withdrawn_signature);
   BOOST_TEST(Get(kMd, ada).status == 410);
   const std::string catalog = ReadAll(dir / "output/catalog.json");
   std::string forged = catalog;

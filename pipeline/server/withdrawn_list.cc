@@ -50,11 +50,12 @@ void WithdrawnList::Refresh(const TrustedKeys& trusted, uint64_t generation) {
     std::string signer;
     const std::string problem = CheckSignature(kCatalogJsonName, bytes, signature, trusted, &signer);
     if (!problem.empty()) throw Error(path, 0, "the signature: " + problem);
-    std::map<std::string, Entry> editions;
+    // Added to, never taken from: an older signed catalog put back (or one
+    // a build that started before the withdrawal wrote) does not bring an
+    // edition back while the server runs.
     for (CatalogEntry& e : WithdrawnInCatalogJson(bytes, path)) {
-      editions[e.edition] = Entry{std::move(e.withdrawn), std::move(e.notice)};
+      editions_[e.edition] = Entry{std::move(e.withdrawn), std::move(e.notice)};
     }
-    editions_ = std::move(editions);
   } catch (const Error& e) {
     Log("withdrawals not updated: " + e.diagnostic().ToString());
   }

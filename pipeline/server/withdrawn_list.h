@@ -5,8 +5,9 @@
 // (device, inode, size, modification time) or the trusted keys' generation
 // change, so `imprint withdraw` takes effect without a restart, and believed
 // only when its signature checks out against the trusted keys. A catalog
-// that is missing, unsigned or unreadable changes nothing: the last one that
-// checked out stands (a withdrawal is never undone by a damaged file).
+// that is missing, unsigned or unreadable changes nothing, and the list only
+// grows while the server runs: a withdrawal is never undone by a damaged
+// file, nor by an older signed catalog put back in place (a rollback).
 // Thread-safe: Find() may run on many threads at once.
 #ifndef IMPRINT_PIPELINE_SERVER_WITHDRAWN_LIST_H_
 #define IMPRINT_PIPELINE_SERVER_WITHDRAWN_LIST_H_
@@ -40,7 +41,7 @@ class WithdrawnList {
   const std::string out_dir_;
   std::mutex mu_;
   std::string identity_;                   // GUARDED_BY(mu_): of the files last read
-  std::map<std::string, Entry> editions_;  // GUARDED_BY(mu_): the last catalog that checked out
+  std::map<std::string, Entry> editions_;  // GUARDED_BY(mu_): every signed catalog's since start
 };
 
 }  // namespace imprint
