@@ -63,6 +63,23 @@ BOOST_AUTO_TEST_CASE(problems_name_the_file_and_line) {
   BOOST_CHECK_THROW(LoadValidatedXml(dir / "none.xml", dir / "s.rng"), Error);
 }
 
+// Found attacking withdrawals.xml: libxml2's message for bytes that are not
+// UTF-8 quoted the bytes after them, part of a private reason, into the
+// error a build prints.
+BOOST_AUTO_TEST_CASE(an_error_quotes_no_bytes_of_the_file) {
+  TempDir dir;
+  WriteAll(dir / "s.rng", kSchema);
+  WriteAll(dir / "u.xml", "<list>\n<item name=\"a\">\xff" "SECRET</item></list>\n");
+  try {
+    LoadValidatedXml(dir / "u.xml", dir / "s.rng");
+    BOOST_FAIL("accepted");
+  } catch (const Error& e) {
+    BOOST_TEST(e.diagnostic().line == 2);
+    BOOST_TEST(e.diagnostic().message.find("0x53") == std::string::npos, e.diagnostic().message);
+    BOOST_TEST(e.diagnostic().message.find('\n') == std::string::npos, e.diagnostic().message);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(escaping_round_trips_through_the_parser) {
   TempDir dir;
   WriteAll(dir / "s.rng", kSchema);

@@ -45,7 +45,9 @@ struct XmlErrors {
     errors->file = e->file ? e->file : "";
     errors->line = e->line;
     errors->message = e->message ? e->message : "unknown XML error";
-    while (!errors->message.empty() && errors->message.back() == '\n') errors->message.pop_back();
+    // The first line only: libxml2 adds the file's bytes after it ("Bytes:
+    // 0xFF 0x3C ..."), which may be private text (a withdrawal's reason).
+    errors->message = errors->message.substr(0, errors->message.find('\n'));
     auto* node = static_cast<xmlNodePtr>(e->node);
     if (e->domain == XML_FROM_RELAXNGV && node != nullptr && node->type == XML_ELEMENT_NODE) errors->element = node;
   }
