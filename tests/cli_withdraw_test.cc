@@ -87,6 +87,8 @@ BOOST_AUTO_TEST_CASE(later_builds_skip_the_input_and_remove_a_folder_that_came_b
   BOOST_TEST(r.exit_code == 0, r.err);
   BOOST_TEST(Contains(ReadAll(a.dir / "report.json"), "\"status\": \"withdrawn\""), ReadAll(a.dir / "report.json"));
   BOOST_TEST(Contains(r.out, "1 withdrawn"), r.out);
+  // Nothing rebuilt: withdrawals are not part of the rights fingerprint.
+  BOOST_TEST(Contains(ReadAll(a.dir / "report.json"), "\"built\": 0,"));
   BOOST_TEST(!fs::exists(a.out() + "/" + kEdition));
   BOOST_TEST(ReadAll(a.out() + "/catalog.json") == catalog);
   // The folder comes back (a restored backup): every command removes it.

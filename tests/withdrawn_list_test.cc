@@ -73,6 +73,8 @@ BOOST_FIXTURE_TEST_CASE(a_withdrawn_edition_is_gone_at_once_with_its_notice, Log
     BOOST_TEST(Contains(r.body, "\"notice\":\"Withdrawn: a court order <2026/441> & \\\"more\\\".\""), r.body);
     BOOST_TEST(r.headers.at("Content-Type") == "application/json");
   }
+  BOOST_TEST(RawStatus("HEAD /editions/monitor/v05/i077/monitor-v05-i077.md HTTP/1.1") == 410);
+  BOOST_TEST(RawStatus("POST /editions/monitor/v05/i077/monitor-v05-i077.md HTTP/1.1") == 410);
   // Other editions are served as before; the catalog says it is withdrawn.
   BOOST_TEST(Get("/editions/monitor/v01/i003/monitor-v01-i003.md", ada).status == 200);
   const Reply catalog = Get("/catalog.json");
