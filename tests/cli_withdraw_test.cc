@@ -8,6 +8,7 @@
 #include <Poco/JSON/Parser.h>
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
+#include <thread>
 
 #include "pipeline/base/clock.h"
 #include "pipeline/base/rfc3339.h"
@@ -139,6 +140,28 @@ BOOST_AUTO_TEST_CASE(withdraw_refuses_bad_arguments_and_a_second_withdrawal) {
   // An edition never built may be withdrawn (its input may arrive later).
   BOOST_TEST(a.Withdraw("prism/v09/i001").exit_code == 0);
   BOOST_TEST(a.Entry("prism/v09/i001")->has("withdrawn"));
+}
+
+// Two editors withdrawing at once: both withdrawals are recorded (each
+// command reads, adds to and writes the one file).
+BOOST_AUTO_TEST_CASE(simultaneous_withdrawals_are_both_recorded) {
+  Archive a;
+  const std::vector<std::string> editions = {"monitor/v01/i003", "monitor/v03/i145", "prism/v04/i012", kEdition};
+  std::vector<std::thread> editors;
+  std::vector<int> codes(editions.size(), -1);
+  for (size_t i = 0; i < editions.size(); ++i) {
+    editors.emplace_back([&, i] {
+      codes[i] = RunImprint({"withdraw", editions[i], "--notice", kNotice, "--reason", kReason, "--out", a.out(),
+                             "--rights", a.dir / "rights"}).exit_code;
+    });
+  }
+  for (std::thread& t : editors) t.join();
+  const std::string record = ReadAll(a.dir / "rights/withdrawals.xml");
+  for (size_t i = 0; i < editions.size(); ++i) {
+    BOOST_TEST(codes[i] == 0, editions[i]);
+    BOOST_TEST(Contains(record, "edition=\"" + editions[i] + "\""), editions[i]);
+    BOOST_TEST(a.Entry(editions[i])->has("withdrawn"), editions[i]);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(the_title_comes_from_the_state_when_the_folder_is_gone) {

@@ -3,7 +3,13 @@
 // revision) from the output folder and rewrites the signed catalog, which
 // lists the edition as withdrawn with its date and public notice. The reason
 // goes into rights/withdrawals.xml only: never printed, never into DIR.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "pipeline/base/clock.h"
@@ -32,6 +38,27 @@ void RequireRightsOutside(const std::string& rights_dir, const std::string& out_
                     "; a withdrawal's reason never goes there: use --rights elsewhere");
   }
 }
+
+// Holds an exclusive lock on the rights folder while it lives: withdrawals
+// run one at a time, each reading the file the one before wrote (and
+// writing a catalog that lists them all).
+class RightsLock {
+ public:
+  explicit RightsLock(const std::string& rights_dir)
+      : fd_(::open(rights_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+    if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0) {
+      const std::string why = std::strerror(errno);
+      if (fd_ >= 0) ::close(fd_);
+      throw Error(rights_dir, 0, "cannot lock the rights folder: " + why);
+    }
+  }
+  ~RightsLock() { ::close(fd_); }
+  RightsLock(const RightsLock&) = delete;
+  RightsLock& operator=(const RightsLock&) = delete;
+
+ private:
+  int fd_;
+};
 
 // The edition's title: from its verified manifest (among `live`), else from
 // the build state, else "".
@@ -67,6 +94,7 @@ int RunWithdraw(const Args& args, std::ostream& out, std::ostream& err) {
   const std::string rights_dir = RightsDir(args);
   RequireRightsOutside(rights_dir, out_dir);
 
+  const RightsLock lock(rights_dir);
   // Everything that can fail is loaded before anything changes.
   Withdrawals withdrawals = LoadWithdrawals(rights_dir);
   if (const Withdrawal* old = withdrawals.Find(edition)) {
