@@ -41,6 +41,15 @@ std::set<std::string> ManifestEditions(const std::string& out) {
   return editions;
 }
 
+CatalogEntry WithdrawnEntry() {
+  CatalogEntry e;
+  static_cast<ManifestIssue&>(e) = {"monitor", "The Monitor", 5, 77, "", "The Monitor, Volume 5, Issue 77"};
+  e.edition = "monitor/v05/i077";
+  e.withdrawn = "2026-11-29";
+  e.notice = "Withdrawn <at> the author's request & for \"reasons\".";
+  return e;
+}
+
 std::vector<std::string> Inputs() {
   return {SourceDir() + "/samples/archive", TestDataDir() + "/good"};
 }
@@ -74,10 +83,12 @@ BOOST_AUTO_TEST_CASE(lists_every_edition_with_working_links_and_valid_html) {
   BOOST_TEST(html.find("minisign -V -p imprint.pub -m ") != std::string::npos);
   for (const std::string& e : editions) BOOST_TEST(html.find(e + "/manifest.json") != std::string::npos, e);
 
-  // A page listing corrected editions, checked in the same run.
+  // Pages listing corrected editions and a withdrawn one, checked in the same run.
   WriteAll(dir / "corrected-index.html", CatalogHtml(CorrectedEntries(), BundledTemplates()));
+  std::vector<CatalogEntry> with_withdrawn = {WithdrawnEntry()};
+  WriteAll(dir / "withdrawn.html", CatalogHtml(with_withdrawn, BundledTemplates()));
   const ProcessResult vnu = Run("/usr/bin/java", {"-jar", std::getenv("VNU_JAR"), "--errors-only", dir / "out/index.html",
-                                                  dir / "corrected-index.html"});
+                                                  dir / "corrected-index.html", dir / "withdrawn.html"});
   BOOST_TEST(vnu.exit_code == 0, vnu.err);
   // Signed like everything else.
   BOOST_TEST(RunImprint({"verify", "--pubkey", dir / "out/keys/imprint.pub", dir / "out/index.html",
@@ -241,6 +252,45 @@ BOOST_AUTO_TEST_CASE(an_edition_under_embargo_is_not_released_until_its_time) {
   BOOST_TEST(!UnderEmbargo("2030-01-01T06:00:00Z", release));
   BOOST_TEST(!UnderEmbargo("", release));
   BOOST_TEST(UnderEmbargo("soon", release));
+}
+
+}  // namespace
+}  // namespace imprint
+
+namespace imprint {
+namespace {
+using namespace testing;
+
+// docs/editions.md, "Withdrawal": identity, title and "withdrawn" {date,
+// notice}; no files, manifest, digest or revision; on the page the date and
+// notice, no link.
+BOOST_AUTO_TEST_CASE(withdrawn_editions_are_listed_with_date_and_notice_and_no_files) {
+  const CatalogEntry live{{"prism", "Prism", 4, 12, "", "Prism 4.12"}, "prism/v04/i012", 2, "ab12", "2026-01-02", ""};
+  const std::vector<CatalogEntry> entries = {WithdrawnEntry(), live};
+  Poco::JSON::Parser parser;
+  const auto root = parser.parse(CatalogJson(entries)).extract<Poco::JSON::Object::Ptr>();
+  const auto gone = root->getArray("editions")->getObject(0);
+  BOOST_TEST(gone->getValue<std::string>("edition") == "monitor/v05/i077");
+  BOOST_TEST(gone->getValue<std::string>("title") == "The Monitor, Volume 5, Issue 77");
+  BOOST_TEST(gone->getObject("withdrawn")->getValue<std::string>("date") == "2026-11-29");
+  BOOST_TEST(gone->getObject("withdrawn")->getValue<std::string>("notice") == WithdrawnEntry().notice);
+  for (const char* absent : {"files", "manifest", "manifest_sha256", "revision", "corrected"}) {
+    BOOST_TEST(!gone->has(absent), absent);
+  }
+  BOOST_TEST(root->getArray("editions")->getObject(1)->has("files"));
+  const auto back = WithdrawnInCatalogJson(CatalogJson(entries), "catalog.json");
+  BOOST_REQUIRE_EQUAL(back.size(), 1u);
+  BOOST_TEST(back[0].edition == "monitor/v05/i077");
+  BOOST_TEST(back[0].notice == WithdrawnEntry().notice);
+  BOOST_CHECK_THROW(WithdrawnInCatalogJson("{\"editions\": 3}", "catalog.json"), Error);
+
+  const std::string html = CatalogHtml(entries, TemplateSet::Load(SourceDir() + "/templates"));
+  const auto items = HtmlTexts(html, "//li[@class='catalog-issue']");
+  BOOST_REQUIRE_EQUAL(items.size(), 2u);
+  BOOST_TEST(items[0].find("Withdrawn on 2026-11-29: " + WithdrawnEntry().notice) != std::string::npos, items[0]);
+  const auto links = HtmlTexts(html, "//a/@href");
+  for (const std::string& href : links) BOOST_TEST(href.find("monitor/v05/i077") == std::string::npos, href);
+  BOOST_TEST(html.find("1 editions") != std::string::npos);  // the live ones
 }
 
 }  // namespace

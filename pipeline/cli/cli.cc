@@ -19,6 +19,7 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = [] {
     std::vector<Command> all;
     cli::AddEditionCommands(&all);
+    cli::AddWithdrawCommands(&all);
     cli::AddKeyCommands(&all);
     cli::AddLicenseCommands(&all);
     cli::AddAuditCommands(&all);

@@ -23,6 +23,7 @@
 #include "pipeline/server/personalize.h"
 #include "pipeline/edition/template_set.h"
 #include "pipeline/edition/verify.h"
+#include "pipeline/edition/withdrawals.h"
 
 namespace imprint::cli {
 namespace {
@@ -52,6 +53,7 @@ void WriteReport(const std::string& path, const BuildSummary& summary, std::ostr
     entry->set("input", r.input);
     entry->set("status", std::string(r.status == InputStatus::kBuilt       ? "built"
                                      : r.status == InputStatus::kUnchanged ? "unchanged"
+                                     : r.status == InputStatus::kWithdrawn ? "withdrawn"
                                                                            : "failed"));
     if (!r.edition.empty()) entry->set("edition", r.edition);
     if (!r.embargo.empty()) entry->set("embargo", r.embargo);
@@ -75,6 +77,7 @@ void WriteReport(const std::string& path, const BuildSummary& summary, std::ostr
   report.set("built", summary.built);
   report.set("unchanged", summary.unchanged);
   report.set("failed", summary.failed);
+  report.set("withdrawn", summary.withdrawn);
   report.set("seconds", summary.seconds);
   report.set("warnings", summary.warnings);
   report.set("inputs", inputs);
@@ -189,7 +192,8 @@ void PrintSummary(const BuildSummary& summary, const std::string& out_dir, std::
   std::snprintf(rate, sizeof rate, "%.2f s, %.0f issues/s", summary.seconds,
                 summary.seconds > 0 ? summary.results.size() / summary.seconds : 0.0);
   out << "imprint build: " << summary.built << " built, " << summary.unchanged << " unchanged, "
-      << summary.failed << " failed, " << summary.warnings << " warning"
+      << summary.failed << " failed, "
+      << (summary.withdrawn ? std::to_string(summary.withdrawn) + " withdrawn, " : "") << summary.warnings << " warning"
       << (summary.warnings == 1 ? "" : "s") << " in " << rate << "; " << summary.editions
       << " editions in " << out_dir << "/\n";
 }
@@ -243,6 +247,12 @@ int RunPublish(const Args& args, std::ostream& out, std::ostream& err) {
   for (const Diagnostic& d : result.diagnostics) PrintDiagnostic(d, err);
   if (result.status == InputStatus::kFailed) return kExitFailure;
   keystore.ExportPublicKeys(options.out_dir);
+  if (result.status == InputStatus::kWithdrawn) {
+    out << "not published: " << result.edition << " was withdrawn on "
+        << context.withdrawals.Find(result.edition)->date << " (" << RightsDir(args) << "/" << kWithdrawalsName
+        << ")\n";
+    return kExitOk;
+  }
 
   // Check what was published as a subscriber will: every signature and hash.
   const std::string folder = options.out_dir + "/" + result.edition;
@@ -270,13 +280,30 @@ int RunPublish(const Args& args, std::ostream& out, std::ostream& err) {
 
 // ---- catalog --------------------------------------------------------------------
 
+// The withdrawn editions (rights/withdrawals.xml) into `entries`, each
+// listed as withdrawn, never live: a folder of one that came back is
+// removed. Returns the number of live editions.
+size_t ListWithdrawn(const Args& args, const std::string& out_dir, std::vector<CatalogEntry>* entries,
+                     std::ostream& out) {
+  const Withdrawals withdrawals = LoadWithdrawals(RightsDir(args));
+  if (withdrawals.list.empty()) return entries->size();
+  for (const CatalogEntry& e : *entries) {
+    if (withdrawals.Find(e.edition) == nullptr) continue;
+    RemoveTree(out_dir + "/" + e.edition);
+    out << "removed " << out_dir << "/" << e.edition << ": the edition is withdrawn\n";
+  }
+  ApplyWithdrawals(withdrawals, LoadRightsPolicy(RightsDir(args)), entries);
+  return entries->size() - withdrawals.list.size();
+}
+
 int RunCatalog(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
   const std::string out_dir = OutDir(args);
   std::vector<std::string> problems;
   const Keystore keystore = BuildKeystore(out_dir, err);
-  const std::vector<CatalogEntry> entries = ScanEditions(out_dir, keystore.Trusted(), &problems);
+  std::vector<CatalogEntry> entries = ScanEditions(out_dir, keystore.Trusted(), &problems);
   for (const std::string& p : problems) err << p << "\n";
+  ListWithdrawn(args, out_dir, &entries, out);
   WriteReleasedCatalog(out_dir, entries, TemplateSet::Load(TemplatesDir(args)), keystore.LoadSigningKey());
   keystore.ExportPublicKeys(out_dir);
   for (const CatalogEntry& e : entries) {
@@ -284,8 +311,10 @@ int RunCatalog(const Args& args, std::ostream& out, std::ostream& err) {
       out << "imprint catalog: " << note << "\n";
     }
   }
-  out << "imprint catalog: " << ReleasedEditions(entries, Now()).size() << " editions in " << out_dir
-      << "/index.html and " << out_dir << "/catalog.json\n";
+  const std::vector<CatalogEntry> listed = ReleasedEditions(entries, Now());
+  const auto live = std::count_if(listed.begin(), listed.end(), [](const CatalogEntry& e) { return e.withdrawn.empty(); });
+  out << "imprint catalog: " << live << " editions in " << out_dir << "/index.html and " << out_dir
+      << "/catalog.json\n";
   return problems.empty() ? kExitOk : kExitFailure;
 }
 

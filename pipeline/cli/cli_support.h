@@ -60,6 +60,7 @@ struct Command {
 
 // Each file of subcommands adds its table entries.
 void AddEditionCommands(std::vector<Command>* commands);  // build, publish, catalog, verify, rights check
+void AddWithdrawCommands(std::vector<Command>* commands); // withdraw
 void AddKeyCommands(std::vector<Command>* commands);      // keys ...
 void AddLicenseCommands(std::vector<Command>* commands);  // license ...
 void AddAuditCommands(std::vector<Command>* commands);    // audit, audit verify, trace

@@ -184,7 +184,18 @@ void CheckPlace(const Run& run, const std::string& input, const Document& doc, c
   if (other_input) result->replaced = edition + " revision " + revision + ", built from " + owner->input;
 }
 
+// A withdrawn edition (withdrawals.h) is not built: its input is reported
+// withdrawn, and its folder, if it came back, is removed.
+bool SkipWithdrawn(Run* run, const std::string& edition, InputResult* result) {
+  if (run->context.withdrawals.Find(edition) == nullptr) return false;
+  result->edition = edition;
+  result->status = InputStatus::kWithdrawn;
+  RemoveTree(run->options.out_dir + "/" + edition);
+  return true;
+}
+
 void MarkUnchanged(Run* run, const StateRow& row, InputResult* result) {
+  if (SkipWithdrawn(run, row.edition.edition, result)) return;
   result->edition = row.edition.edition;
   const std::string owner = run->claims.Claim(row.edition.edition, result->input);
   if (!owner.empty()) {
@@ -312,6 +323,7 @@ void BuildOne(Run* run, const std::string& input, InputResult* result, StateRow*
     const std::string edition = EditionPath(doc.publication.slug, doc.volume, doc.issue);
     RequireNameAgrees(input, doc.header_line, edition);
     result->edition = edition;
+    if (SkipWithdrawn(run, edition, result)) return;
     const std::string owner = run->claims.Claim(edition, input);
     if (!owner.empty()) {
       throw Error(input, doc.header_line, "edition " + edition + " is also built from " + owner);
@@ -385,7 +397,7 @@ void NoteEmbargoes(const BuildState& state, std::vector<InputResult>* results) {
 BuildContext MakeBuildContext(const std::string& rights_dir, const std::string& templates_dir,
                               const Keystore& keystore) {
   BuildContext context{LoadRightsPolicy(rights_dir), TemplateSet::Load(templates_dir),
-                       keystore.LoadSigningKey(), "", keystore.Trusted()};
+                       keystore.LoadSigningKey(), LoadWithdrawals(rights_dir), "", keystore.Trusted()};
   CheckTemplates(context.policy, context.templates);  // strict templates: before anything is signed
   context.fingerprint = Sha256Hex(std::string(IMPRINT_VERSION) + '\0' + context.policy.fingerprint +
                                   '\0' + context.templates.Fingerprint() + '\0' +
@@ -422,6 +434,7 @@ BuildSummary RunBuild(const BuildOptions& options, const BuildContext& context) 
       case InputStatus::kBuilt: ++summary.built; break;
       case InputStatus::kUnchanged: ++summary.unchanged; break;
       case InputStatus::kFailed: ++summary.failed; break;
+      case InputStatus::kWithdrawn: ++summary.withdrawn; break;
     }
     for (const Diagnostic& d : r.diagnostics) {
       if (d.severity == Diagnostic::Severity::kWarning) ++summary.warnings;
@@ -437,17 +450,19 @@ BuildSummary RunBuild(const BuildOptions& options, const BuildContext& context) 
   // Nothing built and the catalog in place: it is already what it would be
   // (the templates are part of every row's digest), so a no-op build stays
   // cheap; unless an embargo passed since it was written (CatalogCurrent).
+  // With withdrawals, the catalog is recomputed (and written only if it changed).
   if (state_changed) state.Save(options.out_dir);
   std::unordered_set<std::string> in_place;  // this run's editions: built, or checked unchanged
   for (const InputResult& r : summary.results) {
-    if (r.status != InputStatus::kFailed) in_place.insert(r.edition);
+    if (r.status == InputStatus::kBuilt || r.status == InputStatus::kUnchanged) in_place.insert(r.edition);
   }
-  const std::vector<CatalogEntry> editions = EditionsInPlace(state, options.out_dir, in_place);
-  if (!CatalogCurrent(options.out_dir, state_changed, editions)) {
+  std::vector<CatalogEntry> editions = EditionsInPlace(state, options.out_dir, in_place);
+  ApplyWithdrawals(context.withdrawals, context.policy, &editions);
+  if (!context.withdrawals.list.empty() || !CatalogCurrent(options.out_dir, state_changed, editions)) {
     WriteReleasedCatalog(options.out_dir, editions, context.templates, context.key);
   }
   NoteEmbargoes(state, &summary.results);
-  summary.editions = editions.size();
+  summary.editions = editions.size() - context.withdrawals.list.size();
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
 }

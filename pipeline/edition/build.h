@@ -27,6 +27,7 @@
 #include "pipeline/signing/keystore.h"
 #include "pipeline/edition/rights_policy.h"
 #include "pipeline/edition/template_set.h"
+#include "pipeline/edition/withdrawals.h"
 
 namespace imprint {
 
@@ -46,7 +47,9 @@ struct BuildOptions {
   std::atomic<size_t>* progress = nullptr;
 };
 
-enum class InputStatus { kBuilt, kUnchanged, kFailed };
+// kWithdrawn: the input is of a withdrawn edition (withdrawals.h): not
+// built, its folder removed if it came back; not a failure.
+enum class InputStatus { kBuilt, kUnchanged, kFailed, kWithdrawn };
 
 struct InputResult {
   std::string input;
@@ -65,6 +68,7 @@ struct BuildSummary {
   int built = 0;
   int unchanged = 0;
   int failed = 0;
+  int withdrawn = 0;
   int warnings = 0;
   // The editions in the output folder after the build, as the catalog lists
   // them: each edition the state knows once (however many inputs have built
@@ -79,6 +83,9 @@ struct BuildContext {
   RightsPolicy policy;
   TemplateSet templates;
   SigningKey key;
+  // rights/withdrawals.xml: not part of the fingerprint (a withdrawal
+  // rebuilds nothing); the catalog lists them.
+  Withdrawals withdrawals;
   // SHA-256 (hex) of everything but the raw issue that decides the bytes of
   // an edition: templates, rights, signing key and the program's version.
   std::string fingerprint;
@@ -87,7 +94,8 @@ struct BuildContext {
 };
 
 // Loads templates and rights from their folders and the signing key from the
-// keystore, and computes the fingerprint.
+// keystore, the withdrawals from the rights folder, and computes the
+// fingerprint.
 BuildContext MakeBuildContext(const std::string& rights_dir, const std::string& templates_dir,
                               const Keystore& keystore);
 

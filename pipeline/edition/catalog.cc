@@ -1,7 +1,9 @@
 #include "pipeline/edition/catalog.h"
 
+#include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -62,6 +64,15 @@ CatalogEntry FromManifest(const std::string& path, const std::string& folder, co
   return e;
 }
 
+// A withdrawn entry's "withdrawn": {"date", "notice"} (never the reason:
+// the entry has none).
+Poco::JSON::Object::Ptr WithdrawnJson(const CatalogEntry& e) {
+  Poco::JSON::Object::Ptr w = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  w->set("date", e.withdrawn);
+  w->set("notice", e.notice);
+  return w;
+}
+
 }  // namespace
 
 std::vector<CatalogEntry> ScanEditions(const std::string& out_dir, const TrustedKeys& trusted,
@@ -100,6 +111,12 @@ std::string CatalogJson(std::vector<CatalogEntry> entries) {
     o->set("publication_name", e.publication_name);
     o->set("volume", e.volume);
     o->set("issue", e.issue);
+    if (!e.withdrawn.empty()) {
+      o->set("title", e.title);
+      o->set("withdrawn", WithdrawnJson(e));
+      list->add(o);
+      continue;
+    }
     if (!e.date.empty()) o->set("date", e.date);
     o->set("title", e.title);
     Poco::JSON::Object::Ptr files = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -122,11 +139,39 @@ std::string CatalogJson(std::vector<CatalogEntry> entries) {
   return out.str();
 }
 
+std::vector<CatalogEntry> WithdrawnInCatalogJson(const std::string& json, const std::string& file) {
+  std::vector<CatalogEntry> withdrawn;
+  try {
+    Poco::JSON::Parser parser;
+    const auto root = parser.parse(json).extract<Poco::JSON::Object::Ptr>();
+    const Poco::JSON::Array::Ptr editions = root ? root->getArray("editions") : nullptr;
+    if (!editions) throw Error(file, 0, "not a catalog: no 'editions' list");
+    for (size_t i = 0; i < editions->size(); ++i) {
+      const Poco::JSON::Object::Ptr e = editions->getObject(static_cast<unsigned>(i));
+      const Poco::JSON::Object::Ptr w = e ? e->getObject("withdrawn") : nullptr;
+      if (!w) continue;
+      CatalogEntry entry;
+      entry.edition = e->getValue<std::string>("edition");
+      entry.withdrawn = w->getValue<std::string>("date");
+      entry.notice = w->getValue<std::string>("notice");
+      withdrawn.push_back(std::move(entry));
+    }
+  } catch (const Error&) {
+    throw;
+  } catch (const Poco::Exception& e) {
+    throw Error(file, 0, "not a catalog: " + e.displayText());
+  } catch (const std::exception& e) {
+    throw Error(file, 0, std::string("not a catalog: ") + e.what());
+  }
+  return withdrawn;
+}
+
 // Kept beside the data they name (CatalogHtml()).
 TemplateUse CatalogTemplateUse() {
   return {"catalog.html",
           {"publications", "slug", "name", "count", "volumes", "volume", "issues", "issue", "title",
-           "has_date", "date", "corrected", "corrected_date", "revision", "manifest", "files", "format", "href", "editions", "example"}};
+           "has_date", "date", "corrected", "corrected_date", "revision", "manifest", "files", "format", "href",
+           "editions", "example", "withdrawn", "withdrawn_date", "notice"}};
 }
 
 std::string CatalogHtml(std::vector<CatalogEntry> entries, const TemplateSet& templates) {
@@ -156,7 +201,10 @@ std::string CatalogHtml(std::vector<CatalogEntry> entries, const TemplateSet& te
             .Set("corrected_date", e.corrected)
             .Set("revision", std::to_string(e.revision))
             .Set("manifest", e.edition + "/" + kManifestName)
-            .Set("files", std::move(files));
+            .Set("files", std::move(files))
+            .Set("withdrawn", !e.withdrawn.empty())
+            .Set("withdrawn_date", e.withdrawn)
+            .Set("notice", e.notice);
         issues.Append(std::move(issue));
         ++count;
       }
@@ -171,10 +219,13 @@ std::string CatalogHtml(std::vector<CatalogEntry> entries, const TemplateSet& te
         .Set("volumes", std::move(volumes));
     publications.Append(std::move(p));
   }
+  // The files offered: a withdrawn edition has none.
+  const auto live = std::find_if(entries.begin(), entries.end(), [](const CatalogEntry& e) { return e.withdrawn.empty(); });
   TemplateData data;
   data.Set("publications", std::move(publications))
-      .Set("editions", std::to_string(entries.size()))
-      .Set("example", entries.empty() ? "" : BasePath(entries.front()) + ".epub");
+      .Set("editions", std::to_string(std::count_if(entries.begin(), entries.end(),
+                                                    [](const CatalogEntry& e) { return e.withdrawn.empty(); })))
+      .Set("example", live == entries.end() ? "" : BasePath(*live) + ".epub");
   return templates.Render("catalog.html", data);
 }
 

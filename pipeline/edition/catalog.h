@@ -30,6 +30,10 @@ struct CatalogEntry : ManifestIssue {
   std::string manifest_sha256;  // of the current revision's manifest.json (the snapshot, as TUF's)
   std::string corrected;        // the date of the last correction, or "" (revision 1)
   std::string embargo;          // the release time (UTC, RFC 3339), or ""
+  // Withdrawn (withdrawals.h): the date it was withdrawn and the public
+  // notice; listed with no files, manifest or revision. "" when live.
+  std::string withdrawn{};  // (braced: brace-initialised entries may omit them)
+  std::string notice{};
 };
 
 // Every edition folder under `out_dir` with a manifest.json, from the
@@ -54,6 +58,11 @@ bool UnderEmbargo(const std::string& embargo, int64_t now);
 // `entries` without those under embargo at `now`: what the catalog may list.
 // Apply it to the list before WriteCatalog().
 std::vector<CatalogEntry> ReleasedEditions(std::vector<CatalogEntry> entries, int64_t now);
+
+// The withdrawn entries of a catalog.json's bytes (edition, withdrawn date
+// and notice), as the server learns them. Throws imprint::Error naming
+// `file` when the bytes are not a catalog.
+std::vector<CatalogEntry> WithdrawnInCatalogJson(const std::string& json, const std::string& file);
 
 // Writes both files under `out_dir` with a minisign signature beside each,
 // atomically, each only when it changed.

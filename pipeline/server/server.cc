@@ -16,6 +16,7 @@
 #include "pipeline/base/crypto.h"
 #include "pipeline/base/edition_layout.h"
 #include "pipeline/base/error.h"
+#include "pipeline/base/json_string.h"
 #include "pipeline/edition/catalog.h"
 #include "pipeline/edition/verify.h"
 #include "pipeline/edition/writers.h"
@@ -34,6 +35,7 @@
 #include "pipeline/server/revocation_list.h"
 #include "pipeline/server/serve_log.h"
 #include "pipeline/server/verdict_cache.h"
+#include "pipeline/server/withdrawn_list.h"
 #include "pipeline/signing/live_keys.h"
 #include "pipeline/signing/minisign.h"
 
@@ -79,6 +81,7 @@ struct DownloadServer::Impl {
   std::shared_ptr<const CopyCache::Copy> CopyFor(const Route& route, const License& license,
                                                  const ArtifactVerifier::Result& base, const SigningKey& key);
   Plan Permit(const Route& route, const HttpRequest& request, AuditRow row, std::shared_ptr<const CopyCache::Copy> copy);
+  std::optional<Plan> Withdrawn(const AuditRow& row);
 
   // A denial for `reason`, answered `status` once committed.
   Plan Deny(AuditRow row, int status, const std::string& reason, const std::string& detail) {
@@ -145,6 +148,7 @@ struct DownloadServer::Impl {
   std::string page;
   CopyCache cache{static_cast<size_t>(std::max(0, options.copy_cache_entries))};
   VerdictCache verdicts;
+  WithdrawnList withdrawn{out_root.string()};
   RevocationList revocations;
   std::unique_ptr<StorePool> pool;  // the handlers' store connections
   std::unique_ptr<CheckpointSigner> signer;  // destroyed after `audit`: it signs the last rows
@@ -292,8 +296,29 @@ DownloadServer::Impl::Plan DownloadServer::Impl::Failure(AuditRow row, int statu
   return plan;
 }
 
+// A withdrawn edition's files are gone for everyone, licensed or not: 410
+// with the public notice and date the signed catalog carries.
+std::optional<DownloadServer::Impl::Plan> DownloadServer::Impl::Withdrawn(const AuditRow& row) {
+  const std::shared_ptr<const KeySnapshot> keys_now = keys.Current();
+  const auto w = withdrawn.Find(row.edition, keys_now->trusted, keys_now->generation);
+  if (!w) return std::nullopt;
+  std::string body = "{\"decision\":\"deny\",\"reason\":\"withdrawn\",\"detail\":";
+  AppendJsonString("withdrawn on " + w->date + ": " + w->notice, &body);
+  body += ",\"edition\":";
+  AppendJsonString(row.edition, &body);
+  body += ",\"date\":";
+  AppendJsonString(w->date, &body);
+  body += ",\"notice\":";
+  AppendJsonString(w->notice, &body);
+  body += "}\n";
+  Plan plan = Deny(row, 410, "withdrawn", "");
+  plan.answer = [body](const AuditRow&) { return Json(410, body); };
+  return plan;
+}
+
 DownloadServer::Impl::Plan DownloadServer::Impl::DecideAndSend(const Route& route, const HttpRequest& request,
                                                                AuditRow row) {
+  if (std::optional<Plan> gone = Withdrawn(row)) return std::move(*gone);
   if (request.method != "GET" && request.method != "HEAD") {
     Plan plan = Deny(row, 405, "method_not_allowed", "GET or HEAD");
     plan.answer = [this](const AuditRow& r) { return DeniedAnswer(r, 405, "GET or HEAD").Set("Allow", "GET, HEAD"); };
