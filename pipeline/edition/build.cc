@@ -392,6 +392,27 @@ void NoteEmbargoes(const BuildState& state, std::vector<InputResult>* results) {
   }
 }
 
+// Rewrites the catalog after a build, when it is not already what it would
+// be, and counts the editions in place.
+void UpdateCatalog(const BuildOptions& options, const BuildContext& context, const BuildState& state,
+                   bool state_changed, BuildSummary* summary) {
+  std::unordered_set<std::string> in_place;  // this run's editions: built, or checked unchanged
+  for (const InputResult& r : summary->results) {
+    if (r.status == InputStatus::kBuilt || r.status == InputStatus::kUnchanged) in_place.insert(r.edition);
+  }
+  std::vector<CatalogEntry> editions = EditionsInPlace(state, options.out_dir, in_place);
+  ApplyWithdrawals(context.withdrawals, context.policy, &editions);
+  // Nothing built and the catalog in place: it is already what it would be
+  // (the templates are part of every row's digest), so a no-op build stays
+  // cheap; unless an embargo passed since it was written (CatalogCurrent).
+  // With withdrawals, the catalog is recomputed (and written only if it changed).
+  if (!context.withdrawals.list.empty() || !CatalogCurrent(options.out_dir, state_changed, editions)) {
+    WriteReleasedCatalog(options.out_dir, editions, context.templates, context.key);
+  }
+  NoteEmbargoes(state, &summary->results);
+  summary->editions = editions.size() - context.withdrawals.list.size();
+}
+
 }  // namespace
 
 BuildContext MakeBuildContext(const std::string& rights_dir, const std::string& templates_dir,
@@ -447,22 +468,8 @@ BuildSummary RunBuild(const BuildOptions& options, const BuildContext& context) 
                     old->mtime_ns != rows[i].mtime_ns || old->inputs_sha256 != rows[i].inputs_sha256;
     state.Put(std::move(rows[i]));
   }
-  // Nothing built and the catalog in place: it is already what it would be
-  // (the templates are part of every row's digest), so a no-op build stays
-  // cheap; unless an embargo passed since it was written (CatalogCurrent).
-  // With withdrawals, the catalog is recomputed (and written only if it changed).
   if (state_changed) state.Save(options.out_dir);
-  std::unordered_set<std::string> in_place;  // this run's editions: built, or checked unchanged
-  for (const InputResult& r : summary.results) {
-    if (r.status == InputStatus::kBuilt || r.status == InputStatus::kUnchanged) in_place.insert(r.edition);
-  }
-  std::vector<CatalogEntry> editions = EditionsInPlace(state, options.out_dir, in_place);
-  ApplyWithdrawals(context.withdrawals, context.policy, &editions);
-  if (!context.withdrawals.list.empty() || !CatalogCurrent(options.out_dir, state_changed, editions)) {
-    WriteReleasedCatalog(options.out_dir, editions, context.templates, context.key);
-  }
-  NoteEmbargoes(state, &summary.results);
-  summary.editions = editions.size() - context.withdrawals.list.size();
+  UpdateCatalog(options, context, state, state_changed, &summary);
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
 }
