@@ -18,6 +18,8 @@
 #include "pipeline/edition/catalog.h"
 #include "pipeline/base/edition_layout.h"
 #include "pipeline/base/file_system.h"
+#include "pipeline/edition/manifest.h"
+#include "pipeline/edition/revisions.h"
 #include "pipeline/edition/rights_policy.h"
 #include "pipeline/edition/template_check.h"
 #include "pipeline/server/personalize.h"
@@ -264,14 +266,21 @@ int RunPublish(const Args& args, std::ostream& out, std::ostream& err) {
     }
   }
   if (!ok) return kExitFailure;
-  out << (result.status == InputStatus::kBuilt ? "published " : "unchanged, already published ")
-      << result.edition << " (checked: signatures and manifest)\n";
+  const Manifest manifest = ParseManifest(ReadFile(folder + "/" + kManifestName), folder + "/" + kManifestName);
+  out << (result.status == InputStatus::kBuilt ? "published " : "unchanged, already published ") << result.edition
+      << " revision " << manifest.revision
+      << (manifest.corrections.empty() ? "" : ", corrected " + manifest.corrections.back().date)
+      << " (checked: signatures and manifest)\n";
   if (!result.replaced.empty()) out << "replaced " << result.replaced << "\n";
   if (const std::string note = EmbargoNote(result.edition, result.embargo); !note.empty()) {
     out << "  " << note << " (the server answers 404 for its files until then)\n";
   }
-  std::vector<std::string> files = FilesIn(folder);
-  for (const std::string& f : files) out << "  " << folder << "/" << f << "\n";
+  for (const std::string& f : FilesIn(folder)) {
+    if (f != kRevisionsFolder) out << "  " << folder << "/" << f << "\n";
+  }
+  for (const std::string& r : FilesIn(folder + "/" + kRevisionsFolder)) {
+    out << "  " << folder << "/" << kRevisionsFolder << "/" << r << "/ (revision " << r.substr(1) << ", kept)\n";
+  }
   for (const char* file : {kCatalogPageName, kCatalogJsonName, kPublicKeyPath}) {
     out << "  " << options.out_dir << "/" << file << "\n";
   }
