@@ -399,7 +399,7 @@ BOOST_AUTO_TEST_CASE(publish_builds_checks_catalogs_and_prints_the_files) {
   TempDir dir;
   const ProcessResult first = RunImprint({"publish", "--out", dir / "out", SourceDir() + kGood});
   BOOST_TEST(first.exit_code == 0, first.err);
-  BOOST_TEST(first.out.find("published monitor/v05/i077 (checked: signatures and manifest)") == 0u, first.out);
+  BOOST_TEST(first.out.find("published monitor/v05/i077 revision 1 (checked: signatures and manifest)") == 0u, first.out);
   for (const std::string& f : EditionFiles("monitor/v05/i077")) {
     BOOST_TEST(first.out.find("  " + dir / ("out/" + f) + "\n") != std::string::npos, f);
   }

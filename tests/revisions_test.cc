@@ -274,6 +274,8 @@ BOOST_AUTO_TEST_CASE(revision_folder_names_are_r_and_a_number) {
 
 // ---- guarded publishing (the scenario) ------------------------------
 
+// --replace lifts the guard of another file, never the revision rules: other
+// text is a correction, on the record, from whichever file it comes.
 BOOST_AUTO_TEST_CASE(publish_over_an_edition_from_another_file_with_other_text_needs_replace) {
   Archive a;
   const std::string first = a.tmp / "a.txt", second = a.tmp / "b.txt";
@@ -286,20 +288,31 @@ BOOST_AUTO_TEST_CASE(publish_over_an_edition_from_another_file_with_other_text_n
   BOOST_TEST(refused.err.find("was built from " + first) != std::string::npos, refused.err);
   BOOST_TEST(refused.err.find("--replace") != std::string::npos, refused.err);
   BOOST_TEST((Snapshot(a.folder) == published));
+  // Other text of the same revision, even with --replace: a correction is needed.
+  const ProcessResult unrecorded = RunImprint({"publish", "--replace", "--out", a.out, second});
+  BOOST_TEST(unrecorded.exit_code == 1, unrecorded.out);
+  BOOST_TEST(unrecorded.err.find("a change to published text is a correction") != std::string::npos, unrecorded.err);
+  BOOST_TEST((Snapshot(a.folder) == published));
+  WriteAll(second, Corrected(a.ManifestSha()));
   const ProcessResult replaced = RunImprint({"publish", "--replace", "--out", a.out, second});
   BOOST_TEST(replaced.exit_code == 0, replaced.err);
   BOOST_TEST(replaced.out.find("replaced monitor/v05/i077 revision 1, built from " + first) != std::string::npos,
              replaced.out);
+  BOOST_TEST(replaced.out.find("published monitor/v05/i077 revision 2") != std::string::npos, replaced.out);
   BOOST_TEST(ReadAll(a.folder + "/monitor-v05-i077.md").find(kFixed) != std::string::npos);
-  // Republishing the right file never says "unchanged" over other text: it
-  // names what is there, and with --replace restores the edition.
-  const ProcessResult again = RunImprint({"publish", "--out", a.out, first});
-  BOOST_TEST(again.exit_code == 1);
-  BOOST_TEST(again.out.find("unchanged") == std::string::npos, again.out);
-  BOOST_TEST(again.err.find("was built from " + second) != std::string::npos, again.err);
-  const ProcessResult restored = RunImprint({"publish", "--replace", "--out", a.out, first});
-  BOOST_TEST(restored.exit_code == 0, restored.err);
-  BOOST_TEST((Snapshot(a.folder) == published));
+  // Republishing the first file never says "unchanged" over other text, and
+  // never reverts the correction, --replace or not.
+  for (const bool replace : {false, true}) {
+    std::vector<std::string> args = {"publish", "--out", a.out, first};
+    if (replace) args.insert(args.begin() + 1, "--replace");
+    const ProcessResult again = RunImprint(args);
+    BOOST_TEST(again.exit_code == 1);
+    BOOST_TEST(again.out.find("unchanged") == std::string::npos, again.out);
+    BOOST_TEST((again.err.find("was built from " + second) != std::string::npos ||
+                again.err.find("never reverts a correction") != std::string::npos),
+               again.err);
+  }
+  BOOST_TEST(ReadAll(a.folder + "/monitor-v05-i077.md").find(kFixed) != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(publish_of_the_same_text_from_another_file_needs_no_replace) {

@@ -422,8 +422,8 @@ void AddEditionCommands(std::vector<Command>* commands) {
        "the edition as a subscriber would (every signature, the manifest's hashes),\n"
        "adds it to the catalog and prints where each file is. An edition last built\n"
        "from another file, with other text, is replaced only with --replace, which\n"
-       "says what it replaced. Changed text of the same file is a correction\n"
-       "(docs/editions.md).",
+       "says what it replaced. Changed text, from any file, is a correction: a new\n"
+       "revision with its Correction: line (docs/editions.md).",
        "imprint publish incoming/monitor-v05-i078.txt",
        [](OptionSet& set) {
          set.addOption(ValueOption("out", "o", "output folder (default: output)", "DIR"));

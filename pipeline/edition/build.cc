@@ -180,7 +180,7 @@ void CheckPlace(const Run& run, const std::string& input, const Document& doc, c
     throw Error(input, doc.header_line, edition + " revision " + revision + " was built from " + owner->input +
                                             ", with other text: publish --replace to replace it");
   }
-  CheckRevision(doc, input, edition, place, Now(), other_input);
+  CheckRevision(doc, input, edition, place, Now());
   if (other_input) result->replaced = edition + " revision " + revision + ", built from " + owner->input;
 }
 

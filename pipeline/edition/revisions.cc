@@ -103,7 +103,7 @@ InPlace ReadInPlace(const std::string& folder, const std::string& edition, const
 }
 
 void CheckRevision(const Document& doc, const std::string& input, const std::string& edition,
-                   const InPlace& place, int64_t today, bool replace_text) {
+                   const InPlace& place, int64_t today) {
   const int revision = Revision(doc);
   const int in_place = place.manifest.revision;
   const std::string published = edition + " revision " + std::to_string(in_place) + " as published";
@@ -112,7 +112,7 @@ void CheckRevision(const Document& doc, const std::string& input, const std::str
                                             published + ": a rebuild never reverts a correction");
   }
   if (revision == in_place) {
-    if (replace_text || place.manifest.text_sha256.empty() || place.manifest.text_sha256 == TextSha256(doc)) return;
+    if (place.manifest.text_sha256.empty() || place.manifest.text_sha256 == TextSha256(doc)) return;
     throw Error(input, doc.header_line,
                 "the text differs from " + published + "; a change to published text is a correction: "
                 "add to the header 'Correction: " + FormatDate(today) + " " + place.manifest_sha256 +

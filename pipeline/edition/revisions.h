@@ -49,10 +49,10 @@ InPlace ReadInPlace(const std::string& folder, const std::string& edition, const
 // Throws imprint::Error naming `input` (the header's line, or the
 // correction's) when `doc` may not replace the current revision `place`
 // (kCurrent): the table of docs/editions.md. `today` (seconds since the
-// epoch) dates the Correction line the error asks for. `replace_text` (publish
-// --replace) lets other text of the same revision replace what is in place.
+// epoch) dates the Correction line the error asks for. Nothing lifts these
+// rules: publish --replace lifts only the guard of another input file.
 void CheckRevision(const Document& doc, const std::string& input, const std::string& edition,
-                   const InPlace& place, int64_t today, bool replace_text);
+                   const InPlace& place, int64_t today);
 
 struct KeptFile {
   std::string name;  // relative to the edition folder: "revisions/r1/manifest.json"
