@@ -293,5 +293,14 @@ BOOST_AUTO_TEST_CASE(withdrawn_editions_are_listed_with_date_and_notice_and_no_f
   BOOST_TEST(html.find("1 editions") != std::string::npos);  // the live ones
 }
 
+// A catalog of withdrawn editions alone showed "minisign -V -p imprint.pub -m"
+// with no file: the example names a placeholder when no edition is live.
+BOOST_AUTO_TEST_CASE(the_example_is_never_empty_when_no_edition_is_live) {
+  const std::string page = CatalogHtml({WithdrawnEntry()}, BundledTemplates());
+  BOOST_TEST(page.find("-m </pre>") == std::string::npos, page);
+  BOOST_TEST(page.find("-m FILE</pre>") != std::string::npos, page);
+  BOOST_TEST(CatalogHtml({}, BundledTemplates()).find("-m FILE</pre>") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace imprint

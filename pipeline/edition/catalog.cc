@@ -225,7 +225,7 @@ std::string CatalogHtml(std::vector<CatalogEntry> entries, const TemplateSet& te
   data.Set("publications", std::move(publications))
       .Set("editions", std::to_string(std::count_if(entries.begin(), entries.end(),
                                                     [](const CatalogEntry& e) { return e.withdrawn.empty(); })))
-      .Set("example", live == entries.end() ? "" : BasePath(*live) + ".epub");
+      .Set("example", live == entries.end() ? "FILE" : BasePath(*live) + ".epub");
   return templates.Render("catalog.html", data);
 }
 
