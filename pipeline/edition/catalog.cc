@@ -139,33 +139,6 @@ std::string CatalogJson(std::vector<CatalogEntry> entries) {
   return out.str();
 }
 
-std::vector<CatalogEntry> WithdrawnInCatalogJson(const std::string& json, const std::string& file) {
-  std::vector<CatalogEntry> withdrawn;
-  try {
-    Poco::JSON::Parser parser;
-    const auto root = parser.parse(json).extract<Poco::JSON::Object::Ptr>();
-    const Poco::JSON::Array::Ptr editions = root ? root->getArray("editions") : nullptr;
-    if (!editions) throw Error(file, 0, "not a catalog: no 'editions' list");
-    for (size_t i = 0; i < editions->size(); ++i) {
-      const Poco::JSON::Object::Ptr e = editions->getObject(static_cast<unsigned>(i));
-      const Poco::JSON::Object::Ptr w = e ? e->getObject("withdrawn") : nullptr;
-      if (!w) continue;
-      CatalogEntry entry;
-      entry.edition = e->getValue<std::string>("edition");
-      entry.withdrawn = w->getValue<std::string>("date");
-      entry.notice = w->getValue<std::string>("notice");
-      withdrawn.push_back(std::move(entry));
-    }
-  } catch (const Error&) {
-    throw;
-  } catch (const Poco::Exception& e) {
-    throw Error(file, 0, "not a catalog: " + e.displayText());
-  } catch (const std::exception& e) {
-    throw Error(file, 0, std::string("not a catalog: ") + e.what());
-  }
-  return withdrawn;
-}
-
 // Kept beside the data they name (CatalogHtml()).
 TemplateUse CatalogTemplateUse() {
   return {"catalog.html",

@@ -59,10 +59,6 @@ bool UnderEmbargo(const std::string& embargo, int64_t now);
 // Apply it to the list before WriteCatalog().
 std::vector<CatalogEntry> ReleasedEditions(std::vector<CatalogEntry> entries, int64_t now);
 
-// The withdrawn entries of a catalog.json's bytes (edition, withdrawn date
-// and notice), as the server learns them. Throws imprint::Error naming
-// `file` when the bytes are not a catalog.
-std::vector<CatalogEntry> WithdrawnInCatalogJson(const std::string& json, const std::string& file);
 
 // Writes both files under `out_dir` with a minisign signature beside each,
 // atomically, each only when it changed.

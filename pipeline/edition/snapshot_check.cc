@@ -77,6 +77,7 @@ class EntryReader {
     e.withdrawn = true;
     e.withdrawn_date = EntryReader(w, where_ + "'s 'withdrawn'", file_).Text("date");
     if (!IsCalendarDate(e.withdrawn_date)) Fail("'withdrawn' 'date' is not a date (YYYY-MM-DD)");
+    e.notice = EntryReader(w, where_ + "'s 'withdrawn'", file_).Text("notice");
     return e;
   }
 

@@ -38,6 +38,7 @@ struct SnapshotEntry {
   std::string manifest_sha256;  // "" when withdrawn
   bool withdrawn = false;
   std::string withdrawn_date;   // as the catalog gives it
+  std::string notice;           // a withdrawal's public notice
 };
 
 // Reads catalog.json (`imprint-catalog/1`) strictly: every entry an edition

@@ -8,6 +8,7 @@
 #include "pipeline/base/error.h"
 #include "pipeline/base/file_system.h"
 #include "pipeline/edition/catalog.h"
+#include "pipeline/edition/snapshot_check.h"
 #include "pipeline/edition/verify.h"
 #include "pipeline/server/serve_log.h"
 
@@ -53,8 +54,8 @@ void WithdrawnList::Refresh(const TrustedKeys& trusted, uint64_t generation) {
     // Added to, never taken from: an older signed catalog put back (or one
     // a build that started before the withdrawal wrote) does not bring an
     // edition back while the server runs.
-    for (CatalogEntry& e : WithdrawnInCatalogJson(bytes, path)) {
-      editions_[e.edition] = Entry{std::move(e.withdrawn), std::move(e.notice)};
+    for (SnapshotEntry& e : ParseCatalogSnapshot(bytes, path)) {
+      if (e.withdrawn) editions_[e.edition] = Entry{std::move(e.withdrawn_date), std::move(e.notice)};
     }
   } catch (const Error& e) {
     Log("withdrawals not updated: " + e.diagnostic().ToString());
