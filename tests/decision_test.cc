@@ -147,6 +147,36 @@ BOOST_FIXTURE_TEST_CASE(decide_is_the_same_function_in_the_library, Foundation) 
   BOOST_TEST(!ParseEditionRef("monitor/v00/i001").has_value());
 }
 
+// Regression: after `imprint license renew`, the subscriber's old file was
+// refused as expired while the status said active. The store's renewed
+// window counts for a document whose signature checks out and whose id the
+// store knows, and for no other.
+BOOST_FIXTURE_TEST_CASE(license_check_honours_a_renewal_recorded_in_the_store, Foundation) {
+  const std::string old_file = Issue("ada", "individual", "monitor");
+  const License old = ParseLicense(ReadAll(old_file), "ada");
+  const std::string later = "2027-06-01T12:00:00Z";
+  BOOST_TEST(Check(old_file, "monitor/v05/i077", "read", "epub", later) == "expired");
+  const ProcessResult renewed = Imprint({"license", "renew", old.id, "--until", "2027-12-31", "--allow-expired",
+                                         "--out", dir / "renewed.license"});
+  BOOST_REQUIRE_MESSAGE(renewed.exit_code == 0, renewed.err);
+  BOOST_TEST(Check(old_file, "monitor/v05/i077", "read", "epub", later) == "permit");
+  BOOST_TEST(Check(old_file, "monitor/v05/i077", "read", "epub", "2028-01-02T00:00:00Z") == "expired");
+  BOOST_TEST(Check(old_file, "prism/v04/i012", "read", "html", later) == "publication_not_covered");
+  // Signed by the foundation but unknown to the store: its own window only.
+  License stranger = old;
+  stranger.id = "00000000-0000-4000-8000-000000000001";
+  WriteAll(dir / "stranger.license", SignLicense(stranger, Keystore(dir / "keys").LoadSigningKey()));
+  BOOST_TEST(Check(dir / "stranger.license", "monitor/v05/i077", "read", "epub", later) == "expired");
+  // A changed old document (its end moved by hand) is a bad signature, renewal or not.
+  std::string forged = ReadAll(old_file);
+  forged.replace(forged.find("2026-12-31"), 10, "2027-12-31");
+  WriteAll(dir / "forged.license", forged);
+  BOOST_TEST(Check(dir / "forged.license", "monitor/v05/i077", "read", "epub", later) == "bad_signature");
+  // Revoked: nothing is extended.
+  BOOST_REQUIRE_EQUAL(Imprint({"license", "revoke", old.id}).exit_code, 0);
+  BOOST_TEST(Check(old_file, "monitor/v05/i077", "read", "epub", later) == "revoked");
+}
+
 // The codes are typed; their one spelling is the one docs/licenses.md tables.
 BOOST_AUTO_TEST_CASE(every_reason_code_has_one_spelling_both_ways) {
   std::set<std::string> documented;

@@ -25,7 +25,7 @@ Route ReferenceRoute(const std::string& uri) {
     return r;
   }
   r.kind = Route::kUnknown;
-  static const std::regex status("/licenses/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/status");
+  static const std::regex status("/licenses/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/(status|license|rights)");
   static const std::regex edition(
       "/editions/([a-z0-9]+(?:-[a-z0-9]+)*)/v([0-9]{2,5})/i([0-9]{3,5})/"
       "(([a-z0-9-]+)-v([0-9]{2,5})-i([0-9]{3,5})\\.(md|html|epub))(\\.minisig)?");
@@ -41,7 +41,7 @@ Route ReferenceRoute(const std::string& uri) {
   } else if (path == "/audit/checkpoint") {
     r.kind = Route::kAuditCheckpoint;
   } else if (std::regex_match(path, m, status)) {
-    r.kind = Route::kStatus;
+    r.kind = m[2] == "status" ? Route::kStatus : m[2] == "license" ? Route::kLicense : Route::kRights;
     r.license_id = m[1];
   } else if (std::regex_match(path, m, edition)) {
     if (m[5] != m[1] || m[6] != m[2] || m[7] != m[3]) return r;  // kUnknown
@@ -75,6 +75,12 @@ BOOST_AUTO_TEST_CASE(the_shapes_of_the_spec) {
   const Route status = ParseRoute("/licenses/0b0e7a7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b/status");
   BOOST_TEST(status.kind == Route::kStatus);
   BOOST_TEST(status.license_id == "0b0e7a7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b");
+  const Route license = ParseRoute("/licenses/0b0e7a7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b/license");
+  BOOST_TEST(license.kind == Route::kLicense);
+  BOOST_TEST(license.license_id == "0b0e7a7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b");
+  BOOST_TEST(ParseRoute("/licenses/0b0e7a7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b/rights").kind == Route::kRights);
+  BOOST_TEST(ParseRoute("/licenses/0b0e7a7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b/licenses").kind == Route::kUnknown);
+  BOOST_TEST(ParseRoute("/licenses/0b0e7a7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b/license/x").kind == Route::kUnknown);
   const Route epub = ParseRoute("/editions/monitor/v05/i077/monitor-v05-i077.epub");
   BOOST_TEST(epub.kind == Route::kEdition);
   BOOST_TEST(epub.edition.Path() == "monitor/v05/i077");
@@ -118,7 +124,7 @@ BOOST_AUTO_TEST_CASE(unknown_but_well_formed_paths_are_not_found) {
 // Paths assembled from the grammar's own pieces, most of them near misses.
 BOOST_AUTO_TEST_CASE(agrees_with_the_regular_expressions_on_200000_generated_paths) {
   const std::vector<std::string> pieces = {
-      "/", "/editions/", "/licenses/", "/status", "monitor", "prism", "russia-review", "a-v12-i123", "-", "--",
+      "/", "/editions/", "/licenses/", "/status", "/license", "/rights", "monitor", "prism", "russia-review", "a-v12-i123", "-", "--",
       "v", "i", "-v", "-i", "/v", "/i", "05", "5", "077", "77", "00", "000", "123456", "99999", ".", "..",
       ".md", ".html", ".epub", ".pdf", ".minisig", "md", "x", "_", "%2e", "0b0e7a7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
       "0B0E7A7E", "abcdef", "/healthz", "/catalog.json", "/keys/imprint.pub", "/audit/checkpoint", "/audit", "checkpoint", std::string("\0", 1), "?", "A"};

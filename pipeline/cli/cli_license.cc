@@ -178,6 +178,11 @@ int RunLicenseCheck(const Args& args, std::ostream& out, std::ostream& err) {
                               const auto r = store->FindRevocation(id);
                               if (r && r->at <= when) return r->reason;
                               return std::nullopt;
+                            },
+                            nullptr, [&store](const std::string& id) -> std::optional<std::string> {
+                              // A renewal recorded in the store counts for the old file.
+                              if (const auto stored = store->FindLicense(id)) return stored->document;
+                              return std::nullopt;
                             });
   out << (d.permit ? "" : "deny: ") << ToString(d.reason) << " (" << d.detail << ")\n";
   return d.permit ? kExitOk : kExitFailure;

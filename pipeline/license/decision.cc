@@ -37,6 +37,79 @@ constexpr std::pair<DecisionReason, const char*> kReasons[] = {
     {DecisionReason::kFormatNotPermitted, "format_not_permitted"},
 };
 
+// The window of `license`'s renewal when the store's current document is
+// its own signed renewal: same id, subscriber, tier and publications, a
+// later end.
+std::optional<License> Renewal(const License& license, const CurrentDocumentLookup& current,
+                               const LicenseVerifier& verify) {
+  const std::optional<std::string> document = current(license.id);
+  if (!document) return std::nullopt;
+  const VerifiedLicense stored = verify(*document);
+  if (stored.verdict != SignatureVerdict::kGood || !stored.license) return std::nullopt;
+  const License& now = *stored.license;
+  if (now.id != license.id || now.subscriber_id != license.subscriber_id || now.tier != license.tier ||
+      now.publications != license.publications) {
+    return std::nullopt;
+  }
+  const auto old_end = ParseTime(license.end), new_end = ParseTime(now.end), new_start = ParseTime(now.start);
+  if (!old_end || !new_end || !new_start || *new_end <= *old_end) return std::nullopt;
+  License renewed = license;
+  renewed.start = now.start;
+  renewed.end = now.end;
+  return renewed;
+}
+
+// Decide() once the license's signature and revocation have been checked:
+// its window (a renewal's when `renewed`), then what its tier allows.
+Decision DecideWindowAndRights(const License& license, bool renewed, const DecisionInput& in,
+                               const RightsPolicy& policy) {
+  auto deny = [&license, renewed](DecisionReason reason, std::string detail) {
+    Decision d = Deny(reason, std::move(detail));
+    d.license = license;
+    d.renewed = renewed;
+    return d;
+  };
+  if (in.at < *ParseTime(license.start)) {
+    return deny(DecisionReason::kNotYetValid, "the license is valid from " + license.start);
+  }
+  if (in.at > *ParseTime(license.end)) return deny(DecisionReason::kExpired, "the license expired at " + license.end);
+  const auto tier = policy.tiers.find(license.tier);
+  if (tier == policy.tiers.end()) {
+    return deny(DecisionReason::kUnknownTier, "tier '" + license.tier + "' is not in the rights policy");
+  }
+  const std::string& pub = in.edition.publication;
+  const PolicyPublication* offered = policy.FindPublication(pub);
+  if (std::find(license.publications.begin(), license.publications.end(), pub) == license.publications.end() ||
+      offered == nullptr ||
+      std::find(offered->tiers.begin(), offered->tiers.end(), license.tier) == offered->tiers.end()) {
+    return deny(DecisionReason::kPublicationNotCovered, "the license does not cover '" + pub + "'");
+  }
+  for (const Rule& rule : tier->second.prohibitions) {
+    if (Covers(rule, in.action, in.format)) {
+      return deny(DecisionReason::kActionNotPermitted, "tier '" + license.tier + "' prohibits " + in.action);
+    }
+  }
+  bool action_known = false;
+  for (const Rule& rule : tier->second.permissions) {
+    if (rule.action != in.action) continue;
+    action_known = true;
+    if (Covers(rule, in.action, in.format)) {
+      Decision d;
+      d.permit = true;
+      d.reason = DecisionReason::kPermit;
+      d.detail = "tier '" + license.tier + "' permits " + in.action + (in.format.empty() ? "" : " as " + in.format);
+      d.license = license;
+      d.renewed = renewed;
+      return d;
+    }
+  }
+  if (!action_known) {
+    return deny(DecisionReason::kActionNotPermitted, "tier '" + license.tier + "' does not permit " + in.action);
+  }
+  return deny(DecisionReason::kFormatNotPermitted,
+              "tier '" + license.tier + "' permits " + in.action + " but not as " + in.format);
+}
+
 }  // namespace
 
 const char* ToString(DecisionReason reason) {
@@ -76,9 +149,12 @@ std::string RevokedDetail(const std::string& license_id) {
 }
 
 Decision Decide(const DecisionInput& in, const RightsPolicy& policy, const TrustedKeys& trusted,
-                const RevocationLookup& revoked, const LicenseVerifier& verifier) {
+                const RevocationLookup& revoked, const LicenseVerifier& verifier,
+                const CurrentDocumentLookup& current) {
+  const LicenseVerifier verify =
+      verifier ? verifier : [&trusted](const std::string& text) { return VerifyAndParse(text, trusted); };
   // Nothing in a license counts before its signature does.
-  const VerifiedLicense verified = verifier ? verifier(*in.license_text) : VerifyAndParse(*in.license_text, trusted);
+  const VerifiedLicense verified = verify(*in.license_text);
   switch (verified.verdict) {
     case SignatureVerdict::kGood: break;
     case SignatureVerdict::kUnknownKey:
@@ -89,51 +165,20 @@ Decision Decide(const DecisionInput& in, const RightsPolicy& policy, const Trust
       return Deny(DecisionReason::kBadSignature, verified.problem.empty() ? "the license's signature does not match its contents"
                                                             : verified.problem);
   }
-  const License& license = *verified.license;
-  auto deny = [&license](DecisionReason reason, std::string detail) {
-    Decision d = Deny(reason, std::move(detail));
+  License license = *verified.license;
+  bool renewed = false;
+  if (revoked(license.id, in.at)) {
+    Decision d = Deny(DecisionReason::kRevoked, RevokedDetail(license.id));
     d.license = license;
     return d;
-  };
-  if (revoked(license.id, in.at)) return deny(DecisionReason::kRevoked, RevokedDetail(license.id));
-  if (in.at < *ParseTime(license.start)) {
-    return deny(DecisionReason::kNotYetValid, "the license is valid from " + license.start);
   }
-  if (in.at > *ParseTime(license.end)) return deny(DecisionReason::kExpired, "the license expired at " + license.end);
-  const auto tier = policy.tiers.find(license.tier);
-  if (tier == policy.tiers.end()) {
-    return deny(DecisionReason::kUnknownTier, "tier '" + license.tier + "' is not in the rights policy");
-  }
-  const std::string& pub = in.edition.publication;
-  const PolicyPublication* offered = policy.FindPublication(pub);
-  if (std::find(license.publications.begin(), license.publications.end(), pub) == license.publications.end() ||
-      offered == nullptr ||
-      std::find(offered->tiers.begin(), offered->tiers.end(), license.tier) == offered->tiers.end()) {
-    return deny(DecisionReason::kPublicationNotCovered, "the license does not cover '" + pub + "'");
-  }
-  for (const Rule& rule : tier->second.prohibitions) {
-    if (Covers(rule, in.action, in.format)) {
-      return deny(DecisionReason::kActionNotPermitted, "tier '" + license.tier + "' prohibits " + in.action);
+  if (current && in.at > *ParseTime(license.end)) {
+    if (std::optional<License> r = Renewal(license, current, verify)) {
+      license = std::move(*r);
+      renewed = true;
     }
   }
-  bool action_known = false;
-  for (const Rule& rule : tier->second.permissions) {
-    if (rule.action != in.action) continue;
-    action_known = true;
-    if (Covers(rule, in.action, in.format)) {
-      Decision d;
-      d.permit = true;
-      d.reason = DecisionReason::kPermit;
-      d.detail = "tier '" + license.tier + "' permits " + in.action + (in.format.empty() ? "" : " as " + in.format);
-      d.license = license;
-      return d;
-    }
-  }
-  if (!action_known) {
-    return deny(DecisionReason::kActionNotPermitted, "tier '" + license.tier + "' does not permit " + in.action);
-  }
-  return deny(DecisionReason::kFormatNotPermitted,
-              "tier '" + license.tier + "' permits " + in.action + " but not as " + in.format);
+  return DecideWindowAndRights(license, renewed, in, policy);
 }
 
 }  // namespace imprint

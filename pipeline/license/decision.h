@@ -53,7 +53,8 @@ struct Decision {
   bool permit = false;
   DecisionReason reason = DecisionReason::kBadSignature;
   std::string detail;  // a sentence for people
-  std::optional<License> license;  // when the signature checked out
+  std::optional<License> license;  // when the signature checked out (with a renewal's window)
+  bool renewed = false;  // the window is a renewal's, recorded in the store
 };
 
 struct DecisionInput {
@@ -84,9 +85,19 @@ using LicenseVerifier = std::function<VerifiedLicense(const std::string& text)>;
 // note (kept in the store, shown by `imprint license show` and `imprint audit`).
 std::string RevokedDetail(const std::string& license_id);
 
-// `verifier` defaults to VerifyAndParse with `trusted`.
+// The store's current signed document of license `id` (a renewal replaces
+// it: same id, a later end), or nullopt when the store does not know the id.
+using CurrentDocumentLookup = std::function<std::optional<std::string>(const std::string& id)>;
+
+// `verifier` defaults to VerifyAndParse with `trusted`. `current`, when
+// given, is asked only for a license past its end (signature good, not
+// revoked): when the store's document of the same id verifies too, names the
+// same subscriber, tier and publications, and ends later, the decision is
+// made with its window (a renewal the subscriber's old file has not caught up
+// with). Nothing else of the stored document counts.
 Decision Decide(const DecisionInput& input, const RightsPolicy& policy, const TrustedKeys& trusted,
-                const RevocationLookup& revoked, const LicenseVerifier& verifier = nullptr);
+                const RevocationLookup& revoked, const LicenseVerifier& verifier = nullptr,
+                const CurrentDocumentLookup& current = nullptr);
 
 }  // namespace imprint
 

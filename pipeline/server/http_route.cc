@@ -41,12 +41,20 @@ class Scanner {
   std::string_view rest_;
 };
 
-// /licenses/UUID/status
+// /licenses/UUID/status, /licenses/UUID/license, /licenses/UUID/rights
 bool ParseStatus(std::string_view uri, Route* r) {
   Scanner s(uri);
   std::string_view id;
-  if (!s.Take("/licenses/") || !s.TakeUuid(&id) || !s.Take("/status") || !s.AtEnd()) return false;
-  r->kind = Route::kStatus;
+  if (!s.Take("/licenses/") || !s.TakeUuid(&id)) return false;
+  if (s.Take("/status") && s.AtEnd()) {
+    r->kind = Route::kStatus;
+  } else if (s.Take("/license") && s.AtEnd()) {
+    r->kind = Route::kLicense;
+  } else if (s.Take("/rights") && s.AtEnd()) {
+    r->kind = Route::kRights;
+  } else {
+    return false;
+  }
   r->license_id = std::string(id);
   return true;
 }

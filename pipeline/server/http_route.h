@@ -16,8 +16,11 @@
 namespace imprint {
 
 struct Route {
-  enum Kind { kPage, kHealth, kPublicKey, kCatalog, kAuditCheckpoint, kStatus, kEdition, kUnknown, kBad } kind = kBad;
-  std::string license_id;  // kStatus
+  enum Kind {
+    kPage, kHealth, kPublicKey, kCatalog, kAuditCheckpoint, kStatus, kEdition, kUnknown, kBad,
+    kLicense, kRights,  // /licenses/<id>/license and /licenses/<id>/rights (license_routes.h)
+  } kind = kBad;
+  std::string license_id;  // kStatus, kLicense, kRights
   EditionRef edition;      // kEdition
   std::string file;        // kEdition: the artifact's name
   std::string format;      // kEdition: md, html, epub

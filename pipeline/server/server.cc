@@ -31,6 +31,7 @@
 #include "pipeline/server/http_answer.h"
 #include "pipeline/server/http_route.h"
 #include "pipeline/server/http_server.h"
+#include "pipeline/server/license_routes.h"
 #include "pipeline/server/personalize.h"
 #include "pipeline/server/revocation_list.h"
 #include "pipeline/server/serve_log.h"
@@ -74,9 +75,10 @@ struct DownloadServer::Impl {
 
   void Handle(const HttpRequest& request, HttpResponder respond);
   HttpResponse HandleOther(const Route& route, const HttpRequest& request);
-  void HandleEdition(const Route& route, const HttpRequest& request, HttpResponder respond);
+  void HandleEdition(const Route& r, const HttpRequest& q, HttpResponder respond, const CurrentDocumentLookup& current = {});
   HttpResponse HandleStored(const Route& route);
-  Plan DecideAndSend(const Route& route, const HttpRequest& request, AuditRow row);
+  HttpResponse HandleLicense(const Route& route, const HttpRequest& request);
+  Plan DecideAndSend(const Route& route, const HttpRequest& request, AuditRow row, const CurrentDocumentLookup& current);
   Plan Failure(AuditRow row, int status, const std::string& reason);
   std::shared_ptr<const CopyCache::Copy> CopyFor(const Route& route, const License& license,
                                                  const ArtifactVerifier::Result& base, const SigningKey& key);
@@ -213,9 +215,12 @@ HttpResponse DownloadServer::Impl::HandleOther(const Route& route, const HttpReq
       }
       return Answer(200, "application/json", *bytes);
     }
+    case Route::kLicense:
+    case Route::kRights:
     case Route::kAuditCheckpoint:
     case Route::kStatus:
       try {
+        if (route.kind == Route::kLicense || route.kind == Route::kRights) return HandleLicense(route, request);
         return HandleStored(route);
       } catch (const StoreUnavailable&) {
         return Json(503, kStoreUnavailable).Set("Retry-After", "1");
@@ -244,21 +249,28 @@ HttpResponse DownloadServer::Impl::HandleStored(const Route& route) {
   return Json(200, *document);
 }
 
-void DownloadServer::Impl::HandleEdition(const Route& route, const HttpRequest& request, HttpResponder respond) {
+// On an I/O thread without `current`; a license past its end (perhaps renewed
+// since) is decided again on a worker with the store's current documents.
+void DownloadServer::Impl::HandleEdition(const Route& route, const HttpRequest& request, HttpResponder respond,
+                                         const CurrentDocumentLookup& current) {
   AuditRow row;
   row.at = Now();
   row.edition = route.edition.Path();
   row.format = route.format;
   row.method = request.method;
   row.item = route.signature ? "signature" : "copy";
+  bool ask_store = false;
+  const CurrentDocumentLookup not_here = NoteAsked(&ask_store);
   Plan plan;
   try {
-    plan = DecideAndSend(route, request, row);
+    plan = DecideAndSend(route, request, row, current ? current : not_here);
   } catch (const std::exception& e) {
     // Whatever went wrong, the request leaves its one row.
     Log(row.edition + "/" + route.file + ": " + e.what());
     plan = Failure(row, 500, "internal");
   }
+  if (ask_store && plan.row.reason == ToString(DecisionReason::kExpired) &&
+      http->Offload([=] { HandleEdition(route, request, respond, StoreLookup(pool.get())); })) return;
   // The record of what is sent is in before it is sent.
   audit->Submit(std::move(plan.row), [respond = std::move(respond), answer = std::move(plan.answer)](
                                          const AuditRow& committed, bool ok) {
@@ -287,6 +299,14 @@ bool LicenseText(const HttpRequest& request, std::string* text) {
 }
 
 }  // namespace
+
+// GET /licenses/<id>/license and /rights, for the license the request carries.
+HttpResponse DownloadServer::Impl::HandleLicense(const Route& route, const HttpRequest& request) {
+  std::string text;
+  const auto verify = [this, now = keys.Current()](const std::string& l) { return verdicts.Verify(l, *now); };
+  const LicenseRequest r{route.license_id, LicenseText(request, &text) ? &text : nullptr, &policy, verify, Now()};
+  return LicenseRouteAnswer(route.kind == Route::kLicense, *pool, r);
+}
 
 // A denial that answers with a bare {"error":ERROR} (the failures that are
 // the server's, not the license's).
@@ -317,7 +337,7 @@ std::optional<DownloadServer::Impl::Plan> DownloadServer::Impl::Withdrawn(const 
 }
 
 DownloadServer::Impl::Plan DownloadServer::Impl::DecideAndSend(const Route& route, const HttpRequest& request,
-                                                               AuditRow row) {
+                                                               AuditRow row, const CurrentDocumentLookup& current) {
   if (std::optional<Plan> gone = Withdrawn(row)) return std::move(*gone);
   if (request.method != "GET" && request.method != "HEAD") {
     Plan plan = Deny(row, 405, "method_not_allowed", "GET or HEAD");
@@ -337,7 +357,7 @@ DownloadServer::Impl::Plan DownloadServer::Impl::DecideAndSend(const Route& rout
   };
   const Decision d =
       Decide({&text, route.edition, "read", route.format, row.at}, policy, keys_now->trusted, revoked,
-             [this, &keys_now](const std::string& license) { return verdicts.Verify(license, *keys_now); });
+             [this, &keys_now](const std::string& license) { return verdicts.Verify(license, *keys_now); }, current);
   if (d.license) {
     row.license_id = d.license->id;
     row.subscriber_id = d.license->subscriber_id;
