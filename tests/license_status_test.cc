@@ -56,6 +56,22 @@ BOOST_AUTO_TEST_CASE(the_document_says_when_the_license_and_its_status_last_chan
   BOOST_TEST(doc.back() == '\n');
 }
 
+// As Readium LCP's: a link to the current signed license, and updated.license
+// moves when a renewal replaces the document (the page fetches it then).
+BOOST_AUTO_TEST_CASE(the_document_links_to_the_current_license_and_dates_its_renewal) {
+  Store s;
+  std::string doc = LicenseStatusDocument(*s.store, "a", *ParseTime("2026-06-01"));
+  BOOST_TEST(doc.find("\"links\": [\n    {\n      \"rel\": \"license\",\n      \"href\": \"/licenses/a/license\",\n"
+                      "      \"type\": \"application/vnd.imprint.license+json\"") != std::string::npos, doc);
+  StoredLicense renewed = *s.store->FindLicense("a");
+  renewed.license.end = "2027-12-31T23:59:59Z";
+  renewed.document.replace(renewed.document.find("2026-12-31"), 4, "2027");
+  s.store->RenewLicense(renewed, *ParseTime("2026-12-01"));
+  doc = LicenseStatusDocument(*s.store, "a", *ParseTime("2027-06-01"));
+  BOOST_TEST(doc.find("\"license\": \"2026-12-01T00:00:00Z\"") != std::string::npos, doc);
+  BOOST_TEST(doc.find("\"status\": \"active\"") != std::string::npos, doc);
+}
+
 BOOST_AUTO_TEST_CASE(only_a_revocations_detail_is_private) {
   BOOST_TEST(PublicEventDetail({"a", "revoked", 1, "leaked copy found on a forum"}) == "revoked by the foundation");
   BOOST_TEST(PublicEventDetail({"a", "renewed", 1, "until 2027-12-31T23:59:59Z"}) == "until 2027-12-31T23:59:59Z");

@@ -56,9 +56,21 @@ std::string LicenseStatusDocument(LicenseStore& store, const std::string& id, in
   root.set("message", StatusMessage(status, stored->license));
   const std::vector<LicenseEvent> events = store.Events(id);
   Poco::JSON::Object::Ptr updated = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-  updated->set("license", stored->license.issued);
+  // The license document last changed when it was issued or renewed.
+  std::string changed = stored->license.issued;
+  for (const LicenseEvent& e : events) {
+    if (e.type == "renewed") changed = FormatTime(e.at);
+  }
+  updated->set("license", changed);
   updated->set("status", events.empty() ? stored->license.issued : FormatTime(events.back().at));
   root.set("updated", updated);
+  Poco::JSON::Object::Ptr link = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  link->set("rel", "license");
+  link->set("href", "/licenses/" + id + "/license");
+  link->set("type", kLicenseMediaType);
+  Poco::JSON::Array::Ptr links = new Poco::JSON::Array;
+  links->add(link);
+  root.set("links", links);
   root.set("events", PublicEvents(events));
   std::ostringstream out;
   root.stringify(out, 2);

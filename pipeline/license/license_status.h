@@ -17,6 +17,9 @@
 
 namespace imprint {
 
+// The media type of a license document as served.
+inline constexpr const char* kLicenseMediaType = "application/vnd.imprint.license+json";
+
 // "active", "revoked" or "expired" (or "not_yet_valid") at `now`.
 std::string LicenseStatus(LicenseStore& store, const License& license, int64_t now);
 
@@ -25,8 +28,10 @@ std::string LicenseStatus(LicenseStore& store, const License& license, int64_t n
 // other details are the license's own facts.
 std::string PublicEventDetail(const LicenseEvent& event);
 
-// The license status document: id, status, a message, when the license and
-// its status last changed, and its events (with PublicEventDetail).
+// The license status document: id, status, a message, when the license (its
+// issue or last renewal) and its status last changed, a link to the current
+// signed license (rel "license", /licenses/<id>/license, kLicenseMediaType)
+// and its events (with PublicEventDetail).
 // Throws imprint::Error for an unknown license.
 std::string LicenseStatusDocument(LicenseStore& store, const std::string& id, int64_t now);
 

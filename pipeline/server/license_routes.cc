@@ -111,8 +111,6 @@ std::string PublicationsJson(const LicenseRequest& r, const StoredFacts& facts, 
 
 }  // namespace
 
-std::string CurrentLicensePath(const std::string& id) { return "/licenses/" + id + "/license"; }
-
 StoredFacts ReadStoredFacts(LicenseStore& store, const std::string& id) {
   StoredFacts facts;
   if (auto stored = store.FindLicense(id)) facts.document = std::move(stored->document);

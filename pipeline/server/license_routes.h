@@ -20,17 +20,12 @@
 
 #include "pipeline/edition/rights_policy.h"
 #include "pipeline/license/decision.h"
+#include "pipeline/license/license_status.h"  // kLicenseMediaType
 #include "pipeline/license/license_store.h"
 #include "pipeline/license/store_pool.h"
 #include "pipeline/server/http_server.h"
 
 namespace imprint {
-
-// The media type of a license document as served.
-inline constexpr const char* kLicenseMediaType = "application/vnd.imprint.license+json";
-
-// The path of a license's current document: "/licenses/<id>/license".
-std::string CurrentLicensePath(const std::string& id);
 
 // What the store holds of license `id`, read once for a request.
 struct StoredFacts {
