@@ -215,6 +215,9 @@ BOOST_AUTO_TEST_CASE(nu_html_checker_reports_no_error) {
   args.push_back(dir / "with-addresses.html");
   WriteAll(dir / "corrected.html", WriteHtml(Corrected(), BundledTemplates()));
   args.push_back(dir / "corrected.html");
+  // The subscribers' page (GET /), in the same run.
+  WriteAll(dir / "subscribers.html", BundledTemplates().Render("subscribers.html", TemplateData()));
+  args.push_back(dir / "subscribers.html");
   // A page with a known error in the same run shows the checker is working.
   const std::string control = dir / "control-invalid.html";
   WriteAll(control, "<!DOCTYPE html><html lang=en><title>x</title><p><div></p>");
