@@ -110,7 +110,17 @@ try {
   const frame = page.frames().find((f) => f !== page.mainFrame());
   await frame.waitForSelector("body");
   check((await frame.textContent("body")).includes("Ada Lovelace"), "the page read online is Ada's copy");
-  check((await page.getAttribute("#reader-tab", "href")).startsWith("blob:"), "a new tab opens the same copy");
+  const tab = await page.getAttribute("#reader-tab", "href");
+  check(tab.startsWith("blob:"), "a new tab opens the same copy");
+  // Of the page's origin, so it holds the copy only inside a script-less frame.
+  const wrapper = await page.evaluate(async (u) => (await fetch(u)).text(), tab);
+  check(wrapper.includes('<iframe sandbox=""') && wrapper.includes("Ada Lovelace") && !wrapper.includes("<script"),
+        "the new tab's page runs none of the copy's scripts");
+  const [popup] = await Promise.all([context.waitForEvent("page"), page.click("#reader-tab")]);
+  await popup.waitForLoadState();
+  const inner = popup.frames().find((f) => f !== popup.mainFrame());
+  check(inner && (await inner.textContent("body")).includes("Ada Lovelace"), "the new tab shows the copy");
+  await popup.close();
   await page.screenshot({ path: path.join(shots, "desktop-reading.png"), fullPage: true });
 
   // Remembered across a reload; forgotten on request.
