@@ -194,6 +194,7 @@ try {
   await small.fill("#license", fs.readFileSync(oldFile, "utf8"));
   await small.click("#show");
   await small.waitForFunction(() => document.getElementById("license-state").textContent.includes("Expired"));
+  check(await small.evaluate(() => document.getElementById("reader").hidden), "another license's copy is not left open");
   await small.screenshot({ path: path.join(shots, "phone-expired.png"), fullPage: true });
   check(errors.filter((e) => !/40[13]/.test(e)).length === 0, "no errors in the page: " + errors.join("; "));
 } catch (e) {
