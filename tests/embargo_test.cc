@@ -111,6 +111,27 @@ BOOST_AUTO_TEST_CASE(an_embargo_already_past_is_listed_at_once_and_not_mentioned
   BOOST_TEST(Lists(dir / "out", "monitor/v05/i090"));
 }
 
+// Regression: `imprint withdraw` of one edition wrote a catalog that listed
+// every edition under embargo (it signed the scanned list as it was, without
+// ReleasedEditions()).
+BOOST_AUTO_TEST_CASE(withdrawing_another_edition_does_not_list_an_embargoed_one) {
+  TempDir dir;
+  CopyTree(SourceDir() + "/rights", dir / "rights");
+  WriteEmbargoed(dir / "in/monitor-v05-i090.txt", WallClock() + 86400);
+  std::filesystem::copy_file(SourceDir() + "/samples/archive/monitor-v03-i145.txt", dir / "in/monitor-v03-i145.txt");
+  const std::string rights = dir / "rights";
+  BOOST_REQUIRE_EQUAL(RunImprint({"build", "--out", dir / "out", "--rights", rights, dir / "in"}).exit_code, 0);
+  BOOST_REQUIRE(!Lists(dir / "out", "monitor/v05/i090"));
+  const ProcessResult r = RunImprint({"withdraw", "monitor/v03/i145", "--notice", "Withdrawn.", "--reason", "why",
+                                      "--out", dir / "out", "--rights", rights});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  BOOST_TEST(Lists(dir / "out", "monitor/v03/i145"));  // as withdrawn
+  BOOST_TEST(!Lists(dir / "out", "monitor/v05/i090"));
+  BOOST_TEST(!PageNames(dir / "out", "monitor-v05-i090"));
+  BOOST_TEST(!PageNames(dir / "out", "v05/i090"));
+  BOOST_TEST(r.out.find("i090") == std::string::npos, r.out);
+}
+
 // The Jenkinsfile's brackets, outside its strings and comments, balanced and
 // nested: "" when they are, else where they are not (Groovy's strings: '...',
 // "...", and the triple-quoted ones; comments // and /* */).
