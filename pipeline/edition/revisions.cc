@@ -102,6 +102,28 @@ InPlace ReadInPlace(const std::string& folder, const std::string& edition, const
   return place;
 }
 
+namespace {
+
+// Throws unless the input's first corrections are the ones `place` was
+// published with: the same dates and notes in the same order, the last one
+// superseding the manifest the one in place supersedes. A signed record of
+// what was corrected changes only by a new correction below it.
+void CheckPublishedCorrections(const Document& doc, const std::string& input, const InPlace& place,
+                               const std::string& published) {
+  const std::vector<ManifestCorrection>& had = place.manifest.corrections;
+  for (size_t k = 0; k < had.size() && k < doc.corrections.size(); ++k) {
+    const Correction& c = doc.corrections[k];
+    const bool last = k + 1 == had.size();
+    if (c.date != had[k].date || c.note != had[k].note || (last && c.supersedes != place.manifest.supersedes)) {
+      throw Error(input, c.line, "correction " + std::to_string(k + 1) + " is not the one " + published +
+                                     " records (its date, digest or note changed): a published correction is "
+                                     "never rewritten; add a new one below it");
+    }
+  }
+}
+
+}  // namespace
+
 void CheckRevision(const Document& doc, const std::string& input, const std::string& edition,
                    const InPlace& place, int64_t today, bool replace_text) {
   const int revision = Revision(doc);
@@ -111,6 +133,7 @@ void CheckRevision(const Document& doc, const std::string& input, const std::str
     throw Error(input, doc.header_line, "the input is revision " + std::to_string(revision) + ", older than " +
                                             published + ": a rebuild never reverts a correction");
   }
+  CheckPublishedCorrections(doc, input, place, published);
   if (revision == in_place) {
     if (replace_text || place.manifest.text_sha256.empty() || place.manifest.text_sha256 == TextSha256(doc)) return;
     throw Error(input, doc.header_line,
