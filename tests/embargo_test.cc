@@ -132,6 +132,27 @@ BOOST_AUTO_TEST_CASE(withdrawing_another_edition_does_not_list_an_embargoed_one)
   BOOST_TEST(r.out.find("i090") == std::string::npos, r.out);
 }
 
+// Regression: `imprint publish` of another file with the same text and no
+// Embargo line (a draft copy, say) replaced an embargoed edition without
+// --replace and released it at once: the guard compared only the text.
+BOOST_AUTO_TEST_CASE(publishing_another_file_that_lifts_the_embargo_needs_replace) {
+  TempDir dir;
+  WriteEmbargoed(dir / "in/monitor-v05-i090.txt", WallClock() + 86400);
+  BOOST_REQUIRE_EQUAL(RunImprint({"publish", "--out", dir / "out", dir / "in/monitor-v05-i090.txt"}).exit_code, 0);
+  std::string text = ReadAll(dir / "in/monitor-v05-i090.txt");
+  text.erase(text.find("\nEmbargo:"), text.find('\n', text.find("\nEmbargo:") + 1) - text.find("\nEmbargo:"));
+  WriteAll(dir / "draft.txt", text);
+  const ProcessResult r = RunImprint({"publish", "--out", dir / "out", dir / "draft.txt"});
+  BOOST_TEST(r.exit_code == 1, r.out);
+  BOOST_TEST(r.err.find("--replace") != std::string::npos, r.err);
+  BOOST_TEST(!Lists(dir / "out", "monitor/v05/i090"));
+  // Deliberately, with --replace, and said.
+  const ProcessResult replaced = RunImprint({"publish", "--replace", "--out", dir / "out", dir / "draft.txt"});
+  BOOST_TEST(replaced.exit_code == 0, replaced.err);
+  BOOST_TEST(replaced.out.find("replaced monitor/v05/i090") != std::string::npos, replaced.out);
+  BOOST_TEST(Lists(dir / "out", "monitor/v05/i090"));
+}
+
 // The Jenkinsfile's brackets, outside its strings and comments, balanced and
 // nested: "" when they are, else where they are not (Groovy's strings: '...',
 // "...", and the triple-quoted ones; comments // and /* */).

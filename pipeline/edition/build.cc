@@ -175,10 +175,14 @@ void CheckPlace(const Run& run, const std::string& input, const Document& doc, c
   if (place.kind != InPlace::Kind::kCurrent) return;
   const std::string revision = std::to_string(place.manifest.revision);
   const bool other_text = !place.manifest.text_sha256.empty() && place.manifest.text_sha256 != TextSha256(doc);
-  const bool other_input = owner != nullptr && owner->input != input && other_text && run.options.guard_inputs;
+  // Another file that would lift or move the embargo is no copy of the same edition either.
+  const bool other_embargo = place.manifest.embargo != doc.embargo;
+  const bool other_input =
+      owner != nullptr && owner->input != input && (other_text || other_embargo) && run.options.guard_inputs;
   if (other_input && !run.options.replace) {
     throw Error(input, doc.header_line, edition + " revision " + revision + " was built from " + owner->input +
-                                            ", with other text: publish --replace to replace it");
+                                            (other_text ? ", with other text" : ", with another embargo") +
+                                            ": publish --replace to replace it");
   }
   CheckRevision(doc, input, edition, place, Now(), other_input);
   if (other_input) result->replaced = edition + " revision " + revision + ", built from " + owner->input;
