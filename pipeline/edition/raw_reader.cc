@@ -166,10 +166,11 @@ std::vector<Correction> ParseCorrections(const std::vector<HeaderValue>& values,
   return corrections;
 }
 
-// "Embargo: 2030-01-01T06:00:00Z" (any offset), kept in UTC.
+// "Embargo: 2030-01-01T06:00:00Z" (any offset), kept in UTC: so its UTC
+// form must be RFC 3339 too (an offset may carry it out of years 0000-9999).
 std::string ParseEmbargo(const HeaderValue& v, const std::string& file) {
   const std::optional<int64_t> at = v.value.size() > 10 ? ParseTime(v.value) : std::nullopt;
-  if (!at) {
+  if (!at || ParseTime(FormatTime(*at)) != at) {
     throw Error(file, v.line, "Embargo '" + v.value + "' is not an RFC 3339 date-time such as 2030-01-01T06:00:00Z");
   }
   return FormatTime(*at);
