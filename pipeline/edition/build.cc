@@ -133,7 +133,7 @@ struct Run {
 // small file; no signature is checked (the digest is the state's own).
 bool ManifestIsRows(const Run& run, const StateRow& row) {
   try {
-    const std::string bytes = ReadFile(run.options.out_dir + "/" + row.edition.edition + "/" + kManifestName);
+    const std::string bytes = ReadRegularFile(run.options.out_dir + "/" + row.edition.edition + "/" + kManifestName);
     return !row.edition.manifest_sha256.empty() && Sha256Hex(bytes) == row.edition.manifest_sha256;
   } catch (const Error&) {
     return false;
@@ -156,7 +156,7 @@ InPlace PlaceOf(Run* run, const std::string& edition) {
                                         : run->catalog.ManifestOf(run->options.out_dir, run->context.trusted, edition);
   if (expected.empty() && row == nullptr) {
     try {
-      expected = Sha256Hex(ReadFile(folder + "/" + kManifestName));
+      expected = Sha256Hex(ReadRegularFile(folder + "/" + kManifestName));
     } catch (const Error&) {
     }
   }

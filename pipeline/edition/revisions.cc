@@ -37,7 +37,7 @@ std::string ReadKept(const std::string& path) {
   if (fs::symlink_status(path, ec).type() != fs::file_type::regular) {
     throw Error(path, 0, "cannot keep this earlier revision's file: not a plain file");
   }
-  return ReadFile(path);
+  return ReadRegularFile(path);
 }
 
 // Every plain file directly in `folder`, by name (links and folders are not
@@ -71,7 +71,7 @@ InPlace ReadInPlace(const std::string& folder, const std::string& edition, const
   place.kind = InPlace::Kind::kDamaged;
   std::string bytes;
   try {
-    bytes = ReadFile(path);
+    bytes = ReadRegularFile(path);  // a FIFO planted there is damage, never waited for
   } catch (const Error& e) {
     place.why = "its manifest cannot be read";
     return place;
@@ -84,7 +84,8 @@ InPlace ReadInPlace(const std::string& folder, const std::string& edition, const
   }
   try {
     std::string signer;
-    const std::string bad = CheckSignature(kManifestName, bytes, ReadFile(path + kSignatureSuffix), trusted, &signer);
+    const std::string bad =
+        CheckSignature(kManifestName, bytes, ReadRegularFile(path + kSignatureSuffix), trusted, &signer);
     if (!bad.empty()) {
       place.why = "its manifest's signature fails: " + bad;
       return place;
@@ -171,9 +172,9 @@ std::map<std::string, std::string> CatalogSnapshot(const std::string& out_dir, c
   std::map<std::string, std::string> snapshot;
   const std::string path = Slash(out_dir, kCatalogJsonName);
   try {
-    const std::string bytes = ReadFile(path);
+    const std::string bytes = ReadRegularFile(path);
     std::string signer;
-    if (!CheckSignature(kCatalogJsonName, bytes, ReadFile(path + kSignatureSuffix), trusted, &signer).empty()) {
+    if (!CheckSignature(kCatalogJsonName, bytes, ReadRegularFile(path + kSignatureSuffix), trusted, &signer).empty()) {
       return snapshot;
     }
     Poco::JSON::Parser parser;
