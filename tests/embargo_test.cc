@@ -153,6 +153,37 @@ BOOST_AUTO_TEST_CASE(publishing_another_file_that_lifts_the_embargo_needs_replac
   BOOST_TEST(Lists(dir / "out", "monitor/v05/i090"));
 }
 
+// Regression: withdrawing an edition still under embargo listed it at once
+// in catalog.json and index.html (edition, title, notice) and the server
+// answered 410 for it: the withdrawal revealed what the embargo withheld. The
+// record keeps the embargo; the withdrawal is listed from the release on.
+BOOST_AUTO_TEST_CASE(withdrawing_an_embargoed_edition_reveals_it_only_at_its_time) {
+  TempDir dir;
+  CopyTree(SourceDir() + "/rights", dir / "rights");
+  const int64_t release = WallClock() + kAhead;
+  WriteEmbargoed(dir / "in/monitor-v05-i090.txt", release);
+  const std::string rights = dir / "rights";
+  BOOST_REQUIRE_EQUAL(RunImprint({"build", "--out", dir / "out", "--rights", rights, dir / "in"}).exit_code, 0);
+  const ProcessResult r = RunImprint({"withdraw", "monitor/v05/i090", "--notice", "Pulled before release.",
+                                      "--reason", "why", "--out", dir / "out", "--rights", rights});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  BOOST_TEST(ReadAll(dir / "rights/withdrawals.xml").find("embargo=\"" + FormatTime(release) + "\"") !=
+             std::string::npos);
+  for (const std::string command : {"build", "catalog"}) {
+    std::vector<std::string> args = {command, "--out", dir / "out", "--rights", rights};
+    if (command == "build") args.push_back(dir / "in");
+    BOOST_TEST(RunImprint(args).exit_code == 0, command);
+    BOOST_TEST(!Lists(dir / "out", "monitor/v05/i090"), command);
+    BOOST_TEST(!PageNames(dir / "out", "v05/i090"), command);
+    BOOST_TEST(ReadAll(dir / "out/index.html").find("Pulled before release.") == std::string::npos, command);
+  }
+  BOOST_REQUIRE_MESSAGE(WallClock() < release, "the runs before the release took over " << kAhead << " s");
+  SleepUntil(release + 1);
+  BOOST_TEST(RunImprint({"catalog", "--out", dir / "out", "--rights", rights}).exit_code == 0);
+  BOOST_TEST(Lists(dir / "out", "monitor/v05/i090"));
+  BOOST_TEST(ReadAll(dir / "out/catalog.json").find("Pulled before release.") != std::string::npos);
+}
+
 // The Jenkinsfile's brackets, outside its strings and comments, balanced and
 // nested: "" when they are, else where they are not (Groovy's strings: '...',
 // "...", and the triple-quoted ones; comments // and /* */).

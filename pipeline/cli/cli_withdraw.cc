@@ -73,6 +73,17 @@ std::string TitleOf(const std::string& edition, const std::vector<CatalogEntry>&
   return "";
 }
 
+// The edition's embargo while it lasts (from its verified manifest, else the
+// build state), else "": a withdrawal is listed only from the release on.
+std::string EmbargoOf(const std::string& edition, const std::vector<CatalogEntry>& live, const std::string& out_dir) {
+  std::vector<CatalogEntry> known = live;
+  for (CatalogEntry& e : BuildState::Load(out_dir).Editions()) known.push_back(std::move(e));
+  for (const CatalogEntry& e : known) {
+    if (e.edition == edition) return UnderEmbargo(e.embargo, Now()) && ParseTime(e.embargo) ? e.embargo : "";
+  }
+  return "";
+}
+
 std::string TextOption(const Args& args, const std::string& option) {
   const std::string text = Required(args, option);
   if (const std::string why = WithdrawalTextProblem(text); !why.empty()) {
@@ -111,7 +122,7 @@ int RunWithdraw(const Args& args, std::ostream& out, std::ostream& err) {
   for (const std::string& p : problems) err << p << "\n";
 
   const std::string title = TitleOf(edition, entries, out_dir);
-  withdrawals.Add({edition, FormatDate(Now()), title, notice, reason, 0});
+  withdrawals.Add({edition, FormatDate(Now()), title, notice, reason, 0, EmbargoOf(edition, entries, out_dir)});
   // The record first: from then on every build and catalog enforces it.
   SaveWithdrawals(rights_dir, withdrawals);
   const bool had_folder = fs::exists(out_dir + "/" + edition);
