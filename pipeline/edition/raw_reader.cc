@@ -144,6 +144,12 @@ Correction ParseCorrection(const HeaderValue& v, const std::string& file) {
   c.supersedes = std::string(hex);
   c.note = std::string(Trim(text.substr(hex_end)));
   if (c.note.empty()) throw Error(file, v.line, "Correction does not say what was corrected: " + form);
+  // Shown beside the title in every format: no control that would show it
+  // otherwise than written (a U+202E reverses what follows it).
+  size_t length = 0;
+  if (const std::string why = OneLineTextProblem(c.note, &length); !why.empty()) {
+    throw Error(file, v.line, "Correction: the note cannot be shown as written: " + why);
+  }
   return c;
 }
 
