@@ -184,6 +184,38 @@ BOOST_AUTO_TEST_CASE(withdrawing_an_embargoed_edition_reveals_it_only_at_its_tim
   BOOST_TEST(ReadAll(dir / "out/catalog.json").find("Pulled before release.") != std::string::npos);
 }
 
+// Regression: an Embargo line added to an edition already released (a
+// careless copy of a header) re-rendered it under embargo: it left the
+// catalog and the server answered 404, an unrecorded withdrawal.
+BOOST_AUTO_TEST_CASE(an_embargo_never_takes_back_a_released_edition) {
+  TempDir dir;
+  WriteEmbargoed(dir / "in/monitor-v05-i090.txt", WallClock() - 60);
+  BOOST_REQUIRE_EQUAL(RunImprint({"build", "--out", dir / "out", dir / "in"}).exit_code, 0);
+  BOOST_REQUIRE(Lists(dir / "out", "monitor/v05/i090"));
+  const std::string manifest = ReadAll(dir / "out/monitor/v05/i090/manifest.json");
+  WriteEmbargoed(dir / "in/monitor-v05-i090.txt", WallClock() + 86400);
+  for (const std::string force : {"", "--force"}) {
+    std::vector<std::string> args = {"build", "--out", dir / "out", dir / "in"};
+    if (!force.empty()) args.insert(args.begin() + 1, force);
+    const ProcessResult r = RunImprint(args);
+    BOOST_TEST(r.exit_code == 1, r.out);
+    BOOST_TEST(r.err.find("an embargo cannot take it back") != std::string::npos, r.err);
+    BOOST_TEST(Lists(dir / "out", "monitor/v05/i090"));
+    BOOST_TEST(ReadAll(dir / "out/monitor/v05/i090/manifest.json") == manifest);
+  }
+  // An embargo moved while it lasts is the editors' to move.
+  WriteEmbargoed(dir / "in/monitor-v05-i091.txt", WallClock() + 3600);
+  std::string text = ReadAll(dir / "in/monitor-v05-i091.txt");
+  text.replace(text.find("Issue: 90"), 9, "Issue: 91");
+  WriteAll(dir / "in/monitor-v05-i091.txt", text);
+  WriteEmbargoed(dir / "in/monitor-v05-i090.txt", WallClock() - 60);
+  BOOST_REQUIRE_EQUAL(RunImprint({"build", "--out", dir / "out", dir / "in"}).exit_code, 0);
+  text.replace(text.find("Embargo: "), 29, "Embargo: " + FormatTime(WallClock() + 7200));
+  WriteAll(dir / "in/monitor-v05-i091.txt", text);
+  const ProcessResult moved = RunImprint({"build", "--out", dir / "out", dir / "in"});
+  BOOST_TEST(moved.exit_code == 0, moved.err);
+}
+
 // The Jenkinsfile's brackets, outside its strings and comments, balanced and
 // nested: "" when they are, else where they are not (Groovy's strings: '...',
 // "...", and the triple-quoted ones; comments // and /* */).

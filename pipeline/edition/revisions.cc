@@ -11,6 +11,7 @@
 #include "pipeline/base/error.h"
 #include "pipeline/base/file_system.h"
 #include "pipeline/base/rfc3339.h"
+#include "pipeline/edition/catalog.h"
 #include "pipeline/edition/verify.h"
 
 namespace imprint {
@@ -123,6 +124,19 @@ void CheckPublishedCorrections(const Document& doc, const std::string& input, co
   }
 }
 
+// Throws when `doc` would put `place`, already released (no embargo, or one
+// past at `today`), under embargo again: that would take it from the catalog
+// and the server with no record; withdrawal is the recorded way.
+void CheckNoEmbargoAfterRelease(const Document& doc, const std::string& input, const InPlace& place,
+                                const std::string& published, int64_t today) {
+  if (!UnderEmbargo(doc.embargo, today) || UnderEmbargo(place.manifest.embargo, today)) return;
+  throw Error(input, doc.header_line,
+              published + " was released" +
+                  (place.manifest.embargo.empty() ? "" : " (its embargo ended " + place.manifest.embargo + ")") +
+                  "; an embargo cannot take it back: remove the Embargo line, or withdraw the edition "
+                  "(imprint withdraw)");
+}
+
 }  // namespace
 
 void CheckRevision(const Document& doc, const std::string& input, const std::string& edition,
@@ -135,6 +149,7 @@ void CheckRevision(const Document& doc, const std::string& input, const std::str
                                             published + ": a rebuild never reverts a correction");
   }
   CheckPublishedCorrections(doc, input, place, published);
+  CheckNoEmbargoAfterRelease(doc, input, place, published, today);
   if (revision == in_place) {
     if (replace_text || place.manifest.text_sha256.empty() || place.manifest.text_sha256 == TextSha256(doc)) return;
     throw Error(input, doc.header_line,
