@@ -167,6 +167,8 @@ BOOST_AUTO_TEST_CASE(withdrawing_an_embargoed_edition_reveals_it_only_at_its_tim
   const ProcessResult r = RunImprint({"withdraw", "monitor/v05/i090", "--notice", "Pulled before release.",
                                       "--reason", "why", "--out", dir / "out", "--rights", rights});
   BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  BOOST_TEST(r.out.find("list it as withdrawn from the end of its embargo, " + FormatTime(release)) != std::string::npos,
+             r.out);
   BOOST_TEST(ReadAll(dir / "rights/withdrawals.xml").find("embargo=\"" + FormatTime(release) + "\"") !=
              std::string::npos);
   for (const std::string command : {"build", "catalog"}) {

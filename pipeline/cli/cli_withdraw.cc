@@ -131,12 +131,14 @@ int RunWithdraw(const Args& args, std::ostream& out, std::ostream& err) {
   WriteReleasedCatalog(out_dir, entries, templates, key);  // never an edition under embargo
   keystore.ExportPublicKeys(out_dir);
 
+  const Withdrawal& record = *withdrawals.Find(edition);
   out << "withdrew " << edition << (title.empty() ? "" : " (" + title + ")") << " on "
       << withdrawals.Find(edition)->date << "\n"
       << "  recorded in " << rights_dir << "/" << kWithdrawalsName << " (the reason stays there; commit it)\n"
       << "  " << (had_folder ? "removed " : "no folder to remove: ") << out_dir << "/" << edition << "\n"
       << "  catalog rewritten: " << out_dir << "/" << kCatalogPageName << " and " << out_dir << "/"
-      << kCatalogJsonName << " list it as withdrawn: " << notice << "\n";
+      << kCatalogJsonName << " list it as withdrawn"
+      << (record.embargo.empty() ? "" : " from the end of its embargo, " + record.embargo) << ": " << notice << "\n";
   return kExitOk;
 }
 
