@@ -111,6 +111,113 @@ BOOST_AUTO_TEST_CASE(an_embargo_already_past_is_listed_at_once_and_not_mentioned
   BOOST_TEST(Lists(dir / "out", "monitor/v05/i090"));
 }
 
+// Regression: `imprint withdraw` of one edition wrote a catalog that listed
+// every edition under embargo (it signed the scanned list as it was, without
+// ReleasedEditions()).
+BOOST_AUTO_TEST_CASE(withdrawing_another_edition_does_not_list_an_embargoed_one) {
+  TempDir dir;
+  CopyTree(SourceDir() + "/rights", dir / "rights");
+  WriteEmbargoed(dir / "in/monitor-v05-i090.txt", WallClock() + 86400);
+  std::filesystem::copy_file(SourceDir() + "/samples/archive/monitor-v03-i145.txt", dir / "in/monitor-v03-i145.txt");
+  const std::string rights = dir / "rights";
+  BOOST_REQUIRE_EQUAL(RunImprint({"build", "--out", dir / "out", "--rights", rights, dir / "in"}).exit_code, 0);
+  BOOST_REQUIRE(!Lists(dir / "out", "monitor/v05/i090"));
+  const ProcessResult r = RunImprint({"withdraw", "monitor/v03/i145", "--notice", "Withdrawn.", "--reason", "why",
+                                      "--out", dir / "out", "--rights", rights});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  BOOST_TEST(Lists(dir / "out", "monitor/v03/i145"));  // as withdrawn
+  BOOST_TEST(!Lists(dir / "out", "monitor/v05/i090"));
+  BOOST_TEST(!PageNames(dir / "out", "monitor-v05-i090"));
+  BOOST_TEST(!PageNames(dir / "out", "v05/i090"));
+  BOOST_TEST(r.out.find("i090") == std::string::npos, r.out);
+}
+
+// Regression: `imprint publish` of another file with the same text and no
+// Embargo line (a draft copy, say) replaced an embargoed edition without
+// --replace and released it at once: the guard compared only the text.
+BOOST_AUTO_TEST_CASE(publishing_another_file_that_lifts_the_embargo_needs_replace) {
+  TempDir dir;
+  WriteEmbargoed(dir / "in/monitor-v05-i090.txt", WallClock() + 86400);
+  BOOST_REQUIRE_EQUAL(RunImprint({"publish", "--out", dir / "out", dir / "in/monitor-v05-i090.txt"}).exit_code, 0);
+  std::string text = ReadAll(dir / "in/monitor-v05-i090.txt");
+  text.erase(text.find("\nEmbargo:"), text.find('\n', text.find("\nEmbargo:") + 1) - text.find("\nEmbargo:"));
+  WriteAll(dir / "draft.txt", text);
+  const ProcessResult r = RunImprint({"publish", "--out", dir / "out", dir / "draft.txt"});
+  BOOST_TEST(r.exit_code == 1, r.out);
+  BOOST_TEST(r.err.find("--replace") != std::string::npos, r.err);
+  BOOST_TEST(!Lists(dir / "out", "monitor/v05/i090"));
+  // Deliberately, with --replace, and said.
+  const ProcessResult replaced = RunImprint({"publish", "--replace", "--out", dir / "out", dir / "draft.txt"});
+  BOOST_TEST(replaced.exit_code == 0, replaced.err);
+  BOOST_TEST(replaced.out.find("replaced monitor/v05/i090") != std::string::npos, replaced.out);
+  BOOST_TEST(Lists(dir / "out", "monitor/v05/i090"));
+}
+
+// Regression: withdrawing an edition still under embargo listed it at once
+// in catalog.json and index.html (edition, title, notice) and the server
+// answered 410 for it: the withdrawal revealed what the embargo withheld. The
+// record keeps the embargo; the withdrawal is listed from the release on.
+BOOST_AUTO_TEST_CASE(withdrawing_an_embargoed_edition_reveals_it_only_at_its_time) {
+  TempDir dir;
+  CopyTree(SourceDir() + "/rights", dir / "rights");
+  const int64_t release = WallClock() + kAhead;
+  WriteEmbargoed(dir / "in/monitor-v05-i090.txt", release);
+  const std::string rights = dir / "rights";
+  BOOST_REQUIRE_EQUAL(RunImprint({"build", "--out", dir / "out", "--rights", rights, dir / "in"}).exit_code, 0);
+  const ProcessResult r = RunImprint({"withdraw", "monitor/v05/i090", "--notice", "Pulled before release.",
+                                      "--reason", "why", "--out", dir / "out", "--rights", rights});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  BOOST_TEST(r.out.find("list it as withdrawn from the end of its embargo, " + FormatTime(release)) != std::string::npos,
+             r.out);
+  BOOST_TEST(ReadAll(dir / "rights/withdrawals.xml").find("embargo=\"" + FormatTime(release) + "\"") !=
+             std::string::npos);
+  for (const std::string command : {"build", "catalog"}) {
+    std::vector<std::string> args = {command, "--out", dir / "out", "--rights", rights};
+    if (command == "build") args.push_back(dir / "in");
+    BOOST_TEST(RunImprint(args).exit_code == 0, command);
+    BOOST_TEST(!Lists(dir / "out", "monitor/v05/i090"), command);
+    BOOST_TEST(!PageNames(dir / "out", "v05/i090"), command);
+    BOOST_TEST(ReadAll(dir / "out/index.html").find("Pulled before release.") == std::string::npos, command);
+  }
+  BOOST_REQUIRE_MESSAGE(WallClock() < release, "the runs before the release took over " << kAhead << " s");
+  SleepUntil(release + 1);
+  BOOST_TEST(RunImprint({"catalog", "--out", dir / "out", "--rights", rights}).exit_code == 0);
+  BOOST_TEST(Lists(dir / "out", "monitor/v05/i090"));
+  BOOST_TEST(ReadAll(dir / "out/catalog.json").find("Pulled before release.") != std::string::npos);
+}
+
+// Regression: an Embargo line added to an edition already released (a
+// careless copy of a header) re-rendered it under embargo: it left the
+// catalog and the server answered 404, an unrecorded withdrawal.
+BOOST_AUTO_TEST_CASE(an_embargo_never_takes_back_a_released_edition) {
+  TempDir dir;
+  WriteEmbargoed(dir / "in/monitor-v05-i090.txt", WallClock() - 60);
+  BOOST_REQUIRE_EQUAL(RunImprint({"build", "--out", dir / "out", dir / "in"}).exit_code, 0);
+  BOOST_REQUIRE(Lists(dir / "out", "monitor/v05/i090"));
+  const std::string manifest = ReadAll(dir / "out/monitor/v05/i090/manifest.json");
+  WriteEmbargoed(dir / "in/monitor-v05-i090.txt", WallClock() + 86400);
+  for (const std::string force : {"", "--force"}) {
+    std::vector<std::string> args = {"build", "--out", dir / "out", dir / "in"};
+    if (!force.empty()) args.insert(args.begin() + 1, force);
+    const ProcessResult r = RunImprint(args);
+    BOOST_TEST(r.exit_code == 1, r.out);
+    BOOST_TEST(r.err.find("an embargo cannot take it back") != std::string::npos, r.err);
+    BOOST_TEST(Lists(dir / "out", "monitor/v05/i090"));
+    BOOST_TEST(ReadAll(dir / "out/monitor/v05/i090/manifest.json") == manifest);
+  }
+  // An embargo moved while it lasts is the editors' to move.
+  WriteEmbargoed(dir / "in/monitor-v05-i091.txt", WallClock() + 3600);
+  std::string text = ReadAll(dir / "in/monitor-v05-i091.txt");
+  text.replace(text.find("Issue: 90"), 9, "Issue: 91");
+  WriteAll(dir / "in/monitor-v05-i091.txt", text);
+  WriteEmbargoed(dir / "in/monitor-v05-i090.txt", WallClock() - 60);
+  BOOST_REQUIRE_EQUAL(RunImprint({"build", "--out", dir / "out", dir / "in"}).exit_code, 0);
+  text.replace(text.find("Embargo: "), 29, "Embargo: " + FormatTime(WallClock() + 7200));
+  WriteAll(dir / "in/monitor-v05-i091.txt", text);
+  const ProcessResult moved = RunImprint({"build", "--out", dir / "out", dir / "in"});
+  BOOST_TEST(moved.exit_code == 0, moved.err);
+}
+
 // The Jenkinsfile's brackets, outside its strings and comments, balanced and
 // nested: "" when they are, else where they are not (Groovy's strings: '...',
 // "...", and the triple-quoted ones; comments // and /* */).

@@ -229,6 +229,39 @@ BOOST_AUTO_TEST_CASE(odd_entries_in_an_input_folder_are_errors_not_skipped) {
   BOOST_TEST(std::filesystem::exists(dir / "out/prism/v04/i012/manifest.json"));
 }
 
+// Regression: a FIFO planted in the output folder (by whoever can write it)
+// or in rights/ hung build, catalog and withdraw for ever: the manifest in
+// place, its signature, the build state, catalog.json and withdrawals.xml
+// were read (or written) as opened, blocking for a writer that never comes.
+BOOST_AUTO_TEST_CASE(a_fifo_in_the_output_or_rights_folder_hangs_no_command) {
+  const std::vector<std::string> planted = {"out/monitor/v05/i077/manifest.json",
+                                            "out/monitor/v05/i077/manifest.json.minisig", "out/.imprint/state.tsv",
+                                            "out/catalog.json", "out/index.html.minisig", "rights/withdrawals.xml"};
+  for (const std::string& fifo : planted) {
+    for (const std::string command : {"build", "catalog", "withdraw"}) {
+      TempDir dir;
+      CopyTree(SourceDir() + "/rights", dir / "rights");
+      std::filesystem::create_directories(dir / "in");
+      std::filesystem::copy_file(SourceDir() + kGoodInput, dir / "in/monitor-v05-i077.txt");
+      BOOST_REQUIRE_EQUAL(RunImprint({"build", "--out", dir / "out", "--rights", dir / "rights", dir / "in"}).exit_code, 0);
+      std::filesystem::remove(dir / fifo);
+      BOOST_REQUIRE_EQUAL(::mkfifo((dir / fifo).c_str(), 0644), 0);
+      WriteAll(dir / "in/monitor-v05-i077.txt", ReadAll(dir / "in/monitor-v05-i077.txt") + "\nOne more paragraph.\n");
+      std::vector<std::string> argv = {ImprintBin(), command, "--out", dir / "out", "--rights", dir / "rights"};
+      if (command == std::string("build")) argv.push_back(dir / "in");
+      if (command == std::string("withdraw")) argv.insert(argv.end(), {"prism/v09/i001", "--notice", "n", "--reason", "r"});
+      const BoundedResult r = RunWithin(argv, 10);
+      BOOST_TEST(!r.timed_out, command << " with a FIFO at " << fifo);
+      if (fifo.rfind("rights/", 0) == 0) {  // the editors' file: an error naming it
+        BOOST_TEST(r.exit_code == 1, command << ": " << r.err);
+        BOOST_TEST(r.err.find("withdrawals.xml") != std::string::npos, r.err);
+      } else if (fifo.find("i077") == std::string::npos) {  // the program's own files: replaced
+        BOOST_TEST(r.exit_code == 0, command << " with a FIFO at " << fifo << ": " << r.err);
+      }
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_dangling_looping_or_missing_file_argument_fails_alone) {
   TempDir dir;
   std::filesystem::create_symlink(dir / "nowhere.txt", dir / "dangling.txt");

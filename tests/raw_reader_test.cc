@@ -196,6 +196,17 @@ BOOST_AUTO_TEST_CASE(bad_corrections_and_embargoes_are_errors_naming_the_line) {
       {"Embargo: 2030-01-01T06:00:00\n", "not an RFC 3339 date-time"},
       {"Embargo: soon\n", "not an RFC 3339 date-time"},
       {"Embargo: 2030-01-01T06:00:00Z\nEmbargo: 2030-01-02T06:00:00Z\n", "given twice"},
+      // Regression: an offset that carries the time out of years 0000-9999 in
+      // UTC was signed as "-001-12-31T-1:00:00Z" or "10000-...", which no
+      // reader parses: an embargo long past held its edition back for ever.
+      {"Embargo: 0000-01-01T00:00:00+01:00\n", "not an RFC 3339 date-time"},
+      // Regression: a note with bidirectional controls or a line separator
+      // was signed into every format, where U+202E shows the text after it
+      // reversed (the note as displayed is not the note as written).
+      {"Correction: 1999-04-22 " + kHex + " fixed \u202Etxt.exe\n", "the note"},
+      {"Correction: 1999-04-22 " + kHex + " fixed \u2066x\u2069\n", "the note"},
+      {"Correction: 1999-04-22 " + kHex + " one\u2028two\n", "the note"},
+      {"Embargo: 9999-12-31T23:59:59-23:59\n", "not an RFC 3339 date-time"},
   };
   for (const auto& [lines, want] : cases) {
     try {

@@ -148,6 +148,35 @@ BOOST_AUTO_TEST_CASE(a_correction_superseding_another_manifest_fails_naming_both
   BOOST_TEST((Snapshot(a.folder) == before));
 }
 
+// Regression: a published correction's note, date or digest edited in the
+// input was rebuilt silently (same text, same revision: "re-rendered"), so
+// the signed record of what was corrected changed without a trace.
+BOOST_AUTO_TEST_CASE(a_published_correction_is_never_rewritten) {
+  Archive a;
+  const std::string r1_sha = BuildTwoRevisions(&a);
+  const std::string r2_sha = a.ManifestSha();
+  const std::string r2 = ReadAll(a.input);
+  const std::string note = "\"An Russian\" now reads \"A Russian\".";
+  const std::string second = "Correction: 2026-11-30 " + r2_sha + " Second fix.\n";
+  const auto before = Snapshot(a.folder);
+  for (const std::string& edited :
+       {Replaced(r2, note, "Nothing was ever wrong here."), Replaced(r2, "2026-11-29", "2026-11-30"),
+        Replaced(r2, r1_sha, std::string(64, 'b')),
+        // revision 3, superseding revision 2 rightly, with correction 1's note changed
+        Replaced(r2, note + "\n", "Nothing was ever wrong here.\n" + second)}) {
+    for (const std::vector<std::string>& extra : {std::vector<std::string>{}, {"--force"}}) {
+      const ProcessResult r = a.Build(edited, extra);
+      BOOST_TEST(r.exit_code == 1, r.out);
+      BOOST_TEST(r.err.find("a published correction is never rewritten") != std::string::npos, r.err);
+      BOOST_TEST((Snapshot(a.folder) == before));
+    }
+  }
+  // Revision 3 that keeps correction 1 as published is built.
+  const ProcessResult r3 = a.Build(Replaced(r2, note + "\n", note + "\n" + second));
+  BOOST_TEST(r3.exit_code == 0, r3.err);
+  BOOST_TEST(ReadAll(a.folder + "/manifest.json").find("\"revision\":3") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(a_fresh_rebuild_reproduces_the_current_revision_byte_for_byte) {
   Archive a;
   BuildTwoRevisions(&a);

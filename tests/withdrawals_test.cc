@@ -101,6 +101,28 @@ BOOST_AUTO_TEST_CASE(jing_validates_the_written_and_the_shipped_file) {
   BOOST_TEST(Run("/usr/bin/jing", {rng, rights.path() + "/broken.xml"}).exit_code != 0);
 }
 
+// A withdrawal under embargo keeps its release time: written, validated by
+// jing and loaded back; one that is no UTC time is refused with its line.
+BOOST_AUTO_TEST_CASE(an_embargo_is_kept_with_the_withdrawal) {
+  Rights rights;
+  Withdrawals w;
+  Withdrawal held = Sample("monitor/v05/i090");
+  held.embargo = "2030-01-01T06:00:00Z";
+  w.Add(held);
+  w.Add(Sample());
+  SaveWithdrawals(rights.path(), w);
+  const ProcessResult jing = Run("/usr/bin/jing", {rights.path() + "/withdrawals.rng", rights.path() + "/withdrawals.xml"});
+  BOOST_TEST(jing.exit_code == 0, jing.out + jing.err);
+  const Withdrawals loaded = LoadWithdrawals(rights.path());
+  BOOST_TEST(loaded.Find("monitor/v05/i090")->embargo == "2030-01-01T06:00:00Z");
+  BOOST_TEST(loaded.Find("monitor/v05/i077")->embargo == "");
+  for (const std::string bad : {"2030-02-30T06:00:00Z", "2030-01-01", "2030-01-01T06:00:00+01:00"}) {
+    const Diagnostic d = Refusal(rights, std::string(kHead) + "<withdrawal edition=\"monitor/v05/i090\" date=\"2026-11-29\" "
+                                 "title=\"\" embargo=\"" + bad + "\"><notice>n</notice><reason>r</reason></withdrawal>\n</withdrawals>\n");
+    BOOST_TEST(d.line == 3, bad);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_hand_broken_file_is_refused_with_file_and_line) {
   Rights rights;
   const std::string file = rights.path() + "/withdrawals.xml";

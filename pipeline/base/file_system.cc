@@ -296,6 +296,14 @@ std::string ReadRegularFile(const std::string& path, size_t max_bytes, const std
   return ReadAndClose(fd, path, max_bytes, what);
 }
 
+void RemoveUnlessRegular(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) return;
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    throw Error(path, 0, "is not a regular file and cannot be removed: " + ErrnoText());
+  }
+}
+
 void WriteFileAtomic(const std::string& path, const std::string& bytes) {
   const Destination d = Examine(path);
   if (d.kind == Destination::kInPlace) return WriteInPlace(path, d.there.st_mode, bytes);

@@ -73,6 +73,17 @@ std::string TitleOf(const std::string& edition, const std::vector<CatalogEntry>&
   return "";
 }
 
+// The edition's embargo while it lasts (from its verified manifest, else the
+// build state), else "": a withdrawal is listed only from the release on.
+std::string EmbargoOf(const std::string& edition, const std::vector<CatalogEntry>& live, const std::string& out_dir) {
+  std::vector<CatalogEntry> known = live;
+  for (CatalogEntry& e : BuildState::Load(out_dir).Editions()) known.push_back(std::move(e));
+  for (const CatalogEntry& e : known) {
+    if (e.edition == edition) return UnderEmbargo(e.embargo, Now()) && ParseTime(e.embargo) ? e.embargo : "";
+  }
+  return "";
+}
+
 std::string TextOption(const Args& args, const std::string& option) {
   const std::string text = Required(args, option);
   if (const std::string why = WithdrawalTextProblem(text); !why.empty()) {
@@ -111,21 +122,23 @@ int RunWithdraw(const Args& args, std::ostream& out, std::ostream& err) {
   for (const std::string& p : problems) err << p << "\n";
 
   const std::string title = TitleOf(edition, entries, out_dir);
-  withdrawals.Add({edition, FormatDate(Now()), title, notice, reason, 0});
+  withdrawals.Add({edition, FormatDate(Now()), title, notice, reason, 0, EmbargoOf(edition, entries, out_dir)});
   // The record first: from then on every build and catalog enforces it.
   SaveWithdrawals(rights_dir, withdrawals);
   const bool had_folder = fs::exists(out_dir + "/" + edition);
   RemoveTree(out_dir + "/" + edition);
   ApplyWithdrawals(withdrawals, policy, &entries);
-  WriteCatalog(out_dir, entries, templates, key);
+  WriteReleasedCatalog(out_dir, entries, templates, key);  // never an edition under embargo
   keystore.ExportPublicKeys(out_dir);
 
+  const Withdrawal& record = *withdrawals.Find(edition);
   out << "withdrew " << edition << (title.empty() ? "" : " (" + title + ")") << " on "
       << withdrawals.Find(edition)->date << "\n"
       << "  recorded in " << rights_dir << "/" << kWithdrawalsName << " (the reason stays there; commit it)\n"
       << "  " << (had_folder ? "removed " : "no folder to remove: ") << out_dir << "/" << edition << "\n"
       << "  catalog rewritten: " << out_dir << "/" << kCatalogPageName << " and " << out_dir << "/"
-      << kCatalogJsonName << " list it as withdrawn: " << notice << "\n";
+      << kCatalogJsonName << " list it as withdrawn"
+      << (record.embargo.empty() ? "" : " from the end of its embargo, " + record.embargo) << ": " << notice << "\n";
   return kExitOk;
 }
 

@@ -133,7 +133,7 @@ struct Run {
 // small file; no signature is checked (the digest is the state's own).
 bool ManifestIsRows(const Run& run, const StateRow& row) {
   try {
-    const std::string bytes = ReadFile(run.options.out_dir + "/" + row.edition.edition + "/" + kManifestName);
+    const std::string bytes = ReadRegularFile(run.options.out_dir + "/" + row.edition.edition + "/" + kManifestName);
     return !row.edition.manifest_sha256.empty() && Sha256Hex(bytes) == row.edition.manifest_sha256;
   } catch (const Error&) {
     return false;
@@ -156,7 +156,7 @@ InPlace PlaceOf(Run* run, const std::string& edition) {
                                         : run->catalog.ManifestOf(run->options.out_dir, run->context.trusted, edition);
   if (expected.empty() && row == nullptr) {
     try {
-      expected = Sha256Hex(ReadFile(folder + "/" + kManifestName));
+      expected = Sha256Hex(ReadRegularFile(folder + "/" + kManifestName));
     } catch (const Error&) {
     }
   }
@@ -175,10 +175,14 @@ void CheckPlace(const Run& run, const std::string& input, const Document& doc, c
   if (place.kind != InPlace::Kind::kCurrent) return;
   const std::string revision = std::to_string(place.manifest.revision);
   const bool other_text = !place.manifest.text_sha256.empty() && place.manifest.text_sha256 != TextSha256(doc);
-  const bool other_input = owner != nullptr && owner->input != input && other_text && run.options.guard_inputs;
+  // Another file that would lift or move the embargo is no copy of the same edition either.
+  const bool other_embargo = place.manifest.embargo != doc.embargo;
+  const bool other_input =
+      owner != nullptr && owner->input != input && (other_text || other_embargo) && run.options.guard_inputs;
   if (other_input && !run.options.replace) {
     throw Error(input, doc.header_line, edition + " revision " + revision + " was built from " + owner->input +
-                                            ", with other text: publish --replace to replace it");
+                                            (other_text ? ", with other text" : ", with another embargo") +
+                                            ": publish --replace to replace it");
   }
   CheckRevision(doc, input, edition, place, Now());
   if (other_input) result->replaced = edition + " revision " + revision + ", built from " + owner->input;

@@ -38,7 +38,7 @@ BuildState BuildState::Load(const std::string& out_dir) {
   BuildState state;
   std::string text;
   try {
-    text = ReadFile(PathIn(out_dir));
+    text = ReadRegularFile(PathIn(out_dir));  // a FIFO planted there never blocks
   } catch (const Error&) {
     return state;
   }
@@ -75,6 +75,7 @@ void BuildState::Save(const std::string& out_dir) const {
            std::to_string(e.issue) + '\t' + e.date + '\t' + Field(e.title) + '\t' + std::to_string(e.revision) +
            '\t' + e.manifest_sha256 + '\t' + e.corrected + '\t' + e.embargo + '\n';
   }
+  RemoveUnlessRegular(PathIn(out_dir));  // a FIFO planted in its place would block the write
   WriteFileAtomic(PathIn(out_dir), out);
 }
 

@@ -40,11 +40,11 @@ std::string BasePath(const CatalogEntry& e) {
 // ("monitor/v05/i077"). Throws imprint::Error naming the manifest unless its
 // signature checks out against `trusted` and it is that folder's own.
 CatalogEntry FromManifest(const std::string& path, const std::string& folder, const TrustedKeys& trusted) {
-  const std::string bytes = ReadFile(path);
+  const std::string bytes = ReadRegularFile(path);  // a FIFO planted there is skipped, never waited for
   std::string signer;
   std::string problem;
   try {
-    problem = CheckSignature(kManifestName, bytes, ReadFile(path + kSignatureSuffix), trusted, &signer);
+    problem = CheckSignature(kManifestName, bytes, ReadRegularFile(path + kSignatureSuffix), trusted, &signer);
   } catch (const Error& e) {
     problem = e.diagnostic().message;
   }
@@ -233,6 +233,8 @@ void WriteCatalog(const std::string& out_dir, const std::vector<CatalogEntry>& e
                   const TemplateSet& templates, const SigningKey& key) {
   auto write_signed = [&](const std::string& name, const std::string& bytes) {
     const std::string path = out_dir + "/" + name;
+    RemoveUnlessRegular(path);  // a FIFO planted in its place would block the write
+    RemoveUnlessRegular(path + kSignatureSuffix);
     std::error_code ec;
     if (fs::file_size(path, ec) == bytes.size() && !ec && fs::exists(path + kSignatureSuffix)) {
       try {

@@ -144,6 +144,12 @@ Correction ParseCorrection(const HeaderValue& v, const std::string& file) {
   c.supersedes = std::string(hex);
   c.note = std::string(Trim(text.substr(hex_end)));
   if (c.note.empty()) throw Error(file, v.line, "Correction does not say what was corrected: " + form);
+  // Shown beside the title in every format: no control that would show it
+  // otherwise than written (a U+202E reverses what follows it).
+  size_t length = 0;
+  if (const std::string why = OneLineTextProblem(c.note, &length); !why.empty()) {
+    throw Error(file, v.line, "Correction: the note cannot be shown as written: " + why);
+  }
   return c;
 }
 
@@ -166,10 +172,11 @@ std::vector<Correction> ParseCorrections(const std::vector<HeaderValue>& values,
   return corrections;
 }
 
-// "Embargo: 2030-01-01T06:00:00Z" (any offset), kept in UTC.
+// "Embargo: 2030-01-01T06:00:00Z" (any offset), kept in UTC: so its UTC
+// form must be RFC 3339 too (an offset may carry it out of years 0000-9999).
 std::string ParseEmbargo(const HeaderValue& v, const std::string& file) {
   const std::optional<int64_t> at = v.value.size() > 10 ? ParseTime(v.value) : std::nullopt;
-  if (!at) {
+  if (!at || ParseTime(FormatTime(*at)) != at) {
     throw Error(file, v.line, "Embargo '" + v.value + "' is not an RFC 3339 date-time such as 2030-01-01T06:00:00Z");
   }
   return FormatTime(*at);

@@ -11,6 +11,7 @@
 #include "pipeline/base/error.h"
 #include "pipeline/base/file_system.h"
 #include "pipeline/base/rfc3339.h"
+#include "pipeline/edition/catalog.h"
 #include "pipeline/edition/verify.h"
 
 namespace imprint {
@@ -37,7 +38,7 @@ std::string ReadKept(const std::string& path) {
   if (fs::symlink_status(path, ec).type() != fs::file_type::regular) {
     throw Error(path, 0, "cannot keep this earlier revision's file: not a plain file");
   }
-  return ReadFile(path);
+  return ReadRegularFile(path);
 }
 
 // Every plain file directly in `folder`, by name (links and folders are not
@@ -71,7 +72,7 @@ InPlace ReadInPlace(const std::string& folder, const std::string& edition, const
   place.kind = InPlace::Kind::kDamaged;
   std::string bytes;
   try {
-    bytes = ReadFile(path);
+    bytes = ReadRegularFile(path);  // a FIFO planted there is damage, never waited for
   } catch (const Error& e) {
     place.why = "its manifest cannot be read";
     return place;
@@ -84,7 +85,8 @@ InPlace ReadInPlace(const std::string& folder, const std::string& edition, const
   }
   try {
     std::string signer;
-    const std::string bad = CheckSignature(kManifestName, bytes, ReadFile(path + kSignatureSuffix), trusted, &signer);
+    const std::string bad =
+        CheckSignature(kManifestName, bytes, ReadRegularFile(path + kSignatureSuffix), trusted, &signer);
     if (!bad.empty()) {
       place.why = "its manifest's signature fails: " + bad;
       return place;
@@ -102,6 +104,41 @@ InPlace ReadInPlace(const std::string& folder, const std::string& edition, const
   return place;
 }
 
+namespace {
+
+// Throws unless the input's first corrections are the ones `place` was
+// published with: the same dates and notes in the same order, the last one
+// superseding the manifest the one in place supersedes. A signed record of
+// what was corrected changes only by a new correction below it.
+void CheckPublishedCorrections(const Document& doc, const std::string& input, const InPlace& place,
+                               const std::string& published) {
+  const std::vector<ManifestCorrection>& had = place.manifest.corrections;
+  for (size_t k = 0; k < had.size() && k < doc.corrections.size(); ++k) {
+    const Correction& c = doc.corrections[k];
+    const bool last = k + 1 == had.size();
+    if (c.date != had[k].date || c.note != had[k].note || (last && c.supersedes != place.manifest.supersedes)) {
+      throw Error(input, c.line, "correction " + std::to_string(k + 1) + " is not the one " + published +
+                                     " records (its date, digest or note changed): a published correction is "
+                                     "never rewritten; add a new one below it");
+    }
+  }
+}
+
+// Throws when `doc` would put `place`, already released (no embargo, or one
+// past at `today`), under embargo again: that would take it from the catalog
+// and the server with no record; withdrawal is the recorded way.
+void CheckNoEmbargoAfterRelease(const Document& doc, const std::string& input, const InPlace& place,
+                                const std::string& published, int64_t today) {
+  if (!UnderEmbargo(doc.embargo, today) || UnderEmbargo(place.manifest.embargo, today)) return;
+  throw Error(input, doc.header_line,
+              published + " was released" +
+                  (place.manifest.embargo.empty() ? "" : " (its embargo ended " + place.manifest.embargo + ")") +
+                  "; an embargo cannot take it back: remove the Embargo line, or withdraw the edition "
+                  "(imprint withdraw)");
+}
+
+}  // namespace
+
 void CheckRevision(const Document& doc, const std::string& input, const std::string& edition,
                    const InPlace& place, int64_t today) {
   const int revision = Revision(doc);
@@ -111,6 +148,8 @@ void CheckRevision(const Document& doc, const std::string& input, const std::str
     throw Error(input, doc.header_line, "the input is revision " + std::to_string(revision) + ", older than " +
                                             published + ": a rebuild never reverts a correction");
   }
+  CheckPublishedCorrections(doc, input, place, published);
+  CheckNoEmbargoAfterRelease(doc, input, place, published, today);
   if (revision == in_place) {
     if (place.manifest.text_sha256.empty() || place.manifest.text_sha256 == TextSha256(doc)) return;
     throw Error(input, doc.header_line,
@@ -148,9 +187,9 @@ std::map<std::string, std::string> CatalogSnapshot(const std::string& out_dir, c
   std::map<std::string, std::string> snapshot;
   const std::string path = Slash(out_dir, kCatalogJsonName);
   try {
-    const std::string bytes = ReadFile(path);
+    const std::string bytes = ReadRegularFile(path);
     std::string signer;
-    if (!CheckSignature(kCatalogJsonName, bytes, ReadFile(path + kSignatureSuffix), trusted, &signer).empty()) {
+    if (!CheckSignature(kCatalogJsonName, bytes, ReadRegularFile(path + kSignatureSuffix), trusted, &signer).empty()) {
       return snapshot;
     }
     Poco::JSON::Parser parser;

@@ -22,11 +22,15 @@ Withdrawal Read(const XmlElement& e, const std::string& path) {
   const XmlElement* reason = e.Child("reason");
   w.notice = notice ? notice->text : "";
   w.reason = reason ? reason->text : "";
+  w.embargo = e.Attr("embargo");
   const auto ref = ParseEditionRef(w.edition);
   if (!ref || ref->Path() != w.edition) {
     throw Error(path, e.line, "'" + w.edition + "' is not an edition as imprint spells it (monitor/v05/i077)");
   }
   if (!IsCalendarDate(w.date)) throw Error(path, e.line, "'" + w.date + "' is not a calendar date");
+  if (!w.embargo.empty() && (!ParseTime(w.embargo) || FormatTime(*ParseTime(w.embargo)) != w.embargo)) {
+    throw Error(path, e.line, "the embargo '" + w.embargo + "' is not a UTC time such as 2030-01-01T06:00:00Z");
+  }
   size_t length = 0;
   if (std::string why = OneLineTextProblem(w.title, &length); !why.empty()) {
     throw Error(path, e.line, "the title: " + why);
@@ -78,7 +82,7 @@ std::string WithdrawalsXml(const Withdrawals& withdrawals) {
   out += std::string("<withdrawals xmlns=\"") + kNamespace + "\">\n";
   for (const Withdrawal& w : withdrawals.list) {
     out += "  <withdrawal edition=\"" + XmlEscape(w.edition) + "\" date=\"" + XmlEscape(w.date) + "\" title=\"" +
-           XmlEscape(w.title) + "\">\n";
+           XmlEscape(w.title) + "\"" + (w.embargo.empty() ? "" : " embargo=\"" + XmlEscape(w.embargo) + "\"") + ">\n";
     out += "    <notice>" + XmlEscape(w.notice) + "</notice>\n";
     out += "    <reason>" + XmlEscape(w.reason) + "</reason>\n";
     out += "  </withdrawal>\n";
@@ -115,6 +119,7 @@ std::vector<CatalogEntry> WithdrawnEntries(const Withdrawals& withdrawals, const
     e.edition = w.edition;
     e.withdrawn = w.date;
     e.notice = w.notice;
+    e.embargo = w.embargo;  // ReleasedEditions() holds it back until then
     entries.push_back(std::move(e));
   }
   return entries;

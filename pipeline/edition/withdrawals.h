@@ -31,6 +31,10 @@ struct Withdrawal {
   std::string notice;   // public
   std::string reason;   // internal: never written anywhere public
   int line = 0;         // in the file, 0 when not loaded from one
+  // The edition's embargo when it was withdrawn under one (UTC, RFC 3339),
+  // else "": the catalog lists the withdrawal only from then on, so that a
+  // withdrawal never reveals an edition still under embargo.
+  std::string embargo{};
 };
 
 struct Withdrawals {

@@ -123,7 +123,7 @@ const XmlElement* XmlElement::Child(const std::string& child) const {
 }
 
 XmlElement LoadValidatedXml(const std::string& path, const std::string& schema_path) {
-  const std::string text = ReadFile(path);
+  const std::string text = ReadRegularFile(path);  // a FIFO is an error, never waited for
   XmlErrors errors;
   ErrorScope scope(&errors);
   DocPtr doc = ParseFile(path, errors);

@@ -46,8 +46,10 @@ void WithdrawnList::Refresh(const TrustedKeys& trusted, uint64_t generation) {
   if (identity == identity_) return;
   identity_ = identity;
   try {
-    const std::string bytes = ReadFileAtMost(path, kMaxCatalog, "a catalog");
-    const std::string signature = ReadFileAtMost(path + kSignatureSuffix, 4096, "a signature");
+    // Regular files only, opened without blocking: a FIFO put in their place
+    // would hold this lock, and every edition request behind it, for ever.
+    const std::string bytes = ReadRegularFile(path, kMaxCatalog, "a catalog");
+    const std::string signature = ReadRegularFile(path + kSignatureSuffix, 4096, "a signature");
     std::string signer;
     const std::string problem = CheckSignature(kCatalogJsonName, bytes, signature, trusted, &signer);
     if (!problem.empty()) throw Error(path, 0, "the signature: " + problem);
