@@ -119,6 +119,9 @@ std::string CatalogJson(std::vector<CatalogEntry> entries) {
     }
     if (!e.date.empty()) o->set("date", e.date);
     o->set("title", e.title);
+    Poco::JSON::Array::Ptr headlines = new Poco::JSON::Array;
+    for (const std::string& h : e.headlines) headlines->add(h);
+    o->set("headlines", headlines);
     Poco::JSON::Object::Ptr files = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     for (const Writer& w : Writers()) files->set(w.format, BasePath(e) + "." + w.extension);
     o->set("files", files);
