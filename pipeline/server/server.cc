@@ -31,6 +31,7 @@
 #include "pipeline/server/http_answer.h"
 #include "pipeline/server/http_route.h"
 #include "pipeline/server/http_server.h"
+#include "pipeline/server/opds_feeds.h"
 #include "pipeline/server/personalize.h"
 #include "pipeline/server/revocation_list.h"
 #include "pipeline/server/serve_log.h"
@@ -76,6 +77,7 @@ struct DownloadServer::Impl {
   HttpResponse HandleOther(const Route& route, const HttpRequest& request);
   void HandleEdition(const Route& route, const HttpRequest& request, HttpResponder respond);
   HttpResponse HandleStored(const Route& route);
+  HttpResponse HandleFeed(const Route& route, const HttpRequest& request);  // opds_feeds.h
   Plan DecideAndSend(const Route& route, const HttpRequest& request, AuditRow row);
   Plan Failure(AuditRow row, int status, const std::string& reason);
   std::shared_ptr<const CopyCache::Copy> CopyFor(const Route& route, const License& license,
@@ -83,6 +85,12 @@ struct DownloadServer::Impl {
   Plan Permit(const Route& route, const HttpRequest& request, AuditRow row, std::shared_ptr<const CopyCache::Copy> copy);
   std::optional<Plan> Withdrawn(const AuditRow& row);
 
+  RevocationLookup Revoked() {  // the store's revocations, as Decide() asks them
+    return [this](const std::string& id, int64_t at) {
+      const auto r = revocations.Find(id, at);
+      return r ? std::optional<std::string>(r->reason) : std::nullopt;
+    };
+  }
   // A denial for `reason`, answered `status` once committed.
   Plan Deny(AuditRow row, int status, const std::string& reason, const std::string& detail) {
     row.decision = AuditDecision::kDeny;
@@ -149,6 +157,7 @@ struct DownloadServer::Impl {
   CopyCache cache{static_cast<size_t>(std::max(0, options.copy_cache_entries))};
   VerdictCache verdicts;
   WithdrawnList withdrawn{out_root.string()};
+  FeedCatalog feeds{out_root.string()};
   RevocationList revocations;
   std::unique_ptr<StorePool> pool;  // the handlers' store connections
   std::unique_ptr<CheckpointSigner> signer;  // destroyed after `audit`: it signs the last rows
@@ -220,6 +229,10 @@ HttpResponse DownloadServer::Impl::HandleOther(const Route& route, const HttpReq
       } catch (const StoreUnavailable&) {
         return Json(503, kStoreUnavailable).Set("Retry-After", "1");
       }
+    case Route::kOpds:
+    case Route::kOpdsAuth:
+    case Route::kAtom:
+      return HandleFeed(route, request);
     case Route::kEdition:
       break;  // not here: Handle()
   }
@@ -288,6 +301,17 @@ bool LicenseText(const HttpRequest& request, std::string* text) {
 
 }  // namespace
 
+HttpResponse DownloadServer::Impl::HandleFeed(const Route& route, const HttpRequest& request) {
+  const std::shared_ptr<const KeySnapshot> k = keys.Current();
+  std::string text;
+  const FeedDecision decide = [&](const std::string& publication, const std::string& format) {
+    return Decide({&text, EditionRef{publication, 1, 1}, "read", format, Now()}, policy, k->trusted, Revoked(),
+                  [this, &k](const std::string& license) { return verdicts.Verify(license, *k); });
+  };
+  return AnswerFeed(*feeds.Current(k->trusted, k->generation), route, LicenseText(request, &text) ? decide : nullptr,
+                    [this](const AuditRow& r, int status, const std::string& d) { return DeniedAnswer(r, status, d); });
+}
+
 // A denial that answers with a bare {"error":ERROR} (the failures that are
 // the server's, not the license's).
 DownloadServer::Impl::Plan DownloadServer::Impl::Failure(AuditRow row, int status, const std::string& reason) {
@@ -331,12 +355,8 @@ DownloadServer::Impl::Plan DownloadServer::Impl::DecideAndSend(const Route& rout
   // The keys as of now (reloaded when the keystore changed), for the whole
   // request: the license is checked and the copy signed with one generation.
   const std::shared_ptr<const KeySnapshot> keys_now = keys.Current();
-  const auto revoked = [this](const std::string& id, int64_t at) -> std::optional<std::string> {
-    if (const auto r = revocations.Find(id, at)) return r->reason;
-    return std::nullopt;
-  };
   const Decision d =
-      Decide({&text, route.edition, "read", route.format, row.at}, policy, keys_now->trusted, revoked,
+      Decide({&text, route.edition, "read", route.format, row.at}, policy, keys_now->trusted, Revoked(),
              [this, &keys_now](const std::string& license) { return verdicts.Verify(license, *keys_now); });
   if (d.license) {
     row.license_id = d.license->id;
