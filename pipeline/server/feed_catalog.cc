@@ -9,6 +9,7 @@
 #include "pipeline/base/edition_layout.h"
 #include "pipeline/base/error.h"
 #include "pipeline/base/file_system.h"
+#include "pipeline/base/rfc3339.h"
 #include "pipeline/edition/verify.h"
 #include "pipeline/server/serve_log.h"
 
@@ -27,6 +28,11 @@ std::string FileIdentity(const std::string& path) {
 
 }  // namespace
 
+std::string UpdatedTime(const SnapshotEntry& e) {
+  const std::string& date = e.corrected.empty() ? e.date : e.corrected;
+  return IsCalendarDate(date) ? date + "T00:00:00Z" : "1970-01-01T00:00:00Z";
+}
+
 FeedModel MakeFeedModel(std::vector<SnapshotEntry> entries, const std::set<std::string>& withdrawn) {
   entries.erase(std::remove_if(entries.begin(), entries.end(),
                                [&](const SnapshotEntry& e) { return e.withdrawn || withdrawn.count(e.edition) > 0; }),
@@ -40,6 +46,10 @@ FeedModel MakeFeedModel(std::vector<SnapshotEntry> entries, const std::set<std::
     const SnapshotEntry& e = model.recent[i];
     model.by_publication[e.publication].push_back(i);
     if (model.names[e.publication].empty()) model.names[e.publication] = e.publication_name;
+    for (const std::string& key : {std::string(), e.publication}) {
+      std::string& newest = model.newest[key];
+      newest = std::max(newest, UpdatedTime(e));
+    }
   }
   for (auto& [publication, list] : model.by_publication) {
     std::sort(list.begin(), list.end(), [&model](size_t a, size_t b) {

@@ -36,8 +36,15 @@ struct FeedModel {
   std::map<std::string, std::vector<size_t>> by_publication;
   // Per publication slug: its display name.
   std::map<std::string, std::string> names;
+  // Per publication slug ("" for all): when its newest entry last changed
+  // (UpdatedTime()), so a feed's `updated` costs no pass over the list.
+  std::map<std::string, std::string> newest;
   std::string identity;  // of the catalog files it was made from; "" when none
 };
+
+// When an entry last changed, as Atom dates it: its last correction's date,
+// else its issue date, at midnight UTC; the epoch for an undated one.
+std::string UpdatedTime(const SnapshotEntry& e);
 
 // The model of `entries` (a catalog's, as read), without withdrawn ones and
 // without those named in `withdrawn`. Pure.

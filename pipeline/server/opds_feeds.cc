@@ -22,8 +22,13 @@ constexpr char kEpoch[] = "1970-01-01T00:00:00Z";
 // An Atom date of a catalog date: midnight UTC, or the epoch for none.
 std::string AtomTime(const std::string& date) { return IsCalendarDate(date) ? date + "T00:00:00Z" : kEpoch; }
 
-// When an entry last changed: its last correction, or its issue date.
-std::string Updated(const SnapshotEntry& e) { return AtomTime(e.corrected.empty() ? e.date : e.corrected); }
+std::string Updated(const SnapshotEntry& e) { return UpdatedTime(e); }
+
+// The newest `updated` of a publication's entries ("" for all), or the epoch.
+std::string NewestOf(const FeedModel& model, const std::string& publication) {
+  const auto it = model.newest.find(publication);
+  return it == model.newest.end() ? kEpoch : it->second;
+}
 
 // "urn:imprint:edition:monitor:v05:i077": stable while the edition exists.
 std::string EntryId(const SnapshotEntry& e) {
@@ -182,7 +187,7 @@ std::string AcquisitionFeed(const FeedModel& model, const Route& route, const Fo
   const size_t page = static_cast<size_t>(std::max(1, route.page));
   if (page > pages) return "";
   Xml x;
-  OpenFeed(&x, s.id, s.title, Newest(model, s.entries));
+  OpenFeed(&x, s.id, s.title, route.volume == 0 ? NewestOf(model, route.publication) : Newest(model, s.entries));
   PagingLinks(&x, s.base, page, pages);
   CommonLinks(&x);
   x.Link("up", kNavigationType, "/opds");
@@ -245,18 +250,18 @@ void AppendXmlText(std::string_view text, std::string* out) {
 
 std::string OpdsNavigationFeed(const FeedModel& model) {
   Xml x;
-  OpenFeed(&x, "urn:imprint:opds", "Imprint", Newest(model, All(model)));
+  OpenFeed(&x, "urn:imprint:opds", "Imprint", NewestOf(model, ""));
   x.Link("self", kNavigationType, "/opds");
   CommonLinks(&x);
   x.Raw("<entry>\n").Element("title", "Most recent issues").Element("id", "urn:imprint:opds:recent");
-  x.Element("updated", Newest(model, All(model)));
+  x.Element("updated", NewestOf(model, ""));
   x.Element("content", std::to_string(model.recent.size()) + " issues, newest first", " type=\"text\"");
   x.Link("http://opds-spec.org/sort/new", kAcquisitionType, "/opds/recent", "Most recent issues");
   x.Raw("</entry>\n");
   for (const auto& [publication, list] : model.by_publication) {
     const std::string& name = model.names.at(publication);
     x.Raw("<entry>\n").Element("title", name).Element("id", "urn:imprint:opds:publications:" + publication);
-    x.Element("updated", Newest(model, list));
+    x.Element("updated", NewestOf(model, publication));
     x.Element("content", std::to_string(list.size()) + " issues", " type=\"text\"");
     x.Link("subsection", kAcquisitionType, "/opds/publications/" + publication, name);
     x.Raw("</entry>\n");
