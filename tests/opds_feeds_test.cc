@@ -214,5 +214,33 @@ BOOST_AUTO_TEST_CASE(a_withdrawn_edition_leaves_every_feed) {
   BOOST_TEST(s.Get("/opds/publications/monitor/v05", s.ada).status == 404);  // its only issue
 }
 
+// An attacker with write access to the output folder: an older signed
+// catalog put back (a rollback) brings no withdrawn edition back, and a
+// catalog that does not check out (forged, unsigned) changes no feed.
+BOOST_AUTO_TEST_CASE(neither_a_rolled_back_nor_a_forged_catalog_changes_the_feeds) {
+  Served s;
+  const std::string catalog = s.dir / "output/catalog.json";
+  const std::string old_catalog = ReadAll(catalog), old_signature = ReadAll(catalog + ".minisig");
+  BOOST_REQUIRE(s.Get("/feed.atom").body.find("monitor:v05:i077") != std::string::npos);
+  BOOST_REQUIRE_EQUAL(s.Imprint({"withdraw", "monitor/v05/i077", "--notice", "Withdrawn.", "--reason", "test",
+                                 "--out", s.dir / "output", "--rights", s.dir / "rights"}).exit_code, 0);
+  const std::string after = s.Get("/feed.atom").body;
+  BOOST_REQUIRE(after.find("monitor:v05:i077") == std::string::npos);
+  WriteAll(catalog, old_catalog);  // genuinely signed, and older
+  WriteAll(catalog + ".minisig", old_signature);
+  BOOST_TEST(s.Get("/feed.atom").body.find("monitor:v05:i077") == std::string::npos);
+  BOOST_TEST(s.Get("/opds/recent", s.ada).body.find("monitor/v05/i077") == std::string::npos);
+  // A forged entry: the bytes no longer match the signature.
+  std::string forged = old_catalog;
+  const std::string title = "The Monitor, Volume 3, Issue 145";
+  BOOST_REQUIRE(forged.find(title) != std::string::npos);
+  forged.replace(forged.find(title), title.size(), "FORGED");
+  WriteAll(catalog, forged);
+  BOOST_TEST(s.Get("/feed.atom").body.find("FORGED") == std::string::npos);
+  BOOST_TEST(s.Get("/opds/recent", s.ada).body.find("FORGED") == std::string::npos);
+  std::filesystem::remove(catalog + ".minisig");
+  BOOST_TEST(s.Get("/feed.atom").status == 200);  // the last good model, still served
+}
+
 }  // namespace
 }  // namespace imprint
