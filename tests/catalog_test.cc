@@ -337,6 +337,9 @@ BOOST_AUTO_TEST_CASE(catalog_entries_carry_the_manifests_headlines_in_order) {
   const std::vector<std::string> expected = Strings(manifest->getObject("issue")->getArray("headlines"));
   BOOST_REQUIRE(expected.size() >= 3u);
   BOOST_TEST(CatalogHeadlines(dir / "out", "prism/v02/i040") == expected, boost::test_tools::per_element());
+  // The page shows them too, under the edition's files.
+  BOOST_TEST(HtmlTexts(ReadAll(dir / "out/index.html"), "//ul[@class='catalog-headlines']/li") == expected,
+             boost::test_tools::per_element());
   const std::string built = ReadAll(dir / "out/catalog.json");
   BOOST_TEST(ParseCatalogSnapshot(built, "catalog.json").size() == 1u);
   // From the manifests: the same file, byte for byte.

@@ -147,7 +147,7 @@ TemplateUse CatalogTemplateUse() {
   return {"catalog.html",
           {"publications", "slug", "name", "count", "volumes", "volume", "issues", "issue", "title",
            "has_date", "date", "corrected", "corrected_date", "revision", "manifest", "files", "format", "href",
-           "editions", "example", "withdrawn", "withdrawn_date", "notice"}};
+           "editions", "example", "withdrawn", "withdrawn_date", "notice", "has_headlines", "headlines", "headline"}};
 }
 
 std::string CatalogHtml(std::vector<CatalogEntry> entries, const TemplateSet& templates) {
@@ -168,8 +168,16 @@ std::string CatalogHtml(std::vector<CatalogEntry> entries, const TemplateSet& te
           f.Set("format", w.format).Set("href", BasePath(e) + "." + w.extension);
           files.Append(std::move(f));
         }
+        TemplateData headlines = TemplateData::List();
+        for (const std::string& h : e.headlines) {
+          TemplateData item;
+          item.Set("headline", h);
+          headlines.Append(std::move(item));
+        }
         TemplateData issue;
-        issue.Set("issue", std::to_string(e.issue))
+        issue.Set("has_headlines", !e.headlines.empty())
+            .Set("headlines", std::move(headlines))
+            .Set("issue", std::to_string(e.issue))
             .Set("title", e.title)
             .Set("has_date", !e.date.empty())
             .Set("date", e.date)
