@@ -15,6 +15,8 @@
 #include <filesystem>
 #include <set>
 
+#include "pipeline/server/feed_catalog.h"
+#include "pipeline/server/opds_feeds.h"
 #include "tests/served.h"
 
 namespace imprint {
@@ -78,6 +80,40 @@ std::string Link(const Object::Ptr& feed, const std::string& rel) {
     if (links->getObject(i)->getValue<std::string>("rel") == rel) return links->getObject(i)->getValue<std::string>("href");
   }
   return "";
+}
+
+// XML 1.0 cannot carry C0 controls (but tab and line breaks) nor U+FFFE and
+// U+FFFF: one such character in a headline made every feed that listed it
+// unreadable to a strict parser, so they are dropped.
+BOOST_AUTO_TEST_CASE(xml_text_is_escaped_and_what_xml_cannot_carry_is_dropped) {
+  std::string out;
+  AppendXmlText("a&b<c>d\"e'f\tg\nh\x01i\x1fj\xEF\xBF\xBFk\xEF\xBF\xBEl\xEF\xBF\xBDm \xD0\x92", &out);
+  BOOST_TEST(out == "a&amp;b&lt;c&gt;d&quot;e&apos;f\tg\nhijkl\xEF\xBF\xBDm \xD0\x92");  // U+FFFD and Cyrillic stay
+}
+
+BOOST_AUTO_TEST_CASE(the_model_lists_live_editions_newest_first) {
+  auto entry = [](const std::string& pub, int v, int i, const std::string& date, bool withdrawn = false) {
+    SnapshotEntry e;
+    e.edition = pub + "/v0" + std::to_string(v) + "/i00" + std::to_string(i);
+    e.publication = pub;
+    e.volume = v;
+    e.issue = i;
+    e.date = date;
+    e.withdrawn = withdrawn;
+    return e;
+  };
+  const FeedModel m = MakeFeedModel({entry("monitor", 1, 1, "1996-01-01"), entry("monitor", 2, 1, ""),
+                                     entry("prism", 1, 2, "1996-03-01"), entry("prism", 1, 3, "", true),
+                                     entry("monitor", 1, 2, "1996-02-01")},
+                                    {"monitor/v01/i001"});
+  std::vector<std::string> recent;
+  for (const SnapshotEntry& e : m.recent) recent.push_back(e.edition);
+  BOOST_TEST(recent == (std::vector<std::string>{"prism/v01/i002", "monitor/v01/i002", "monitor/v02/i001"}),
+             boost::test_tools::per_element());
+  BOOST_REQUIRE_EQUAL(m.by_publication.at("monitor").size(), 2u);
+  BOOST_TEST(m.recent[m.by_publication.at("monitor")[0]].edition == "monitor/v02/i001");  // by volume, issue
+  BOOST_TEST(m.newest.at("") == "1996-03-01T00:00:00Z");
+  BOOST_TEST(m.newest.at("monitor") == "1996-02-01T00:00:00Z");
 }
 
 // Each license's feed of The Monitor, read by Readium's parser: every link

@@ -73,6 +73,17 @@ Poco::JSON::Object::Ptr WithdrawnJson(const CatalogEntry& e) {
   return w;
 }
 
+// The page's list of an entry's headlines.
+TemplateData HeadlinesData(const CatalogEntry& e) {
+  TemplateData headlines = TemplateData::List();
+  for (const std::string& h : e.headlines) {
+    TemplateData item;
+    item.Set("headline", h);
+    headlines.Append(std::move(item));
+  }
+  return headlines;
+}
+
 }  // namespace
 
 std::vector<CatalogEntry> ScanEditions(const std::string& out_dir, const TrustedKeys& trusted,
@@ -168,15 +179,9 @@ std::string CatalogHtml(std::vector<CatalogEntry> entries, const TemplateSet& te
           f.Set("format", w.format).Set("href", BasePath(e) + "." + w.extension);
           files.Append(std::move(f));
         }
-        TemplateData headlines = TemplateData::List();
-        for (const std::string& h : e.headlines) {
-          TemplateData item;
-          item.Set("headline", h);
-          headlines.Append(std::move(item));
-        }
         TemplateData issue;
         issue.Set("has_headlines", !e.headlines.empty())
-            .Set("headlines", std::move(headlines))
+            .Set("headlines", HeadlinesData(e))
             .Set("issue", std::to_string(e.issue))
             .Set("title", e.title)
             .Set("has_date", !e.date.empty())

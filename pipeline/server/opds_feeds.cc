@@ -234,7 +234,13 @@ std::string AtomFeed(const FeedModel& model, const Route& route) {
 }  // namespace
 
 void AppendXmlText(std::string_view text, std::string* out) {
-  for (const char c : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    // U+FFFE and U+FFFF (EF BF BE, EF BF BF): no XML 1.0 character either.
+    if (c == '\xEF' && text.substr(i + 1, 1) == "\xBF" && (text.substr(i + 2, 1) == "\xBE" || text.substr(i + 2, 1) == "\xBF")) {
+      i += 2;
+      continue;
+    }
     switch (c) {
       case '&': *out += "&amp;"; break;
       case '<': *out += "&lt;"; break;

@@ -12,8 +12,9 @@
 // any other. Which formats an entry offers is the caller's to say
 // (FormatPermits: the license's tier, as decision.h decides); the feeds only
 // list. Text is escaped for XML here (the five markup characters; C0
-// controls other than tab and line breaks are dropped, as XML 1.0 cannot
-// carry them). Pure functions; thread-safe.
+// controls other than tab and line breaks, U+FFFE and U+FFFF are dropped, as
+// XML 1.0 cannot carry them; the text is otherwise taken to be UTF-8, as the
+// signed catalog's is). Pure functions; thread-safe.
 #ifndef IMPRINT_PIPELINE_SERVER_OPDS_FEEDS_H_
 #define IMPRINT_PIPELINE_SERVER_OPDS_FEEDS_H_
 
