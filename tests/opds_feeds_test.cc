@@ -250,6 +250,24 @@ BOOST_AUTO_TEST_CASE(a_withdrawn_edition_leaves_every_feed) {
   BOOST_TEST(s.Get("/opds/publications/monitor/v05", s.ada).status == 404);  // its only issue
 }
 
+// Every public list holds released editions only: one under embargo is in no
+// feed, OPDS or Atom, while its time has not come.
+BOOST_AUTO_TEST_CASE(an_edition_under_embargo_is_in_no_feed) {
+  Served s;
+  std::filesystem::create_directories(s.dir / "embargoed");
+  WriteAll(s.dir / "embargoed/monitor-v05-i090.txt",
+           "Publication: Monitor Volume: 5 Issue: 90\nEmbargo: 2099-01-01T06:00:00Z\n\nSECRET HEADLINE\n\nNot yet.\n");
+  BOOST_REQUIRE_EQUAL(s.Imprint({"build", "--out", s.dir / "output", s.dir / "embargoed"}).exit_code, 0);
+  BOOST_REQUIRE(std::filesystem::exists(s.dir / "output/monitor/v05/i090/manifest.json"));
+  for (const char* path : {"/feed.atom", "/feed/monitor.atom", "/opds/recent", "/opds/publications/monitor",
+                           "/opds/publications/monitor/v05"}) {
+    const Reply r = s.Get(path, s.ada);
+    BOOST_TEST(r.status == 200, path);
+    BOOST_TEST(r.body.find("SECRET") == std::string::npos, path);
+    BOOST_TEST(r.body.find("i090") == std::string::npos, path);
+  }
+}
+
 // An attacker with write access to the output folder: an older signed
 // catalog put back (a rollback) brings no withdrawn edition back, and a
 // catalog that does not check out (forged, unsigned) changes no feed.
