@@ -154,5 +154,22 @@ BOOST_FIXTURE_TEST_CASE(a_deleted_edition_is_rebuilt_and_force_rebuilds_all, Arc
   BOOST_TEST(Statuses(dir / "report.json") == All("built"));
 }
 
+// Headlines are free text: a tab, a line break or a quote in one must not
+// break the row (the state is tab-separated, one row a line).
+BOOST_AUTO_TEST_CASE(headlines_with_tabs_and_line_breaks_round_trip) {
+  TempDir dir;
+  BuildState state;
+  StateRow row{"in/a.txt", 12, 345, "aa", "bb", {{"monitor", "The Monitor", 1, 2, "", "T"}, "monitor/v01/i002", 1, "", "", ""}};
+  const std::vector<std::string> headlines = {"ONE\tTWO", "LINE\nBREAK \"Q\" \\", "", "ВЫБОРЫ"};
+  row.edition.headlines = headlines;
+  state.Put(row);
+  state.Put({"in/b.txt", 1, 2, "cc", "dd", {{"prism", "Prism", 2, 3, "", "P"}, "prism/v02/i003", 1, "", "", ""}});
+  state.Save(dir.path());
+  const BuildState back = BuildState::Load(dir.path());
+  BOOST_REQUIRE_EQUAL(back.size(), 2u);
+  BOOST_TEST(back.Find("in/a.txt")->edition.headlines == headlines, boost::test_tools::per_element());
+  BOOST_TEST(back.Find("in/b.txt")->edition.headlines.empty());
+}
+
 }  // namespace
 }  // namespace imprint

@@ -308,5 +308,49 @@ BOOST_AUTO_TEST_CASE(the_example_is_never_empty_when_no_edition_is_live) {
   BOOST_TEST(CatalogHtml({}, BundledTemplates()).find("-m FILE</pre>") != std::string::npos);
 }
 
+// Feeds and the page show an issue's headlines: catalog.json lists them as
+// the manifest does, in order, whether the catalog comes from the build's
+// state or from the manifests (`imprint catalog`), and the strict reader of
+// the server and of verify accepts the entry that carries them.
+std::vector<std::string> Strings(const Poco::JSON::Array::Ptr& list) {
+  std::vector<std::string> out;
+  for (unsigned i = 0; list && i < list->size(); ++i) out.push_back(list->get(i).convert<std::string>());
+  return out;
+}
+
+std::vector<std::string> CatalogHeadlines(const std::string& out, const std::string& edition) {
+  Poco::JSON::Parser parser;
+  const auto list = parser.parse(ReadAll(out + "/catalog.json")).extract<Poco::JSON::Object::Ptr>()->getArray("editions");
+  for (unsigned i = 0; i < list->size(); ++i) {
+    if (list->getObject(i)->getValue<std::string>("edition") == edition) {
+      return Strings(list->getObject(i)->getArray("headlines"));
+    }
+  }
+  return {"(no entry)"};
+}
+
+BOOST_AUTO_TEST_CASE(catalog_entries_carry_the_manifests_headlines_in_order) {
+  TempDir dir;
+  BOOST_REQUIRE_EQUAL(RunImprint({"build", "--out", dir / "out", TestDataDir() + "/good/headlines.txt"}).exit_code, 0);
+  Poco::JSON::Parser parser;
+  const auto manifest = parser.parse(ReadAll(dir / "out/prism/v02/i040/manifest.json")).extract<Poco::JSON::Object::Ptr>();
+  const std::vector<std::string> expected = Strings(manifest->getObject("issue")->getArray("headlines"));
+  BOOST_REQUIRE(expected.size() >= 3u);
+  BOOST_TEST(CatalogHeadlines(dir / "out", "prism/v02/i040") == expected, boost::test_tools::per_element());
+  // The page shows them too, under the edition's files.
+  BOOST_TEST(HtmlTexts(ReadAll(dir / "out/index.html"), "//ul[@class='catalog-headlines']/li") == expected,
+             boost::test_tools::per_element());
+  const std::string built = ReadAll(dir / "out/catalog.json");
+  BOOST_TEST(ParseCatalogSnapshot(built, "catalog.json").size() == 1u);
+  // From the manifests: the same file, byte for byte.
+  std::filesystem::remove(dir / "out/.imprint/state.tsv");
+  const ProcessResult r = RunImprint({"catalog", "--out", dir / "out"});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  BOOST_TEST(ReadAll(dir / "out/catalog.json") == built);
+  // A rebuild from the state (nothing changed) keeps them too.
+  BOOST_REQUIRE_EQUAL(RunImprint({"build", "--out", dir / "out", TestDataDir() + "/good/headlines.txt"}).exit_code, 0);
+  BOOST_TEST(CatalogHeadlines(dir / "out", "prism/v02/i040") == expected, boost::test_tools::per_element());
+}
+
 }  // namespace
 }  // namespace imprint

@@ -363,5 +363,23 @@ BOOST_AUTO_TEST_CASE(read_errors_name_the_file) {
   }
 }
 
+// The server's reads (catalog.json, the public key): inside the folder, as a
+// regular file, bounded; never through a link out, never waiting on a FIFO.
+BOOST_AUTO_TEST_CASE(reads_inside_a_folder_stay_inside_and_never_wait) {
+  TempDir dir;
+  const std::string root = std::filesystem::canonical(dir.path()).string() + "/out";
+  WriteAll(root + "/catalog.json", "{}");
+  WriteAll(dir / "secret.txt", "private");
+  std::filesystem::create_symlink(dir / "secret.txt", root + "/leak.json");
+  BOOST_REQUIRE_EQUAL(::mkfifo((root + "/fifo.json").c_str(), 0600), 0);
+  WriteAll(root + "/big.json", std::string(2000, 'x'));
+  BOOST_TEST(ReadInsideFolder(root, "catalog.json", 100).value_or("?") == "{}");
+  BOOST_TEST(!ReadInsideFolder(root, "../secret.txt", 100).has_value());
+  BOOST_TEST(!ReadInsideFolder(root, "leak.json", 100).has_value());
+  BOOST_TEST(!ReadInsideFolder(root, "fifo.json", 100).has_value());
+  BOOST_TEST(!ReadInsideFolder(root, "big.json", 1000).has_value());
+  BOOST_TEST(!ReadInsideFolder(root, "missing.json", 100).has_value());
+}
+
 }  // namespace
 }  // namespace imprint

@@ -107,7 +107,7 @@ BOOST_AUTO_TEST_CASE(malformed_targets_are_bad) {
 // Issue 12, point 11: /opds, /feed.xml, /index.html answered 400.
 BOOST_AUTO_TEST_CASE(unknown_but_well_formed_paths_are_not_found) {
   for (const char* uri :
-       {"/opds", "/feed.xml", "/index.html", "/healthz/", "/editions/monitor/v05/i077/",
+       {"/opds/", "/feed.xml", "/index.html", "/healthz/", "/editions/monitor/v05/i077/",
         "/editions/monitor/v05/i077/manifest.json", "/editions/monitor/v05/i077/prism-v05-i077.md",
         "/editions/monitor/v05/i077/monitor-v05-i078.md", "/editions/monitor/v5/i077/monitor-v5-i077.md",
         "/editions/monitor/v00/i000/monitor-v00-i000.md", "/editions/monitor/v05/i077/monitor-v05-i077.pdf",
@@ -147,6 +147,43 @@ BOOST_AUTO_TEST_CASE(agrees_with_the_regular_expressions_on_200000_generated_pat
     BOOST_TEST_REQUIRE(Describe(got) == Describe(want), uri);
   }
   BOOST_TEST(editions > 1000u);  // the generator does reach the interesting shapes
+}
+
+// The feeds' paths (opds_feeds.h): each in one spelling; anything near it is
+// no route.
+BOOST_AUTO_TEST_CASE(feed_routes_are_matched_in_their_canonical_spelling_only) {
+  struct Case {
+    const char* uri;
+    Route::Kind kind;
+    const char* publication;
+    int volume, page;
+  };
+  for (const Case& c : std::vector<Case>{{"/opds", Route::kOpds, "", 0, 0},
+                                         {"/opds/auth", Route::kOpdsAuth, "", 0, 0},
+                                         {"/opds/recent", Route::kOpds, "", 0, 1},
+                                         {"/opds/recent/page/2", Route::kOpds, "", 0, 2},
+                                         {"/opds/publications/monitor", Route::kOpds, "monitor", 0, 1},
+                                         {"/opds/publications/new-prism/page/99999", Route::kOpds, "new-prism", 0, 99999},
+                                         {"/opds/publications/monitor/v05/page/12", Route::kOpds, "monitor", 5, 12},
+                                         {"/opds/publications/monitor/v123", Route::kOpds, "monitor", 123, 1},
+                                         {"/opds/recent?q=x", Route::kOpds, "", 0, 1},
+                                         {"/feed.atom", Route::kAtom, "", 0, 0},
+                                         {"/feed/monitor.atom", Route::kAtom, "monitor", 0, 0}}) {
+    const Route r = ParseRoute(c.uri);
+    BOOST_TEST(r.kind == c.kind, c.uri);
+    BOOST_TEST(r.publication == c.publication, c.uri);
+    BOOST_TEST(r.volume == c.volume, c.uri);
+    BOOST_TEST(r.page == c.page, c.uri);
+  }
+  for (const char* uri :
+       {"/opds/recent/page/0", "/opds/recent/page/01", "/opds/recent/page/", "/opds/recent/page/123456",
+        "/opds/recentx", "/opds/recent/", "/opds/publications", "/opds/publications/", "/opds/publications/Monitor",
+        "/opds/publications/monitor/v5", "/opds/publications/monitor/v00", "/opds/publications/monitor/v05/",
+        "/opds/publications/monitor/page/1/x", "/opds/publications/monitor/v05/i077", "/opds/publications/-x",
+        "/opds/auth/", "/feed/.atom", "/feed/monitor.atom/x", "/feed/mon_itor.atom",
+        "/feed/monitor/v05.atom", "/feed/", "/feed", "/feed.atom/"}) {
+    BOOST_TEST(ParseRoute(uri).kind == Route::kUnknown, uri);
+  }
 }
 
 }  // namespace

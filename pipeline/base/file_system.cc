@@ -296,6 +296,33 @@ std::string ReadRegularFile(const std::string& path, size_t max_bytes, const std
   return ReadAndClose(fd, path, max_bytes, what);
 }
 
+std::optional<std::string> ReadInsideFolder(const std::string& root, const std::string& relative,
+                                            uint64_t max_bytes) {
+  const std::filesystem::path base(root);
+  std::error_code ec;
+  const std::filesystem::path real = std::filesystem::canonical(base / relative, ec);
+  if (ec) return std::nullopt;
+  if (std::mismatch(base.begin(), base.end(), real.begin(), real.end()).first != base.end()) return std::nullopt;
+  const int fd = ::open(real.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return std::nullopt;
+  std::optional<std::string> bytes;
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) <= max_bytes) {
+    bytes.emplace();
+    char buf[1 << 16];
+    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) != 0;) {
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 || bytes->size() + static_cast<size_t>(n) > max_bytes) {  // failed, or grew
+        bytes.reset();
+        break;
+      }
+      bytes->append(buf, static_cast<size_t>(n));
+    }
+  }
+  ::close(fd);
+  return bytes;
+}
+
 void RemoveUnlessRegular(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) return;

@@ -25,6 +25,8 @@
 #ifndef IMPRINT_PIPELINE_BASE_FILE_SYSTEM_H_
 #define IMPRINT_PIPELINE_BASE_FILE_SYSTEM_H_
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +46,15 @@ std::string ReadFileAtMost(const std::string& path, size_t max_bytes, const std:
 std::string ReadRegularFile(const std::string& path);
 // The same, failing past `max_bytes` with an error saying `what`.
 std::string ReadRegularFile(const std::string& path, size_t max_bytes, const std::string& what);
+
+// The file at `relative` under the folder `root` (absolute and canonical), or
+// nullopt: never a path outside `root`, even through a symbolic link inside
+// it; only a regular file, as opened (the last component not a link, and a
+// FIFO put in its place after the path was resolved not waited for), of at
+// most `max_bytes` (a sparse file is not read into memory). For a server
+// that must not throw per request.
+std::optional<std::string> ReadInsideFolder(const std::string& root, const std::string& relative,
+                                            uint64_t max_bytes);
 
 // Creates missing parent folders. Leaves no temporary file behind on failure.
 // A FIFO blocks until its reader opens it; a socket gets one stream

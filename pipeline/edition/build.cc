@@ -286,7 +286,12 @@ void RequireNameAgrees(const std::string& input, int header_line, const std::str
 // The catalog's entry of the edition just rendered into `files`.
 CatalogEntry CatalogEntryOf(const Document& doc, const std::string& edition, const std::vector<Signed>& files) {
   const auto manifest = std::find_if(files.begin(), files.end(), [](const Signed& f) { return f.name == kManifestName; });
-  return CatalogEntry{{doc.publication.slug, doc.publication.display_name, doc.volume, doc.issue, doc.date, doc.title},
+  std::vector<std::string> headlines;
+  for (const Article& a : doc.articles) {
+    if (!a.headline.empty()) headlines.push_back(a.headline);  // as the manifest lists them
+  }
+  return CatalogEntry{{doc.publication.slug, doc.publication.display_name, doc.volume, doc.issue, doc.date, doc.title,
+                       std::move(headlines)},
                       edition,
                       Revision(doc),
                       Sha256Hex(manifest->bytes),

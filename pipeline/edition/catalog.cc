@@ -73,6 +73,17 @@ Poco::JSON::Object::Ptr WithdrawnJson(const CatalogEntry& e) {
   return w;
 }
 
+// The page's list of an entry's headlines.
+TemplateData HeadlinesData(const CatalogEntry& e) {
+  TemplateData headlines = TemplateData::List();
+  for (const std::string& h : e.headlines) {
+    TemplateData item;
+    item.Set("headline", h);
+    headlines.Append(std::move(item));
+  }
+  return headlines;
+}
+
 }  // namespace
 
 std::vector<CatalogEntry> ScanEditions(const std::string& out_dir, const TrustedKeys& trusted,
@@ -119,6 +130,9 @@ std::string CatalogJson(std::vector<CatalogEntry> entries) {
     }
     if (!e.date.empty()) o->set("date", e.date);
     o->set("title", e.title);
+    Poco::JSON::Array::Ptr headlines = new Poco::JSON::Array;
+    for (const std::string& h : e.headlines) headlines->add(h);
+    o->set("headlines", headlines);
     Poco::JSON::Object::Ptr files = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     for (const Writer& w : Writers()) files->set(w.format, BasePath(e) + "." + w.extension);
     o->set("files", files);
@@ -144,7 +158,7 @@ TemplateUse CatalogTemplateUse() {
   return {"catalog.html",
           {"publications", "slug", "name", "count", "volumes", "volume", "issues", "issue", "title",
            "has_date", "date", "corrected", "corrected_date", "revision", "manifest", "files", "format", "href",
-           "editions", "example", "withdrawn", "withdrawn_date", "notice"}};
+           "editions", "example", "withdrawn", "withdrawn_date", "notice", "has_headlines", "headlines", "headline"}};
 }
 
 std::string CatalogHtml(std::vector<CatalogEntry> entries, const TemplateSet& templates) {
@@ -166,7 +180,9 @@ std::string CatalogHtml(std::vector<CatalogEntry> entries, const TemplateSet& te
           files.Append(std::move(f));
         }
         TemplateData issue;
-        issue.Set("issue", std::to_string(e.issue))
+        issue.Set("has_headlines", !e.headlines.empty())
+            .Set("headlines", HeadlinesData(e))
+            .Set("issue", std::to_string(e.issue))
             .Set("title", e.title)
             .Set("has_date", !e.date.empty())
             .Set("date", e.date)

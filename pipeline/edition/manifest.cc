@@ -162,6 +162,20 @@ void ParseHistory(const Object::Ptr& root, const std::string& file, Manifest* m)
   }
 }
 
+// The issue's `headlines`, when it has them: an array of strings.
+std::vector<std::string> Headlines(const Object::Ptr& issue, const std::string& file) {
+  std::vector<std::string> headlines;
+  if (!issue->has("headlines")) return headlines;
+  const Poco::JSON::Array::Ptr list = issue->getArray("headlines");
+  if (!list) throw Error(file, 0, "the manifest's 'headlines' is not an array");
+  for (unsigned i = 0; i < list->size(); ++i) {
+    const Poco::Dynamic::Var v = list->get(i);
+    if (!v.isString()) throw Error(file, 0, "the manifest's headline " + std::to_string(i + 1) + " is not a string");
+    headlines.push_back(v.convert<std::string>());
+  }
+  return headlines;
+}
+
 }  // namespace
 
 Manifest ParseManifest(const std::string& text, const std::string& file) {
@@ -179,6 +193,7 @@ Manifest ParseManifest(const std::string& text, const std::string& file) {
     m.issue.issue = Member<int>(issue, "issue", file);
     m.issue.date = issue->has("date") ? Member<std::string>(issue, "date", file) : "";
     m.issue.title = Member<std::string>(issue, "title", file);
+    m.issue.headlines = Headlines(issue, file);
   }
   const auto list = Part<Poco::JSON::Array::Ptr>(root, "artifacts", "an array", file);
   for (unsigned i = 0; list && i < list->size(); ++i) {

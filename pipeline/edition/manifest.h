@@ -29,6 +29,9 @@ struct ManifestIssue {
   int issue = 0;
   std::string date;  // may be empty
   std::string title;
+  // The articles' headlines, in order ("" ones left out); empty in manifests
+  // written before they were listed. (Braced: brace-initialised values may omit it.)
+  std::vector<std::string> headlines{};
 };
 
 // A correction as the manifest lists it (Correction of document.h without

@@ -52,6 +52,7 @@ class EntryReader {
       Fail("'" + e.edition + "' is not an edition path like monitor/v05/i077 (in its canonical spelling)");
     }
     where_ += " (" + e.edition + ")";
+    Shown(*ref, &e);
     if (o_->has("withdrawn")) return Withdrawn(e);
     const Poco::Dynamic::Var revision = o_->get("revision");
     if (revision.isEmpty()) Fail("has no 'revision'");
@@ -63,11 +64,31 @@ class EntryReader {
     if (e.manifest_sha256.size() != 64 || e.manifest_sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
       Fail("'manifest_sha256' is not a SHA-256 (64 lower-case hex digits)");
     }
-    CheckFiles(*ref);
+    CheckFiles(*ref, &e);
     return e;
   }
 
  private:
+  std::string Optional(const std::string& name) const { return o_->has(name) ? Text(name) : ""; }
+
+  // The members feeds show; the edition's identity is its path's.
+  void Shown(const EditionRef& ref, SnapshotEntry* e) const {
+    e->publication = ref.publication;
+    e->volume = ref.volume;
+    e->issue = ref.issue;
+    e->publication_name = Optional("publication_name");
+    e->title = Optional("title");
+    e->date = Optional("date");
+    e->corrected = Optional("corrected");
+    if (!o_->has("headlines")) return;
+    const Poco::JSON::Array::Ptr list = o_->getArray("headlines");
+    if (!list) Fail("'headlines' is not an array");
+    for (unsigned i = 0; i < list->size(); ++i) {
+      if (!list->get(i).isString()) Fail("headline " + std::to_string(i + 1) + " is not a string");
+      e->headlines.push_back(list->get(i).convert<std::string>());
+    }
+  }
+
   SnapshotEntry Withdrawn(SnapshotEntry e) const {
     for (const char* listed : {"files", "manifest", "manifest_sha256", "revision"}) {
       if (o_->has(listed)) Fail("is withdrawn but has '" + std::string(listed) + "'");
@@ -83,7 +104,7 @@ class EntryReader {
 
   // `manifest` and every link in `files` are the edition's own: a catalog is
   // followed by readers and mirrors, so no entry may point elsewhere.
-  void CheckFiles(const EditionRef& ref) const {
+  void CheckFiles(const EditionRef& ref, SnapshotEntry* e) const {
     if (o_->has("manifest") && Text("manifest") != ref.Path() + "/" + kManifestName) {
       Fail("'manifest' is '" + Text("manifest") + "', not " + ref.Path() + "/" + kManifestName);
     }
@@ -96,6 +117,7 @@ class EntryReader {
       if (!artifact || artifact->signature || artifact->edition.Path() != ref.Path()) {
         Fail("file '" + link + "' (" + format + ") is not one of " + ref.Path() + "'s files");
       }
+      e->files.emplace_back(format, link);
     }
   }
 

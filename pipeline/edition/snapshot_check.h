@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "pipeline/edition/verify.h"
@@ -39,6 +40,18 @@ struct SnapshotEntry {
   bool withdrawn = false;
   std::string withdrawn_date;   // as the catalog gives it
   std::string notice;           // a withdrawal's public notice
+  // What feeds show (opds_feeds.h), as the catalog gives them ("", 0 or
+  // empty when it has none): the issue's metadata, its headlines in order,
+  // and a current entry's files by format ("md" -> "monitor/v05/i077/....md").
+  std::string publication{};
+  std::string publication_name{};
+  int volume = 0;
+  int issue = 0;
+  std::string date{};
+  std::string title{};
+  std::string corrected{};
+  std::vector<std::string> headlines{};
+  std::vector<std::pair<std::string, std::string>> files{};
 };
 
 // Reads catalog.json (`imprint-catalog/1`) strictly: every entry an edition

@@ -77,6 +77,64 @@ bool ParseEdition(std::string_view uri, Route* r) {
   return true;
 }
 
+// A publication slug, as the output layout spells it: what ParseEditionRef
+// reads before "/v".
+bool IsSlug(std::string_view slug) {
+  const auto ref = ParseEditionRef(std::string(slug) + "/v1/i1");
+  return ref && ref->publication == slug;
+}
+
+// "/page/N" (N from 1, no leading zero, at most 5 digits) or nothing: page 1.
+bool ParsePage(std::string_view rest, int* page) {
+  *page = 1;
+  if (rest.empty()) return true;
+  constexpr std::string_view kPage = "/page/";
+  if (rest.substr(0, kPage.size()) != kPage) return false;
+  rest.remove_prefix(kPage.size());
+  if (rest.empty() || rest.size() > 5 || rest[0] == '0' || !std::all_of(rest.begin(), rest.end(), IsDigit)) return false;
+  *page = std::stoi(std::string(rest));
+  return true;
+}
+
+// /opds/recent[/page/N], /opds/publications/PUB[/vVV][/page/N] (the volume
+// in its canonical spelling, as EditionPath writes it).
+bool ParseOpds(std::string_view uri, Route* r) {
+  Scanner s(uri);
+  if (s.Take("/opds/recent")) {
+    r->kind = Route::kOpds;
+    return ParsePage(uri.substr(std::string_view("/opds/recent").size()), &r->page);
+  }
+  constexpr std::string_view kPrefix = "/opds/publications/";
+  if (uri.substr(0, kPrefix.size()) != kPrefix) return false;
+  std::string_view rest = uri.substr(kPrefix.size());
+  const size_t slash = rest.find('/');
+  r->publication = std::string(rest.substr(0, slash));
+  if (!IsSlug(r->publication)) return false;
+  rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+  if (rest.substr(0, 2) == "/v") {
+    const size_t end = rest.find('/', 1);
+    const auto ref = ParseEditionRef(r->publication + std::string(rest.substr(0, end)) + "/i1");
+    if (!ref || ref->Path() != r->publication + std::string(rest.substr(0, end)) + "/i001") return false;
+    r->volume = ref->volume;
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end);
+  }
+  r->kind = Route::kOpds;
+  return ParsePage(rest, &r->page);
+}
+
+// /feed/PUB.atom
+bool ParseAtom(std::string_view uri, Route* r) {
+  constexpr std::string_view kPrefix = "/feed/", kSuffix = ".atom";
+  if (uri.size() <= kPrefix.size() + kSuffix.size() || uri.substr(0, kPrefix.size()) != kPrefix ||
+      uri.substr(uri.size() - kSuffix.size()) != kSuffix) {
+    return false;
+  }
+  r->publication = std::string(uri.substr(kPrefix.size(), uri.size() - kPrefix.size() - kSuffix.size()));
+  if (!IsSlug(r->publication)) return false;
+  r->kind = Route::kAtom;
+  return true;
+}
+
 // RFC 3986's pchar less percent-escapes (no path of ours needs one, and
 // decoding is where traversals hide): unreserved, sub-delims, ':' and '@'.
 bool IsPathChar(char c) {
@@ -132,7 +190,13 @@ Route ParseRoute(const std::string& uri) {
     r.kind = Route::kCatalog;
   } else if (path == "/audit/checkpoint") {
     r.kind = Route::kAuditCheckpoint;
-  } else if (!ParseStatus(path, &r) && !ParseEdition(path, &r)) {
+  } else if (path == "/opds") {
+    r.kind = Route::kOpds;
+  } else if (path == "/opds/auth") {
+    r.kind = Route::kOpdsAuth;
+  } else if (path == "/feed.atom") {
+    r.kind = Route::kAtom;
+  } else if (!ParseStatus(path, &r) && !ParseEdition(path, &r) && !ParseOpds(path, &r) && !ParseAtom(path, &r)) {
     Route unknown;
     unknown.kind = Route::kUnknown;
     return unknown;

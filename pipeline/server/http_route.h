@@ -17,7 +17,9 @@ namespace imprint {
 
 struct Route {
   enum Kind {
-    kPage, kHealth, kPublicKey, kCatalog, kAuditCheckpoint, kStatus, kEdition, kUnknown, kBad,
+    kPage, kHealth, kPublicKey, kCatalog, kAuditCheckpoint, kStatus, kEdition,
+    kOpds, kOpdsAuth, kAtom,  // opds_feeds.h
+    kUnknown, kBad,
     kLicense, kRights,  // /licenses/<id>/license and /licenses/<id>/rights (license_routes.h)
   } kind = kBad;
   std::string license_id;  // kStatus, kLicense, kRights
@@ -25,6 +27,12 @@ struct Route {
   std::string file;        // kEdition: the artifact's name
   std::string format;      // kEdition: md, html, epub
   bool signature = false;  // kEdition: its .minisig
+  // kOpds: /opds (page 0, the navigation feed), /opds/recent, or
+  // /opds/publications/<pub>[/v<VV>], each with an optional /page/<N>
+  // (page from 1). kAtom: /feed.atom (publication "") or /feed/<pub>.atom.
+  std::string publication{};
+  int volume = 0;  // 0: the whole publication
+  int page = 0;
 };
 
 Route ParseRoute(const std::string& uri);

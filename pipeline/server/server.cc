@@ -1,11 +1,7 @@
 #include "pipeline/server/server.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <ctime>
 #include <filesystem>
 #include <functional>
@@ -16,6 +12,7 @@
 #include "pipeline/base/crypto.h"
 #include "pipeline/base/edition_layout.h"
 #include "pipeline/base/error.h"
+#include "pipeline/base/file_system.h"
 #include "pipeline/base/json_string.h"
 #include "pipeline/edition/catalog.h"
 #include "pipeline/edition/verify.h"
@@ -32,6 +29,7 @@
 #include "pipeline/server/http_route.h"
 #include "pipeline/server/http_server.h"
 #include "pipeline/server/license_routes.h"
+#include "pipeline/server/opds_feeds.h"
 #include "pipeline/server/personalize.h"
 #include "pipeline/server/revocation_list.h"
 #include "pipeline/server/serve_log.h"
@@ -78,6 +76,7 @@ struct DownloadServer::Impl {
   void HandleEdition(const Route& r, const HttpRequest& q, HttpResponder respond, const CurrentDocumentLookup& current = {});
   HttpResponse HandleStored(const Route& route);
   HttpResponse HandleLicense(const Route& route, const HttpRequest& request);
+  HttpResponse HandleFeed(const Route& route, const HttpRequest& request);  // opds_feeds.h
   Plan DecideAndSend(const Route& route, const HttpRequest& request, AuditRow row, const CurrentDocumentLookup& current);
   Plan Failure(AuditRow row, int status, const std::string& reason);
   std::shared_ptr<const CopyCache::Copy> CopyFor(const Route& route, const License& license,
@@ -85,6 +84,12 @@ struct DownloadServer::Impl {
   Plan Permit(const Route& route, const HttpRequest& request, AuditRow row, std::shared_ptr<const CopyCache::Copy> copy);
   std::optional<Plan> Withdrawn(const AuditRow& row);
 
+  RevocationLookup Revoked() {  // the store's revocations, as Decide() asks them
+    return [this](const std::string& id, int64_t at) {
+      const auto r = revocations.Find(id, at);
+      return r ? std::optional<std::string>(r->reason) : std::nullopt;
+    };
+  }
   // A denial for `reason`, answered `status` once committed.
   Plan Deny(AuditRow row, int status, const std::string& reason, const std::string& detail) {
     row.decision = AuditDecision::kDeny;
@@ -107,33 +112,9 @@ struct DownloadServer::Impl {
     return answer;
   }
 
-  // A file under the output folder, or nullopt: never a path outside it, even
-  // through a symbolic link inside it; only a regular file, as opened (a FIFO
-  // put in its place after the path was resolved is not waited for), of at
-  // most kMaxServedFile bytes (a sparse file is not read into memory).
+  // A file under the output folder, or nullopt (logged): ReadInsideFolder.
   std::optional<std::string> ReadInside(const std::string& relative) const {
-    std::error_code ec;
-    const fs::path real = fs::canonical(out_root / relative, ec);
-    if (ec) return std::nullopt;
-    const auto mismatch = std::mismatch(out_root.begin(), out_root.end(), real.begin(), real.end());
-    if (mismatch.first != out_root.end()) return std::nullopt;
-    const int fd = ::open(real.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) return std::nullopt;
-    std::optional<std::string> bytes;
-    struct stat st;
-    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) <= kMaxServedFile) {
-      bytes.emplace();
-      char buf[1 << 16];
-      for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) != 0;) {
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 || bytes->size() + static_cast<size_t>(n) > kMaxServedFile) {  // failed, or grew
-          bytes.reset();
-          break;
-        }
-        bytes->append(buf, static_cast<size_t>(n));
-      }
-    }
-    ::close(fd);
+    std::optional<std::string> bytes = ReadInsideFolder(out_root.string(), relative, kMaxServedFile);
     if (!bytes) {
       Log(relative + ": not served: not a regular file of at most " + std::to_string(kMaxServedFile) + " bytes");
     }
@@ -151,6 +132,7 @@ struct DownloadServer::Impl {
   CopyCache cache{static_cast<size_t>(std::max(0, options.copy_cache_entries))};
   VerdictCache verdicts;
   WithdrawnList withdrawn{out_root.string()};
+  FeedCatalog feeds{out_root.string()};
   RevocationList revocations;
   std::unique_ptr<StorePool> pool;  // the handlers' store connections
   std::unique_ptr<CheckpointSigner> signer;  // destroyed after `audit`: it signs the last rows
@@ -225,6 +207,10 @@ HttpResponse DownloadServer::Impl::HandleOther(const Route& route, const HttpReq
       } catch (const StoreUnavailable&) {
         return Json(503, kStoreUnavailable).Set("Retry-After", "1");
       }
+    case Route::kOpds:
+    case Route::kOpdsAuth:
+    case Route::kAtom:
+      return HandleFeed(route, request);
     case Route::kEdition:
       break;  // not here: Handle()
   }
@@ -308,6 +294,17 @@ HttpResponse DownloadServer::Impl::HandleLicense(const Route& route, const HttpR
   return LicenseRouteAnswer(route.kind == Route::kLicense, *pool, r);
 }
 
+HttpResponse DownloadServer::Impl::HandleFeed(const Route& route, const HttpRequest& request) {
+  const std::shared_ptr<const KeySnapshot> k = keys.Current();
+  std::string text;
+  const FeedDecision decide = [&](const std::string& publication, const std::string& format) {
+    return Decide({&text, EditionRef{publication, 1, 1}, "read", format, Now()}, policy, k->trusted, Revoked(),
+                  [this, &k](const std::string& license) { return verdicts.Verify(license, *k); });
+  };
+  return AnswerFeed(*feeds.Current(k->trusted, k->generation), route, LicenseText(request, &text) ? decide : nullptr,
+                    [this](const AuditRow& r, int status, const std::string& d) { return DeniedAnswer(r, status, d); });
+}
+
 // A denial that answers with a bare {"error":ERROR} (the failures that are
 // the server's, not the license's).
 DownloadServer::Impl::Plan DownloadServer::Impl::Failure(AuditRow row, int status, const std::string& reason) {
@@ -351,12 +348,8 @@ DownloadServer::Impl::Plan DownloadServer::Impl::DecideAndSend(const Route& rout
   // The keys as of now (reloaded when the keystore changed), for the whole
   // request: the license is checked and the copy signed with one generation.
   const std::shared_ptr<const KeySnapshot> keys_now = keys.Current();
-  const auto revoked = [this](const std::string& id, int64_t at) -> std::optional<std::string> {
-    if (const auto r = revocations.Find(id, at)) return r->reason;
-    return std::nullopt;
-  };
   const Decision d =
-      Decide({&text, route.edition, "read", route.format, row.at}, policy, keys_now->trusted, revoked,
+      Decide({&text, route.edition, "read", route.format, row.at}, policy, keys_now->trusted, Revoked(),
              [this, &keys_now](const std::string& license) { return verdicts.Verify(license, *keys_now); }, current);
   if (d.license) {
     row.license_id = d.license->id;
