@@ -119,6 +119,7 @@ int RunWithdraw(const Args& args, std::ostream& out, std::ostream& err) {
   ApplyWithdrawals(withdrawals, policy, &entries);
   WriteCatalog(out_dir, entries, templates, key);
   keystore.ExportPublicKeys(out_dir);
+  UpdateSearchIndex(out_dir, keystore.Trusted(), out, err);
 
   out << "withdrew " << edition << (title.empty() ? "" : " (" + title + ")") << " on "
       << withdrawals.Find(edition)->date << "\n"
