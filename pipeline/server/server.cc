@@ -33,6 +33,7 @@
 #include "pipeline/server/http_server.h"
 #include "pipeline/server/personalize.h"
 #include "pipeline/server/revocation_list.h"
+#include "pipeline/server/search_pages.h"
 #include "pipeline/server/serve_log.h"
 #include "pipeline/server/verdict_cache.h"
 #include "pipeline/server/withdrawn_list.h"
@@ -62,7 +63,9 @@ struct DownloadServer::Impl {
       : options(std::move(o)), policy(std::move(p)), templates(std::move(t)), keys(std::move(keystore)),
         watermarks(policy), out_root(fs::weakly_canonical(fs::absolute(options.out_dir))),
         verifier(out_root.string()),
-        page(templates.Render("subscribers.html", TemplateData())) {}
+        page(templates.Render("subscribers.html", TemplateData())) {
+    templates.CheckNames(SearchPageTemplateUse());
+  }
 
   // What a request for an edition file comes to: the audit row to commit,
   // and the answer to send once it is committed (the commit may have turned
@@ -220,6 +223,10 @@ HttpResponse DownloadServer::Impl::HandleOther(const Route& route, const HttpReq
       } catch (const StoreUnavailable&) {
         return Json(503, kStoreUnavailable).Set("Retry-After", "1");
       }
+    case Route::kSearch:
+    case Route::kOpdsSearch:
+    case Route::kOpenSearch:
+      return AnswerSearch(route, out_root.string(), templates);
     case Route::kEdition:
       break;  // not here: Handle()
   }
