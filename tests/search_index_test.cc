@@ -214,6 +214,27 @@ BOOST_AUTO_TEST_CASE(hostile_queries_are_words_never_fts5_syntax) {
   BOOST_TEST(f.Sync().unchanged == 1);  // the index survived them all
 }
 
+BOOST_AUTO_TEST_CASE(imprint_search_prints_ranked_editions_with_snippets) {
+  Folder f;
+  f.Write(1, "Zyxwvut once.");
+  f.Write(2, "Zyxwvut, zyxwvut, zyxwvut.");
+  f.Build();
+  const ProcessResult r = RunImprint({"search", "--out", f.out(), "ZYXWVUT"});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  const size_t first = r.out.find("1. monitor/v09/i002  The Monitor, Volume 9, Issue 2\n   [Zyxwvut], [zyxwvut]");
+  const size_t second = r.out.find("2. monitor/v09/i001  The Monitor, Volume 9, Issue 1\n   [Zyxwvut] once.");
+  BOOST_TEST(first != std::string::npos, r.out);
+  BOOST_TEST(second != std::string::npos, r.out);
+  BOOST_TEST(first < second);
+  const ProcessResult none = RunImprint({"search", "--out", f.out(), "\"", "NEAR(x"});
+  BOOST_TEST(none.exit_code == 0, none.err);
+  BOOST_TEST(none.out == "imprint search: no published edition matches\n");
+  BOOST_TEST(RunImprint({"search", "--out", f.out()}).exit_code == 2);
+  const ProcessResult missing = RunImprint({"search", "--out", f.dir / "nothing", "x"});
+  BOOST_TEST(missing.exit_code == 1);
+  BOOST_TEST(missing.err.find("search.db: error: no search index") != std::string::npos, missing.err);
+}
+
 BOOST_AUTO_TEST_CASE(searching_without_an_index_is_an_error_naming_it) {
   TempDir dir;
   try {
