@@ -250,12 +250,13 @@ int RunPublish(const Args& args, std::ostream& out, std::ostream& err) {
   for (const Diagnostic& d : result.diagnostics) PrintDiagnostic(d, err);
   if (result.status == InputStatus::kFailed) return kExitFailure;
   keystore.ExportPublicKeys(options.out_dir);
-  if (!UpdateSearchIndex(options.out_dir, keystore.Trusted(), out, err)) return kExitFailure;
+  std::ostringstream index_note;  // said last
+  const int indexed = UpdateSearchIndex(options.out_dir, keystore.Trusted(), index_note, err) ? kExitOk : kExitFailure;
   if (result.status == InputStatus::kWithdrawn) {
     out << "not published: " << result.edition << " was withdrawn on "
         << context.withdrawals.Find(result.edition)->date << " (" << RightsDir(args) << "/" << kWithdrawalsName
-        << ")\n";
-    return kExitOk;
+        << ")\n" << index_note.str();
+    return indexed;
   }
 
   // Check what was published as a subscriber will: every signature and hash.
@@ -286,7 +287,8 @@ int RunPublish(const Args& args, std::ostream& out, std::ostream& err) {
   for (const char* file : {kCatalogPageName, kCatalogJsonName, kPublicKeyPath}) {
     out << "  " << options.out_dir << "/" << file << "\n";
   }
-  return kExitOk;
+  out << index_note.str();
+  return indexed;
 }
 
 // ---- catalog --------------------------------------------------------------------

@@ -27,7 +27,11 @@ namespace {
 
 constexpr size_t kMaxCatalog = 64 << 20;
 constexpr size_t kMaxManifest = 1 << 20;
-constexpr size_t kMaxMarkdown = 64 << 20;
+// The build writes what it reads, so an edition's Markdown is as long as its
+// raw issue was; it is read whole (to check its digest) but only its first
+// kMaxIndexedText bytes of text are indexed.
+constexpr size_t kMaxMarkdown = size_t{1} << 30;
+constexpr size_t kMaxIndexedText = 4 << 20;
 
 constexpr char kSchema[] =
     "CREATE TABLE IF NOT EXISTS editions("
@@ -115,9 +119,11 @@ struct IndexRow {
   std::string edition, manifest_sha256, title, date, headlines, body;
 };
 
+// The parts joined, up to the first that would take it past kMaxIndexedText.
 std::string Join(const std::vector<std::string>& parts, const char* separator) {
   std::string out;
   for (const std::string& part : parts) {
+    if (out.size() + part.size() > kMaxIndexedText) break;
     if (!out.empty()) out += separator;
     out += part;
   }
