@@ -6,6 +6,8 @@
 #define BOOST_TEST_MODULE search_pages
 #include <libxml/parser.h>
 
+#include <filesystem>
+
 #include "pipeline/server/search_pages.h"
 #include "tests/served.h"
 
@@ -93,6 +95,20 @@ BOOST_AUTO_TEST_CASE(a_withdrawn_edition_is_gone_from_search_results) {
   const ProcessResult r = s.Imprint({"withdraw", "monitor/v05/i077", "--notice", "Gone.", "--reason", "Legal.",
                                      "--out", s.dir / "output", "--rights", s.dir / "rights"});
   BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.out + r.err);
+  BOOST_TEST(!Contains(s.Get("/search?q=Tajikistan").body, "monitor/v05/i077"));
+  BOOST_TEST(!Contains(s.Get("/opds/search?q=Tajikistan").body, "monitor/v05/i077"));
+}
+
+// An index from before the withdrawal put back (or one a failed update left)
+// does not list it either: the server drops what its signed catalog withdrew.
+BOOST_AUTO_TEST_CASE(a_stale_index_does_not_bring_back_a_withdrawn_edition) {
+  Served s;
+  const std::string index = s.dir / "output/.imprint/search.db";
+  std::filesystem::copy_file(index, s.dir / "stale.db");
+  const ProcessResult r = s.Imprint({"withdraw", "monitor/v05/i077", "--notice", "Gone.", "--reason", "Legal.",
+                                     "--out", s.dir / "output", "--rights", s.dir / "rights"});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.out + r.err);
+  std::filesystem::copy_file(s.dir / "stale.db", index, std::filesystem::copy_options::overwrite_existing);
   BOOST_TEST(!Contains(s.Get("/search?q=Tajikistan").body, "monitor/v05/i077"));
   BOOST_TEST(!Contains(s.Get("/opds/search?q=Tajikistan").body, "monitor/v05/i077"));
 }

@@ -1,5 +1,6 @@
 #include "pipeline/server/search_pages.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "pipeline/base/crypto.h"
@@ -116,12 +117,15 @@ std::string OpenSearchDescription() {
          "<Url type=\"text/html\" template=\"/search?q={searchTerms}\"/>\n</OpenSearchDescription>\n";
 }
 
-HttpResponse AnswerSearch(const Route& route, const std::string& out_dir, const TemplateSet& templates) {
+HttpResponse AnswerSearch(const Route& route, const std::string& out_dir, const TemplateSet& templates,
+                          const std::function<bool(const std::string& edition)>& withdrawn) {
   if (route.kind == Route::kOpenSearch) return Answer(200, kOpenSearchType, OpenSearchDescription());
   std::vector<SearchHit> hits;
   if (!route.query.empty()) {
     try {
       hits = SearchEditions(out_dir, route.query, kSearchPageHits);
+      hits.erase(std::remove_if(hits.begin(), hits.end(), [&](const SearchHit& h) { return withdrawn(h.edition); }),
+                 hits.end());
     } catch (const Error& e) {
       Log("search_unavailable: " + e.diagnostic().ToString());
       return Json(503, "{\"error\":\"search_unavailable\"}\n").Set("Retry-After", "60");

@@ -9,6 +9,7 @@
 #ifndef IMPRINT_PIPELINE_SERVER_SEARCH_PAGES_H_
 #define IMPRINT_PIPELINE_SERVER_SEARCH_PAGES_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,10 +36,13 @@ std::string SearchFeedXml(const std::string& query, const std::vector<SearchHit>
 std::string OpenSearchDescription();
 
 // The answer to a kSearch, kOpdsSearch or kOpenSearch route over the index of
-// `out_dir`: at most kSearchPageHits editions; an empty query is the form
+// `out_dir`: at most kSearchPageHits editions, none that `withdrawn` says the
+// server knows withdrawn (an index older than the withdrawal, put back or
+// left by a failed update, lists it still); an empty query is the form
 // alone (or an empty feed); 503 search_unavailable when there is no index.
 constexpr size_t kSearchPageHits = 20;
-HttpResponse AnswerSearch(const Route& route, const std::string& out_dir, const TemplateSet& templates);
+HttpResponse AnswerSearch(const Route& route, const std::string& out_dir, const TemplateSet& templates,
+                          const std::function<bool(const std::string& edition)>& withdrawn);
 
 }  // namespace imprint
 

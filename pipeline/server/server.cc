@@ -226,7 +226,10 @@ HttpResponse DownloadServer::Impl::HandleOther(const Route& route, const HttpReq
     case Route::kSearch:
     case Route::kOpdsSearch:
     case Route::kOpenSearch:
-      return AnswerSearch(route, out_root.string(), templates);
+      return AnswerSearch(route, out_root.string(), templates, [this](const std::string& edition) {
+        const std::shared_ptr<const KeySnapshot> now = keys.Current();
+        return withdrawn.Find(edition, now->trusted, now->generation).has_value();
+      });
     case Route::kEdition:
       break;  // not here: Handle()
   }
