@@ -7,6 +7,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
+#include <future>
 
 #include "pipeline/base/crypto.h"
 #include "pipeline/base/error.h"
@@ -233,6 +234,23 @@ BOOST_AUTO_TEST_CASE(imprint_search_prints_ranked_editions_with_snippets) {
   const ProcessResult missing = RunImprint({"search", "--out", f.dir / "nothing", "x"});
   BOOST_TEST(missing.exit_code == 1);
   BOOST_TEST(missing.err.find("search.db: error: no search index") != std::string::npos, missing.err);
+}
+
+BOOST_AUTO_TEST_CASE(syncs_at_once_take_turns_and_agree) {
+  Folder f;
+  for (int i = 1; i <= 6; ++i) f.Write(i, "Zyxwvut " + std::to_string(i) + ".");
+  f.Build();
+  f.Forget();
+  std::vector<std::future<IndexSync>> syncs;
+  for (int i = 0; i < 4; ++i) syncs.push_back(std::async(std::launch::async, [&f] { return f.Sync(); }));
+  int indexed = 0;
+  for (auto& s : syncs) {
+    const IndexSync sync = s.get();  // none fails with "database is locked"
+    BOOST_TEST(sync.problems.empty());
+    indexed += sync.indexed;
+  }
+  BOOST_TEST(indexed == 6);  // each edition indexed once, by whichever came first
+  BOOST_TEST(f.Search("zyxwvut").size() == 6u);
 }
 
 BOOST_AUTO_TEST_CASE(searching_without_an_index_is_an_error_naming_it) {

@@ -50,7 +50,7 @@ class Database {
       sqlite3_close(db_);
       throw Error(path, 0, "cannot open the search index: " + why);
     }
-    sqlite3_busy_timeout(db_, 5000);
+    sqlite3_busy_timeout(db_, 60000);  // another sync's transaction
   }
   ~Database() { sqlite3_close(db_); }
   Database(const Database&) = delete;
@@ -220,13 +220,16 @@ void OpenSchema(Database& db) {
 }  // namespace
 
 IndexSync SyncSearchIndex(const std::string& out_dir, const TrustedKeys& trusted) {
-  const std::vector<SnapshotEntry> current = CurrentEntries(out_dir, trusted);
+  CurrentEntries(out_dir, trusted);  // no index is made for a folder without a good catalog
   std::error_code ec;
   std::filesystem::create_directories(out_dir + "/.imprint", ec);
   if (ec) throw Error(out_dir + "/.imprint", 0, "cannot create the folder: " + ec.message());
   Database db(SearchIndexPath(out_dir), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   OpenSchema(db);
+  // The catalog is read again once the index is locked, so syncs that meet
+  // each follow the catalog as the later one found it.
   db.Exec("BEGIN IMMEDIATE");
+  const std::vector<SnapshotEntry> current = CurrentEntries(out_dir, trusted);
   IndexSync sync;
   auto indexed = IndexedEditions(db);
   IndexWriter writer(db);

@@ -16,8 +16,10 @@
 //
 // SearchEditions() ranks by BM25 (title weighs most, then headlines, then the
 // text) with an FTS5 snippet; the query is never FTS5 syntax (search_query.h).
-// Each call opens the file read-only. Thread-safe (each call is independent);
-// one sync at a time per output folder (the build's and catalog's lock).
+// Each call opens the file read-only. Thread-safe (each call is independent),
+// and syncs of one folder from several processes (a publish during the
+// timer's catalog) take turns: each waits up to a minute for the other's
+// transaction and reads the catalog once it holds the lock.
 #ifndef IMPRINT_PIPELINE_SEARCH_SEARCH_INDEX_H_
 #define IMPRINT_PIPELINE_SEARCH_SEARCH_INDEX_H_
 
