@@ -25,15 +25,12 @@ bool IsQueryChar(char c) {
   }
 }
 
-// UTF-8 without C0 controls, DEL or C1 controls.
+// One line of text as base/text_decoder judges it: UTF-8 without control
+// characters, noncharacters (which XML cannot carry: the OPDS feed echoes
+// the query) or bidirectional controls (which would turn the page's text).
 bool CleanText(std::string_view text) {
-  for (size_t pos = 0; pos < text.size();) {
-    char32_t cp = 0;
-    const size_t length = DecodeUtf8(text, pos, &cp);
-    if (length == 0 || cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) return false;
-    pos += length;
-  }
-  return true;
+  size_t length = 0;
+  return OneLineTextProblem(text, &length).empty();
 }
 
 // One name or value, decoded; nullopt when malformed.
