@@ -236,6 +236,17 @@ BOOST_AUTO_TEST_CASE(imprint_search_prints_ranked_editions_with_snippets) {
   BOOST_TEST(missing.err.find("search.db: error: no search index") != std::string::npos, missing.err);
 }
 
+BOOST_AUTO_TEST_CASE(a_damaged_index_is_made_afresh) {
+  Folder f;
+  f.Write(1, "Zyxwvut.");
+  f.Build();
+  WriteAll(SearchIndexPath(f.out()), std::string(8192, 'x'));
+  const ProcessResult r = RunImprint({"catalog", "--out", f.out(), "--rights", f.dir / "rights"});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(r.out.find("imprint search: 1 indexed, 0 unchanged, 0 removed") != std::string::npos, r.out);
+  BOOST_TEST(f.Search("zyxwvut").size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(syncs_at_once_take_turns_and_agree) {
   Folder f;
   for (int i = 1; i <= 6; ++i) f.Write(i, "Zyxwvut " + std::to_string(i) + ".");

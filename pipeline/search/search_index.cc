@@ -53,6 +53,17 @@ class Database {
     sqlite3_busy_timeout(db_, 60000);  // another sync's transaction
   }
   ~Database() { sqlite3_close(db_); }
+  // Closes this connection and opens `path` afresh, read-write.
+  void Reset(const std::string& path) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    path_ = path;
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
+      Fail();
+    }
+    sqlite3_busy_timeout(db_, 60000);
+  }
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
@@ -211,6 +222,16 @@ std::string SearchIndexPath(const std::string& out_dir) { return out_dir + "/.im
 
 namespace {
 
+// `path` with its journal files removed: a damaged index goes.
+std::string Recreated(const std::string& path) {
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::error_code ec;
+    std::filesystem::remove(path + suffix, ec);
+    if (ec) throw Error(path + suffix, 0, "cannot remove the damaged search index: " + ec.message());
+  }
+  return path;
+}
+
 void OpenSchema(Database& db) {
   db.Exec("PRAGMA journal_mode = WAL");
   Statement exists(db, "SELECT 1 FROM sqlite_master WHERE name = 'editions'");
@@ -225,7 +246,14 @@ IndexSync SyncSearchIndex(const std::string& out_dir, const TrustedKeys& trusted
   std::filesystem::create_directories(out_dir + "/.imprint", ec);
   if (ec) throw Error(out_dir + "/.imprint", 0, "cannot create the folder: " + ec.message());
   Database db(SearchIndexPath(out_dir), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  OpenSchema(db);
+  try {
+    OpenSchema(db);
+  } catch (const Error&) {
+    // Not an index (damaged, or another file): it is a cache of the
+    // catalog's editions, so it is made afresh.
+    db.Reset(Recreated(SearchIndexPath(out_dir)));
+    OpenSchema(db);
+  }
   // The catalog is read again once the index is locked, so syncs that meet
   // each follow the catalog as the later one found it.
   db.Exec("BEGIN IMMEDIATE");
