@@ -25,6 +25,18 @@ bool WellFormedXml(const std::string& text) {
   return ok;
 }
 
+BOOST_AUTO_TEST_CASE(the_feed_escapes_what_it_echoes) {
+  const std::vector<SearchHit> hits = {{"monitor/v05/i077", "A <b>&amp; \"title\"", "1999-04-20",
+                                        {{"]]> <x>", false}, {"&", true}}}};
+  const std::string feed = SearchFeedXml("<q> & ]]> \"'", hits);
+  BOOST_TEST(WellFormedXml(feed), feed);
+  BOOST_TEST(Contains(feed, "<title>Search: &lt;q&gt; &amp; ]]&gt;"), feed);
+  BOOST_TEST(Contains(feed, "href=\"/opds/search?q=%3Cq%3E%20%26%20%5D%5D%3E%20%22%27\""), feed);
+  BOOST_TEST(Contains(feed, "<updated>1999-04-20T00:00:00Z</updated>"), feed);
+  BOOST_TEST(WellFormedXml(SearchFeedXml("", {})));
+  BOOST_TEST(WellFormedXml(OpenSearchDescription()));
+}
+
 BOOST_AUTO_TEST_CASE(search_page_lists_editions_best_first_with_marked_snippets) {
   Served s;
   const Reply r = s.Get("/search?q=Tajikistan+border");
