@@ -117,7 +117,7 @@ int RunWithdraw(const Args& args, std::ostream& out, std::ostream& err) {
   const bool had_folder = fs::exists(out_dir + "/" + edition);
   RemoveTree(out_dir + "/" + edition);
   ApplyWithdrawals(withdrawals, policy, &entries);
-  WriteCatalog(out_dir, entries, templates, key);
+  WriteReleasedCatalog(out_dir, entries, templates, key);  // none under embargo
   keystore.ExportPublicKeys(out_dir);
   UpdateSearchIndex(out_dir, keystore.Trusted(), out, err);
 
