@@ -1,7 +1,7 @@
 // imprint-bench: Imprint's full build against pandoc on the same generated
 // corpus, in the same run, both using every core.
 //
-//   build/imprint-bench [--issues N] [--pandoc-issues M] [--jobs J] [--dir DIR]
+//   build/imprint-bench [--issues N] [--pandoc-issues M] [--jobs J] [--dir DIR] [--corpus-only]
 //
 // Generates N synthetic raw issues (bench/corpus.h), times `imprint build`
 // (Markdown, HTML, EPUB, signatures and manifests for each) and a no-op
@@ -117,6 +117,10 @@ int main(int argc, char** argv) {
   const uint64_t bytes = imprint::bench::WriteCorpus(work + "/corpus", issues, 1);
   std::printf("corpus: %d issues, %.1f KB each on average; %d jobs on %u cores\n", issues,
               bytes / 1024.0 / issues, jobs, std::thread::hardware_concurrency());
+  // --corpus-only: the corpus in DIR/corpus for another script (bench/search).
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--corpus-only") == 0) return 0;
+  }
 
   const std::string keys = "IMPRINT_KEYS=" + work + "/keys";
   RunTimed({imprint, "keys", "init", "--dev"}, {keys});

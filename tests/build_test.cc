@@ -82,7 +82,7 @@ std::vector<std::string> Sorted(std::vector<std::string> v) {
 }
 
 // What every build writes beside the editions.
-const std::vector<std::string> kKeyFiles = {".imprint/state.tsv", "catalog.json", "catalog.json.minisig",
+const std::vector<std::string> kKeyFiles = {".imprint/search.db", ".imprint/state.tsv", "catalog.json", "catalog.json.minisig",
                                             "index.html", "index.html.minisig", "keys/imprint.pub",
                                             "keys/keyring.json"};
 
@@ -116,7 +116,7 @@ BOOST_AUTO_TEST_CASE(all_bad_inputs_in_one_run_each_reported_good_ones_built) {
                c.input);
   }
   BOOST_TEST(r.out.find("4 built") != std::string::npos, r.out);
-  BOOST_TEST(FilesBelow(out.path()).size() == 4 * 8u + 7);
+  BOOST_TEST(FilesBelow(out.path()).size() == 4 * 8u + 8);
 }
 
 BOOST_AUTO_TEST_CASE(the_sample_archive_builds_into_the_contract_layout) {
@@ -339,7 +339,7 @@ BOOST_AUTO_TEST_CASE(a_killed_build_leaves_only_complete_editions_and_the_rerun_
   // No partial or stray file anywhere: every file is an edition's (verify
   // checks each folder against its manifest) or one of the build's own.
   for (const std::string& f : FilesBelow(dir / "out")) {
-    const bool own = f == ".imprint/state.tsv" || f.rfind("keys/", 0) == 0 || f.rfind("catalog.json", 0) == 0 ||
+    const bool own = f == ".imprint/state.tsv" || f == ".imprint/search.db" || f.rfind("keys/", 0) == 0 || f.rfind("catalog.json", 0) == 0 ||
                      f.rfind("index.html", 0) == 0;
     const bool in_edition = f.find("/v") != std::string::npos && f.find("/i") != std::string::npos;
     BOOST_TEST((own || in_edition), f);

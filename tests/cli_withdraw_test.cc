@@ -185,6 +185,21 @@ BOOST_AUTO_TEST_CASE(withdraw_before_the_first_build_makes_the_catalog) {
   BOOST_TEST(!fs::exists(dir / (std::string("new/out/") + kEdition)));
 }
 
+// Seen while building search (issue 16): withdrawing another edition wrote a
+// catalog that listed an edition still under embargo, before its time.
+BOOST_AUTO_TEST_CASE(withdrawing_another_edition_does_not_list_one_under_embargo) {
+  Archive a;
+  std::string text = ReadAll(SourceDir() + "/samples/archive/monitor-v05-i077.txt");
+  text.replace(0, text.find('\n'), "Publication: Monitor Volume: 9 Issue: 1\nEmbargo: 2099-01-01T00:00:00Z");
+  WriteAll(a.dir / "in/monitor-v09-i001.txt", text);
+  BOOST_REQUIRE_EQUAL(a.Imprint({"build", "--out", a.out(), a.dir / "in"}).exit_code, 0);
+  BOOST_REQUIRE(a.Entry("monitor/v09/i001") == nullptr);
+  BOOST_REQUIRE_EQUAL(a.Withdraw().exit_code, 0);
+  BOOST_TEST(a.Entry("monitor/v09/i001") == nullptr);
+  BOOST_TEST(!Contains(ReadAll(a.out() + "/index.html"), "v09/i001"));
+  BOOST_TEST(a.Entry(kEdition)->has("withdrawn"));
+}
+
 BOOST_AUTO_TEST_CASE(the_reason_reaches_no_output_file_and_no_printed_line) {
   Archive a;
   BOOST_REQUIRE_EQUAL(a.Withdraw().exit_code, 0);

@@ -42,6 +42,13 @@ bool PageNames(const std::string& out, const std::string& base) {
   return ReadAll(out + "/index.html").find(base) != std::string::npos;
 }
 
+// Whether `imprint search` finds `edition` by a word of its text.
+bool Searchable(const std::string& out, const std::string& edition) {
+  const ProcessResult r = RunImprint({"search", "--out", out, "Tajikistan"});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  return r.out.find(edition + "  ") != std::string::npos;
+}
+
 void SleepUntil(int64_t seconds) {
   std::this_thread::sleep_until(std::chrono::system_clock::from_time_t(static_cast<std::time_t>(seconds)));
 }
@@ -75,6 +82,10 @@ BOOST_AUTO_TEST_CASE(an_embargoed_edition_joins_the_catalog_at_its_time_without_
   const ProcessResult noop = RunImprint({"build", "--out", dir / "out1", dir / "in"});
   BOOST_TEST(noop.out.find("0 built, 2 unchanged") != std::string::npos, noop.out);
   BOOST_TEST(!Lists(dir / "out1", "monitor/v05/i090"));
+  // Nor is it searchable (issue 16): the index follows the catalog.
+  for (const std::string out : {"out1", "out2"}) {
+    BOOST_TEST(!Searchable(dir / out, "monitor/v05/i090"), out);
+  }
   BOOST_REQUIRE_MESSAGE(WallClock() < release, "the runs before the release took over " << kAhead << " s");
 
   SleepUntil(release + 1);
@@ -91,8 +102,9 @@ BOOST_AUTO_TEST_CASE(an_embargoed_edition_joins_the_catalog_at_its_time_without_
   BOOST_TEST(catalog.out.find("embargoed") == std::string::npos, catalog.out);
   BOOST_TEST(Lists(dir / "out2", "monitor/v05/i090"));
   BOOST_TEST(PageNames(dir / "out2", "monitor-v05-i090"));
-  // Both signed as ever.
+  // Both signed as ever, and now searchable.
   for (const std::string out : {"out1", "out2"}) {
+    BOOST_TEST(Searchable(dir / out, "monitor/v05/i090"), out);
     const ProcessResult verify = RunImprint({"verify", dir / (out + "/catalog.json"), dir / (out + "/index.html")});
     BOOST_TEST(verify.exit_code == 0, verify.out + verify.err);
   }
@@ -107,7 +119,8 @@ BOOST_AUTO_TEST_CASE(an_embargo_already_past_is_listed_at_once_and_not_mentioned
   BOOST_TEST(Lists(dir / "out", "monitor/v05/i090"));
   BOOST_TEST(PageNames(dir / "out", "monitor-v05-i090"));
   const ProcessResult catalog = RunImprint({"catalog", "--out", dir / "out"});
-  BOOST_TEST(catalog.out == "imprint catalog: 1 editions in " + dir / "out/index.html and " + dir / "out/catalog.json\n");
+  BOOST_TEST(catalog.out == "imprint search: 0 indexed, 1 unchanged, 0 removed in " + dir / "out/.imprint/search.db\n" +
+                                 "imprint catalog: 1 editions in " + dir / "out/index.html and " + dir / "out/catalog.json\n");
   BOOST_TEST(Lists(dir / "out", "monitor/v05/i090"));
 }
 

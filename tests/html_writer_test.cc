@@ -4,6 +4,7 @@
 // from the Nu HTML Checker (one JVM run for all pages).
 #define BOOST_TEST_MODULE html_writer
 #include "pipeline/edition/html_writer.h"
+#include "pipeline/server/search_pages.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -218,6 +219,19 @@ BOOST_AUTO_TEST_CASE(nu_html_checker_reports_no_error) {
   // The subscribers' page (GET /), in the same run.
   WriteAll(dir / "subscribers.html", BundledTemplates().Render("subscribers.html", TemplateData()));
   args.push_back(dir / "subscribers.html");
+  // The server's search page (search_pages.h): the form alone, no match, and
+  // hits whose text and query hold markup.
+  const std::vector<SearchHit> hits = {
+      {"monitor/v05/i077", "The Monitor, Volume 5, Issue 77", "1999-04-20",
+       {{"…troops in ", false}, {"Tajikistan", true}, {" <b>&amp; \"border\"</b>…", false}}},
+      {"prism/v04/i012", "Prism, Volume 4, Issue 12", "", {{"Москва", true}}}};
+  const std::vector<std::pair<std::string, std::vector<SearchHit>>> searches = {
+      {"", {}}, {"qqqq", {}}, {"Tajikistan <script>\"", hits}};
+  for (size_t i = 0; i < searches.size(); ++i) {
+    const std::string page = dir / ("search-" + std::to_string(i) + ".html");
+    WriteAll(page, SearchPageHtml(searches[i].first, searches[i].second, BundledTemplates()));
+    args.push_back(page);
+  }
   // A page with a known error in the same run shows the checker is working.
   const std::string control = dir / "control-invalid.html";
   WriteAll(control, "<!DOCTYPE html><html lang=en><title>x</title><p><div></p>");

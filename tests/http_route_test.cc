@@ -121,6 +121,26 @@ BOOST_AUTO_TEST_CASE(unknown_but_well_formed_paths_are_not_found) {
   BOOST_TEST(ParseRoute("/?from=app").kind == Route::kPage);
 }
 
+// Issue 16: the search routes take `q`, percent-encoded; no other route does.
+BOOST_AUTO_TEST_CASE(search_routes_decode_their_query_and_only_theirs) {
+  const Route search = ParseRoute("/search?q=%D0%9C%D0%BE%D1%81%D0%BA%D0%B2%D0%B0+%22NEAR%22");
+  BOOST_TEST(search.kind == Route::kSearch);
+  BOOST_TEST(search.query == "Москва \"NEAR\"");
+  const Route opds = ParseRoute("/opds/search?q=a%2Bb");
+  BOOST_TEST(opds.kind == Route::kOpdsSearch);
+  BOOST_TEST(opds.query == "a+b");
+  BOOST_TEST(ParseRoute("/search").kind == Route::kSearch);
+  BOOST_TEST(ParseRoute("/search").query == "");
+  BOOST_TEST(ParseRoute("/opds/opensearch.xml").kind == Route::kOpenSearch);
+  for (const char* uri : {"/search?q=%FF", "/search?q=%", "/search?q=%00", "/search?q=a b", "/opds/search?q=%zz",
+                          "/opds/opensearch.xml?q=%41", "/search/?q=x", "/search/../search?q=x"}) {
+    const Route r = ParseRoute(uri);
+    BOOST_TEST((r.kind == Route::kBad || r.kind == Route::kUnknown), uri);
+    BOOST_TEST(r.query.empty(), uri);
+  }
+  BOOST_TEST(ParseRoute("/search?q=" + std::string(5000, 'a')).kind == Route::kBad);
+}
+
 // Paths assembled from the grammar's own pieces, most of them near misses.
 BOOST_AUTO_TEST_CASE(agrees_with_the_regular_expressions_on_200000_generated_paths) {
   const std::vector<std::string> pieces = {

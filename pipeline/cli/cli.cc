@@ -24,6 +24,7 @@ const std::vector<Command>& Commands() {
     cli::AddLicenseCommands(&all);
     cli::AddAuditCommands(&all);
     cli::AddServeCommands(&all);
+    cli::AddSearchCommands(&all);
     return all;
   }();
   return commands;

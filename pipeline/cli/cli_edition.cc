@@ -232,7 +232,8 @@ int RunBuildCommand(const Args& args, std::ostream& out, std::ostream& err) {
     }
   }
   PrintSummary(summary, options.out_dir, summary_out);
-  return summary.failed == 0 ? kExitOk : kExitFailure;
+  const bool indexed = UpdateSearchIndex(options.out_dir, keystore.Trusted(), summary_out, err);
+  return summary.failed == 0 && indexed ? kExitOk : kExitFailure;
 }
 
 // ---- publish --------------------------------------------------------------------
@@ -249,11 +250,13 @@ int RunPublish(const Args& args, std::ostream& out, std::ostream& err) {
   for (const Diagnostic& d : result.diagnostics) PrintDiagnostic(d, err);
   if (result.status == InputStatus::kFailed) return kExitFailure;
   keystore.ExportPublicKeys(options.out_dir);
+  std::ostringstream index_note;  // said last
+  const int indexed = UpdateSearchIndex(options.out_dir, keystore.Trusted(), index_note, err) ? kExitOk : kExitFailure;
   if (result.status == InputStatus::kWithdrawn) {
     out << "not published: " << result.edition << " was withdrawn on "
         << context.withdrawals.Find(result.edition)->date << " (" << RightsDir(args) << "/" << kWithdrawalsName
-        << ")\n";
-    return kExitOk;
+        << ")\n" << index_note.str();
+    return indexed;
   }
 
   // Check what was published as a subscriber will: every signature and hash.
@@ -284,7 +287,8 @@ int RunPublish(const Args& args, std::ostream& out, std::ostream& err) {
   for (const char* file : {kCatalogPageName, kCatalogJsonName, kPublicKeyPath}) {
     out << "  " << options.out_dir << "/" << file << "\n";
   }
-  return kExitOk;
+  out << index_note.str();
+  return indexed;
 }
 
 // ---- catalog --------------------------------------------------------------------
@@ -315,6 +319,7 @@ int RunCatalog(const Args& args, std::ostream& out, std::ostream& err) {
   ListWithdrawn(args, out_dir, &entries, out);
   WriteReleasedCatalog(out_dir, entries, TemplateSet::Load(TemplatesDir(args)), keystore.LoadSigningKey());
   keystore.ExportPublicKeys(out_dir);
+  const bool indexed = UpdateSearchIndex(out_dir, keystore.Trusted(), out, err);
   for (const CatalogEntry& e : entries) {
     if (const std::string note = EmbargoNote(e.edition, e.embargo); !note.empty()) {
       out << "imprint catalog: " << note << "\n";
@@ -324,7 +329,7 @@ int RunCatalog(const Args& args, std::ostream& out, std::ostream& err) {
   const auto live = std::count_if(listed.begin(), listed.end(), [](const CatalogEntry& e) { return e.withdrawn.empty(); });
   out << "imprint catalog: " << live << " editions in " << out_dir << "/index.html and " << out_dir
       << "/catalog.json\n";
-  return problems.empty() ? kExitOk : kExitFailure;
+  return problems.empty() && indexed ? kExitOk : kExitFailure;
 }
 
 // ---- rights check -------------------------------------------------------------

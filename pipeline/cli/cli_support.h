@@ -65,6 +65,12 @@ void AddKeyCommands(std::vector<Command>* commands);      // keys ...
 void AddLicenseCommands(std::vector<Command>* commands);  // license ...
 void AddAuditCommands(std::vector<Command>* commands);    // audit, audit verify, trace
 void AddServeCommands(std::vector<Command>* commands);    // serve
+void AddSearchCommands(std::vector<Command>* commands);   // search
+
+// Brings DIR/.imprint/search.db in line with the signed catalog just written
+// (search_index.h): says so on `out`, any problem on `err`; false when any.
+bool UpdateSearchIndex(const std::string& out_dir, const TrustedKeys& trusted, std::ostream& out,
+                       std::ostream& err);
 
 Option ValueOption(const std::string& name, const std::string& shortName, const std::string& description,
                    const std::string& arg);

@@ -130,6 +130,7 @@ int RunWithdraw(const Args& args, std::ostream& out, std::ostream& err) {
   ApplyWithdrawals(withdrawals, policy, &entries);
   WriteReleasedCatalog(out_dir, entries, templates, key);  // never an edition under embargo
   keystore.ExportPublicKeys(out_dir);
+  UpdateSearchIndex(out_dir, keystore.Trusted(), out, err);
 
   const Withdrawal& record = *withdrawals.Find(edition);
   out << "withdrew " << edition << (title.empty() ? "" : " (" + title + ")") << " on "

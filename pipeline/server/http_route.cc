@@ -6,6 +6,7 @@
 
 #include "pipeline/base/edition_layout.h"
 #include "pipeline/edition/writers.h"
+#include "pipeline/server/query_string.h"
 
 namespace imprint {
 namespace {
@@ -166,6 +167,19 @@ bool WellFormedPath(std::string_view path) {
   return true;
 }
 
+// /search and /opds/search with their decoded `q`; kBad for a malformed query.
+bool ParseSearch(std::string_view path, std::string_view query, Route* r) {
+  if (path != "/search" && path != "/opds/search") return false;
+  const std::optional<QueryPairs> pairs = DecodeQuery(query);
+  if (!pairs) {
+    r->kind = Route::kBad;
+    return true;
+  }
+  r->kind = path == "/search" ? Route::kSearch : Route::kOpdsSearch;
+  r->query = QueryValue(*pairs, "q");
+  return true;
+}
+
 }  // namespace
 
 Route ParseRoute(const std::string& uri) {
@@ -174,6 +188,9 @@ Route ParseRoute(const std::string& uri) {
   const size_t question = uri.find('?');
   const std::string_view path = std::string_view(uri).substr(0, question);
   if (!WellFormedPath(path)) return r;
+  const std::string_view query =
+      question == std::string::npos ? std::string_view() : std::string_view(uri).substr(question + 1);
+  if (ParseSearch(path, query, &r)) return r;
   if (question != std::string::npos) {
     for (char c : std::string_view(uri).substr(question + 1)) {
       if (!IsPathChar(c) && c != '/' && c != '?') return r;
@@ -196,6 +213,8 @@ Route ParseRoute(const std::string& uri) {
     r.kind = Route::kOpdsAuth;
   } else if (path == "/feed.atom") {
     r.kind = Route::kAtom;
+  } else if (path == "/opds/opensearch.xml") {
+    r.kind = Route::kOpenSearch;
   } else if (!ParseStatus(path, &r) && !ParseEdition(path, &r) && !ParseOpds(path, &r) && !ParseAtom(path, &r)) {
     Route unknown;
     unknown.kind = Route::kUnknown;

@@ -4,7 +4,8 @@
 // segments, NUL and other bytes outside RFC 3986's path characters. A
 // well-formed path that is none of ours (a file that is not an edition's own
 // artifact, /index.html) is kUnknown (404). A query is ignored, once checked
-// to be well formed. The server builds file paths from a Route's parsed parts,
+// to be well formed, but for the search routes' (/search, /opds/search),
+// whose `q` is decoded by query_string.h (percent-escapes allowed there only). The server builds file paths from a Route's parsed parts,
 // never from the request. Pure; thread-safe.
 #ifndef IMPRINT_PIPELINE_SERVER_HTTP_ROUTE_H_
 #define IMPRINT_PIPELINE_SERVER_HTTP_ROUTE_H_
@@ -19,6 +20,7 @@ struct Route {
   enum Kind {
     kPage, kHealth, kPublicKey, kCatalog, kAuditCheckpoint, kStatus, kEdition,
     kOpds, kOpdsAuth, kAtom,  // opds_feeds.h
+    kSearch, kOpdsSearch, kOpenSearch,  // search_pages.h
     kUnknown, kBad,
     kLicense, kRights,  // /licenses/<id>/license and /licenses/<id>/rights (license_routes.h)
   } kind = kBad;
@@ -33,6 +35,7 @@ struct Route {
   std::string publication{};
   int volume = 0;  // 0: the whole publication
   int page = 0;
+  std::string query;       // kSearch, kOpdsSearch: `q`, decoded (UTF-8); "" when none
 };
 
 Route ParseRoute(const std::string& uri);

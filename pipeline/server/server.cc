@@ -32,6 +32,7 @@
 #include "pipeline/server/opds_feeds.h"
 #include "pipeline/server/personalize.h"
 #include "pipeline/server/revocation_list.h"
+#include "pipeline/server/search_pages.h"
 #include "pipeline/server/serve_log.h"
 #include "pipeline/server/verdict_cache.h"
 #include "pipeline/server/withdrawn_list.h"
@@ -61,7 +62,9 @@ struct DownloadServer::Impl {
       : options(std::move(o)), policy(std::move(p)), templates(std::move(t)), keys(std::move(keystore)),
         watermarks(policy), out_root(fs::weakly_canonical(fs::absolute(options.out_dir))),
         verifier(out_root.string()),
-        page(templates.Render("subscribers.html", TemplateData())) {}
+        page(templates.Render("subscribers.html", TemplateData())) {
+    templates.CheckNames(SearchPageTemplateUse());
+  }
 
   // What a request for an edition file comes to: the audit row to commit,
   // and the answer to send once it is committed (the commit may have turned
@@ -211,6 +214,13 @@ HttpResponse DownloadServer::Impl::HandleOther(const Route& route, const HttpReq
     case Route::kOpdsAuth:
     case Route::kAtom:
       return HandleFeed(route, request);
+    case Route::kSearch:
+    case Route::kOpdsSearch:
+    case Route::kOpenSearch:
+      return AnswerSearch(route, out_root.string(), templates, [this](const std::string& edition) {
+        const std::shared_ptr<const KeySnapshot> now = keys.Current();
+        return withdrawn.Find(edition, now->trusted, now->generation).has_value();
+      });
     case Route::kEdition:
       break;  // not here: Handle()
   }
