@@ -53,8 +53,11 @@ enum class Query {
   kInsertCheckpoint,
   kLatestCheckpoint,
   kCheckpointPage,
+  kSetAccessKeyHash,
+  kSelectKeyedLicense,
+  kSelectAccessKeyHash,
 };
-constexpr int kQueryCount = static_cast<int>(Query::kCheckpointPage) + 1;
+constexpr int kQueryCount = static_cast<int>(Query::kSelectAccessKeyHash) + 1;
 const char* QueryText(Query query);
 
 // The migration to schema `version` (from 1), its auto-increment key spelt
@@ -92,6 +95,9 @@ class SqlStore : public LicenseStore {
   std::optional<StoredLicense> FindLicense(const std::string& id) override;
   bool RenewLicense(const StoredLicense& license, int64_t at) override;
   std::vector<StoredLicense> ListLicenses() override;
+  bool SetAccessKeyHash(const std::string& id, const std::string& key_hash) override;
+  std::optional<KeyedLicense> FindKeyedLicense(const std::string& id) override;
+  std::optional<std::string> FindAccessKeyHash(const std::string& id) override;
   bool Revoke(const std::string& id, const std::string& reason, int64_t at) override;
   std::optional<Revocation> FindRevocation(const std::string& id) override;
   std::vector<Revocation> Revocations() override;

@@ -24,6 +24,7 @@
 #include "pipeline/license/license_status.h"
 #include "pipeline/license/license_store.h"
 #include "pipeline/license/store_pool.h"
+#include "pipeline/server/access_gate.h"
 #include "pipeline/server/artifact_verifier.h"
 #include "pipeline/server/audit_writer.h"
 #include "pipeline/server/checkpoint_signer.h"
@@ -75,8 +76,9 @@ struct DownloadServer::Impl {
   void Handle(const HttpRequest& request, HttpResponder respond);
   HttpResponse HandleOther(const Route& route, const HttpRequest& request);
   void HandleEdition(const Route& route, const HttpRequest& request, HttpResponder respond);
+  void DecideEdition(const Route&, const HttpRequest&, const Presented&, bool failed, HttpResponder respond);
   HttpResponse HandleStored(const Route& route);
-  Plan DecideAndSend(const Route& route, const HttpRequest& request, AuditRow row);
+  Plan DecideAndSend(const Route& route, const HttpRequest& request, const Presented& presented, AuditRow row);
   Plan Failure(AuditRow row, int status, const std::string& reason);
   std::shared_ptr<const CopyCache::Copy> CopyFor(const Route& route, const License& license,
                                                  const ArtifactVerifier::Result& base, const SigningKey& key);
@@ -96,12 +98,13 @@ struct DownloadServer::Impl {
   // reason, the foundation's private note).
   HttpResponse DeniedAnswer(const AuditRow& row, int status, const std::string& detail) {
     std::string why = detail;
+    if (row.reason == kBadAccessKey) status = 401;  // also a key replaced while the row was committed
     if (row.reason == ToString(DecisionReason::kRevoked) && revocations.Find(row.license_id, std::max(row.at, Now()))) {
       status = 403;
       why = RevokedDetail(row.license_id);
     }
     HttpResponse answer = Json(status, ReasonJson("deny", row.reason, why));
-    if (status == 401) answer.Set("WWW-Authenticate", "License");
+    if (status == 401) answer.Set("WWW-Authenticate", kBasicChallenge);
     return answer;
   }
 
@@ -148,6 +151,7 @@ struct DownloadServer::Impl {
   std::string page;
   CopyCache cache{static_cast<size_t>(std::max(0, options.copy_cache_entries))};
   VerdictCache verdicts;
+  AccessGate gate;
   WithdrawnList withdrawn{out_root.string()};
   RevocationList revocations;
   std::unique_ptr<StorePool> pool;  // the handlers' store connections
@@ -244,7 +248,27 @@ HttpResponse DownloadServer::Impl::HandleStored(const Route& route) {
   return Json(200, *document);
 }
 
+// Basic not let in from the gate's cache asks the store on a worker, not here.
 void DownloadServer::Impl::HandleEdition(const Route& route, const HttpRequest& request, HttpResponder respond) {
+  Presented presented = gate.Read(request.Header("authorization"), kMaxAuthorization);
+  if (!AccessGate::NeedsLookup(presented)) return DecideEdition(route, request, presented, false, std::move(respond));
+  auto job = [this, route, request, presented, respond]() mutable {
+    bool failed = false;
+    try {
+      pool->Use([&](LicenseStore& store) { return gate.Lookup(store, &presented), true; });
+    } catch (const StoreUnavailable&) {  // no row could be committed either
+      return respond(Json(503, kStoreUnavailable).Set("Retry-After", "1"));
+    } catch (const std::exception& e) {
+      Log(std::string("access key lookup failed: ") + e.what());
+      failed = true;
+    }
+    DecideEdition(route, request, presented, failed, std::move(respond));
+  };
+  if (!http->Offload(job)) respond(Json(503, "{\"error\":\"busy\"}\n").Set("Retry-After", "1"));
+}
+
+void DownloadServer::Impl::DecideEdition(const Route& route, const HttpRequest& request, const Presented& presented,
+                                         bool failed, HttpResponder respond) {
   AuditRow row;
   row.at = Now();
   row.edition = route.edition.Path();
@@ -253,7 +277,7 @@ void DownloadServer::Impl::HandleEdition(const Route& route, const HttpRequest& 
   row.item = route.signature ? "signature" : "copy";
   Plan plan;
   try {
-    plan = DecideAndSend(route, request, row);
+    plan = failed ? Failure(row, 500, "internal") : DecideAndSend(route, request, presented, row);
   } catch (const std::exception& e) {
     // Whatever went wrong, the request leaves its one row.
     Log(row.edition + "/" + route.file + ": " + e.what());
@@ -276,17 +300,6 @@ void DownloadServer::Impl::HandleEdition(const Route& route, const HttpRequest& 
     respond(std::move(response));
   });
 }
-
-namespace {
-
-// The license: "Authorization: License <base64url of the document>"; false
-// when the request carries none that decodes.
-bool LicenseText(const HttpRequest& request, std::string* text) {
-  const std::string& auth = request.Header("authorization");
-  return auth.rfind("License ", 0) == 0 && auth.size() <= kMaxAuthorization && Base64UrlDecode(auth.substr(8), text);
-}
-
-}  // namespace
 
 // A denial that answers with a bare {"error":ERROR} (the failures that are
 // the server's, not the license's).
@@ -317,17 +330,20 @@ std::optional<DownloadServer::Impl::Plan> DownloadServer::Impl::Withdrawn(const 
 }
 
 DownloadServer::Impl::Plan DownloadServer::Impl::DecideAndSend(const Route& route, const HttpRequest& request,
-                                                               AuditRow row) {
+                                                               const Presented& presented, AuditRow row) {
   if (std::optional<Plan> gone = Withdrawn(row)) return std::move(*gone);
   if (request.method != "GET" && request.method != "HEAD") {
     Plan plan = Deny(row, 405, "method_not_allowed", "GET or HEAD");
     plan.answer = [this](const AuditRow& r) { return DeniedAnswer(r, 405, "GET or HEAD").Set("Allow", "GET, HEAD"); };
     return plan;
   }
-  std::string text;
-  if (!LicenseText(request, &text)) {
-    return Deny(row, 401, "no_license", "send Authorization: License <base64url of your license>");
+  using Kind = Presented::Kind;
+  if (presented.kind == Kind::kBadBasic || (presented.kind == Kind::kBasic && !presented.let_in)) {
+    return Deny(row, 401, kBadAccessKey, "the license id or access key is not right");
   }
+  if (presented.kind == Kind::kNone) return Deny(row, 401, "no_license", "send Authorization: License <base64url of your license>");
+  const std::string& text = presented.document;  // as sent, or as the store holds it (Basic)
+  row.access_key_hash = presented.key_hash;  // "" but for Basic
   // The keys as of now (reloaded when the keystore changed), for the whole
   // request: the license is checked and the copy signed with one generation.
   const std::shared_ptr<const KeySnapshot> keys_now = keys.Current();
@@ -342,8 +358,9 @@ DownloadServer::Impl::Plan DownloadServer::Impl::DecideAndSend(const Route& rout
     row.license_id = d.license->id;
     row.subscriber_id = d.license->subscriber_id;
   }
-  if (IsSignatureFailure(d.reason)) {
-    return Deny(row, 401, ToString(d.reason), d.detail);
+  if (IsSignatureFailure(d.reason)) return Deny(row, 401, ToString(d.reason), d.detail);
+  if (presented.kind == Kind::kBasic && (!d.license || d.license->id != presented.license_id)) {  // a row edited
+    return Deny(row, 401, kBadAccessKey, "the license id or access key is not right");
   }
   // Only bytes the edition's signed manifest proves are personalised and
   // signed; each file is verified once per change of its identity. An
@@ -435,6 +452,7 @@ void DownloadServer::Start() {
     impl_->revocations.Refresh(*store);
   }
   RevocationList* revocations = &impl_->revocations;
+  AccessGate* gate = &impl_->gate;
   // The key as it is now (LiveKeys), each time a checkpoint is signed.
   Impl* keys_of = impl_.get();
   impl_->signer = std::make_unique<CheckpointSigner>(
@@ -445,9 +463,10 @@ void DownloadServer::Start() {
   impl_->signer->Nudge();
   impl_->audit = std::make_unique<AuditWriter>(
       impl_->options.db_url,
-      [revocations](LicenseStore& store, std::vector<AuditRow>* rows) {
+      [revocations, gate](LicenseStore& store, std::vector<AuditRow>* rows) {
         revocations->Refresh(store);
         revocations->Screen(rows, Now());
+        gate->Screen(store, rows);  // after revocations: a replaced key is 401, whatever else
       },
       impl_->signer.get(), impl_->pool.get());
   HttpServerOptions http;
