@@ -110,6 +110,7 @@ BOOST_AUTO_TEST_CASE(a_new_key_is_looked_up_and_the_screen_denies_rows_of_the_ol
     r.sha256 = "abc";
   }
   rows[0].access_key_hash = before.key_hash;
+  rows[0].access_keys_version = before.keys_version;
   gate.Screen(*s.store, &rows);
   BOOST_TEST((rows[0].decision == AuditDecision::kDeny));
   BOOST_TEST(rows[0].reason == kBadAccessKey);
@@ -123,6 +124,16 @@ BOOST_AUTO_TEST_CASE(a_new_key_is_looked_up_and_the_screen_denies_rows_of_the_ol
   Presented fresh = gate.Read(Basic(kId, next), 16384);
   gate.Lookup(*s.store, &fresh);
   BOOST_TEST(fresh.let_in);
+  BOOST_TEST(fresh.keys_version == s.store->AccessKeysVersion());
+  std::vector<AuditRow> later(1, rows[1]);
+  later[0].access_key_hash = fresh.key_hash;
+  later[0].access_keys_version = fresh.keys_version;
+  gate.Screen(*s.store, &later);
+  BOOST_TEST((later[0].decision == AuditDecision::kPermit));
+  // A key let in at an older version, still the license's: permitted after its check.
+  later[0].access_keys_version = 0;
+  gate.Screen(*s.store, &later);
+  BOOST_TEST((later[0].decision == AuditDecision::kPermit));
 }
 
 BOOST_AUTO_TEST_CASE(the_challenge_is_the_one_koreader_and_kybook_answer) {

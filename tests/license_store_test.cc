@@ -314,7 +314,11 @@ BOOST_AUTO_TEST_CASE(access_keys_are_stored_as_their_hash_only) {
     store->AddLicense(Sample("a", "Ada"), 100);
     BOOST_TEST(store->FindKeyedLicense("a")->key_hash == "");  // none yet
     const std::string key = NewAccessKey();
+    const int64_t version = store->AccessKeysVersion();
     BOOST_TEST(store->SetAccessKeyHash("a", AccessKeyHash(key)));
+    BOOST_TEST(store->AccessKeysVersion() == version + 1);  // moves with each key, seen by every connection
+    BOOST_TEST(LicenseStore::Open(url)->AccessKeysVersion() == version + 1);
+    BOOST_TEST(store->FindKeyedLicense("a")->keys_version == version + 1);
     const auto keyed = store->FindKeyedLicense("a");
     BOOST_REQUIRE(keyed.has_value());
     BOOST_TEST(keyed->key_hash == AccessKeyHash(key));
@@ -328,6 +332,7 @@ BOOST_AUTO_TEST_CASE(access_keys_are_stored_as_their_hash_only) {
     BOOST_TEST(store->SetAccessKeyHash("a", AccessKeyHash(next)));
     BOOST_TEST(LicenseStore::Open(url)->FindKeyedLicense("a")->key_hash == AccessKeyHash(next));
     BOOST_TEST(!store->SetAccessKeyHash("zzz", AccessKeyHash(next)));
+    BOOST_TEST(store->AccessKeysVersion() == version + 2);  // an unknown license moves nothing
     BOOST_TEST(!store->FindKeyedLicense("zzz").has_value());
     BOOST_TEST(store->FindAccessKeyHash("a").value() == AccessKeyHash(next));
     BOOST_TEST(!store->FindAccessKeyHash("zzz").has_value());
@@ -341,6 +346,7 @@ BOOST_AUTO_TEST_CASE(a_version_4_store_gains_keys_and_keeps_its_licenses) {
   ForEachStore([](const std::string& url) {
     LicenseStore::Open(url)->AddLicense(Sample("a", "Ada"), 100);
     Exec(url, "ALTER TABLE licenses DROP COLUMN key_hash");
+    Exec(url, "DELETE FROM store_versions WHERE name = 'access_keys'");
     Exec(url, "DELETE FROM schema_migrations WHERE version >= 5");
     auto store = LicenseStore::Open(url);
     BOOST_TEST(store->SchemaVersion() == LicenseStore::LatestSchemaVersion());

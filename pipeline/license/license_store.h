@@ -35,6 +35,7 @@ struct StoredLicense {
 struct KeyedLicense {
   StoredLicense stored;
   std::string key_hash;  // AccessKeyHash() of its key; "" when it has none
+  int64_t keys_version = 0;  // AccessKeysVersion() as of the same read
 };
 
 struct Revocation {
@@ -77,6 +78,7 @@ struct AuditRow {
   // Not stored, not hashed: the access key hash an HTTP Basic request was let
   // in with, for the commit's screen to check it is still the license's.
   std::string access_key_hash;
+  int64_t access_keys_version = 0;  // the AccessKeysVersion() that hash was read at
 };
 
 // The row hash of `row` given its prev_hash.
@@ -124,8 +126,10 @@ class LicenseStore {
   virtual bool RenewLicense(const StoredLicense& license, int64_t at) = 0;
   virtual std::vector<StoredLicense> ListLicenses() = 0;
   // Access keys: the store keeps only their hashes (never a key). Setting
-  // one replaces the one before at once; false for an unknown license.
+  // one replaces the one before at once and moves AccessKeysVersion() (a
+  // reader may cache hashes while it stands still); false for an unknown license.
   virtual bool SetAccessKeyHash(const std::string& id, const std::string& key_hash) = 0;
+  virtual int64_t AccessKeysVersion() = 0;
   virtual std::optional<KeyedLicense> FindKeyedLicense(const std::string& id) = 0;
   // Only the hash ("" when the license has no key); nullopt for an unknown license.
   virtual std::optional<std::string> FindAccessKeyHash(const std::string& id) = 0;

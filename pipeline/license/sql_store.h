@@ -56,8 +56,10 @@ enum class Query {
   kSetAccessKeyHash,
   kSelectKeyedLicense,
   kSelectAccessKeyHash,
+  kBumpAccessKeysVersion,
+  kAccessKeysVersion,
 };
-constexpr int kQueryCount = static_cast<int>(Query::kSelectAccessKeyHash) + 1;
+constexpr int kQueryCount = static_cast<int>(Query::kAccessKeysVersion) + 1;
 const char* QueryText(Query query);
 
 // The migration to schema `version` (from 1), its auto-increment key spelt
@@ -96,6 +98,7 @@ class SqlStore : public LicenseStore {
   bool RenewLicense(const StoredLicense& license, int64_t at) override;
   std::vector<StoredLicense> ListLicenses() override;
   bool SetAccessKeyHash(const std::string& id, const std::string& key_hash) override;
+  int64_t AccessKeysVersion() override;
   std::optional<KeyedLicense> FindKeyedLicense(const std::string& id) override;
   std::optional<std::string> FindAccessKeyHash(const std::string& id) override;
   bool Revoke(const std::string& id, const std::string& reason, int64_t at) override;

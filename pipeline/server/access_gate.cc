@@ -71,6 +71,7 @@ Presented AccessGate::Read(const std::string& authorization, size_t max_size) co
     p.let_in = true;
     p.document = entry->document;
     p.key_hash = entry->key_hash;
+    p.keys_version = entry->version;
     p.key.clear();
   }
   return p;
@@ -84,21 +85,30 @@ void AccessGate::Lookup(LicenseStore& store, Presented* p) {
     p->key.clear();
     return;
   }
-  auto entry = std::make_shared<const Entry>(Entry{keyed->key_hash, keyed->stored.document});
+  auto entry = std::make_shared<const Entry>(Entry{keyed->key_hash, keyed->stored.document, keyed->keys_version});
   if (AccessKeyMatches(p->key, entry->key_hash)) {
     p->let_in = true;
     p->document = entry->document;
     p->key_hash = entry->key_hash;
+    p->keys_version = entry->version;
   }
   p->key.clear();
   std::lock_guard<std::mutex> lock(mu_);
+  if (entry->version < version_) return;  // read before a change a commit has seen: not kept
   if (cache_.size() >= capacity_) cache_.clear();
   cache_[p->license_id] = std::move(entry);
 }
 
 void AccessGate::Screen(LicenseStore& store, std::vector<AuditRow>* rows) {
+  const int64_t version = store.AccessKeysVersion();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (version != version_) cache_.clear();  // some key changed: every hash is read afresh
+    version_ = version;
+  }
   for (AuditRow& row : *rows) {
     if (row.access_key_hash.empty() || row.decision != AuditDecision::kPermit) continue;
+    if (row.access_keys_version == version) continue;  // no key has changed since its hash was read
     const std::optional<std::string> now = store.FindAccessKeyHash(row.license_id);
     if (now && ConstantTimeEquals(*now, row.access_key_hash)) continue;
     row.decision = AuditDecision::kDeny;

@@ -7,20 +7,24 @@
 // document, which is then decided exactly as a License header's.
 //
 // Freshness: the cache holds, per license id, the key hash and document read
-// with one round trip (FindKeyedLicense), never a key. A key that does not
-// match the cached hash is looked up again (it may be a new key), so a wrong
-// key costs at most one round trip. A request let in by a cached hash carries
-// that hash on its audit row (AuditRow::access_key_hash); Screen(), which
-// runs inside the audit commit's transaction, reads the license's current
-// hash and turns a row whose key has been replaced meanwhile (`imprint
-// license key`, by any process) into a denial, bad_access_key, before it is
-// written: the old key stops working from the moment the new one is
-// committed. Thread-safe; the cache holds at most `capacity` licenses (a full
-// one is cleared).
+// with one round trip (FindKeyedLicense), never a key, with the store's
+// access-keys version of that read. A key that does not match the cached
+// hash is looked up again (it may be a new key), so a wrong key costs at most
+// one round trip. A request let in carries the hash and its version on its
+// audit row (AuditRow::access_key_hash, access_keys_version). Screen(), which
+// runs inside the audit commit's transaction, reads the store's access-keys
+// version (one small SELECT per commit, as RevocationList reads the
+// revocations'): when it moved, the cache is dropped, and each row let in at
+// an older version has its license's current hash read and compared; a row
+// whose key has been replaced meanwhile (`imprint license key`, by any
+// process) becomes a denial, bad_access_key, before it is written. The old
+// key stops working from the moment the new one is committed. Thread-safe;
+// the cache holds at most `capacity` licenses (a full one is cleared).
 #ifndef IMPRINT_PIPELINE_SERVER_ACCESS_GATE_H_
 #define IMPRINT_PIPELINE_SERVER_ACCESS_GATE_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -49,6 +53,7 @@ struct Presented {
   std::string license_id;  // kBasic: the user name
   std::string key;         // kBasic: the password, until checked (then cleared)
   std::string key_hash;    // kBasic, once let in: the hash it matched
+  int64_t keys_version = 0;  // ... and the store's access-keys version it was read at
   bool let_in = false;     // kBasic: the key matched the license's hash
 };
 
@@ -75,12 +80,14 @@ class AccessGate {
   struct Entry {
     std::string key_hash;
     std::string document;
+    int64_t version = 0;
   };
   using Map = std::unordered_map<std::string, std::shared_ptr<const Entry>>;
   void Forget(const std::string& id);
   const size_t capacity_;
   mutable std::mutex mu_;
   Map cache_;  // GUARDED_BY(mu_)
+  int64_t version_ = -1;  // GUARDED_BY(mu_); the access-keys version the last commit saw
 };
 
 }  // namespace imprint

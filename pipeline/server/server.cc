@@ -344,6 +344,7 @@ DownloadServer::Impl::Plan DownloadServer::Impl::DecideAndSend(const Route& rout
   if (presented.kind == Kind::kNone) return Deny(row, 401, "no_license", "send Authorization: License <base64url of your license>");
   const std::string& text = presented.document;  // as sent, or as the store holds it (Basic)
   row.access_key_hash = presented.key_hash;  // "" but for Basic
+  row.access_keys_version = presented.keys_version;
   // The keys as of now (reloaded when the keystore changed), for the whole
   // request: the license is checked and the copy signed with one generation.
   const std::shared_ptr<const KeySnapshot> keys_now = keys.Current();
