@@ -138,6 +138,15 @@ BOOST_AUTO_TEST_CASE(a_new_key_is_looked_up_and_the_screen_denies_rows_of_the_ol
 
 BOOST_AUTO_TEST_CASE(the_challenge_is_the_one_koreader_and_kybook_answer) {
   BOOST_TEST(std::string(kBasicChallenge) == "Basic realm=\"Jamestown Foundation editions\", charset=\"UTF-8\"");
+  AuditRow row;
+  row.reason = "no_license";
+  BOOST_TEST(ChallengeFor(row) == kBasicChallenge);
+  row.reason = kBadAccessKey;
+  BOOST_TEST(ChallengeFor(row) == kBasicChallenge);
+  row.reason = "bad_signature";  // a license header's
+  BOOST_TEST(ChallengeFor(row) == std::string("License"));
+  row.access_key_hash = AccessKeyHash("k");  // the store's document, let in by Basic
+  BOOST_TEST(ChallengeFor(row) == kBasicChallenge);
 }
 
 }  // namespace

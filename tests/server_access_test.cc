@@ -103,6 +103,22 @@ BOOST_FIXTURE_TEST_CASE(unauthenticated_and_wrong_keys_get_401_with_the_basic_ch
   BOOST_TEST(Get(kEpub, "", Basic(id, key)).status == 200);
 }
 
+// Regression (the subscribers' page test hung): a license sent in the header
+// whose signature failed was challenged for Basic too, and Chromium held the
+// page's fetch() for a login dialog instead of handing it the 401. A license
+// header is challenged as before, `License`; the Basic challenge is for
+// requests that present no credentials or Basic ones.
+BOOST_FIXTURE_TEST_CASE(a_refused_license_header_is_challenged_for_license_not_basic, KeyServed) {
+  std::string changed = ada;
+  changed.replace(changed.find("\"name\":\"ada\""), 12, "\"name\":\"eve\"");
+  Reply r = Get(kEpub, changed);
+  BOOST_TEST(r.status == 401);
+  BOOST_TEST(Reason(r) == "bad_signature");
+  BOOST_TEST(r.headers["WWW-Authenticate"] == "License");
+  r = Get(kEpub, "", "License !!!not-base64");  // no license that decodes: unauthenticated
+  BOOST_TEST(r.headers["WWW-Authenticate"] == kChallenge);
+}
+
 BOOST_FIXTURE_TEST_CASE(a_revoked_license_with_its_right_key_is_403_revoked, KeyServed) {
   std::string id;
   const std::string key = NewKey(ada, &id);
@@ -132,6 +148,19 @@ BOOST_FIXTURE_TEST_CASE(license_key_shuts_the_old_key_out_of_a_running_server_at
   BOOST_TEST(Get(kMd, "", Basic(id, new_key)).status == 200);
   BOOST_TEST(Get(kMd, "", Basic(id, old_key)).status == 401);
   BOOST_TEST(Get(kMd, ada).status == 200);  // the signed license itself still works
+}
+
+// An attacker with the database puts another license's document under this
+// license's id: the key of the one does not open the other.
+BOOST_FIXTURE_TEST_CASE(a_document_swapped_in_the_store_is_not_taken_for_the_id, KeyServed) {
+  std::string id, bob_id;
+  const std::string key = NewKey(ada, &id);
+  NewKey(bob, &bob_id);
+  Sql("UPDATE licenses SET document = (SELECT document FROM licenses WHERE id = '" + bob_id + "') WHERE id = '" +
+      id + "'");
+  const Reply r = Get(kMd, "", Basic(id, key));
+  BOOST_TEST(r.status == 401);
+  BOOST_TEST(Reason(r) == "bad_access_key");
 }
 
 BOOST_FIXTURE_TEST_CASE(the_key_is_never_in_the_store_the_audit_log_the_log_or_an_answer, KeyServed) {

@@ -11,6 +11,12 @@ namespace imprint {
 const char* const kBasicChallenge = "Basic realm=\"Jamestown Foundation editions\", charset=\"UTF-8\"";
 const char* const kBadAccessKey = "bad_access_key";
 
+const char* ChallengeFor(const AuditRow& row) {
+  // Only a license header's denials are neither of these: Basic leaves its key hash on the row.
+  const bool basic_or_none = row.reason == "no_license" || row.reason == kBadAccessKey || !row.access_key_hash.empty();
+  return basic_or_none ? kBasicChallenge : "License";
+}
+
 namespace {
 
 // A password longer than this is no key (a key is 43 characters).

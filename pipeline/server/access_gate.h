@@ -39,6 +39,11 @@ namespace imprint {
 extern const char* const kBasicChallenge;
 // The audit reason of a Basic request whose id, key or header is not good.
 extern const char* const kBadAccessKey;
+// The challenge of a 401 answering `row`: `License` when the request sent a
+// license in the header and its signature failed (a browser's fetch() then
+// gets the 401 rather than a login dialog), kBasicChallenge for every other
+// (no credentials, Basic ones).
+const char* ChallengeFor(const AuditRow& row);
 
 // What a request's Authorization header presents.
 struct Presented {

@@ -104,7 +104,7 @@ struct DownloadServer::Impl {
       why = RevokedDetail(row.license_id);
     }
     HttpResponse answer = Json(status, ReasonJson("deny", row.reason, why));
-    if (status == 401) answer.Set("WWW-Authenticate", kBasicChallenge);
+    if (status == 401) answer.Set("WWW-Authenticate", ChallengeFor(row));
     return answer;
   }
 
