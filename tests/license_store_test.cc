@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "pipeline/license/access_key.h"
 #include "pipeline/license/audit_check.h"
 #include "pipeline/signing/checkpoint.h"
 #include "pipeline/base/crypto.h"
@@ -56,6 +57,7 @@ BOOST_AUTO_TEST_CASE(a_version_1_store_is_migrated_with_its_revocations) {
     Exec(url, "DROP TABLE audit_checkpoints");  // and each later migration's tables and columns
     Exec(url, "ALTER TABLE audit_log DROP COLUMN method");
     Exec(url, "ALTER TABLE audit_log DROP COLUMN item");
+    Exec(url, "ALTER TABLE licenses DROP COLUMN key_hash");
     Exec(url, "DELETE FROM schema_migrations WHERE version >= 2");
     auto store = LicenseStore::Open(url);
     BOOST_TEST(store->SchemaVersion() == LicenseStore::LatestSchemaVersion());
@@ -292,6 +294,63 @@ BOOST_AUTO_TEST_CASE(renewals_replace_the_document_and_leave_an_event) {
     BOOST_TEST(store->FindLicense("a")->license.end == new_end);
     BOOST_TEST(store->Events("a").back().type == "renewed");
     BOOST_TEST(!store->RenewLicense(Sample("zzz", "Nobody"), 150));
+  });
+}
+
+// What the database holds of the licenses table, read by a connection of
+// the test's own (psql, sqlite3): what an attacker with the database sees.
+std::string LicensesTableDump(const std::string& url) {
+  const ProcessResult r = url.rfind("sqlite:", 0) == 0
+                              ? Run("/usr/bin/sqlite3", {url.substr(7), ".dump"})
+                              : Run("/usr/bin/psql", {url, "-At", "-c", "SELECT * FROM licenses"});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  return r.out;
+}
+
+// Issue 16: the store keeps an access key's hash, never the key.
+BOOST_AUTO_TEST_CASE(access_keys_are_stored_as_their_hash_only) {
+  ForEachStore([](const std::string& url) {
+    auto store = LicenseStore::Open(url);
+    store->AddLicense(Sample("a", "Ada"), 100);
+    BOOST_TEST(store->FindKeyedLicense("a")->key_hash == "");  // none yet
+    const std::string key = NewAccessKey();
+    const int64_t version = store->AccessKeysVersion();
+    BOOST_TEST(store->SetAccessKeyHash("a", AccessKeyHash(key)));
+    BOOST_TEST(store->AccessKeysVersion() == version + 1);  // moves with each key, seen by every connection
+    BOOST_TEST(LicenseStore::Open(url)->AccessKeysVersion() == version + 1);
+    BOOST_TEST(store->FindKeyedLicense("a")->keys_version == version + 1);
+    const auto keyed = store->FindKeyedLicense("a");
+    BOOST_REQUIRE(keyed.has_value());
+    BOOST_TEST(keyed->key_hash == AccessKeyHash(key));
+    BOOST_TEST(keyed->stored.document == Sample("a", "Ada").document);
+    BOOST_TEST(keyed->stored.license.id == "a");
+    const std::string dump = LicensesTableDump(url);
+    BOOST_TEST(dump.find(AccessKeyHash(key)) != std::string::npos);
+    BOOST_TEST(dump.find(key) == std::string::npos);
+    // A new key replaces the old one at once, for every connection.
+    const std::string next = NewAccessKey();
+    BOOST_TEST(store->SetAccessKeyHash("a", AccessKeyHash(next)));
+    BOOST_TEST(LicenseStore::Open(url)->FindKeyedLicense("a")->key_hash == AccessKeyHash(next));
+    BOOST_TEST(!store->SetAccessKeyHash("zzz", AccessKeyHash(next)));
+    BOOST_TEST(store->AccessKeysVersion() == version + 2);  // an unknown license moves nothing
+    BOOST_TEST(!store->FindKeyedLicense("zzz").has_value());
+    BOOST_TEST(store->FindAccessKeyHash("a").value() == AccessKeyHash(next));
+    BOOST_TEST(!store->FindAccessKeyHash("zzz").has_value());
+    // A renewal keeps the key column (the CLI sets a new key beside it).
+    BOOST_TEST(store->RenewLicense(Sample("a", "Ada"), 150));
+    BOOST_TEST(store->FindKeyedLicense("a")->key_hash == AccessKeyHash(next));
+  });
+}
+
+BOOST_AUTO_TEST_CASE(a_version_4_store_gains_keys_and_keeps_its_licenses) {
+  ForEachStore([](const std::string& url) {
+    LicenseStore::Open(url)->AddLicense(Sample("a", "Ada"), 100);
+    Exec(url, "ALTER TABLE licenses DROP COLUMN key_hash");
+    Exec(url, "DELETE FROM store_versions WHERE name = 'access_keys'");
+    Exec(url, "DELETE FROM schema_migrations WHERE version >= 5");
+    auto store = LicenseStore::Open(url);
+    BOOST_TEST(store->SchemaVersion() == LicenseStore::LatestSchemaVersion());
+    BOOST_TEST(store->FindKeyedLicense("a")->key_hash == "");
   });
 }
 

@@ -422,6 +422,45 @@ BOOST_FIXTURE_TEST_CASE(rows_committed_after_a_database_restart_are_anchored_at_
   BOOST_TEST(verified.out.find("intact") != std::string::npos, verified.out);
 }
 
+// The status of GET `path` with `Authorization: auth`.
+int StatusWith(int port, const std::string& path, const std::string& auth) {
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+  Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  request.set("Authorization", auth);
+  session.sendRequest(request);
+  Poco::Net::HTTPResponse response;
+  std::string body;
+  Poco::StreamCopier::copyToString(session.receiveResponse(response), body);
+  return response.getStatus();
+}
+
+// Access keys on PostgreSQL (issue 16): HTTP Basic lets a license's key in,
+// and `imprint license key` shuts the old key out of the running server at
+// once, through the store's access-keys version read in each audit commit.
+BOOST_FIXTURE_TEST_CASE(basic_over_postgresql_and_a_new_key_shuts_the_old_one_out_at_once, Served) {
+  Start();
+  const std::string id = ada.substr(7, 36);
+  std::string key;
+  const auto new_key = [&] {
+    const ProcessResult r = Imprint({"license", "key", id});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    const size_t at = r.err.find("(shown only now): ");
+    BOOST_REQUIRE(at != std::string::npos);
+    key = r.err.substr(at + 18, 43);
+    return "Basic " + Base64Encode(id + ":" + key);
+  };
+  const std::string old_auth = new_key();
+  BOOST_TEST(StatusWith(port, kMd, old_auth) == 200);
+  BOOST_TEST(StatusWith(port, kMd, old_auth) == 200);  // from the server's cache
+  const std::string new_auth = new_key();
+  BOOST_TEST(StatusWith(port, kMd, old_auth) == 401);
+  BOOST_TEST(StatusWith(port, kMd, new_auth) == 200);
+  BOOST_TEST(StatusWith(port, kMd, old_auth) == 401);
+  const std::string stored = pg.Sql("SELECT * FROM licenses").out;
+  BOOST_TEST(stored.find(key) == std::string::npos);
+  BOOST_TEST(stored.find(Sha256Hex(key)) != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(db_connections_takes_a_number_from_1_to_256) {
   for (const std::string bad : {"0", "-1", "257", "8x", "", "99999999999999999999"}) {
     const ProcessResult r = RunImprint({"serve", "--port", "0", "--db-connections", bad});

@@ -1,9 +1,10 @@
-// The license commands: license issue|show|check|revoke|renew|list|status.
+// The license commands: license issue|show|check|revoke|renew|key|list|status.
 #include "pipeline/cli/cli_support.h"
 
 #include <sstream>
 #include <utility>
 
+#include "pipeline/license/access_key.h"
 #include "pipeline/license/decision.h"
 #include "pipeline/base/file_system.h"
 #include "pipeline/license/license.h"
@@ -65,6 +66,16 @@ void WriteDocument(const Args& args, const std::string& document, const std::str
   }
 }
 
+// Gives license `id` a new access key: its hash replaces the one in the store
+// (the old key stops working at once, in running servers too), and the key
+// itself is printed once, on `err`: standard output may be the license
+// document (--out -), which stays a pure document.
+void GiveAccessKey(LicenseStore& store, const std::string& id, std::ostream& err) {
+  const std::string key = NewAccessKey();
+  if (!store.SetAccessKeyHash(id, AccessKeyHash(key))) throw Error(id, 0, "no such license in the store");
+  err << "access key for license " << id << " (shown only now): " << key << "\n";
+}
+
 int RunLicenseIssue(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
   License l;
@@ -109,7 +120,9 @@ int RunLicenseIssue(const Args& args, std::ostream& out, std::ostream& err) {
 
   const Keystore keystore = BuildKeystore(EditionsDir(args), err);
   const std::string document = SignLicense(l, keystore.LoadSigningKey());
-  OpenStore(args, EditionsDir(args))->AddLicense({l, document}, Now());
+  const auto store = OpenStore(args, EditionsDir(args));
+  store->AddLicense({l, document}, Now());
+  GiveAccessKey(*store, l.id, err);
   WriteDocument(args, document, "the store holds license " + l.id, out, err);
   if (args.Get("out", kStandardOutput) != kStandardOutput) {
     out << "issued license " << l.id << " to " << l.subscriber_name << " (" << l.tier << "), written to "
@@ -219,10 +232,18 @@ int RunLicenseRenew(const Args& args, std::ostream& out, std::ostream& err) {
   const Keystore keystore = BuildKeystore(EditionsDir(args), err);
   stored->document = SignLicense(l, keystore.LoadSigningKey());
   store->RenewLicense(*stored, Now());
+  GiveAccessKey(*store, l.id, err);
   WriteDocument(args, stored->document, "the store holds license " + l.id + " renewed until " + l.end, out, err);
   if (args.Get("out", kStandardOutput) != kStandardOutput) {
     out << "renewed license " << l.id << " until " << l.end << ", written to " << args.Get("out") << "\n";
   }
+  return kExitOk;
+}
+
+int RunLicenseKey(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.positional.size() != 1) throw UsageError("give one license ID");
+  GiveAccessKey(*OpenStore(args, EditionsDir(args)), args.positional[0], err);
+  out << "license " << args.positional[0] << " has a new access key; the one before no longer works\n";
   return kExitOk;
 }
 
@@ -263,7 +284,9 @@ std::vector<Command> IssueAndShowCommands() {
        "(canonical JSON, RFC 8785), records it in the store, and writes it to FILE\n"
        "(or prints it; also with --out -). The tier and publications must be in the\n"
        "rights policy; the license is valid from the start of --from to the end of\n"
-       "--until (UTC). An --until already past is refused unless --allow-expired.",
+       "--until (UTC). An --until already past is refused unless --allow-expired.\n"
+       "Prints the license's access key (HTTP Basic: the license id and the key) once,\n"
+       "on standard error; the store keeps only its hash.",
        "imprint license issue --subscriber s-104 --name 'Ada Lovelace' --tier individual "
        "--publications monitor --from 2026-01-01 --until 2026-12-31 --out ada.license",
        [](OptionSet& set) {
@@ -325,7 +348,8 @@ std::vector<Command> CheckRevokeRenewCommands() {
        "extend a license and sign it afresh",
        "Moves a license's end to the end of DATE, signs the document again (same id)\n"
        "and records a 'renewed' event. The subscriber receives the new document. A\n"
-       "revoked license is not renewed: issue a new one.",
+       "revoked license is not renewed: issue a new one. Gives the license a new\n"
+       "access key, printed once on standard error; the one before stops working.",
        "imprint license renew 6f1c9a52-0d1e-4c1b-9a7e-2b8d3f4e5a61 --until 2027-12-31 --out ada.license",
        [](OptionSet& set) {
          set.addOption(ValueOption("until", "", "the new last day", "DATE"));
@@ -334,6 +358,13 @@ std::vector<Command> CheckRevokeRenewCommands() {
          AddDbOption(set);
        },
        &RunLicenseRenew},
+      {"license key", "license key ID [--db URL]", "give a license a new access key",
+       "Makes a new access key for the license (the password of HTTP Basic, the\n"
+       "license id being the user name), prints it once on standard error and keeps\n"
+       "only its hash in the store. The key before stops working at once, in running\n"
+       "servers too.",
+       "imprint license key 6f1c9a52-0d1e-4c1b-9a7e-2b8d3f4e5a61",
+       [](OptionSet& set) { AddDbOption(set); }, &RunLicenseKey},
   };
 }
 

@@ -30,6 +30,14 @@ struct StoredLicense {
   std::string document;  // the signed text as issued
 };
 
+// A license with the hash of its access key (access_key.h), read together:
+// the server's HTTP Basic check costs one round trip.
+struct KeyedLicense {
+  StoredLicense stored;
+  std::string key_hash;  // AccessKeyHash() of its key; "" when it has none
+  int64_t keys_version = 0;  // AccessKeysVersion() as of the same read
+};
+
 struct Revocation {
   std::string license_id;
   std::string reason;
@@ -67,6 +75,10 @@ struct AuditRow {
   std::string row_hash;  // SHA-256 over prev_hash and every field above (method
                          // and item only when not "GET" and "copy", so rows
                          // written before they existed keep their hashes)
+  // Not stored, not hashed: the access key hash an HTTP Basic request was let
+  // in with, for the commit's screen to check it is still the license's.
+  std::string access_key_hash;
+  int64_t access_keys_version = 0;  // the AccessKeysVersion() that hash was read at
 };
 
 // The row hash of `row` given its prev_hash.
@@ -113,6 +125,14 @@ class LicenseStore {
   // records a "renewed" event. False for an unknown license.
   virtual bool RenewLicense(const StoredLicense& license, int64_t at) = 0;
   virtual std::vector<StoredLicense> ListLicenses() = 0;
+  // Access keys: the store keeps only their hashes (never a key). Setting
+  // one replaces the one before at once and moves AccessKeysVersion() (a
+  // reader may cache hashes while it stands still); false for an unknown license.
+  virtual bool SetAccessKeyHash(const std::string& id, const std::string& key_hash) = 0;
+  virtual int64_t AccessKeysVersion() = 0;
+  virtual std::optional<KeyedLicense> FindKeyedLicense(const std::string& id) = 0;
+  // Only the hash ("" when the license has no key); nullopt for an unknown license.
+  virtual std::optional<std::string> FindAccessKeyHash(const std::string& id) = 0;
   // Records the revocation and its event; false for an unknown license.
   // Revoking twice keeps the first revocation.
   virtual bool Revoke(const std::string& id, const std::string& reason, int64_t at) = 0;

@@ -39,6 +39,11 @@ const std::vector<std::string>& Migrations() {
       "CREATE TABLE audit_checkpoints ("
       " id {SERIAL}, at BIGINT NOT NULL, size BIGINT NOT NULL, note TEXT NOT NULL);"
       "CREATE INDEX audit_checkpoints_by_size ON audit_checkpoints(size, id);",
+      // 5: each license's access key (HTTP Basic), kept only as its SHA-256
+      // (docs/security.md); '' for a license issued before keys existed. A
+      // version bumped by each new key, so that a server can cache hashes.
+      "ALTER TABLE licenses ADD COLUMN key_hash TEXT NOT NULL DEFAULT '';"
+      "INSERT INTO store_versions (name, version) VALUES ('access_keys', 0);",
   };
   return migrations;
 }
@@ -79,6 +84,13 @@ constexpr std::array<const char*, kQueryCount> kQueries = {
     "SELECT id, at, size, note FROM audit_checkpoints ORDER BY id DESC LIMIT 1",
     "SELECT id, at, size, note FROM audit_checkpoints WHERE size > $1 OR (size = $1 AND id > $2)"
     " ORDER BY size, id LIMIT $3",
+    "UPDATE licenses SET key_hash = $1 WHERE id = $2 RETURNING id",
+    // One statement: the hash and the version of one snapshot.
+    "SELECT l.document, l.key_hash, v.version FROM licenses l, store_versions v"
+    " WHERE l.id = $1 AND v.name = 'access_keys'",
+    "SELECT key_hash FROM licenses WHERE id = $1",
+    "UPDATE store_versions SET version = version + 1 WHERE name = 'access_keys'",
+    "SELECT version FROM store_versions WHERE name = 'access_keys'",
 };
 #undef IMPRINT_AUDIT_COLUMNS
 
@@ -175,6 +187,37 @@ bool SqlStore::RenewLicense(const StoredLicense& s, int64_t at) {
     AddEvent(s.license.id, "renewed", at, "until " + s.license.end);
   });
   return true;
+}
+
+bool SqlStore::SetAccessKeyHash(const std::string& id, const std::string& key_hash) {
+  bool found = false;
+  Transaction([&] {
+    Run(Query::kSetAccessKeyHash, {key_hash, id}, [&found](const SqlRow&) { found = true; });
+    if (found) Run(Query::kBumpAccessKeysVersion, {});
+  });
+  return found;
+}
+
+int64_t SqlStore::AccessKeysVersion() {
+  int64_t version = 0;
+  Run(Query::kAccessKeysVersion, {}, [&](const SqlRow& row) { version = row.Int(0); });
+  return version;
+}
+
+std::optional<KeyedLicense> SqlStore::FindKeyedLicense(const std::string& id) {
+  std::optional<KeyedLicense> found;
+  Run(Query::kSelectKeyedLicense, {id}, [&](const SqlRow& row) {
+    std::string doc = row.Text(0);
+    License license = ParseLicense(doc, name_);
+    found = KeyedLicense{{std::move(license), std::move(doc)}, row.Text(1), row.Int(2)};
+  });
+  return found;
+}
+
+std::optional<std::string> SqlStore::FindAccessKeyHash(const std::string& id) {
+  std::optional<std::string> found;
+  Run(Query::kSelectAccessKeyHash, {id}, [&](const SqlRow& row) { found = row.Text(0); });
+  return found;
 }
 
 std::vector<StoredLicense> SqlStore::ListLicenses() { return SelectLicenses(Query::kSelectLicenses, {}); }

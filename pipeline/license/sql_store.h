@@ -53,8 +53,13 @@ enum class Query {
   kInsertCheckpoint,
   kLatestCheckpoint,
   kCheckpointPage,
+  kSetAccessKeyHash,
+  kSelectKeyedLicense,
+  kSelectAccessKeyHash,
+  kBumpAccessKeysVersion,
+  kAccessKeysVersion,
 };
-constexpr int kQueryCount = static_cast<int>(Query::kCheckpointPage) + 1;
+constexpr int kQueryCount = static_cast<int>(Query::kAccessKeysVersion) + 1;
 const char* QueryText(Query query);
 
 // The migration to schema `version` (from 1), its auto-increment key spelt
@@ -92,6 +97,10 @@ class SqlStore : public LicenseStore {
   std::optional<StoredLicense> FindLicense(const std::string& id) override;
   bool RenewLicense(const StoredLicense& license, int64_t at) override;
   std::vector<StoredLicense> ListLicenses() override;
+  bool SetAccessKeyHash(const std::string& id, const std::string& key_hash) override;
+  int64_t AccessKeysVersion() override;
+  std::optional<KeyedLicense> FindKeyedLicense(const std::string& id) override;
+  std::optional<std::string> FindAccessKeyHash(const std::string& id) override;
   bool Revoke(const std::string& id, const std::string& reason, int64_t at) override;
   std::optional<Revocation> FindRevocation(const std::string& id) override;
   std::vector<Revocation> Revocations() override;

@@ -1,147 +1,8 @@
 #include "pipeline/server/server.h"
 
-
-#include <algorithm>
-#include <ctime>
-#include <filesystem>
-#include <functional>
-#include <memory>
-#include <optional>
-
-#include "pipeline/base/clock.h"
-#include "pipeline/base/crypto.h"
-#include "pipeline/base/edition_layout.h"
-#include "pipeline/base/error.h"
-#include "pipeline/base/file_system.h"
-#include "pipeline/base/json_string.h"
-#include "pipeline/edition/catalog.h"
-#include "pipeline/edition/verify.h"
-#include "pipeline/edition/writers.h"
-#include "pipeline/license/decision.h"
-#include "pipeline/license/license_status.h"
-#include "pipeline/license/license_store.h"
-#include "pipeline/license/store_pool.h"
-#include "pipeline/server/artifact_verifier.h"
-#include "pipeline/server/audit_writer.h"
-#include "pipeline/server/checkpoint_signer.h"
-#include "pipeline/server/copy_cache.h"
-#include "pipeline/server/http_answer.h"
-#include "pipeline/server/http_route.h"
-#include "pipeline/server/http_server.h"
-#include "pipeline/server/license_routes.h"
-#include "pipeline/server/opds_feeds.h"
-#include "pipeline/server/personalize.h"
-#include "pipeline/server/revocation_list.h"
-#include "pipeline/server/search_pages.h"
-#include "pipeline/server/serve_log.h"
-#include "pipeline/server/verdict_cache.h"
-#include "pipeline/server/withdrawn_list.h"
-#include "pipeline/signing/live_keys.h"
-#include "pipeline/signing/minisign.h"
+#include "pipeline/server/server_impl.h"
 
 namespace imprint {
-namespace fs = std::filesystem;
-namespace {
-
-// The Authorization header's size at the most (a license of the longest
-// name is ~1.5 KB); a longer one is refused, on the record. The whole request
-// head may be larger, so that such a request still reaches the record.
-constexpr size_t kMaxAuthorization = 16 * 1024;
-constexpr size_t kMaxHead = 64 * 1024;
-// The catalog's and the public key's size at the most (a catalog of ten
-// thousand editions is a few megabytes).
-constexpr uint64_t kMaxServedFile = 64 << 20;
-
-// The answer while the store cannot be reached: try again in a second.
-constexpr const char* kStoreUnavailable = "{\"error\":\"store_unavailable\"}\n";
-
-}  // namespace
-
-struct DownloadServer::Impl {
-  Impl(ServerOptions o, RightsPolicy p, TemplateSet t, Keystore keystore)
-      : options(std::move(o)), policy(std::move(p)), templates(std::move(t)), keys(std::move(keystore)),
-        watermarks(policy), out_root(fs::weakly_canonical(fs::absolute(options.out_dir))),
-        verifier(out_root.string()),
-        page(templates.Render("subscribers.html", TemplateData())) {
-    templates.CheckNames(SearchPageTemplateUse());
-  }
-
-  // What a request for an edition file comes to: the audit row to commit,
-  // and the answer to send once it is committed (the commit may have turned
-  // the row into a revocation).
-  struct Plan {
-    AuditRow row;
-    std::function<HttpResponse(const AuditRow& committed)> answer;
-  };
-
-  void Handle(const HttpRequest& request, HttpResponder respond);
-  HttpResponse HandleOther(const Route& route, const HttpRequest& request);
-  void HandleEdition(const Route& r, const HttpRequest& q, HttpResponder respond, const CurrentDocumentLookup& current = {});
-  HttpResponse HandleStored(const Route& route);
-  HttpResponse HandleLicense(const Route& route, const HttpRequest& request);
-  HttpResponse HandleFeed(const Route& route, const HttpRequest& request);  // opds_feeds.h
-  Plan DecideAndSend(const Route& route, const HttpRequest& request, AuditRow row, const CurrentDocumentLookup& current);
-  Plan Failure(AuditRow row, int status, const std::string& reason);
-  std::shared_ptr<const CopyCache::Copy> CopyFor(const Route& route, const License& license,
-                                                 const ArtifactVerifier::Result& base, const SigningKey& key);
-  Plan Permit(const Route& route, const HttpRequest& request, AuditRow row, std::shared_ptr<const CopyCache::Copy> copy);
-  std::optional<Plan> Withdrawn(const AuditRow& row);
-
-  RevocationLookup Revoked() {  // the store's revocations, as Decide() asks them
-    return [this](const std::string& id, int64_t at) {
-      const auto r = revocations.Find(id, at);
-      return r ? std::optional<std::string>(r->reason) : std::nullopt;
-    };
-  }
-  // A denial for `reason`, answered `status` once committed.
-  Plan Deny(AuditRow row, int status, const std::string& reason, const std::string& detail) {
-    row.decision = AuditDecision::kDeny;
-    row.reason = reason;
-    row.sha256.clear();
-    return {std::move(row), [this, status, detail](const AuditRow& r) { return DeniedAnswer(r, status, detail); }};
-  }
-
-  // The answer to a committed denial. The commit may have turned the row
-  // into a revocation: then the revocation's public wording (never its
-  // reason, the foundation's private note).
-  HttpResponse DeniedAnswer(const AuditRow& row, int status, const std::string& detail) {
-    std::string why = detail;
-    if (row.reason == ToString(DecisionReason::kRevoked) && revocations.Find(row.license_id, std::max(row.at, Now()))) {
-      status = 403;
-      why = RevokedDetail(row.license_id);
-    }
-    HttpResponse answer = Json(status, ReasonJson("deny", row.reason, why));
-    if (status == 401) answer.Set("WWW-Authenticate", "License");
-    return answer;
-  }
-
-  // A file under the output folder, or nullopt (logged): ReadInsideFolder.
-  std::optional<std::string> ReadInside(const std::string& relative) const {
-    std::optional<std::string> bytes = ReadInsideFolder(out_root.string(), relative, kMaxServedFile);
-    if (!bytes) {
-      Log(relative + ": not served: not a regular file of at most " + std::to_string(kMaxServedFile) + " bytes");
-    }
-    return bytes;
-  }
-
-  ServerOptions options;
-  RightsPolicy policy;
-  TemplateSet templates;
-  LiveKeys keys;
-  Watermarks watermarks;  // each tier's wording, parsed once
-  fs::path out_root;
-  ArtifactVerifier verifier;
-  std::string page;
-  CopyCache cache{static_cast<size_t>(std::max(0, options.copy_cache_entries))};
-  VerdictCache verdicts;
-  WithdrawnList withdrawn{out_root.string()};
-  FeedCatalog feeds{out_root.string()};
-  RevocationList revocations;
-  std::unique_ptr<StorePool> pool;  // the handlers' store connections
-  std::unique_ptr<CheckpointSigner> signer;  // destroyed after `audit`: it signs the last rows
-  std::unique_ptr<AuditWriter> audit;
-  std::unique_ptr<HttpServer> http;
-};
 
 // On an I/O thread: an edition file is decided here and answered when its
 // audit row is committed; everything else, which may wait for the store or
@@ -162,93 +23,29 @@ void DownloadServer::Impl::Handle(const HttpRequest& request, HttpResponder resp
   if (!http->Offload(job)) respond(Json(503, "{\"error\":\"busy\"}\n").Set("Retry-After", "1"));
 }
 
-HttpResponse DownloadServer::Impl::HandleOther(const Route& route, const HttpRequest& request) {
-  if (request.method != "GET" && request.method != "HEAD") {
-    return Json(405, "{\"error\":\"method_not_allowed\"}\n").Set("Allow", "GET, HEAD");
-  }
-  switch (route.kind) {
-    case Route::kBad:
-      return Json(400, "{\"error\":\"malformed_path\"}\n");
-    case Route::kUnknown:
-      return Json(404, "{\"error\":\"not_found\"}\n");
-    case Route::kPage:
-      return Answer(200, "text/html; charset=utf-8", page);
-    case Route::kHealth:
-      if (!pool->Healthy()) {
-        return Answer(503, "text/plain", "store unavailable: " + pool->name() + "\n").Set("Retry-After", "1");
-      }
-      return Answer(200, "text/plain", "ok\n");
-    case Route::kPublicKey: {
-      // The key that signs now, from the keystore: not a file of the output
-      // folder, which whoever writes there could swap for a key of their own.
-      const std::shared_ptr<const KeySnapshot> now = keys.Current();
-      if (!now->signing) return Json(503, "{\"error\":\"no_signing_key\"}\n");
-      return Answer(200, "text/plain", FormatPublicKey(now->signing->key));
+// Basic not let in from the gate's cache asks the store on a worker, not here.
+void DownloadServer::Impl::HandleEdition(const Route& route, const HttpRequest& request, HttpResponder respond) {
+  Presented presented = gate.Read(request.Header("authorization"), kMaxAuthorization);
+  if (!AccessGate::NeedsLookup(presented)) return DecideEdition(route, request, presented, false, std::move(respond));
+  auto job = [this, route, request, presented, respond]() mutable {
+    bool failed = false;
+    try {
+      pool->Use([&](LicenseStore& store) { return gate.Lookup(store, &presented), true; });
+    } catch (const StoreUnavailable&) {  // no row could be committed either
+      return respond(Json(503, kStoreUnavailable).Set("Retry-After", "1"));
+    } catch (const std::exception& e) {
+      Log(std::string("access key lookup failed: ") + e.what());
+      failed = true;
     }
-    case Route::kCatalog: {
-      // Served only as signed by a trusted key, like every edition file.
-      const auto bytes = ReadInside(kCatalogJsonName);
-      const auto signature = ReadInside(std::string(kCatalogJsonName) + kSignatureSuffix);
-      if (!bytes) return Json(404, "{\"error\":\"not_found\"}\n");
-      std::string signer;
-      const std::string problem = signature ? CheckSignature(kCatalogJsonName, *bytes, *signature,
-                                                             keys.Current()->trusted, &signer)
-                                            : "no signature beside it";
-      if (!problem.empty()) {
-        Log(std::string("catalog_unverified: ") + kCatalogJsonName + ": " + problem);
-        return Json(500, "{\"error\":\"catalog_unverified\"}\n");
-      }
-      return Answer(200, "application/json", *bytes);
-    }
-    case Route::kLicense:
-    case Route::kRights:
-    case Route::kAuditCheckpoint:
-    case Route::kStatus:
-      try {
-        if (route.kind == Route::kLicense || route.kind == Route::kRights) return HandleLicense(route, request);
-        return HandleStored(route);
-      } catch (const StoreUnavailable&) {
-        return Json(503, kStoreUnavailable).Set("Retry-After", "1");
-      }
-    case Route::kOpds:
-    case Route::kOpdsAuth:
-    case Route::kAtom:
-      return HandleFeed(route, request);
-    case Route::kSearch:
-    case Route::kOpdsSearch:
-    case Route::kOpenSearch:
-      return AnswerSearch(route, out_root.string(), templates, [this](const std::string& edition) {
-        const std::shared_ptr<const KeySnapshot> now = keys.Current();
-        return withdrawn.Find(edition, now->trusted, now->generation).has_value();
-      });
-    case Route::kEdition:
-      break;  // not here: Handle()
-  }
-  return Json(400, "{\"error\":\"malformed_path\"}\n");
+    DecideEdition(route, request, presented, failed, std::move(respond));
+  };
+  if (!http->Offload(job)) respond(Json(503, "{\"error\":\"busy\"}\n").Set("Retry-After", "1"));
 }
 
-// The routes answered from the store. Only a lookup that worked can say a
-// license is unknown: one that failed is StoreUnavailable, never a 404.
-HttpResponse DownloadServer::Impl::HandleStored(const Route& route) {
-  if (route.kind == Route::kAuditCheckpoint) {
-    // The latest signed checkpoint, for outside parties to keep copies of.
-    const auto latest = pool->Use([](LicenseStore& store) { return store.LatestCheckpoint(); });
-    if (!latest) return Json(404, "{\"error\":\"no_checkpoint\"}\n");
-    return Answer(200, "text/plain; charset=utf-8", latest->note).Set("Cache-Control", "no-cache");
-  }
-  const std::string& id = route.license_id;
-  const auto document = pool->Use([&id](LicenseStore& store) -> std::optional<std::string> {
-    if (!store.FindLicense(id)) return std::nullopt;
-    return LicenseStatusDocument(store, id, Now());  // licenses are never deleted: its Error is the store's
-  });
-  if (!document) return Json(404, "{\"error\":\"unknown_license\"}\n");
-  return Json(200, *document);
-}
-
-// On an I/O thread without `current`; a license past its end (perhaps renewed
-// since) is decided again on a worker with the store's current documents.
-void DownloadServer::Impl::HandleEdition(const Route& route, const HttpRequest& request, HttpResponder respond,
-                                         const CurrentDocumentLookup& current) {
+// Without `current`, a license past its end (perhaps renewed since) is
+// decided again on a worker with the store's current documents.
+void DownloadServer::Impl::DecideEdition(const Route& route, const HttpRequest& request, const Presented& presented,
+                                         bool failed, HttpResponder respond, const CurrentDocumentLookup& current) {
   AuditRow row;
   row.at = Now();
   row.edition = route.edition.Path();
@@ -259,14 +56,17 @@ void DownloadServer::Impl::HandleEdition(const Route& route, const HttpRequest& 
   const CurrentDocumentLookup not_here = NoteAsked(&ask_store);
   Plan plan;
   try {
-    plan = DecideAndSend(route, request, row, current ? current : not_here);
+    plan = failed ? Failure(row, 500, "internal")
+                  : DecideAndSend(route, request, presented, row, current ? current : not_here);
   } catch (const std::exception& e) {
     // Whatever went wrong, the request leaves its one row.
     Log(row.edition + "/" + route.file + ": " + e.what());
     plan = Failure(row, 500, "internal");
   }
   if (ask_store && plan.row.reason == ToString(DecisionReason::kExpired) &&
-      http->Offload([=] { HandleEdition(route, request, respond, StoreLookup(pool.get())); })) return;
+      http->Offload([=] { DecideEdition(route, request, presented, false, respond, StoreLookup(pool.get())); })) {
+    return;
+  }
   // The record of what is sent is in before it is sent.
   audit->Submit(std::move(plan.row), [respond = std::move(respond), answer = std::move(plan.answer)](
                                          const AuditRow& committed, bool ok) {
@@ -283,36 +83,6 @@ void DownloadServer::Impl::HandleEdition(const Route& route, const HttpRequest& 
     }
     respond(std::move(response));
   });
-}
-
-namespace {
-
-// The license: "Authorization: License <base64url of the document>"; false
-// when the request carries none that decodes.
-bool LicenseText(const HttpRequest& request, std::string* text) {
-  const std::string& auth = request.Header("authorization");
-  return auth.rfind("License ", 0) == 0 && auth.size() <= kMaxAuthorization && Base64UrlDecode(auth.substr(8), text);
-}
-
-}  // namespace
-
-// GET /licenses/<id>/license and /rights, for the license the request carries.
-HttpResponse DownloadServer::Impl::HandleLicense(const Route& route, const HttpRequest& request) {
-  std::string text;
-  const auto verify = [this, now = keys.Current()](const std::string& l) { return verdicts.Verify(l, *now); };
-  const LicenseRequest r{route.license_id, LicenseText(request, &text) ? &text : nullptr, &policy, verify, Now()};
-  return LicenseRouteAnswer(route.kind == Route::kLicense, *pool, r);
-}
-
-HttpResponse DownloadServer::Impl::HandleFeed(const Route& route, const HttpRequest& request) {
-  const std::shared_ptr<const KeySnapshot> k = keys.Current();
-  std::string text;
-  const FeedDecision decide = [&](const std::string& publication, const std::string& format) {
-    return Decide({&text, EditionRef{publication, 1, 1}, "read", format, Now()}, policy, k->trusted, Revoked(),
-                  [this, &k](const std::string& license) { return verdicts.Verify(license, *k); });
-  };
-  return AnswerFeed(*feeds.Current(k->trusted, k->generation), route, LicenseText(request, &text) ? decide : nullptr,
-                    [this](const AuditRow& r, int status, const std::string& d) { return DeniedAnswer(r, status, d); });
 }
 
 // A denial that answers with a bare {"error":ERROR} (the failures that are
@@ -344,17 +114,22 @@ std::optional<DownloadServer::Impl::Plan> DownloadServer::Impl::Withdrawn(const 
 }
 
 DownloadServer::Impl::Plan DownloadServer::Impl::DecideAndSend(const Route& route, const HttpRequest& request,
-                                                               AuditRow row, const CurrentDocumentLookup& current) {
+                                                               const Presented& presented, AuditRow row,
+                                                               const CurrentDocumentLookup& current) {
   if (std::optional<Plan> gone = Withdrawn(row)) return std::move(*gone);
   if (request.method != "GET" && request.method != "HEAD") {
     Plan plan = Deny(row, 405, "method_not_allowed", "GET or HEAD");
     plan.answer = [this](const AuditRow& r) { return DeniedAnswer(r, 405, "GET or HEAD").Set("Allow", "GET, HEAD"); };
     return plan;
   }
-  std::string text;
-  if (!LicenseText(request, &text)) {
-    return Deny(row, 401, "no_license", "send Authorization: License <base64url of your license>");
+  using Kind = Presented::Kind;
+  if (presented.kind == Kind::kBadBasic || (presented.kind == Kind::kBasic && !presented.let_in)) {
+    return Deny(row, 401, kBadAccessKey, "the license id or access key is not right");
   }
+  if (presented.kind == Kind::kNone) return Deny(row, 401, "no_license", "send Authorization: License <base64url of your license>");
+  const std::string& text = presented.document;  // as sent, or as the store holds it (Basic)
+  row.access_key_hash = presented.key_hash;  // "" but for Basic
+  row.access_keys_version = presented.keys_version;
   // The keys as of now (reloaded when the keystore changed), for the whole
   // request: the license is checked and the copy signed with one generation.
   const std::shared_ptr<const KeySnapshot> keys_now = keys.Current();
@@ -365,8 +140,9 @@ DownloadServer::Impl::Plan DownloadServer::Impl::DecideAndSend(const Route& rout
     row.license_id = d.license->id;
     row.subscriber_id = d.license->subscriber_id;
   }
-  if (IsSignatureFailure(d.reason)) {
-    return Deny(row, 401, ToString(d.reason), d.detail);
+  if (IsSignatureFailure(d.reason)) return Deny(row, 401, ToString(d.reason), d.detail);
+  if (presented.kind == Kind::kBasic && (!d.license || d.license->id != presented.license_id)) {  // a row edited
+    return Deny(row, 401, kBadAccessKey, "the license id or access key is not right");
   }
   // Only bytes the edition's signed manifest proves are personalised and
   // signed; each file is verified once per change of its identity. An
@@ -458,6 +234,7 @@ void DownloadServer::Start() {
     impl_->revocations.Refresh(*store);
   }
   RevocationList* revocations = &impl_->revocations;
+  AccessGate* gate = &impl_->gate;
   // The key as it is now (LiveKeys), each time a checkpoint is signed.
   Impl* keys_of = impl_.get();
   impl_->signer = std::make_unique<CheckpointSigner>(
@@ -468,9 +245,10 @@ void DownloadServer::Start() {
   impl_->signer->Nudge();
   impl_->audit = std::make_unique<AuditWriter>(
       impl_->options.db_url,
-      [revocations](LicenseStore& store, std::vector<AuditRow>* rows) {
+      [revocations, gate](LicenseStore& store, std::vector<AuditRow>* rows) {
         revocations->Refresh(store);
         revocations->Screen(rows, Now());
+        gate->Screen(store, rows);  // after revocations: a replaced key is 401, whatever else
       },
       impl_->signer.get(), impl_->pool.get());
   HttpServerOptions http;

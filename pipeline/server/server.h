@@ -4,8 +4,9 @@
 // Every request's path is matched against the few shapes docs/http.md names
 // and mapped to a file under the output folder by the server, never taken from
 // the request; a malformed path is 400, a well-formed one of no route 404. A
-// license (Authorization: License <base64url>) is trusted only after its
-// signature checks out, before any database work; decide() then permits or
+// license (Authorization: License <base64url>, or HTTP Basic with its id and
+// access key, which access_gate turns into the document the store holds) is
+// trusted only after its signature checks out; decide() then permits or
 // denies, and every decision is appended to the hash-chained audit log,
 // committed (in groups) before the response leaves. Personalised copies are
 // made only from built files that their edition's signed manifest proves
@@ -26,7 +27,7 @@
 // (never a copy without its audit row, never a 404 for a license that may
 // exist), /healthz is 503 naming the store, and every connection is opened
 // anew once it is back. Start() and Stop() from one thread. Its parts are
-// units of their own: audit_writer (with store_checkpointer),
+// units of their own: access_gate, audit_writer (with store_checkpointer),
 // checkpoint_signer, revocation_list, copy_cache, verdict_cache, http_answer
 // and serve_log; this unit routes requests to them and to decisions.
 #ifndef IMPRINT_PIPELINE_SERVER_SERVER_H_

@@ -1,0 +1,161 @@
+// The download server's inside (server.h): the state a DownloadServer holds
+// and its request handlers, shared by server.cc (requests, edition files,
+// decisions, copies) and server_routes.cc (the other routes: the page, keys,
+// catalog, store documents, license routes, feeds, search). Private to the
+// server layer: nothing outside pipeline/server/ includes it.
+#ifndef IMPRINT_PIPELINE_SERVER_SERVER_IMPL_H_
+#define IMPRINT_PIPELINE_SERVER_SERVER_IMPL_H_
+
+#include "pipeline/server/server.h"
+
+#include <algorithm>
+#include <ctime>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "pipeline/base/clock.h"
+#include "pipeline/base/crypto.h"
+#include "pipeline/base/edition_layout.h"
+#include "pipeline/base/error.h"
+#include "pipeline/base/file_system.h"
+#include "pipeline/base/json_string.h"
+#include "pipeline/edition/catalog.h"
+#include "pipeline/edition/verify.h"
+#include "pipeline/edition/writers.h"
+#include "pipeline/license/decision.h"
+#include "pipeline/license/license_status.h"
+#include "pipeline/license/license_store.h"
+#include "pipeline/license/store_pool.h"
+#include "pipeline/server/access_gate.h"
+#include "pipeline/server/artifact_verifier.h"
+#include "pipeline/server/audit_writer.h"
+#include "pipeline/server/checkpoint_signer.h"
+#include "pipeline/server/copy_cache.h"
+#include "pipeline/server/http_answer.h"
+#include "pipeline/server/http_route.h"
+#include "pipeline/server/http_server.h"
+#include "pipeline/server/license_routes.h"
+#include "pipeline/server/opds_feeds.h"
+#include "pipeline/server/personalize.h"
+#include "pipeline/server/revocation_list.h"
+#include "pipeline/server/search_pages.h"
+#include "pipeline/server/serve_log.h"
+#include "pipeline/server/verdict_cache.h"
+#include "pipeline/server/withdrawn_list.h"
+#include "pipeline/signing/live_keys.h"
+#include "pipeline/signing/minisign.h"
+
+namespace imprint {
+namespace fs = std::filesystem;
+
+// The Authorization header's size at the most (a license of the longest
+// name is ~1.5 KB); a longer one is refused, on the record. The whole request
+// head may be larger, so that such a request still reaches the record.
+inline constexpr size_t kMaxAuthorization = 16 * 1024;
+inline constexpr size_t kMaxHead = 64 * 1024;
+// The catalog's and the public key's size at the most (a catalog of ten
+// thousand editions is a few megabytes).
+inline constexpr uint64_t kMaxServedFile = 64 << 20;
+
+// The answer while the store cannot be reached: try again in a second.
+inline constexpr const char* kStoreUnavailable = "{\"error\":\"store_unavailable\"}\n";
+
+
+struct DownloadServer::Impl {
+  Impl(ServerOptions o, RightsPolicy p, TemplateSet t, Keystore keystore)
+      : options(std::move(o)), policy(std::move(p)), templates(std::move(t)), keys(std::move(keystore)),
+        watermarks(policy), out_root(fs::weakly_canonical(fs::absolute(options.out_dir))),
+        verifier(out_root.string()),
+        page(templates.Render("subscribers.html", TemplateData())) {
+    templates.CheckNames(SearchPageTemplateUse());
+  }
+
+  // What a request for an edition file comes to: the audit row to commit,
+  // and the answer to send once it is committed (the commit may have turned
+  // the row into a revocation).
+  struct Plan {
+    AuditRow row;
+    std::function<HttpResponse(const AuditRow& committed)> answer;
+  };
+
+  void Handle(const HttpRequest& request, HttpResponder respond);
+  HttpResponse HandleOther(const Route& route, const HttpRequest& request);
+  void HandleEdition(const Route& route, const HttpRequest& request, HttpResponder respond);
+  void DecideEdition(const Route&, const HttpRequest&, const Presented&, bool failed, HttpResponder respond,
+                     const CurrentDocumentLookup& current = {});
+  HttpResponse HandleStored(const Route& route);
+  HttpResponse ServeCatalog();
+  HttpResponse HandleLicense(const Route& route, const HttpRequest& request);
+  HttpResponse HandleFeed(const Route& route, const HttpRequest& request);  // opds_feeds.h
+  bool Credentials(const HttpRequest& request, std::string* text);
+  Plan DecideAndSend(const Route& route, const HttpRequest& request, const Presented& presented, AuditRow row,
+                     const CurrentDocumentLookup& current);
+  Plan Failure(AuditRow row, int status, const std::string& reason);
+  std::shared_ptr<const CopyCache::Copy> CopyFor(const Route& route, const License& license,
+                                                 const ArtifactVerifier::Result& base, const SigningKey& key);
+  Plan Permit(const Route& route, const HttpRequest& request, AuditRow row, std::shared_ptr<const CopyCache::Copy> copy);
+  std::optional<Plan> Withdrawn(const AuditRow& row);
+
+  RevocationLookup Revoked() {  // the store's revocations, as Decide() asks them
+    return [this](const std::string& id, int64_t at) {
+      const auto r = revocations.Find(id, at);
+      return r ? std::optional<std::string>(r->reason) : std::nullopt;
+    };
+  }
+  // A denial for `reason`, answered `status` once committed.
+  Plan Deny(AuditRow row, int status, const std::string& reason, const std::string& detail) {
+    row.decision = AuditDecision::kDeny;
+    row.reason = reason;
+    row.sha256.clear();
+    return {std::move(row), [this, status, detail](const AuditRow& r) { return DeniedAnswer(r, status, detail); }};
+  }
+
+  // The answer to a committed denial. The commit may have turned the row
+  // into a revocation: then the revocation's public wording (never its
+  // reason, the foundation's private note).
+  HttpResponse DeniedAnswer(const AuditRow& row, int status, const std::string& detail) {
+    std::string why = detail;
+    if (row.reason == kBadAccessKey) status = 401;  // also a key replaced while the row was committed
+    if (row.reason == ToString(DecisionReason::kRevoked) && revocations.Find(row.license_id, std::max(row.at, Now()))) {
+      status = 403;
+      why = RevokedDetail(row.license_id);
+    }
+    HttpResponse answer = Json(status, ReasonJson("deny", row.reason, why));
+    if (status == 401) answer.Set("WWW-Authenticate", ChallengeFor(row));
+    return answer;
+  }
+
+  // A file under the output folder, or nullopt (logged): ReadInsideFolder.
+  std::optional<std::string> ReadInside(const std::string& relative) const {
+    std::optional<std::string> bytes = ReadInsideFolder(out_root.string(), relative, kMaxServedFile);
+    if (!bytes) {
+      Log(relative + ": not served: not a regular file of at most " + std::to_string(kMaxServedFile) + " bytes");
+    }
+    return bytes;
+  }
+
+  ServerOptions options;
+  RightsPolicy policy;
+  TemplateSet templates;
+  LiveKeys keys;
+  Watermarks watermarks;  // each tier's wording, parsed once
+  fs::path out_root;
+  ArtifactVerifier verifier;
+  std::string page;
+  CopyCache cache{static_cast<size_t>(std::max(0, options.copy_cache_entries))};
+  VerdictCache verdicts;
+  AccessGate gate;
+  WithdrawnList withdrawn{out_root.string()};
+  FeedCatalog feeds{out_root.string()};
+  RevocationList revocations;
+  std::unique_ptr<StorePool> pool;  // the handlers' store connections
+  std::unique_ptr<CheckpointSigner> signer;  // destroyed after `audit`: it signs the last rows
+  std::unique_ptr<AuditWriter> audit;
+  std::unique_ptr<HttpServer> http;
+};
+
+}  // namespace imprint
+
+#endif  // IMPRINT_PIPELINE_SERVER_SERVER_IMPL_H_
