@@ -186,5 +186,45 @@ BOOST_FIXTURE_TEST_CASE(the_key_is_never_in_the_store_the_audit_log_the_log_or_a
   BOOST_TEST(ServerLog().find(Base64Encode(id + ":" + key)) == std::string::npos);
 }
 
+// The first `href="..."` after `marker` in `feed`, or "".
+std::string HrefAfter(const std::string& feed, const std::string& marker) {
+  const size_t at = feed.find(marker);
+  const size_t href = at == std::string::npos ? at : feed.find("href=\"", at);
+  if (href == std::string::npos) return "";
+  const size_t end = feed.find('"', href + 6);
+  return feed.substr(href + 6, end - href - 6);
+}
+
+// What KOReader does (issue 16, the referee): /opds without credentials,
+// the Basic challenge, the same request with Basic, a publication's
+// acquisition feed, an EPUB acquisition link, the copy and its signature,
+// which stock minisign accepts.
+BOOST_FIXTURE_TEST_CASE(a_reading_app_logs_in_with_basic_and_downloads_through_the_feed, KeyServed) {
+  std::string id;
+  const std::string key = NewKey(ada, &id);
+  const Reply challenge = Get("/opds");
+  BOOST_TEST(challenge.status == 401);
+  BOOST_TEST(Reply(challenge).headers["WWW-Authenticate"] == kChallenge);
+  const Reply root = Get("/opds", "", Basic(id, key));
+  BOOST_REQUIRE_EQUAL(root.status, 200);
+  const std::string feed_path = HrefAfter(root.body, "<title>The Monitor</title>");
+  BOOST_REQUIRE_MESSAGE(feed_path.rfind("/opds/publications/monitor", 0) == 0, root.body);
+  const Reply feed = Get(feed_path, "", Basic(id, key));
+  BOOST_REQUIRE_EQUAL(feed.status, 200);
+  const std::string epub = HrefAfter(feed.body, "rel=\"http://opds-spec.org/acquisition\" type=\"application/epub+zip\"");
+  BOOST_REQUIRE_MESSAGE(!epub.empty(), feed.body);
+  const Reply copy = Get(epub, "", Basic(id, key));
+  const Reply signature = Get(epub + ".minisig", "", Basic(id, key));
+  BOOST_REQUIRE_EQUAL(copy.status, 200);
+  BOOST_REQUIRE_EQUAL(signature.status, 200);
+  const std::string name = epub.substr(epub.rfind('/') + 1);
+  WriteAll(dir / ("app/" + name), copy.body);
+  WriteAll(dir / ("app/" + name + ".minisig"), signature.body);
+  const ProcessResult m =
+      Run("/usr/bin/minisign", {"-V", "-p", dir / "output/keys/imprint.pub", "-m", dir / ("app/" + name)});
+  BOOST_TEST(m.exit_code == 0, m.err);
+  BOOST_TEST(m.out.find("license:") != std::string::npos, m.out);  // a personalised copy, signed for the license
+}
+
 }  // namespace
 }  // namespace imprint
