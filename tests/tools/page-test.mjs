@@ -150,6 +150,12 @@ try {
   const bobFiles = await page.$$eval("#editions button[data-file]", (els) => els.map((e) => e.dataset.file));
   check(bobFiles.length > 0 && !bobFiles.some((f) => f.includes(".epub")), "no EPUB for syndication: " + bobFiles);
   check(bobFiles.some((f) => f.startsWith("prism-")), "Prism too for Bob");
+  // Each edition with its headlines (catalog.json's, in order).
+  const prismHeadlines = await page.$$eval('#editions > li[data-edition="prism/v04/i012"] ul.headlines li',
+                                           (els) => els.map((e) => e.textContent));
+  check(prismHeadlines.join(" | ") ===
+            "RUSSIA'S REGIONS TEST THE NEW BUDGET RULES | UKRAINE: A QUIET WEEK IN THE RADA | KAZAKHSTAN, 1998: OIL AND PATIENCE",
+        "the headlines of Prism 4.12, in order: " + prismHeadlines.join(" | "));
 
   // Expired and revoked: plainly, with the public reason only, and nothing listed.
   await showLicense(oldFile);
