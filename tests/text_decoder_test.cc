@@ -112,5 +112,11 @@ BOOST_AUTO_TEST_CASE(every_bidi_control_character_is_refused_in_a_label) {
   BOOST_TEST(OneLineTextProblem("\xd9\x85\xe2\x80\x8c\xd9\x86", &length) == "");
 }
 
+BOOST_AUTO_TEST_CASE(lines_split_at_lf_and_crlf) {
+  BOOST_TEST((TextLines("a\r\nb\n\nc") == std::vector<std::string_view>{"a", "b", "", "c"}));
+  BOOST_TEST((TextLines("a\n") == std::vector<std::string_view>{"a"}));
+  BOOST_TEST(TextLines("").empty());
+}
+
 }  // namespace
 }  // namespace imprint

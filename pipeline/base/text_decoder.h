@@ -33,6 +33,10 @@ DecodedText DecodeText(std::string_view bytes, const std::string& file);
 // into *length.
 std::string OneLineTextProblem(std::string_view text, size_t* length);
 
+// The lines of `text` (LF or CRLF line breaks), without their breaks; no
+// line for a final break.
+std::vector<std::string_view> TextLines(std::string_view text);
+
 // The one UTF-8 decoder: the character of the sequence at bytes[pos] into
 // *cp, and the sequence's length; 0 when the bytes there are not well-formed
 // UTF-8 (a stray or missing continuation byte, an overlong form, a surrogate,

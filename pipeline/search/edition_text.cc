@@ -1,5 +1,7 @@
 #include "pipeline/search/edition_text.h"
 
+#include "pipeline/base/text_decoder.h"  // TextLines
+
 namespace imprint {
 namespace {
 
@@ -11,20 +13,6 @@ bool StartsWith(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
 }
 
-// The lines of `text`, without their line breaks.
-std::vector<std::string_view> Lines(std::string_view text) {
-  std::vector<std::string_view> lines;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    lines.push_back(line);
-    start = end + 1;
-  }
-  return lines;
-}
 
 }  // namespace
 
@@ -46,7 +34,7 @@ std::string UnescapeMarkdown(std::string_view text) {
 
 EditionText ReadEditionText(std::string_view markdown) {
   EditionText text;
-  const std::vector<std::string_view> lines = Lines(markdown);
+  const std::vector<std::string_view> lines = TextLines(markdown);
   size_t i = 0;
   // The front matter, between the first two "---" lines.
   if (i < lines.size() && lines[i] == "---") {

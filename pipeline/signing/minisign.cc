@@ -4,25 +4,13 @@
 #include <cstdio>
 
 #include "pipeline/base/error.h"
+#include "pipeline/base/text_decoder.h"  // TextLines
 
 namespace imprint {
 namespace {
 
 constexpr char kTrustedPrefix[] = "trusted comment: ";
 
-std::vector<std::string_view> Lines(std::string_view text) {
-  std::vector<std::string_view> lines;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    lines.push_back(line);
-    start = end + 1;
-  }
-  return lines;
-}
 
 }  // namespace
 
@@ -56,7 +44,7 @@ std::string FormatPublicKey(const PublicKey& key) {
 }
 
 PublicKey ParsePublicKey(std::string_view text, const std::string& file) {
-  const auto lines = Lines(text);
+  const auto lines = TextLines(text);
   std::string raw;
   if (lines.size() < 2 || lines[0].rfind("untrusted comment:", 0) != 0) {
     throw Error(file, 1, "not a minisign public key: no 'untrusted comment:' line");
@@ -84,7 +72,7 @@ std::string SignMinisign(const Ed25519Signer& signer, const std::string& key_id,
 SignatureCheck VerifyMinisign(std::string_view signature_file, std::string_view file_bytes,
                               const std::vector<PublicKey>& keys) {
   SignatureCheck check;
-  const auto lines = Lines(signature_file);
+  const auto lines = TextLines(signature_file);
   std::string raw, global;
   if (lines.size() < 4 || lines[0].rfind("untrusted comment:", 0) != 0 ||
       lines[2].rfind(kTrustedPrefix, 0) != 0) {
