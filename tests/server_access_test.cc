@@ -150,6 +150,27 @@ BOOST_FIXTURE_TEST_CASE(license_key_shuts_the_old_key_out_of_a_running_server_at
   BOOST_TEST(Get(kMd, ada).status == 200);  // the signed license itself still works
 }
 
+// Regression: the routes without an audit row (the license routes, the
+// feeds) let a key in from the gate's cache, which only an audit commit
+// refreshes: after `imprint license key`, the old key still fetched the
+// signed license document, the rights and the acquisition feed while no
+// download was made.
+BOOST_FIXTURE_TEST_CASE(a_replaced_key_gets_no_license_rights_or_feed_from_the_cache, KeyServed) {
+  std::string id;
+  const std::string old_key = NewKey(ada, &id);
+  const std::vector<std::string> paths = {"/licenses/" + id + "/license", "/licenses/" + id + "/rights",
+                                          "/opds/publications/monitor"};
+  for (const std::string& path : paths) BOOST_REQUIRE_EQUAL(Get(path, "", Basic(id, old_key)).status, 200);
+  const std::string new_key = NewKey(ada);
+  for (const std::string& path : paths) {
+    const Reply r = Get(path, "", Basic(id, old_key));
+    BOOST_TEST(r.status == 401, path << " " << r.status << " " << r.body.substr(0, 200));
+    BOOST_TEST(r.body.find("BEGIN") == std::string::npos, path);
+    BOOST_TEST(r.body.find("acquisition") == std::string::npos, path);
+    BOOST_TEST(Get(path, "", Basic(id, new_key)).status == 200, path);
+  }
+}
+
 // An attacker with the database puts another license's document under this
 // license's id: the key of the one does not open the other.
 BOOST_FIXTURE_TEST_CASE(a_document_swapped_in_the_store_is_not_taken_for_the_id, KeyServed) {

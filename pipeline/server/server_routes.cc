@@ -98,7 +98,13 @@ HttpResponse DownloadServer::Impl::HandleStored(const Route& route) {
 // when none.
 bool DownloadServer::Impl::Credentials(const HttpRequest& request, std::string* text) {
   Presented p = gate.Read(request.Header("authorization"), kMaxAuthorization);
-  if (AccessGate::NeedsLookup(p)) pool->Use([&](LicenseStore& store) { return gate.Lookup(store, &p), true; });
+  // No audit row follows, so no Screen(): a key let in from the cache is confirmed in the store.
+  if (p.kind == Presented::Kind::kBasic) {
+    pool->Use([&](LicenseStore& store) {
+      AccessGate::NeedsLookup(p) ? gate.Lookup(store, &p) : gate.Confirm(store, &p);
+      return true;
+    });
+  }
   const bool presented = p.kind == Presented::Kind::kLicense || (p.kind == Presented::Kind::kBasic && p.let_in);
   if (presented) *text = p.document;
   return presented;
