@@ -171,6 +171,22 @@ BOOST_FIXTURE_TEST_CASE(a_replaced_key_gets_no_license_rights_or_feed_from_the_c
   }
 }
 
+// Regression: a feed learnt revocations only from the server's list, which
+// an audit commit refreshes: a license revoked while no download was made
+// still had its acquisition links listed.
+BOOST_FIXTURE_TEST_CASE(a_revoked_license_gets_no_acquisition_links_in_a_feed, KeyServed) {
+  std::string id;
+  const std::string key = NewKey(ada, &id);
+  const std::string link = "rel=\"http://opds-spec.org/acquisition\"";
+  BOOST_REQUIRE(Get("/opds/publications/monitor", "", Basic(id, key)).body.find(link) != std::string::npos);
+  BOOST_REQUIRE_EQUAL(Imprint({"license", "revoke", id, "--reason", "private note"}).exit_code, 0);
+  for (const std::string& auth : {Basic(id, key), "License " + Base64Url(ada)}) {
+    const Reply r = Get("/opds/publications/monitor", "", auth);
+    BOOST_TEST(r.body.find(link) == std::string::npos, r.body.substr(0, 2000));
+    BOOST_TEST(r.body.find("private note") == std::string::npos);
+  }
+}
+
 // An attacker with the database puts another license's document under this
 // license's id: the key of the one does not open the other.
 BOOST_FIXTURE_TEST_CASE(a_document_swapped_in_the_store_is_not_taken_for_the_id, KeyServed) {

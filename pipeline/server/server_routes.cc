@@ -121,8 +121,16 @@ HttpResponse DownloadServer::Impl::HandleLicense(const Route& route, const HttpR
 HttpResponse DownloadServer::Impl::HandleFeed(const Route& route, const HttpRequest& request) {
   const std::shared_ptr<const KeySnapshot> k = keys.Current();
   std::string text;
+  // The store's revocation, read once: the server's list is refreshed only by
+  // an audit commit, which a feed does not make.
+  std::optional<std::optional<Revocation>> stored;
+  const RevocationLookup revoked = [&](const std::string& id, int64_t at) -> std::optional<std::string> {
+    if (!stored) stored = pool->Use([&id](LicenseStore& store) { return store.FindRevocation(id); });
+    if (*stored && (*stored)->at <= at) return (*stored)->reason;
+    return Revoked()(id, at);
+  };
   const FeedDecision decide = [&](const std::string& publication, const std::string& format) {
-    return Decide({&text, EditionRef{publication, 1, 1}, "read", format, Now()}, policy, k->trusted, Revoked(),
+    return Decide({&text, EditionRef{publication, 1, 1}, "read", format, Now()}, policy, k->trusted, revoked,
                   [this, &k](const std::string& license) { return verdicts.Verify(license, *k); });
   };
   return AnswerFeed(*feeds.Current(k->trusted, k->generation), route, Credentials(request, &text) ? decide : nullptr,
