@@ -187,6 +187,35 @@ BOOST_FIXTURE_TEST_CASE(a_revoked_license_gets_no_acquisition_links_in_a_feed, K
   }
 }
 
+// Every malformed, wrong or other license's credentials on the routes that
+// answer the license document, the rights and the feeds: 401 or 403, never
+// the document, an acquisition link or a 500.
+BOOST_FIXTURE_TEST_CASE(bad_credentials_get_no_license_document_rights_or_feed, KeyServed) {
+  std::string id, bob_id;
+  const std::string key = NewKey(ada, &id);
+  const std::string bob_key = NewKey(bob, &bob_id);
+  for (const std::string& path : {"/licenses/" + id + "/license", "/licenses/" + id + "/rights",
+                                  std::string("/opds"), std::string("/opds/publications/monitor")}) {
+    for (const std::string& auth : std::vector<std::string>{
+             std::string(""), Basic(id, "wrong"), Basic(id, bob_key), Basic(bob_id, key), Basic(id, key + "x"),
+             Basic(id, ""), Basic("", key), Basic(id, key + ":" + key), "Basic", "Basic ", "Basic !!!!",
+             "Basic " + Base64Encode(id + key), "Basic " + std::string(40000, 'A'), "License", "License ",
+             "License !!!", "License " + std::string(40000, 'A'), "Bearer " + key, std::string("Basic \x00\x01"),
+             "Basic " + Base64Encode(std::string(300, ':'))}) {
+      const Reply r = Get(path, "", auth);
+      const bool other = auth == Basic(bob_id, key) || path.rfind("/opds", 0) == 0;
+      BOOST_TEST((r.status == 401 || (r.status == 403 && !other)), path << " " << auth.substr(0, 60) << " " << r.status);
+      BOOST_TEST(r.body.find("\"rights\"") == std::string::npos, path);
+      BOOST_TEST(r.body.find("acquisition") == std::string::npos, path);
+      BOOST_TEST(r.body.find(key) == std::string::npos, path);
+    }
+  }
+  // Bob's own key for Bob's license, on Ada's routes: the other license, 403.
+  BOOST_TEST(Get("/licenses/" + id + "/license", "", Basic(bob_id, bob_key)).status == 403);
+  BOOST_TEST(Get("/licenses/" + id + "/rights", "", Basic(bob_id, bob_key)).status == 403);
+  BOOST_TEST(Get("/licenses/" + id + "/license", bob).status == 403);
+}
+
 // An attacker with the database puts another license's document under this
 // license's id: the key of the one does not open the other.
 BOOST_FIXTURE_TEST_CASE(a_document_swapped_in_the_store_is_not_taken_for_the_id, KeyServed) {
