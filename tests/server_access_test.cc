@@ -216,6 +216,29 @@ BOOST_FIXTURE_TEST_CASE(bad_credentials_get_no_license_document_rights_or_feed, 
   BOOST_TEST(Get("/licenses/" + id + "/license", bob).status == 403);
 }
 
+// Authorization headers no client would send, as raw bytes, on the new
+// routes: each is answered (401, 400 or 200 for the route's public part), and
+// the server still answers afterwards.
+BOOST_FIXTURE_TEST_CASE(raw_malformed_authorization_headers_are_answered_and_crash_nothing, KeyServed) {
+  std::string id;
+  const std::string key = NewKey(ada, &id);
+  const std::string good = Base64Encode(id + ":" + key);
+  for (const std::string& path : {"/licenses/" + id + "/license", std::string("/opds/publications/monitor")}) {
+    for (const std::string& header : std::vector<std::string>{
+             "Authorization: Basic\t" + good, "Authorization: Basic " + good.substr(0, 20) + std::string(1, '\0') +
+             good.substr(20), "Authorization: \x80\xff", "Authorization: License " + std::string(20000, '-'),
+             "Authorization:", "Authorization: " + std::string(16383, 'B')}) {
+      const int status = RawStatus("GET " + path + " HTTP/1.1\r\n" + header);
+      BOOST_TEST((status == 401 || status == 400 || status == 431), path << " " << header.substr(0, 40) << " " << status);
+    }
+  }
+  // What HTTP itself allows is the good key: spaces around the value, a folded line.
+  const std::string path = "GET /licenses/" + id + "/license HTTP/1.1\r\n";
+  BOOST_TEST(RawStatus(path + "Authorization:Basic " + good + " ") == 200);
+  BOOST_TEST(RawStatus(path + "Authorization: Basic\r\n " + good) == 200);
+  BOOST_TEST(Get("/licenses/" + id + "/license", "", Basic(id, key)).status == 200);
+}
+
 // An attacker with the database puts another license's document under this
 // license's id: the key of the one does not open the other.
 BOOST_FIXTURE_TEST_CASE(a_document_swapped_in_the_store_is_not_taken_for_the_id, KeyServed) {
