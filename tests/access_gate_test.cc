@@ -136,6 +136,26 @@ BOOST_AUTO_TEST_CASE(a_new_key_is_looked_up_and_the_screen_denies_rows_of_the_ol
   BOOST_TEST((later[0].decision == AuditDecision::kPermit));
 }
 
+// For the routes that write no audit row: a key let in from the cache is
+// confirmed against the store, and one replaced meanwhile is shut out.
+BOOST_AUTO_TEST_CASE(confirm_shuts_out_a_cached_key_replaced_meanwhile) {
+  Store s;
+  AccessGate gate;
+  Presented p = gate.Read(Basic(kId, s.key), 16384);
+  gate.Lookup(*s.store, &p);
+  p = gate.Read(Basic(kId, s.key), 16384);
+  BOOST_REQUIRE(p.let_in);  // from the cache
+  gate.Confirm(*s.store, &p);
+  BOOST_TEST(p.let_in);  // still the license's key
+  p = gate.Read(Basic(kId, s.key), 16384);
+  s.store->SetAccessKeyHash(kId, AccessKeyHash(NewAccessKey()));
+  BOOST_REQUIRE(p.let_in);  // the cache does not know yet
+  gate.Confirm(*s.store, &p);
+  BOOST_TEST(!p.let_in);
+  BOOST_TEST(p.document.empty());
+  BOOST_TEST(AccessGate::NeedsLookup(gate.Read(Basic(kId, s.key), 16384)));  // forgotten
+}
+
 BOOST_AUTO_TEST_CASE(the_challenge_is_the_one_koreader_and_kybook_answer) {
   BOOST_TEST(std::string(kBasicChallenge) == "Basic realm=\"Jamestown Foundation editions\", charset=\"UTF-8\"");
   AuditRow row;

@@ -150,6 +150,95 @@ BOOST_FIXTURE_TEST_CASE(license_key_shuts_the_old_key_out_of_a_running_server_at
   BOOST_TEST(Get(kMd, ada).status == 200);  // the signed license itself still works
 }
 
+// Regression: the routes without an audit row (the license routes, the
+// feeds) let a key in from the gate's cache, which only an audit commit
+// refreshes: after `imprint license key`, the old key still fetched the
+// signed license document, the rights and the acquisition feed while no
+// download was made.
+BOOST_FIXTURE_TEST_CASE(a_replaced_key_gets_no_license_rights_or_feed_from_the_cache, KeyServed) {
+  std::string id;
+  const std::string old_key = NewKey(ada, &id);
+  const std::vector<std::string> paths = {"/licenses/" + id + "/license", "/licenses/" + id + "/rights",
+                                          "/opds/publications/monitor"};
+  for (const std::string& path : paths) BOOST_REQUIRE_EQUAL(Get(path, "", Basic(id, old_key)).status, 200);
+  const std::string new_key = NewKey(ada);
+  for (const std::string& path : paths) {
+    const Reply r = Get(path, "", Basic(id, old_key));
+    BOOST_TEST(r.status == 401, path << " " << r.status << " " << r.body.substr(0, 200));
+    BOOST_TEST(r.body.find("BEGIN") == std::string::npos, path);
+    BOOST_TEST(r.body.find("acquisition") == std::string::npos, path);
+    BOOST_TEST(Get(path, "", Basic(id, new_key)).status == 200, path);
+  }
+}
+
+// Regression: a feed learnt revocations only from the server's list, which
+// an audit commit refreshes: a license revoked while no download was made
+// still had its acquisition links listed.
+BOOST_FIXTURE_TEST_CASE(a_revoked_license_gets_no_acquisition_links_in_a_feed, KeyServed) {
+  std::string id;
+  const std::string key = NewKey(ada, &id);
+  const std::string link = "rel=\"http://opds-spec.org/acquisition\"";
+  BOOST_REQUIRE(Get("/opds/publications/monitor", "", Basic(id, key)).body.find(link) != std::string::npos);
+  BOOST_REQUIRE_EQUAL(Imprint({"license", "revoke", id, "--reason", "private note"}).exit_code, 0);
+  for (const std::string& auth : {Basic(id, key), "License " + Base64Url(ada)}) {
+    const Reply r = Get("/opds/publications/monitor", "", auth);
+    BOOST_TEST(r.body.find(link) == std::string::npos, r.body.substr(0, 2000));
+    BOOST_TEST(r.body.find("private note") == std::string::npos);
+  }
+}
+
+// Every malformed, wrong or other license's credentials on the routes that
+// answer the license document, the rights and the feeds: 401 or 403, never
+// the document, an acquisition link or a 500.
+BOOST_FIXTURE_TEST_CASE(bad_credentials_get_no_license_document_rights_or_feed, KeyServed) {
+  std::string id, bob_id;
+  const std::string key = NewKey(ada, &id);
+  const std::string bob_key = NewKey(bob, &bob_id);
+  for (const std::string& path : {"/licenses/" + id + "/license", "/licenses/" + id + "/rights",
+                                  std::string("/opds"), std::string("/opds/publications/monitor")}) {
+    for (const std::string& auth : std::vector<std::string>{
+             std::string(""), Basic(id, "wrong"), Basic(id, bob_key), Basic(bob_id, key), Basic(id, key + "x"),
+             Basic(id, ""), Basic("", key), Basic(id, key + ":" + key), "Basic", "Basic ", "Basic !!!!",
+             "Basic " + Base64Encode(id + key), "Basic " + std::string(40000, 'A'), "License", "License ",
+             "License !!!", "License " + std::string(40000, 'A'), "Bearer " + key, std::string("Basic \x00\x01"),
+             "Basic " + Base64Encode(std::string(300, ':'))}) {
+      const Reply r = Get(path, "", auth);
+      const bool other = auth == Basic(bob_id, key) || path.rfind("/opds", 0) == 0;
+      BOOST_TEST((r.status == 401 || (r.status == 403 && !other)), path << " " << auth.substr(0, 60) << " " << r.status);
+      BOOST_TEST(r.body.find("\"rights\"") == std::string::npos, path);
+      BOOST_TEST(r.body.find("acquisition") == std::string::npos, path);
+      BOOST_TEST(r.body.find(key) == std::string::npos, path);
+    }
+  }
+  // Bob's own key for Bob's license, on Ada's routes: the other license, 403.
+  BOOST_TEST(Get("/licenses/" + id + "/license", "", Basic(bob_id, bob_key)).status == 403);
+  BOOST_TEST(Get("/licenses/" + id + "/rights", "", Basic(bob_id, bob_key)).status == 403);
+  BOOST_TEST(Get("/licenses/" + id + "/license", bob).status == 403);
+}
+
+// Authorization headers no client would send, as raw bytes, on the new
+// routes: each is answered (401, 400 or 200 for the route's public part), and
+// the server still answers afterwards.
+BOOST_FIXTURE_TEST_CASE(raw_malformed_authorization_headers_are_answered_and_crash_nothing, KeyServed) {
+  std::string id;
+  const std::string key = NewKey(ada, &id);
+  const std::string good = Base64Encode(id + ":" + key);
+  for (const std::string& path : {"/licenses/" + id + "/license", std::string("/opds/publications/monitor")}) {
+    for (const std::string& header : std::vector<std::string>{
+             "Authorization: Basic\t" + good, "Authorization: Basic " + good.substr(0, 20) + std::string(1, '\0') +
+             good.substr(20), "Authorization: \x80\xff", "Authorization: License " + std::string(20000, '-'),
+             "Authorization:", "Authorization: " + std::string(16383, 'B')}) {
+      const int status = RawStatus("GET " + path + " HTTP/1.1\r\n" + header);
+      BOOST_TEST((status == 401 || status == 400 || status == 431), path << " " << header.substr(0, 40) << " " << status);
+    }
+  }
+  // What HTTP itself allows is the good key: spaces around the value, a folded line.
+  const std::string path = "GET /licenses/" + id + "/license HTTP/1.1\r\n";
+  BOOST_TEST(RawStatus(path + "Authorization:Basic " + good + " ") == 200);
+  BOOST_TEST(RawStatus(path + "Authorization: Basic\r\n " + good) == 200);
+  BOOST_TEST(Get("/licenses/" + id + "/license", "", Basic(id, key)).status == 200);
+}
+
 // An attacker with the database puts another license's document under this
 // license's id: the key of the one does not open the other.
 BOOST_FIXTURE_TEST_CASE(a_document_swapped_in_the_store_is_not_taken_for_the_id, KeyServed) {

@@ -105,6 +105,15 @@ void AccessGate::Lookup(LicenseStore& store, Presented* p) {
   cache_[p->license_id] = std::move(entry);
 }
 
+void AccessGate::Confirm(LicenseStore& store, Presented* p) {
+  if (p->kind != Presented::Kind::kBasic || !p->let_in) return;
+  const std::optional<std::string> now = store.FindAccessKeyHash(p->license_id);
+  if (now && ConstantTimeEquals(*now, p->key_hash)) return;
+  p->let_in = false;
+  p->document.clear();
+  Forget(p->license_id);
+}
+
 void AccessGate::Screen(LicenseStore& store, std::vector<AuditRow>* rows) {
   const int64_t version = store.AccessKeysVersion();
   {

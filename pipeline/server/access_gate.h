@@ -18,7 +18,9 @@
 // an older version has its license's current hash read and compared; a row
 // whose key has been replaced meanwhile (`imprint license key`, by any
 // process) becomes a denial, bad_access_key, before it is written. The old
-// key stops working from the moment the new one is committed. Thread-safe;
+// key stops working from the moment the new one is committed. A route that
+// writes no audit row (the license routes, the feeds) calls Confirm() instead,
+// which reads the license's current hash. Thread-safe;
 // the cache holds at most `capacity` licenses (a full one is cleared).
 #ifndef IMPRINT_PIPELINE_SERVER_ACCESS_GATE_H_
 #define IMPRINT_PIPELINE_SERVER_ACCESS_GATE_H_
@@ -76,6 +78,11 @@ class AccessGate {
   // Looks the license up in `store` (one round trip), caches what it found,
   // and lets `p` in when its key matches. Throws what the store throws.
   void Lookup(LicenseStore& store, Presented* p);
+  // For a route that writes no audit row (so no Screen() follows): a `p` let
+  // in from the cache is checked against the license's current key hash in
+  // `store` (one round trip), and shut out, the license forgotten, when its
+  // key has been replaced. Throws what the store throws.
+  void Confirm(LicenseStore& store, Presented* p);
   // Inside the audit commit: rows let in by a key hash that is no longer the
   // license's become denials (kBadAccessKey, no license, no sha256), and the
   // cache forgets those licenses.

@@ -98,7 +98,13 @@ HttpResponse DownloadServer::Impl::HandleStored(const Route& route) {
 // when none.
 bool DownloadServer::Impl::Credentials(const HttpRequest& request, std::string* text) {
   Presented p = gate.Read(request.Header("authorization"), kMaxAuthorization);
-  if (AccessGate::NeedsLookup(p)) pool->Use([&](LicenseStore& store) { return gate.Lookup(store, &p), true; });
+  // No audit row follows, so no Screen(): a key let in from the cache is confirmed in the store.
+  if (p.kind == Presented::Kind::kBasic) {
+    pool->Use([&](LicenseStore& store) {
+      AccessGate::NeedsLookup(p) ? gate.Lookup(store, &p) : gate.Confirm(store, &p);
+      return true;
+    });
+  }
   const bool presented = p.kind == Presented::Kind::kLicense || (p.kind == Presented::Kind::kBasic && p.let_in);
   if (presented) *text = p.document;
   return presented;
@@ -115,8 +121,16 @@ HttpResponse DownloadServer::Impl::HandleLicense(const Route& route, const HttpR
 HttpResponse DownloadServer::Impl::HandleFeed(const Route& route, const HttpRequest& request) {
   const std::shared_ptr<const KeySnapshot> k = keys.Current();
   std::string text;
+  // The store's revocation, read once: the server's list is refreshed only by
+  // an audit commit, which a feed does not make.
+  std::optional<std::optional<Revocation>> stored;
+  const RevocationLookup revoked = [&](const std::string& id, int64_t at) -> std::optional<std::string> {
+    if (!stored) stored = pool->Use([&id](LicenseStore& store) { return store.FindRevocation(id); });
+    if (*stored && (*stored)->at <= at) return (*stored)->reason;
+    return Revoked()(id, at);
+  };
   const FeedDecision decide = [&](const std::string& publication, const std::string& format) {
-    return Decide({&text, EditionRef{publication, 1, 1}, "read", format, Now()}, policy, k->trusted, Revoked(),
+    return Decide({&text, EditionRef{publication, 1, 1}, "read", format, Now()}, policy, k->trusted, revoked,
                   [this, &k](const std::string& license) { return verdicts.Verify(license, *k); });
   };
   return AnswerFeed(*feeds.Current(k->trusted, k->generation), route, Credentials(request, &text) ? decide : nullptr,
