@@ -133,7 +133,10 @@ HttpResponse DownloadServer::Impl::HandleFeed(const Route& route, const HttpRequ
     return Decide({&text, EditionRef{publication, 1, 1}, "read", format, Now()}, policy, k->trusted, revoked,
                   [this, &k](const std::string& license) { return verdicts.Verify(license, *k); });
   };
-  return AnswerFeed(*feeds.Current(k->trusted, k->generation), route, Credentials(request, &text) ? decide : nullptr,
+  // Only the OPDS catalogs take credentials: the Atom feeds and the
+  // authentication document are public and never wait for the store.
+  const bool licensed = route.kind == Route::kOpds && Credentials(request, &text);
+  return AnswerFeed(*feeds.Current(k->trusted, k->generation), route, licensed ? decide : nullptr,
                     [this](const AuditRow& r, int status, const std::string& d) { return DeniedAnswer(r, status, d); });
 }
 
