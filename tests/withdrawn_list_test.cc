@@ -129,27 +129,5 @@ BOOST_FIXTURE_TEST_CASE(only_a_signed_catalog_is_believed, Logged) {
   BOOST_TEST(Get(kMd, ada).status == 410);
 }
 
-// Regression: a FIFO put in place of catalog.json (or its signature) blocked
-// the server's first edition request in open() for ever, on an I/O thread
-// and under the list's lock: every later edition request hung behind it.
-BOOST_AUTO_TEST_CASE(a_fifo_in_place_of_the_catalog_blocks_no_request) {
-  for (const std::string name : {"catalog.json", "catalog.json.minisig"}) {
-    TempDir dir;
-    WriteAll(dir / "catalog.json", "{\"editions\": []}\n");
-    WriteAll(dir / "catalog.json.minisig", "none\n");
-    std::filesystem::remove(dir / name);
-    BOOST_REQUIRE_EQUAL(::mkfifo((dir / name).c_str(), 0644), 0);
-    WithdrawnList list(dir.path());
-    auto found = std::async(std::launch::async, [&] { return list.Find("monitor/v05/i077", TrustedKeys{}, 1); });
-    const bool answered = found.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
-    BOOST_TEST(answered, name);
-    if (!answered) {  // let the blocked open() return, so the test ends
-      const int fd = ::open((dir / name).c_str(), O_WRONLY | O_NONBLOCK);
-      if (fd >= 0) ::close(fd);
-    }
-    BOOST_TEST(!found.get().has_value());
-  }
-}
-
 }  // namespace
 }  // namespace imprint

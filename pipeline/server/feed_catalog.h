@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "pipeline/edition/snapshot_check.h"
+#include "pipeline/server/signed_catalog.h"
 #include "pipeline/signing/keystore.h"
 
 namespace imprint {
@@ -58,9 +59,8 @@ class FeedCatalog {
   std::shared_ptr<const FeedModel> Current(const TrustedKeys& trusted, uint64_t generation);
 
  private:
-  const std::string out_dir_;
   std::mutex mu_;
-  std::string identity_;                   // GUARDED_BY(mu_): of the files last read
+  SignedCatalogWatch catalog_;              // GUARDED_BY(mu_)
   std::set<std::string> withdrawn_;        // GUARDED_BY(mu_): every signed catalog's since start
   std::shared_ptr<const FeedModel> model_;  // GUARDED_BY(mu_)
 };

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 
+#include "pipeline/server/signed_catalog.h"
 #include "pipeline/signing/keystore.h"
 
 namespace imprint {
@@ -38,9 +39,8 @@ class WithdrawnList {
  private:
   void Refresh(const TrustedKeys& trusted, uint64_t generation);  // REQUIRES: mu_ held
 
-  const std::string out_dir_;
   std::mutex mu_;
-  std::string identity_;                   // GUARDED_BY(mu_): of the files last read
+  SignedCatalogWatch catalog_;             // GUARDED_BY(mu_)
   std::map<std::string, Entry> editions_;  // GUARDED_BY(mu_): every signed catalog's since start
 };
 
