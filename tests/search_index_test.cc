@@ -58,7 +58,9 @@ struct Folder {
     for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(SearchIndexPath(out()) + suffix);
   }
   IndexSync Sync() { return SyncSearchIndex(out(), Trusted()); }
-  std::vector<SearchHit> Search(const std::string& query) { return SearchEditions(out(), query, 10); }
+  std::vector<SearchHit> Search(const std::string& query) {
+    return SearchEditions(out(), query, 10, SearchScope::AllText());
+  }
   std::string out() const { return dir / "out"; }
   TempDir dir;
 };
@@ -267,7 +269,7 @@ BOOST_AUTO_TEST_CASE(syncs_at_once_take_turns_and_agree) {
 BOOST_AUTO_TEST_CASE(searching_without_an_index_is_an_error_naming_it) {
   TempDir dir;
   try {
-    SearchEditions(dir.path(), "zyxwvut", 10);
+    SearchEditions(dir.path(), "zyxwvut", 10, SearchScope{});
     BOOST_FAIL("no error");
   } catch (const Error& e) {
     const std::string said = e.diagnostic().ToString();
