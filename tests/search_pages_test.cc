@@ -172,6 +172,11 @@ BOOST_AUTO_TEST_CASE(search_with_a_license_matches_the_text_its_tier_reads) {
   BOOST_TEST(!Contains(headline.body, "Samara"), headline.body);
   // Answers that differ by credentials are not shared by caches.
   BOOST_TEST(monitor.headers.at("Vary") == "Authorization");
+  // A revoked license reads nothing more than the public (the server learns
+  // of a revocation at its next audit commit, as the feeds do).
+  BOOST_REQUIRE_EQUAL(s.Imprint({"license", "revoke", s.ada.substr(7, 36), "--reason", "test"}).exit_code, 0);
+  BOOST_TEST(s.Get("/editions/monitor/v05/i077/monitor-v05-i077.md", s.ada).status == 403);
+  BOOST_TEST(!Contains(s.Get(kMonitorBody, s.ada).body, "<article"));
 }
 
 BOOST_AUTO_TEST_CASE(search_with_basic_credentials_matches_the_text_its_tier_reads) {

@@ -123,8 +123,9 @@ HttpResponse AnswerSearch(const Route& route, const std::string& out_dir, const 
   if (route.kind == Route::kOpenSearch) return Answer(200, kOpenSearchType, OpenSearchDescription());
   std::vector<SearchHit> hits;
   if (!route.query.empty()) {
+    const SearchScope reach = scope();  // a store that fails says so itself: not search_unavailable
     try {
-      hits = SearchEditions(out_dir, route.query, kSearchPageHits, scope());
+      hits = SearchEditions(out_dir, route.query, kSearchPageHits, reach);
       hits.erase(std::remove_if(hits.begin(), hits.end(), [&](const SearchHit& h) { return withdrawn(h.edition); }),
                  hits.end());
     } catch (const Error& e) {
