@@ -110,7 +110,8 @@ std::string OpenSearchDescription() {
              "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
              "<OpenSearchDescription xmlns=\"http://a9.com/-/spec/opensearch/1.1/\">\n"
              "<ShortName>Jamestown archive</ShortName>\n"
-             "<Description>The Jamestown Foundation's published editions: headlines, and the text your license reads</Description>\n"
+             "<Description>The Jamestown Foundation's published editions: headlines, and the text your license "
+             "reads</Description>\n"
              "<InputEncoding>UTF-8</InputEncoding>\n<OutputEncoding>UTF-8</OutputEncoding>\n"
              "<Url type=\"") +
          kOpdsAcquisitionType + "\" template=\"/opds/search?q={searchTerms}\"/>\n" +
