@@ -58,7 +58,9 @@ struct Folder {
     for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(SearchIndexPath(out()) + suffix);
   }
   IndexSync Sync() { return SyncSearchIndex(out(), Trusted()); }
-  std::vector<SearchHit> Search(const std::string& query) { return SearchEditions(out(), query, 10); }
+  std::vector<SearchHit> Search(const std::string& query) {
+    return SearchEditions(out(), query, 10, SearchScope::AllText());
+  }
   std::string out() const { return dir / "out"; }
   TempDir dir;
 };
@@ -100,6 +102,37 @@ BOOST_AUTO_TEST_CASE(ranks_editions_by_relevance_with_a_snippet_of_the_match) {
   BOOST_TEST(f.Search("zyxwvut affair").size() == 1u);
   BOOST_TEST(f.Search("Jamestown Foundation").empty());
   BOOST_TEST(Editions(f.Search("Tajikistan")).size() == 3u);
+}
+
+std::string Whole(const SearchHit& hit) {
+  std::string whole;
+  for (const SnippetPart& p : hit.snippet) whole += p.text;
+  return whole;
+}
+
+// The licensed text is read only within the scope: elsewhere titles and
+// headlines are matched, and no snippet comes from the text.
+BOOST_AUTO_TEST_CASE(a_scope_reads_only_the_text_of_its_publications) {
+  Folder f;
+  f.Write(1, "Zyxwvut in the text only.");
+  f.Write(2, "Nothing here.");
+  f.Build();
+  SearchScope monitor, prism;
+  monitor.text_publications = {"monitor"};
+  prism.text_publications = {"prism"};
+  BOOST_TEST(SearchEditions(f.out(), "zyxwvut", 10, SearchScope{}).empty());
+  BOOST_TEST(SearchEditions(f.out(), "zyxwvut", 10, prism).empty());
+  const std::vector<SearchHit> read = SearchEditions(f.out(), "zyxwvut", 10, monitor);
+  BOOST_REQUIRE_EQUAL(read.size(), 1u);
+  BOOST_TEST(Matched(read[0]) == "[Zyxwvut]");
+  // "Monitor" is in every title and every text ("troops" only in the texts).
+  for (const SearchScope& scope : {SearchScope{}, prism}) {
+    const std::vector<SearchHit> titles = SearchEditions(f.out(), "Monitor issue", 10, scope);
+    BOOST_TEST(titles.size() == 2u);
+    for (const SearchHit& hit : titles) BOOST_TEST(Whole(hit).empty(), Whole(hit));  // no headlines: no snippet
+  }
+  BOOST_TEST(SearchEditions(f.out(), "Monitor troops", 10, SearchScope{}).empty());
+  BOOST_TEST(SearchEditions(f.out(), "Monitor troops", 10, monitor).size() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(finds_cyrillic_text_whatever_its_case) {
@@ -267,7 +300,7 @@ BOOST_AUTO_TEST_CASE(syncs_at_once_take_turns_and_agree) {
 BOOST_AUTO_TEST_CASE(searching_without_an_index_is_an_error_naming_it) {
   TempDir dir;
   try {
-    SearchEditions(dir.path(), "zyxwvut", 10);
+    SearchEditions(dir.path(), "zyxwvut", 10, SearchScope{});
     BOOST_FAIL("no error");
   } catch (const Error& e) {
     const std::string said = e.diagnostic().ToString();

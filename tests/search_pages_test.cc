@@ -3,6 +3,8 @@
 // The HTML page, the OPDS feed of the results, the OpenSearch description,
 // query strings decoded strictly (percent-escapes on these routes only),
 // hostile and non-ASCII queries, and a withdrawn edition gone from results.
+// The license gate (issue 16): without a license that reads a publication,
+// its editions are matched and quoted only by title and headlines.
 #define BOOST_TEST_MODULE search_pages
 #include <libxml/parser.h>
 
@@ -39,7 +41,7 @@ BOOST_AUTO_TEST_CASE(the_feed_escapes_what_it_echoes) {
 
 BOOST_AUTO_TEST_CASE(search_page_lists_editions_best_first_with_marked_snippets) {
   Served s;
-  const Reply r = s.Get("/search?q=Tajikistan+border");
+  const Reply r = s.Get("/search?q=Tajikistan+border", s.ada);
   BOOST_TEST(r.status == 200);
   BOOST_TEST(r.headers.at("Content-Type") == "text/html; charset=utf-8");
   BOOST_TEST(Contains(r.body, "href=\"/editions/monitor/v05/i077/monitor-v05-i077.html\""), r.body);
@@ -57,7 +59,7 @@ BOOST_AUTO_TEST_CASE(search_page_lists_editions_best_first_with_marked_snippets)
 
 BOOST_AUTO_TEST_CASE(opds_search_is_an_acquisition_feed_and_opensearch_describes_it) {
   Served s;
-  const Reply feed = s.Get("/opds/search?q=Tajikistan");
+  const Reply feed = s.Get("/opds/search?q=Tajikistan", s.ada);
   BOOST_TEST(feed.status == 200);
   BOOST_TEST(feed.headers.at("Content-Type") == kOpdsAcquisitionType);
   BOOST_TEST(WellFormedXml(feed.body), feed.body);
@@ -103,12 +105,12 @@ BOOST_AUTO_TEST_CASE(query_strings_are_decoded_strictly_and_only_for_search) {
 
 BOOST_AUTO_TEST_CASE(a_withdrawn_edition_is_gone_from_search_results) {
   Served s;
-  BOOST_TEST(Contains(s.Get("/search?q=Tajikistan").body, "monitor/v05/i077"));
+  BOOST_TEST(Contains(s.Get("/search?q=Tajikistan", s.ada).body, "monitor/v05/i077"));
   const ProcessResult r = s.Imprint({"withdraw", "monitor/v05/i077", "--notice", "Gone.", "--reason", "Legal.",
                                      "--out", s.dir / "output", "--rights", s.dir / "rights"});
   BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.out + r.err);
-  BOOST_TEST(!Contains(s.Get("/search?q=Tajikistan").body, "monitor/v05/i077"));
-  BOOST_TEST(!Contains(s.Get("/opds/search?q=Tajikistan").body, "monitor/v05/i077"));
+  BOOST_TEST(!Contains(s.Get("/search?q=Tajikistan", s.ada).body, "monitor/v05/i077"));
+  BOOST_TEST(!Contains(s.Get("/opds/search?q=Tajikistan", s.ada).body, "monitor/v05/i077"));
 }
 
 // An index from before the withdrawal put back (or one a failed update left)
@@ -121,8 +123,110 @@ BOOST_AUTO_TEST_CASE(a_stale_index_does_not_bring_back_a_withdrawn_edition) {
                                      "--out", s.dir / "output", "--rights", s.dir / "rights"});
   BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.out + r.err);
   std::filesystem::copy_file(s.dir / "stale.db", index, std::filesystem::copy_options::overwrite_existing);
-  BOOST_TEST(!Contains(s.Get("/search?q=Tajikistan").body, "monitor/v05/i077"));
-  BOOST_TEST(!Contains(s.Get("/opds/search?q=Tajikistan").body, "monitor/v05/i077"));
+  BOOST_TEST(!Contains(s.Get("/search?q=Tajikistan", s.ada).body, "monitor/v05/i077"));
+  BOOST_TEST(!Contains(s.Get("/opds/search?q=Tajikistan", s.ada).body, "monitor/v05/i077"));
+}
+
+// "Rahmonov" is only in the text (the body) of monitor/v05/i077, "Samara"
+// only in that of prism/v04/i012; neither title nor headline has them.
+const char kMonitorBody[] = "/search?q=Rahmonov";
+const char kPrismBody[] = "/search?q=Samara";
+
+BOOST_AUTO_TEST_CASE(search_without_a_license_does_not_match_licensed_text) {
+  Served s;
+  for (const std::string path : {kMonitorBody, kPrismBody}) {
+    BOOST_TEST(!Contains(s.Get(path).body, "<article"), path);
+    BOOST_TEST(!Contains(s.Get("/opds" + path).body, "<entry>"), path);
+  }
+  // A license that does not check out is no license.
+  std::string forged = s.ada;
+  forged.replace(forged.find("\"tier\":\"individual\""), 24, "\"tier\":\"institutional\"");
+  for (const std::string& bad : {forged, std::string("not a license"), s.expired, s.future}) {
+    BOOST_TEST(!Contains(s.Get(kMonitorBody, bad).body, "monitor/v05/i077"));
+    BOOST_TEST(!Contains(s.Get(std::string("/opds") + kMonitorBody, bad).body, "monitor/v05/i077"));
+  }
+  BOOST_TEST(!Contains(s.Get(kMonitorBody, "", "Basic " + Base64Encode("ada:guess")).body, "<article"));
+}
+
+BOOST_AUTO_TEST_CASE(search_with_a_license_matches_the_text_its_tier_reads) {
+  Served s;
+  // ada reads the Monitor (individual): its text, marked in the snippet.
+  const Reply monitor = s.Get(kMonitorBody, s.ada);
+  BOOST_TEST(Contains(monitor.body, "monitor/v05/i077"), monitor.body);
+  BOOST_TEST(Contains(monitor.body, "<mark>Rahmonov</mark>"), monitor.body);
+  BOOST_TEST(Contains(s.Get(std::string("/opds") + kMonitorBody, s.ada).body, "monitor-v05-i077.epub"));
+  // ...not Prism's: a license for another publication is no key to it.
+  BOOST_TEST(!Contains(s.Get(kPrismBody, s.ada).body, "<article"));
+  BOOST_TEST(!Contains(s.Get(std::string("/opds") + kPrismBody, s.ada).body, "<entry>"));
+  const std::string pat = s.Issue("pat", "individual", "prism");
+  BOOST_TEST(Contains(s.Get(kPrismBody, pat).body, "prism/v04/i012"));
+  BOOST_TEST(!Contains(s.Get(kMonitorBody, pat).body, "<article"));
+  BOOST_TEST(!Contains(s.Get(std::string("/opds") + kMonitorBody, pat).body, "<entry>"));
+  // bob (syndication) reads both; printer's tier covers the Monitor but may not read it.
+  BOOST_TEST(Contains(s.Get(kMonitorBody, s.bob).body, "monitor/v05/i077"));
+  BOOST_TEST(Contains(s.Get(kPrismBody, s.bob).body, "prism/v04/i012"));
+  BOOST_TEST(!Contains(s.Get(kMonitorBody, s.printer).body, "<article"));
+  // The other publications' editions are still found by their headlines.
+  const Reply headline = s.Get("/search?q=Kazakhstan+oil", s.ada);
+  BOOST_TEST(Contains(headline.body, "prism/v04/i012"), headline.body);
+  BOOST_TEST(!Contains(headline.body, "Samara"), headline.body);
+  // Answers that differ by credentials are not shared by caches.
+  BOOST_TEST(monitor.headers.at("Vary") == "Authorization");
+  // A revoked license reads nothing more than the public (the server learns
+  // of a revocation at its next audit commit, as the feeds do).
+  BOOST_REQUIRE_EQUAL(s.Imprint({"license", "revoke", s.ada.substr(7, 36), "--reason", "test"}).exit_code, 0);
+  BOOST_TEST(s.Get("/editions/monitor/v05/i077/monitor-v05-i077.md", s.ada).status == 403);
+  BOOST_TEST(!Contains(s.Get(kMonitorBody, s.ada).body, "<article"));
+}
+
+BOOST_AUTO_TEST_CASE(search_with_basic_credentials_matches_the_text_its_tier_reads) {
+  Served s;
+  const std::string id = s.ada.substr(7, 36);
+  const ProcessResult r = s.Imprint({"license", "key", id});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const std::string label = "access key for license " + id + " (shown only now): ";
+  const size_t at = r.err.find(label);
+  BOOST_REQUIRE_MESSAGE(at != std::string::npos, r.err);
+  const std::string key = r.err.substr(at + label.size(), 43);
+  BOOST_TEST(Contains(s.Get(kMonitorBody, "", "Basic " + Base64Encode(id + ":" + key)).body, "monitor/v05/i077"));
+  BOOST_TEST(!Contains(s.Get(kMonitorBody, "", "Basic " + Base64Encode(id + ":" + key + "x")).body, "<article"));
+  BOOST_TEST(!Contains(s.Get(kPrismBody, "", "Basic " + Base64Encode(id + ":" + key)).body, "<article"));
+}
+
+BOOST_AUTO_TEST_CASE(public_search_quotes_only_titles_and_headlines) {
+  Served s;
+  // Titles and headlines are public (catalog.json lists them): found, marked.
+  const Reply titles = s.Get("/search?q=Monitor");
+  BOOST_TEST(Contains(titles.body, "monitor/v05/i077"), titles.body);
+  const Reply headline = s.Get("/search?q=Kazakhstan");
+  BOOST_TEST(Contains(headline.body, "<mark>KAZAKHSTAN</mark>"), headline.body);
+  const Reply feed = s.Get("/opds/search?q=Kazakhstan");
+  BOOST_TEST(Contains(feed.body, "prism/v04/i012"), feed.body);
+  // No snippet quotes the text: "Monitor" and "Prism" are in their bodies too.
+  for (const Reply& r : {titles, s.Get("/opds/search?q=Monitor"), s.Get("/search?q=Prism"), headline, feed,
+                         s.Get("/search?q=Prism", s.ada), s.Get("/opds/search?q=Monitor", s.printer)}) {
+    for (const char* body_text : {"researched and written", "governors of the Volga", "Jamestown Foundation. It",
+                                  "Samara", "troops", "<mark>Prism</mark>"}) {
+      BOOST_TEST(!Contains(r.body, body_text), body_text << " in " << r.body);
+    }
+  }
+}
+
+// FTS5 syntax in a query is words: no column filter, NEAR or prefix reaches
+// the text without a license.
+BOOST_AUTO_TEST_CASE(hostile_queries_do_not_reach_the_text_without_a_license) {
+  Served s;
+  for (const std::string q : {"body:Rahmonov", "%7Bbody%7D:Rahmonov", "%7Bbody%7D+%3A+Rahmonov", "-+Rahmonov",
+                              "texts:Rahmonov", "NEAR(Rahmonov)", "Rahmon*", "Monitor+OR+Rahmonov",
+                              "%22+OR+body:Rahmonov+OR+%22", "%29+OR+Rahmonov+OR+%28", "Rahmonov%22)"}) {
+    const Reply page = s.Get("/search?q=" + q);
+    BOOST_TEST(page.status == 200, q);
+    BOOST_TEST(!Contains(page.body, "<article"), q << ": " << page.body);
+    const Reply feed = s.Get("/opds/search?q=" + q);
+    BOOST_TEST(feed.status == 200, q);
+    BOOST_TEST(!Contains(feed.body, "<entry>"), q);
+    BOOST_TEST(s.Get("/search?q=" + q, s.ada).status == 200, q);
+  }
 }
 
 }  // namespace

@@ -22,6 +22,11 @@ BOOST_AUTO_TEST_CASE(quotes_every_term_doubling_quotes_and_ands_them) {
   BOOST_TEST(Fts5Match({"NEAR(a", "b\")", "title:x"}) == "\"NEAR(a\" AND \"b\"\")\" AND \"title:x\"");
 }
 
+BOOST_AUTO_TEST_CASE(the_public_match_filters_columns_around_the_quoted_terms) {
+  BOOST_TEST(Fts5MatchTitles({}) == "");
+  BOOST_TEST(Fts5MatchTitles({"a", "{body}:b)"}) == "{title headlines} : (\"a\" AND \"{body}:b)\")");
+}
+
 BOOST_AUTO_TEST_CASE(bounds_the_bytes_and_terms_read_never_cutting_a_character) {
   std::string many;
   for (int i = 0; i < 100; ++i) many += "w" + std::to_string(i) + " ";

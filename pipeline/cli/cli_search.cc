@@ -36,7 +36,8 @@ int RunSearch(const Args& args, std::ostream& out, std::ostream& err) {
   const std::string out_dir = args.Get("out", "output");
   if (out_dir.empty() || out_dir == kStandardOutput) throw UsageError("--out takes a folder, not '" + out_dir + "'");
   const int limit = PositiveInt(args, "limit", 10);
-  const std::vector<SearchHit> hits = SearchEditions(out_dir, query, static_cast<size_t>(limit));
+  const std::vector<SearchHit> hits = SearchEditions(out_dir, query, static_cast<size_t>(limit),
+                                                        SearchScope::AllText());  // the foundation's own folder
   for (size_t i = 0; i < hits.size(); ++i) PrintHit(i + 1, hits[i], out);
   if (hits.empty()) out << "imprint search: no published edition matches\n";
   return kExitOk;

@@ -119,6 +119,7 @@ class Statement {
     return text ? std::string(reinterpret_cast<const char*>(text), sqlite3_column_bytes(stmt_, column)) : "";
   }
   int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+  sqlite3_stmt* get() const { return stmt_; }
 
  private:
   Database& db_;
@@ -309,21 +310,67 @@ std::vector<SnippetPart> SnippetParts(const std::string& snippet) {
 
 }  // namespace
 
-std::vector<SearchHit> SearchEditions(const std::string& out_dir, std::string_view query, size_t limit) {
-  const std::string match = Fts5Match(QueryTerms(query));
+namespace {
+
+struct RankedHit {
+  double rank = 0;  // BM25 as FTS5 gives it: lower is better
+  SearchHit hit;
+};
+
+// One MATCH over the index, best first. `text`: the match may be anywhere and
+// the snippet from any column; else `match` is a titles-only one
+// (Fts5MatchTitles) and the snippet comes from the headlines column, never
+// the body. `publications`, when `only` is set, restricts the editions to
+// theirs (`only` true) or to others (`only` false); bound, never spliced.
+void Select(Database& db, const std::string& match, bool text, const std::set<std::string>* publications,
+            bool only, int64_t limit, std::vector<RankedHit>* out) {
+  std::string sql = std::string("SELECT e.edition, e.title, e.date, snippet(texts, ") + (text ? "-1" : "1") +
+                    ", char(2), char(3), '…', 16), rank FROM texts JOIN editions e ON e.id = texts.rowid"
+                    " WHERE texts MATCH ?1";
+  if (publications && !publications->empty()) {
+    sql += std::string(" AND substr(e.edition, 1, instr(e.edition, '/') - 1)") + (only ? " IN (" : " NOT IN (");
+    for (size_t i = 0; i < publications->size(); ++i) sql += (i ? ", ?" : "?") + std::to_string(i + 3);
+    sql += ")";
+  }
+  sql += " ORDER BY rank LIMIT ?2";
+  Statement select(db, sql.c_str());
+  select.Bind(1, match).Bind(2, limit);
+  int index = 3;
+  if (publications) {
+    for (const std::string& publication : *publications) select.Bind(index++, publication);
+  }
+  while (select.Step()) {
+    out->push_back(RankedHit{sqlite3_column_double(select.get(), 4),
+                             SearchHit{select.Text(0), select.Text(1), select.Text(2), SnippetParts(select.Text(3))}});
+  }
+}
+
+}  // namespace
+
+std::vector<SearchHit> SearchEditions(const std::string& out_dir, std::string_view query, size_t limit,
+                                      const SearchScope& scope) {
+  const std::vector<std::string> terms = QueryTerms(query);
   const std::string path = SearchIndexPath(out_dir);
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) throw Error(path, 0, "no search index: `imprint catalog` builds it");
   Database db(path, SQLITE_OPEN_READONLY);
   std::vector<SearchHit> hits;
-  if (match.empty()) return hits;
-  Statement select(db,
-                   "SELECT e.edition, e.title, e.date, snippet(texts, -1, char(2), char(3), '…', 16)"
-                   " FROM texts JOIN editions e ON e.id = texts.rowid"
-                   " WHERE texts MATCH ?1 ORDER BY rank LIMIT ?2");
-  select.Bind(1, match).Bind(2, static_cast<int64_t>(std::min(limit, kMaxSearchHits)));
-  while (select.Step()) {
-    hits.push_back(SearchHit{select.Text(0), select.Text(1), select.Text(2), SnippetParts(select.Text(3))});
+  if (terms.empty()) return hits;
+  const auto most = static_cast<int64_t>(std::min(limit, kMaxSearchHits));
+  std::vector<RankedHit> ranked;
+  if (scope.all_text) {
+    Select(db, Fts5Match(terms), true, nullptr, false, most, &ranked);
+  } else if (scope.text_publications.empty()) {
+    Select(db, Fts5MatchTitles(terms), false, nullptr, false, most, &ranked);
+  } else {  // the publications the license reads by their text, the others by their titles
+    Select(db, Fts5Match(terms), true, &scope.text_publications, true, most, &ranked);
+    Select(db, Fts5MatchTitles(terms), false, &scope.text_publications, false, most, &ranked);
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const RankedHit& a, const RankedHit& b) { return a.rank < b.rank; });
+  }
+  for (RankedHit& r : ranked) {
+    if (hits.size() == static_cast<size_t>(most)) break;
+    hits.push_back(std::move(r.hit));
   }
   return hits;
 }

@@ -16,6 +16,10 @@
 //
 // SearchEditions() ranks by BM25 (title weighs most, then headlines, then the
 // text) with an FTS5 snippet; the query is never FTS5 syntax (search_query.h).
+// The text (the body column) is licensed: a search matches and quotes it
+// only for the publications its SearchScope names; every other edition is
+// matched by an FTS5 column filter on title and headlines (public in
+// catalog.json) and its snippet is taken from the headlines column alone.
 // Each call opens the file read-only. Thread-safe (each call is independent),
 // and syncs of one folder from several processes (a publish during the
 // timer's catalog) take turns: each waits up to a minute for the other's
@@ -24,6 +28,7 @@
 #define IMPRINT_PIPELINE_SEARCH_SEARCH_INDEX_H_
 
 #include <cstddef>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,10 +70,21 @@ struct SearchHit {
 
 constexpr size_t kMaxSearchHits = 50;
 
-// The editions matching every term of `query` (QueryTerms), best first, at
-// most min(limit, kMaxSearchHits); none for a query without terms. Throws
-// imprint::Error naming the index when there is none or SQLite fails.
-std::vector<SearchHit> SearchEditions(const std::string& out_dir, std::string_view query, size_t limit);
+// Whose text a search reads. The default reads none (titles and headlines
+// only: what anyone may see); the server names the publications a license's
+// tier may read; the foundation's own `imprint search` reads all.
+struct SearchScope {
+  bool all_text = false;
+  std::set<std::string> text_publications;  // slugs, when not all_text
+  static SearchScope AllText() { return SearchScope{true, {}}; }
+};
+
+// The editions matching every term of `query` (QueryTerms) within `scope`,
+// best first (one BM25 order over both kinds of match), at most min(limit,
+// kMaxSearchHits); none for a query without terms. Throws imprint::Error
+// naming the index when there is none or SQLite fails.
+std::vector<SearchHit> SearchEditions(const std::string& out_dir, std::string_view query, size_t limit,
+                                      const SearchScope& scope);
 
 }  // namespace imprint
 

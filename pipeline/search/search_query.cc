@@ -54,4 +54,9 @@ std::string Fts5Match(const std::vector<std::string>& terms) {
   return match;
 }
 
+std::string Fts5MatchTitles(const std::vector<std::string>& terms) {
+  const std::string match = Fts5Match(terms);
+  return match.empty() ? "" : "{title headlines} : (" + match + ")";
+}
+
 }  // namespace imprint

@@ -27,6 +27,11 @@ std::vector<std::string> QueryTerms(std::string_view text);
 // The FTS5 MATCH expression for `terms`: "\"t1\" AND \"t2\""; "" for none.
 std::string Fts5Match(const std::vector<std::string>& terms);
 
+// The same restricted to the index's public columns (search_index.h: title
+// and headlines) by an FTS5 column filter of ours around the quoted terms:
+// "{title headlines} : (\"t1\" AND \"t2\")"; "" for none.
+std::string Fts5MatchTitles(const std::vector<std::string>& terms);
+
 }  // namespace imprint
 
 #endif  // IMPRINT_PIPELINE_SEARCH_SEARCH_QUERY_H_

@@ -110,7 +110,8 @@ std::string OpenSearchDescription() {
              "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
              "<OpenSearchDescription xmlns=\"http://a9.com/-/spec/opensearch/1.1/\">\n"
              "<ShortName>Jamestown archive</ShortName>\n"
-             "<Description>The Jamestown Foundation's published editions: headlines and text</Description>\n"
+             "<Description>The Jamestown Foundation's published editions: headlines, and the text your license "
+             "reads</Description>\n"
              "<InputEncoding>UTF-8</InputEncoding>\n<OutputEncoding>UTF-8</OutputEncoding>\n"
              "<Url type=\"") +
          kOpdsAcquisitionType + "\" template=\"/opds/search?q={searchTerms}\"/>\n" +
@@ -118,12 +119,14 @@ std::string OpenSearchDescription() {
 }
 
 HttpResponse AnswerSearch(const Route& route, const std::string& out_dir, const TemplateSet& templates,
-                          const std::function<bool(const std::string& edition)>& withdrawn) {
+                          const std::function<bool(const std::string& edition)>& withdrawn,
+                          const std::function<SearchScope()>& scope) {
   if (route.kind == Route::kOpenSearch) return Answer(200, kOpenSearchType, OpenSearchDescription());
   std::vector<SearchHit> hits;
   if (!route.query.empty()) {
+    const SearchScope reach = scope();  // a store that fails says so itself: not search_unavailable
     try {
-      hits = SearchEditions(out_dir, route.query, kSearchPageHits);
+      hits = SearchEditions(out_dir, route.query, kSearchPageHits, reach);
       hits.erase(std::remove_if(hits.begin(), hits.end(), [&](const SearchHit& h) { return withdrawn(h.edition); }),
                  hits.end());
     } catch (const Error& e) {
@@ -132,9 +135,10 @@ HttpResponse AnswerSearch(const Route& route, const std::string& out_dir, const 
     }
   }
   if (route.kind == Route::kOpdsSearch) {
-    return Answer(200, kOpdsAcquisitionType, SearchFeedXml(route.query, hits));
+    return Answer(200, kOpdsAcquisitionType, SearchFeedXml(route.query, hits)).Set("Vary", "Authorization");
   }
-  return Answer(200, "text/html; charset=utf-8", SearchPageHtml(route.query, hits, templates));
+  return Answer(200, "text/html; charset=utf-8", SearchPageHtml(route.query, hits, templates))
+      .Set("Vary", "Authorization");
 }
 
 }  // namespace imprint

@@ -40,9 +40,13 @@ std::string OpenSearchDescription();
 // server knows withdrawn (an index older than the withdrawal, put back or
 // left by a failed update, lists it still); an empty query is the form
 // alone (or an empty feed); 503 search_unavailable when there is no index.
+// `scope` (asked once, only when there is a query to search) says whose text
+// the request's license reads: without one, titles and headlines only. The
+// answer varies with Authorization, and says so.
 constexpr size_t kSearchPageHits = 20;
 HttpResponse AnswerSearch(const Route& route, const std::string& out_dir, const TemplateSet& templates,
-                          const std::function<bool(const std::string& edition)>& withdrawn);
+                          const std::function<bool(const std::string& edition)>& withdrawn,
+                          const std::function<SearchScope()>& scope);
 
 }  // namespace imprint
 

@@ -90,6 +90,7 @@ struct DownloadServer::Impl {
   HttpResponse HandleLicense(const Route& route, const HttpRequest& request);
   HttpResponse HandleFeed(const Route& route, const HttpRequest& request);  // opds_feeds.h
   bool Credentials(const HttpRequest& request, std::string* text);
+  SearchScope SearchScopeOf(const HttpRequest& request);
   Plan DecideAndSend(const Route& route, const HttpRequest& request, const Presented& presented, AuditRow row,
                      const CurrentDocumentLookup& current);
   Plan Failure(AuditRow row, int status, const std::string& reason);

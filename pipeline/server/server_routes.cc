@@ -49,10 +49,17 @@ HttpResponse DownloadServer::Impl::HandleOther(const Route& route, const HttpReq
     case Route::kSearch:
     case Route::kOpdsSearch:
     case Route::kOpenSearch:
-      return AnswerSearch(route, out_root.string(), templates, [this](const std::string& edition) {
-        const std::shared_ptr<const KeySnapshot> now = keys.Current();
-        return withdrawn.Find(edition, now->trusted, now->generation).has_value();
-      });
+      try {
+        return AnswerSearch(
+            route, out_root.string(), templates,
+            [this](const std::string& edition) {
+              const std::shared_ptr<const KeySnapshot> now = keys.Current();
+              return withdrawn.Find(edition, now->trusted, now->generation).has_value();
+            },
+            [this, &request] { return SearchScopeOf(request); });
+      } catch (const StoreUnavailable&) {
+        return Json(503, kStoreUnavailable).Set("Retry-After", "1");
+      }
     case Route::kEdition:
       break;  // not here: Handle()
   }
@@ -138,6 +145,25 @@ HttpResponse DownloadServer::Impl::HandleFeed(const Route& route, const HttpRequ
   const bool licensed = route.kind == Route::kOpds && Credentials(request, &text);
   return AnswerFeed(*feeds.Current(k->trusted, k->generation), route, licensed ? decide : nullptr,
                     [this](const AuditRow& r, int status, const std::string& d) { return DeniedAnswer(r, status, d); });
+}
+
+// Whose text a search with the request's credentials may match and quote:
+// the publications of the rights policy its tier may read now (Decide(),
+// once per publication, for the Markdown the index is made of); none
+// without credentials or with a license that does not check out.
+SearchScope DownloadServer::Impl::SearchScopeOf(const HttpRequest& request) {
+  SearchScope scope;
+  std::string text;
+  if (!Credentials(request, &text)) return scope;
+  const std::shared_ptr<const KeySnapshot> k = keys.Current();
+  for (const auto& [publication, offered] : policy.publications) {
+    if (Decide({&text, EditionRef{publication, 1, 1}, "read", "md", Now()}, policy, k->trusted, Revoked(),
+               [this, &k](const std::string& license) { return verdicts.Verify(license, *k); })
+            .permit) {
+      scope.text_publications.insert(publication);
+    }
+  }
+  return scope;
 }
 
 }  // namespace imprint
