@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 
 #include <array>
+#include <chrono>
+#include <thread>
 
 #include "pipeline/license/sql_store.h"
 
@@ -63,7 +65,7 @@ class SqliteStore final : public SqlStore {
     // rather than SQLite's 1,000: a server's own checkpointer keeps it
     // copied (Checkpoint()), and each commit that checkpoints waits for two
     // fsyncs, holding up the downloads behind it.
-    RunScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=4000");
+    EnterWal();
     // IMMEDIATE: the write lock at once (waiting its turn), so that what a
     // transaction reads first is still current when it writes; a deferred
     // one fails at its first write when another process wrote in between.
@@ -92,6 +94,24 @@ class SqliteStore final : public SqlStore {
       ++i;
     }
     Step(stmt, QueryText(query), row);
+  }
+
+  // Switching a new file to WAL takes its exclusive lock, and SQLite answers
+  // a connection that meets another's lock there "database is locked" at
+  // once, without the busy handler (several connections opened at once on a
+  // new file, as a server's pool does): try again, as long as a busy wait.
+  void EnterWal() {
+    static const std::string kPragmas =
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=4000";
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (;;) {
+      const int rc = sqlite3_exec(db_.get(), kPragmas.c_str(), nullptr, nullptr, nullptr) & 0xff;
+      if (rc == SQLITE_OK) return;
+      if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || std::chrono::steady_clock::now() > until) {
+        throw Failure(kPragmas);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
   }
 
   void RunScript(const std::string& sql) override {
