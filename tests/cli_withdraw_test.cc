@@ -66,7 +66,7 @@ BOOST_AUTO_TEST_CASE(withdraw_records_removes_and_lists_the_edition_as_withdrawn
   const std::string record = ReadAll(a.dir / "rights/withdrawals.xml");
   BOOST_TEST(Contains(record, "edition=\"monitor/v05/i077\" date=\"" + today + "\""), record);
   BOOST_TEST(Contains(record, "title=\"The Monitor"), record);
-  BOOST_TEST(Contains(record, "<notice>Withdrawn at the author's request.</notice>"), record);
+  BOOST_TEST(Contains(record, "<notice>Withdrawn at the author&apos;s request.</notice>"), record);
   BOOST_TEST(!fs::exists(a.out() + "/" + kEdition));
   const auto entry = a.Entry(kEdition);
   BOOST_REQUIRE(entry);

@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "pipeline/base/error.h"
+#include "pipeline/base/xml_escape.h"
 #include "tests/support.h"
 
 namespace imprint {
@@ -84,7 +85,7 @@ BOOST_AUTO_TEST_CASE(escaping_round_trips_through_the_parser) {
   TempDir dir;
   WriteAll(dir / "s.rng", kSchema);
   const std::string value = "<&>\"' \ttab";
-  WriteAll(dir / "e.xml", "<list><item name=\"" + XmlEscape(value) + "\">" + XmlEscape(value) + "</item></list>");
+  WriteAll(dir / "e.xml", "<list><item name=\"" + XmlEscaped(value) + "\">" + XmlEscaped(value) + "</item></list>");
   const XmlElement root = LoadValidatedXml(dir / "e.xml", dir / "s.rng");
   BOOST_TEST(root.children[0].Attr("name") == value);
   BOOST_TEST(root.children[0].text == value);

@@ -8,6 +8,7 @@
 #include "pipeline/base/file_system.h"
 #include "pipeline/base/rfc3339.h"
 #include "pipeline/base/text_decoder.h"
+#include "pipeline/base/xml_escape.h"
 #include "pipeline/edition/xml_tree.h"
 
 namespace imprint {
@@ -81,10 +82,10 @@ std::string WithdrawalsXml(const Withdrawals& withdrawals) {
       "withdrawals.rng. -->\n";
   out += std::string("<withdrawals xmlns=\"") + kNamespace + "\">\n";
   for (const Withdrawal& w : withdrawals.list) {
-    out += "  <withdrawal edition=\"" + XmlEscape(w.edition) + "\" date=\"" + XmlEscape(w.date) + "\" title=\"" +
-           XmlEscape(w.title) + "\"" + (w.embargo.empty() ? "" : " embargo=\"" + XmlEscape(w.embargo) + "\"") + ">\n";
-    out += "    <notice>" + XmlEscape(w.notice) + "</notice>\n";
-    out += "    <reason>" + XmlEscape(w.reason) + "</reason>\n";
+    out += "  <withdrawal edition=\"" + XmlEscaped(w.edition) + "\" date=\"" + XmlEscaped(w.date) + "\" title=\"" +
+           XmlEscaped(w.title) + "\"" + (w.embargo.empty() ? "" : " embargo=\"" + XmlEscaped(w.embargo) + "\"") + ">\n";
+    out += "    <notice>" + XmlEscaped(w.notice) + "</notice>\n";
+    out += "    <reason>" + XmlEscaped(w.reason) + "</reason>\n";
     out += "  </withdrawal>\n";
   }
   return out + "</withdrawals>\n";

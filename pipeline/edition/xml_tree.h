@@ -2,15 +2,14 @@
 // schema on load (libxml2, no network, no entity expansion). The project's
 // own types only: no libxml2 type leaves xml_tree.cc. Every problem (not
 // well formed, not valid, an unreadable file or schema) is an imprint::Error
-// naming the file and the line the offending element starts on. Also the
-// escaping that writes such a file. Pure apart from reading the files;
+// naming the file and the line the offending element starts on. (Writing one
+// escapes with pipeline/base/xml_escape.h.) Pure apart from reading the files;
 // thread-compatible (libxml2's error handler is per thread).
 #ifndef IMPRINT_PIPELINE_EDITION_XML_TREE_H_
 #define IMPRINT_PIPELINE_EDITION_XML_TREE_H_
 
 #include <map>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace imprint {
@@ -30,11 +29,6 @@ struct XmlElement {
 
 // The root element of `path`, once it is valid against `schema_path`.
 XmlElement LoadValidatedXml(const std::string& path, const std::string& schema_path);
-
-// `text` for an attribute value or element content: & < > " escaped, and
-// tab, line feed and carriage return as character references (an attribute
-// keeps them then; a parser would turn them into spaces).
-std::string XmlEscape(std::string_view text);
 
 }  // namespace imprint
 

@@ -7,6 +7,7 @@
 
 #include "pipeline/base/edition_layout.h"
 #include "pipeline/base/rfc3339.h"
+#include "pipeline/base/xml_escape.h"
 #include "pipeline/edition/writers.h"
 #include "pipeline/server/http_answer.h"
 
@@ -52,7 +53,7 @@ class Xml {
     return *this;
   }
   Xml& Text(std::string_view s) {
-    AppendXmlText(s, &out_);
+    AppendXmlEscaped(s, &out_);
     return *this;
   }
   // <name>text</name>
@@ -232,27 +233,6 @@ std::string AtomFeed(const FeedModel& model, const Route& route) {
 }
 
 }  // namespace
-
-void AppendXmlText(std::string_view text, std::string* out) {
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    // U+FFFE and U+FFFF (EF BF BE, EF BF BF): no XML 1.0 character either.
-    if (c == '\xEF' && text.substr(i + 1, 1) == "\xBF" && (text.substr(i + 2, 1) == "\xBE" || text.substr(i + 2, 1) == "\xBF")) {
-      i += 2;
-      continue;
-    }
-    switch (c) {
-      case '&': *out += "&amp;"; break;
-      case '<': *out += "&lt;"; break;
-      case '>': *out += "&gt;"; break;
-      case '"': *out += "&quot;"; break;
-      case '\'': *out += "&apos;"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') break;  // not XML 1.0
-        *out += c;
-    }
-  }
-}
 
 std::string OpdsNavigationFeed(const FeedModel& model) {
   Xml x;

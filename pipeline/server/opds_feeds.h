@@ -58,9 +58,6 @@ HttpResponse AnswerFeed(const FeedModel& model, const Route& route, const FeedDe
 std::string OpdsNavigationFeed(const FeedModel& model);
 std::string OpdsAuthenticationDocument();
 
-// `text` escaped for XML character data and attribute values, appended.
-void AppendXmlText(std::string_view text, std::string* out);
-
 }  // namespace imprint
 
 #endif  // IMPRINT_PIPELINE_SERVER_OPDS_FEEDS_H_

@@ -6,13 +6,14 @@
 #include "pipeline/base/crypto.h"
 #include "pipeline/base/edition_layout.h"
 #include "pipeline/base/error.h"
+#include "pipeline/base/xml_escape.h"
 #include "pipeline/server/http_answer.h"
 #include "pipeline/server/serve_log.h"
 
 namespace imprint {
 namespace {
 
-std::string Xml(const std::string& text) { return TemplateSet::EscapeMarkup(text); }
+std::string Xml(const std::string& text) { return XmlEscaped(text); }
 
 // `text` percent-encoded for a query value: unreserved characters kept.
 std::string QueryEscape(const std::string& text) {
