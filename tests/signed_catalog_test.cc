@@ -13,8 +13,10 @@
 #include <filesystem>
 #include <functional>
 #include <future>
+#include <thread>
 
 #include "pipeline/server/feed_catalog.h"
+#include "pipeline/signing/minisign.h"
 #include "pipeline/server/withdrawn_list.h"
 #include "tests/support.h"
 
@@ -37,6 +39,39 @@ BOOST_AUTO_TEST_CASE(a_signed_catalog_is_read_once_per_change_and_an_unsigned_on
   WriteAll(dir / "out/catalog.json", ReadAll(dir / "out/catalog.json") + " ");
   BOOST_TEST(!watch.Changed(trusted, 2).has_value());  // changed, but no longer as signed
   BOOST_TEST(!SignedCatalogWatch(dir / "out", "test").Changed(TrustedKeys{}, 1).has_value());
+}
+
+// Regression: the watch knew a file by (device, inode, size, modification
+// time), so a signature rewritten in place with the same size and its
+// modification time put back (touch -d) went unseen for as long as the
+// server ran. The change time gives it away, and a file changed within the
+// last two seconds is read again (at most every 100 ms) rather than trusted;
+// reading the same bytes again is no change.
+BOOST_AUTO_TEST_CASE(a_signature_rewritten_in_place_with_its_time_put_back_is_seen) {
+  TempDir dir;
+  const ProcessResult built = ImprintWithKeys(dir / "keys", {"build", "--out", dir / "out", SourceDir() + "/samples/archive"});
+  BOOST_REQUIRE_MESSAGE(built.exit_code == 0, built.err);
+  const Keystore keys(dir / "keys");
+  const SigningKey key = keys.LoadSigningKey();
+  const TrustedKeys trusted = keys.Trusted();
+  const std::string catalog = ReadAll(dir / "out/catalog.json");
+  const std::string signature = dir / "out/catalog.json.minisig";
+  auto sign = [&](const char* comment) { return SignMinisign(key.signer, key.key.id, catalog, comment); };
+  BOOST_REQUIRE_EQUAL(sign("file:catalog.json\tv:1").size(), sign("file:catalog.json\tv:2").size());
+  WriteAll(signature, sign("file:catalog.json\tv:1"));
+  SignedCatalogWatch watch(dir / "out", "test");
+  BOOST_REQUIRE(watch.Changed(trusted, 1).has_value());
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  BOOST_TEST(!watch.Changed(trusted, 1).has_value());  // read again (not settled), but the same
+  struct stat before;
+  BOOST_REQUIRE_EQUAL(::stat(signature.c_str(), &before), 0);
+  WriteAll(signature, sign("file:catalog.json\tv:2"));  // in place: same inode, same size
+  const struct timespec times[2] = {before.st_atim, before.st_mtim};
+  BOOST_REQUIRE_EQUAL(::utimensat(AT_FDCWD, signature.c_str(), times, 0), 0);
+  struct stat after;
+  BOOST_REQUIRE_EQUAL(::stat(signature.c_str(), &after), 0);
+  BOOST_REQUIRE(after.st_ino == before.st_ino && after.st_size == before.st_size);
+  BOOST_TEST(watch.Changed(trusted, 1).has_value());
 }
 
 // Regression: a FIFO put in place of catalog.json (or its signature) blocked

@@ -26,22 +26,10 @@ constexpr uint64_t kMaxSignatureBytes = 64 << 10;
 constexpr int64_t kRacySeconds = 1;  // changed this recently: verified, not cached
 constexpr int kAttempts = 3;         // reads of a file that keeps changing
 
-Identity IdentityOf(const struct stat& st) {
-  Identity id;
-  id.dev = st.st_dev;
-  id.ino = st.st_ino;
-  id.size = static_cast<uint64_t>(st.st_size);
-  id.mtime_sec = st.st_mtim.tv_sec;
-  id.mtime_nsec = st.st_mtim.tv_nsec;
-  id.ctime_sec = st.st_ctim.tv_sec;
-  id.ctime_nsec = st.st_ctim.tv_nsec;
-  return id;
-}
-
 bool StatPath(const std::string& path, Identity* id) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
-  *id = IdentityOf(st);
+  *id = StampOf(st);
   return true;
 }
 
@@ -70,7 +58,7 @@ struct InsideFile {
   // Whether the open file is still what was opened.
   bool Unchanged() const {
     struct stat st;
-    return ::fstat(fd, &st) == 0 && IdentityOf(st) == id;
+    return ::fstat(fd, &st) == 0 && StampOf(st) == id;
   }
   // The whole file, when it is at most `limit` bytes; pread, so the file
   // position does not matter.
@@ -124,18 +112,11 @@ void OpenInside(const std::string& root, const std::string& relative, InsideFile
     file->why = relative + ": moved while it was opened";
     return;
   }
-  file->id = IdentityOf(st);
+  file->id = StampOf(st);
   file->state = InsideFile::kOpen;
 }
 
-bool Racy(const Identity& id) {
-  struct timespec now;
-  ::clock_gettime(CLOCK_REALTIME, &now);
-  // Compared to the nanosecond: ctime_sec alone would make a file changed
-  // 1.9 s ago racy.
-  const int64_t ago = (now.tv_sec - id.ctime_sec) * 1000000000 + (now.tv_nsec - id.ctime_nsec);
-  return ago < kRacySeconds * 1000000000;
-}
+bool Racy(const Identity& id) { return !id.Settled(kRacySeconds); }
 
 ArtifactVerifier::Result Refused(Code code, std::string detail) {
   ArtifactVerifier::Result r;
@@ -200,11 +181,6 @@ ArtifactVerifier::Result Check(const std::string& dir, const std::string& file_n
 }
 
 }  // namespace
-
-bool ArtifactVerifier::Identity::operator==(const Identity& o) const {
-  return dev == o.dev && ino == o.ino && size == o.size && mtime_sec == o.mtime_sec &&
-         mtime_nsec == o.mtime_nsec && ctime_sec == o.ctime_sec && ctime_nsec == o.ctime_nsec;
-}
 
 ArtifactVerifier::ArtifactVerifier(const std::string& out_root, Limits limits)
     : root_([&out_root] {

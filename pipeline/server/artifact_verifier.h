@@ -31,6 +31,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "pipeline/base/file_stamp.h"
 #include "pipeline/license/decision.h"
 #include "pipeline/signing/keystore.h"
 
@@ -80,13 +81,8 @@ class ArtifactVerifier {
   // How many times files were read and checked (cache misses), for tests.
   uint64_t verifications() const { return verifications_.load(); }
 
-  // (device, inode, size, mtime, ctime) of a file; internal, in the header
-  // for the cache's entries.
-  struct Identity {
-    uint64_t dev = 0, ino = 0, size = 0;
-    int64_t mtime_sec = 0, mtime_nsec = 0, ctime_sec = 0, ctime_nsec = 0;
-    bool operator==(const Identity& o) const;
-  };
+  // (device, inode, size, mtime, ctime) of a file, for the cache's entries.
+  using Identity = FileStamp;
 
  private:
   struct Entry {

@@ -1,8 +1,9 @@
 // The output folder's catalog.json as the server believes it, for the parts
 // that learn from it (withdrawn_list.h, feed_catalog.h): re-read only when
-// the identity (device, inode, size, modification time) of the catalog or
-// of its signature, or the trusted keys' generation, changed since the last
-// look; read only as regular files (a FIFO put in their place is never
+// the stamp (base/file_stamp.h: device, inode, size, modification and
+// change times) of the catalog or of its signature, or the trusted keys'
+// generation, changed since the last look, and while a stamp is not yet
+// settled (changed under 2 s ago) at most every 100 ms; read only as regular files (a FIFO put in their place is never
 // waited for), at most 64 MB; believed only when the signature checks out
 // against the trusted keys; parsed by the one strict reader
 // (ParseCatalogSnapshot). A catalog that is missing, unsigned or unreadable
@@ -38,6 +39,9 @@ class SignedCatalogWatch {
   const std::string out_dir_;
   const std::string what_;
   std::string identity_;
+  std::string content_;     // digests of the files last read, and the generation
+  bool settled_ = false;    // identity_ was settled when read
+  int64_t reread_at_ = 0;   // steady clock, ns: the next read while not settled
 };
 
 }  // namespace imprint

@@ -1,12 +1,10 @@
 #include "pipeline/signing/live_keys.h"
 
-#include <sys/stat.h>
-#include <time.h>
-
 #include <cerrno>
 #include <cstring>
 
 #include "pipeline/base/error.h"
+#include "pipeline/base/file_stamp.h"
 #include "pipeline/base/file_system.h"
 
 namespace imprint {
@@ -22,15 +20,9 @@ int64_t SteadyNanos() {
 // A file's identity as text; "" when it changed too recently to be trusted
 // to show the next change.
 std::string Identity(const std::string& path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return "missing " + std::to_string(errno) + ";";
-  struct timespec now;
-  ::clock_gettime(CLOCK_REALTIME, &now);
-  const int64_t ago = (now.tv_sec - st.st_ctim.tv_sec) * 1000000000 + (now.tv_nsec - st.st_ctim.tv_nsec);
-  if (ago < kRacySeconds * 1000000000) return "";
-  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
-         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + ":" +
-         std::to_string(st.st_ctim.tv_sec) + "." + std::to_string(st.st_ctim.tv_nsec) + ";";
+  const std::optional<FileStamp> stamp = StampPath(path);
+  if (!stamp) return "missing " + std::to_string(errno) + ";";
+  return stamp->Settled(kRacySeconds) ? stamp->ToString() + ";" : "";
 }
 
 bool SameKey(const std::shared_ptr<const SigningKey>& a, const std::shared_ptr<const SigningKey>& b) {
