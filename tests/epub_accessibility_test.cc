@@ -242,7 +242,7 @@ struct AceRun {
     TempDir control_dir;
     const std::string broken = control_dir / "templates";
     CopyTree(SourceDir() + "/templates", broken);
-    Strip(broken + "/package.opf.mustache", {"schema:accessMode\""});
+    Strip(broken + "/package.opf.mustache", {"    <meta property=\"schema:accessMode\">{{.}}</meta>\n"});
     Strip(broken + "/nav.xhtml.mustache", {" role=\"doc-toc\""});
     books.push_back(dir / "control.epub");
     WriteAll(books.back(), WriteEpub(ReadEdition(SourceDir() + "/samples/archive/monitor-v05-i077.txt"),

@@ -37,6 +37,22 @@ std::vector<std::string> SplitParagraphs(const std::string& text) {
   return paragraphs;
 }
 
+// The year of an issue without a Date: its volume's, as the policy maps
+// volumes to years. A volume the policy cannot map (before the publication's
+// first volume, or past year 9999) is the raw file's error: the book's
+// dc:date and copyright would be false.
+int VolumeYear(const RightsPolicy& policy, const PolicyPublication& pub, const Document& doc) {
+  const int year = pub.YearOfVolume(doc.volume);
+  if (doc.volume < pub.first_volume || year > 9999) {
+    throw Error(doc.source, doc.header_line,
+                "the issue has no Date line, and the rights policy " + policy.source + " maps volume " +
+                    std::to_string(doc.volume) + " of '" + pub.slug + "' to no year (volume " +
+                    std::to_string(pub.first_volume) + " is " + std::to_string(pub.first_year) +
+                    ", one volume a year): add a Date line");
+  }
+  return year;
+}
+
 }  // namespace
 
 void ApplyRights(const RightsPolicy& policy, const TemplateSet& templates,
@@ -50,13 +66,13 @@ void ApplyRights(const RightsPolicy& policy, const TemplateSet& templates,
                     ": no edition without rights");
   }
   doc->publication = {pub->slug, pub->name, pub->language};
+  doc->accessibility = policy.accessibility;
 
   Rights& rights = doc->rights;
   rights.holder = policy.holder;
   rights.holder_url = policy.holder_url;
   rights.first_year = pub->first_year;
-  rights.year = doc->date.empty() ? pub->YearOfVolume(doc->volume)
-                                  : std::stoi(doc->date.substr(0, 4));
+  rights.year = doc->date.empty() ? VolumeYear(policy, *pub, *doc) : std::stoi(doc->date.substr(0, 4));
   const std::string years = rights.year > pub->first_year
                                 ? std::to_string(pub->first_year) + "-" +
                                       std::to_string(rights.year)
