@@ -43,12 +43,17 @@ std::vector<std::string> SplitParagraphs(const std::string& text) {
 // dc:date and copyright would be false.
 int VolumeYear(const RightsPolicy& policy, const PolicyPublication& pub, const Document& doc) {
   const int year = pub.YearOfVolume(doc.volume);
-  if (doc.volume < pub.first_volume || year > 9999) {
+  std::string problem;
+  if (doc.volume < pub.first_volume) {
+    problem = "starts at volume " + std::to_string(pub.first_volume) + " (" + std::to_string(pub.first_year) + ")";
+  } else if (year > 9999) {
+    problem = "maps it to year " + std::to_string(year) + " (volume " + std::to_string(pub.first_volume) + " is " +
+              std::to_string(pub.first_year) + ", one volume a year)";
+  }
+  if (!problem.empty()) {
     throw Error(doc.source, doc.header_line,
-                "the issue has no Date line, and the rights policy " + policy.source + " maps volume " +
-                    std::to_string(doc.volume) + " of '" + pub.slug + "' to no year (volume " +
-                    std::to_string(pub.first_volume) + " is " + std::to_string(pub.first_year) +
-                    ", one volume a year): add a Date line");
+                "no Date line, and volume " + std::to_string(doc.volume) + " has no year: the rights policy " +
+                    policy.source + " " + problem + " for '" + pub.slug + "'; add a Date line");
   }
   return year;
 }
