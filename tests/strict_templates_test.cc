@@ -244,6 +244,8 @@ BOOST_AUTO_TEST_CASE(bundled_templates_pass) {
   const ProcessResult r = RunImprint({"rights", "check"});
   BOOST_TEST(r.exit_code == 0, r.err);
   BOOST_TEST(Contains(r.out, "/templates: valid (names known, footers carry the rights)"), r.out);
+  BOOST_TEST(Contains(r.out, "\nEPUB accessibility: EPUB Accessibility 1.1 - WCAG 2.2 Level AA, certified by "
+                             "The Jamestown Foundation\n"), r.out);
 }
 
 }  // namespace
