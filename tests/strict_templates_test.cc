@@ -221,17 +221,26 @@ BOOST_AUTO_TEST_CASE(epub_pages_without_roles_languages_or_nested_headings_are_r
   }
 }
 
-// The policy's <accessibility> is required, each field of it.
+// The policy's <accessibility> is required, each field of it, and neither
+// the certifier nor the summary may be blank.
 BOOST_AUTO_TEST_CASE(policy_without_an_accessibility_field_is_refused_on_its_line) {
-  for (const std::string& field : std::vector<std::string>{"    <access-mode>textual</access-mode>\n",
-                                   "    <access-mode-sufficient>textual</access-mode-sufficient>\n",
-                                   "    <hazard>none</hazard>\n", "                 certified-by=\"The Jamestown Foundation\""}) {
-    BOOST_TEST_CONTEXT(field) {
+  const std::string summary = "This publication conforms to EPUB Accessibility 1.1 at WCAG 2.2 Level AA.";
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"    <access-mode>textual</access-mode>\n", ""},
+           {"    <access-mode-sufficient>textual</access-mode-sufficient>\n", ""},
+           {"    <hazard>none</hazard>\n", ""},
+           {"                 certified-by=\"The Jamestown Foundation\"", ""},
+           {"certified-by=\"The Jamestown Foundation\"", "certified-by=\" \t \""},
+           {"<summary>" + summary, "<summary> \n </summary><!-- " + summary},
+           {"conforms-to=\"EPUB Accessibility 1.1 - WCAG 2.2 Level AA\"",
+            "conforms-to=\"EPUB Accessibility 1.1 - WCAG 2.2 Level AA!\""}}) {
+    BOOST_TEST_CONTEXT(from << " -> " << to) {
       TempDir dir;
       CopyTree(SourceDir() + "/rights", dir / "rights");
       std::string xml = ReadAll(dir / "rights/policy.xml");
-      BOOST_REQUIRE(xml.find(field) != std::string::npos);
-      xml.erase(xml.find(field), field.size());
+      BOOST_REQUIRE(xml.find(from) != std::string::npos);
+      xml.replace(xml.find(from), from.size(), to);
+      if (to.find("<!--") != std::string::npos) xml.replace(xml.find("</summary>", xml.find("<!--")), 10, " -->");
       WriteAll(dir / "rights/policy.xml", xml);
       const ProcessResult r = RunImprint({"rights", "check", "--rights", dir / "rights"});
       BOOST_TEST(r.exit_code == 1, r.out);
