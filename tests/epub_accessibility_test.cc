@@ -1,11 +1,15 @@
-// The EPUB editions against Ace by DAISY, the publishing industry's
-// accessibility checker (issue 19): every book of the sample archive as
-// `imprint build` writes it (scripts/run-sample), a corrected book and a
-// personalised copy show no violation in Ace's report.json. One node process
-// and one browser check them all (tests/tools/ace-batch.cjs); a control book
-// written from templates without the accessibility metadata and the toc's
-// role, checked in the same run, shows that Ace reports what it should.
-// Needs PUPPETEER_EXECUTABLE_PATH (tests/CMakeLists.txt sets it).
+// Accessible EPUB editions (issue 19). The book's structure for every good
+// input: the package's accessibility metadata (the rights policy's),
+// epub:type roles, lang and xml:lang, nested headings, reading order; the
+// check that refuses a book without them (epub_accessibility). Then Ace by
+// DAISY, the publishing industry's accessibility checker: every book of the
+// sample archive as `imprint build` writes it (scripts/run-sample), a
+// corrected book and a personalised copy show no violation in Ace's
+// report.json. One node process and one browser check them all
+// (tests/tools/ace-batch.cjs); a control book written from templates without
+// schema:accessMode and the toc's role, checked in the same run, shows that
+// Ace reports what it should. Needs PUPPETEER_EXECUTABLE_PATH
+// (tests/CMakeLists.txt sets it).
 #define BOOST_TEST_MODULE epub_accessibility
 #include <boost/test/unit_test.hpp>
 #include <algorithm>
@@ -13,7 +17,9 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/base/error.h"
 #include "pipeline/edition/document.h"
+#include "pipeline/edition/epub_accessibility.h"
 #include "pipeline/edition/epub_writer.h"
 #include "pipeline/edition/rights_policy.h"
 #include "pipeline/server/personalize.h"
@@ -154,6 +160,47 @@ BOOST_AUTO_TEST_CASE(every_document_has_lang_and_xml_lang) {
     BOOST_TEST(XmlTexts(entries.at("OEBPS/package.opf"), "//*[local-name()='language']") == lang,
                boost::test_tools::per_element());
   });
+}
+
+// CheckBookAccessibility on a real book with one entry spoilt: an Error
+// naming the entry's template and saying what is wrong.
+void ExpectRefused(const std::string& entry, const std::string& from, const std::string& to,
+                   const std::string& what, Document doc = ReadEdition(GoodInputs().front())) {
+  std::vector<BookEntry> book = RenderBook(doc, BundledTemplates());
+  for (BookEntry& e : book) {
+    if (e.name != entry) continue;
+    BOOST_REQUIRE_MESSAGE(e.text.find(from) != std::string::npos, entry << " has no " << from);
+    e.text.replace(e.text.find(from), from.size(), to);
+    try {
+      CheckBookAccessibility(doc, book, BundledTemplates());
+      BOOST_ERROR(entry << ": no error for " << what);
+    } catch (const Error& error) {
+      BOOST_TEST(error.diagnostic().file == BundledTemplates().Path(e.template_name));
+      BOOST_TEST(error.diagnostic().message.find(what) != std::string::npos, error.diagnostic().message);
+    }
+    return;
+  }
+  BOOST_ERROR("no entry " << entry);
+}
+
+BOOST_AUTO_TEST_CASE(check_passes_every_good_book_and_refuses_a_spoilt_one) {
+  ForEachBook([](const Document& doc, const std::map<std::string, std::string>&) {
+    CheckBookAccessibility(doc, RenderBook(doc, BundledTemplates()), BundledTemplates());
+  });
+  ExpectRefused("OEBPS/package.opf", "<meta property=\"schema:accessibilityHazard\">none</meta>", "",
+                "declares schema:accessibilityHazard none, not 'none'");
+  ExpectRefused("OEBPS/package.opf", ">textual</meta>", ">visual</meta>", "schema:accessMode 'visual'");
+  ExpectRefused("OEBPS/package.opf", "<meta property=\"a11y:certifiedBy\">",
+                "<meta refines=\"#collection\" property=\"a11y:certifiedBy\">", "a11y:certifiedBy none");
+  ExpectRefused("OEBPS/package.opf", "<dc:date>1995</dc:date>", "<dc:date>1995-01-01</dc:date>",
+                "has dc:date '1995-01-01', not '1995'");
+  ExpectRefused("OEBPS/nav.xhtml", " role=\"doc-toc\"", " role=\"navigation\"", "without its ARIA role 'doc-toc'");
+  ExpectRefused("OEBPS/issue.xhtml", "<p class=\"masthead\">", "<p epub:type=\"footnote\" class=\"masthead\">",
+                "epub:type 'footnote' without its ARIA role 'doc-footnote'");
+  ExpectRefused("OEBPS/cover.xhtml", " xml:lang=\"en\"", " xml:lang=\"fr\"", "as both lang and xml:lang");
+  ExpectRefused("OEBPS/rights.xhtml", "<h1>Rights</h1>", "<h1>Rights</h1><h3>Terms</h3>",
+                "has an <h3> after an <h1>");
+  ExpectRefused("OEBPS/rights.xhtml", "<h1>Rights</h1>", "<h2>Rights</h2>", "has an <h2> after no heading");
 }
 
 // The levels of a document's headings, in order: 1 for <h1 ...>, 2 for <h2 ...>.
