@@ -197,6 +197,14 @@ BOOST_AUTO_TEST_CASE(package_template_without_an_accessibility_field_is_refused)
       ExpectTemplatesRefused(dir, TemplatesWith(dir, "package.opf", from, ""), "package.opf", what);
     }
   }
+  // dc:date left out for an issue with a Date (today's template did that the
+  // other way round), or for one without.
+  for (const std::string open : {"{{#has_date}}", "{{^has_date}}"}) {
+    TempDir dir;
+    const std::string line = "    <dc:date>{{book_date}}</dc:date>\n";
+    ExpectTemplatesRefused(dir, TemplatesWith(dir, "package.opf", line, open + "\n" + line + "{{/has_date}}\n"),
+                           "package.opf", "has dc:date none");
+  }
   // A value written into the template instead of the policy's is refused too.
   TempDir dir;
   ExpectTemplatesRefused(dir, TemplatesWith(dir, "package.opf", "{{accessibility_summary}}", "Accessible."),

@@ -38,11 +38,13 @@ void CheckRightsShown(const Document& doc, const TemplateSet& templates) {
 }
 
 // A sample issue with what a real one has: articles with and without a
-// headline, a correction (its heading and aside), so that the accessibility
-// check sees every heading and contents entry the templates can make.
-Document WithText(Document doc) {
+// headline, a correction (its heading and aside), and a Date or none, so that
+// the accessibility check sees every heading, contents entry and dc:date the
+// templates can make.
+Document WithText(Document doc, const std::string& date) {
+  doc.date = date;
   doc.articles = {{"", 1, {{"A first paragraph.", 1}}}, {"A headline", 2, {{"A second paragraph.", 3}}}};
-  doc.corrections = {{"2026-01-01", std::string(64, '0'), "A correction.", 1}};
+  doc.corrections = {{"2999-12-31", std::string(64, '0'), "A correction.", 1}};
   return doc;
 }
 
@@ -60,8 +62,10 @@ void CheckTemplates(const RightsPolicy& policy, const TemplateSet& templates) {
   for (const TemplateUse& use : EditionTemplateUses()) templates.CheckNames(use);
   for (const auto& entry : policy.publications) {
     CheckRightsShown(SampleIssue(policy, templates, entry.second), templates);
-    const Document sample = WithText(SampleIssue(policy, templates, entry.second));
-    CheckBookAccessibility(sample, RenderBook(sample, templates), templates);
+    for (const char* date : {"", "1999-06-15"}) {
+      const Document sample = WithText(SampleIssue(policy, templates, entry.second), date);
+      CheckBookAccessibility(sample, RenderBook(sample, templates), templates);
+    }
   }
 }
 
