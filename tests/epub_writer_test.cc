@@ -108,7 +108,20 @@ BOOST_AUTO_TEST_CASE(modified_time_without_a_date_is_the_first_of_the_year) {
   const std::string opf = entries.at("OEBPS/package.opf");
   BOOST_TEST(XmlTexts(opf, "//*[@property='dcterms:modified']") ==
                  std::vector<std::string>{"1999-01-01T00:00:00Z"}, boost::test_tools::per_element());
-  BOOST_TEST(XmlTexts(opf, "//*[local-name()='date']").empty());
+}
+
+// Issue 19: an issue without a Date line had no dc:date. It has its
+// volume's year, as the rights policy maps volumes to years (volume 5 of the
+// Monitor, first published in 1995 as volume 1: 1999), a year and no more.
+BOOST_AUTO_TEST_CASE(an_issue_without_a_date_has_its_volumes_year_as_dc_date) {
+  for (const auto& [input, date] : std::vector<std::pair<std::string, std::string>>{
+           {"monitor-v05-i077.txt", "1999"}, {"monitor-v01-i003.txt", "1995"}, {"prism-v04-i012.txt", "1998-06-19"}}) {
+    const auto entries = Unzip(Book(SourceDir() + "/samples/archive/" + input));
+    BOOST_TEST_CONTEXT(input) {
+      BOOST_TEST(XmlTexts(entries.at("OEBPS/package.opf"), "//*[local-name()='date']") ==
+                     std::vector<std::string>{date}, boost::test_tools::per_element());
+    }
+  }
 }
 
 // ---- issue 15: an edition's corrections (docs/editions.md) ---------------

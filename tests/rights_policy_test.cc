@@ -66,6 +66,47 @@ int LineOf(const std::string& needle) {
   return 1 + static_cast<int>(std::count(xml.begin(), xml.begin() + static_cast<long>(at), '\n'));
 }
 
+// Issue 19: what every EPUB declares of its accessibility, in <accessibility>;
+// white space as the schema collapses it, sufficient modes comma-separated.
+BOOST_AUTO_TEST_CASE(accessibility_declaration_loads_from_its_own_element) {
+  TempDir dir;
+  CopyTree(SourceDir() + "/rights", dir / "rights");
+  std::string xml = ReadAll(dir / "rights/policy.xml");
+  const std::string from = "<access-mode-sufficient>textual</access-mode-sufficient>";
+  xml.replace(xml.find(from), from.size(),
+              "<access-mode-sufficient>textual</access-mode-sufficient>\n"
+              "    <access-mode-sufficient> textual\n visual </access-mode-sufficient>");
+  WriteAll(dir / "rights/policy.xml", xml);
+  const Accessibility a = LoadRightsPolicy(dir / "rights").accessibility;
+  BOOST_TEST(a.conforms_to == "EPUB Accessibility 1.1 - WCAG 2.2 Level AA");
+  BOOST_TEST(a.certified_by == "The Jamestown Foundation");
+  BOOST_TEST(a.access_modes == std::vector<std::string>{"textual"}, boost::test_tools::per_element());
+  BOOST_TEST(a.sufficient_modes == (std::vector<std::string>{"textual", "textual,visual"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(a.features == (std::vector<std::string>{"structuralNavigation", "tableOfContents", "readingOrder"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(a.hazards == std::vector<std::string>{"none"}, boost::test_tools::per_element());
+  BOOST_TEST(a.summary.find("WCAG 2.2 Level AA") != std::string::npos);
+  BOOST_TEST(a.summary.find('\n') == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(accessibility_term_outside_the_vocabulary_is_refused_on_its_line) {
+  TempDir dir;
+  CopyTree(SourceDir() + "/rights", dir / "rights");
+  std::string xml = ReadAll(dir / "rights/policy.xml");
+  const size_t at = xml.find("<hazard>none</hazard>");
+  xml.replace(at, 21, "<hazard>nothing</hazard>");
+  WriteAll(dir / "rights/policy.xml", xml);
+  const int line = static_cast<int>(std::count(xml.begin(), xml.begin() + at, '\n')) + 1;
+  try {
+    LoadRightsPolicy(dir / "rights");
+    BOOST_FAIL("no error");
+  } catch (const Error& e) {
+    BOOST_TEST(e.diagnostic().file == dir / "rights/policy.xml");
+    BOOST_TEST(e.diagnostic().line == line, e.diagnostic().message);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(schema_violation_names_the_line) {
   // A first year the schema's range excludes.
   BOOST_TEST(BrokenLine("first-year=\"1995\" first-volume=\"1\"\n               footer=\"footer-prism",

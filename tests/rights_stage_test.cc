@@ -7,6 +7,8 @@
 
 #include <boost/test/unit_test.hpp>
 #include <cstdio>
+#include <tuple>
+#include <vector>
 
 #include "pipeline/edition/raw_reader.h"
 #include "tests/support.h"
@@ -34,6 +36,36 @@ BOOST_AUTO_TEST_CASE(year_comes_from_the_volume_otherwise) {
   BOOST_TEST(Staged("Publication: Monitor Volume: 5 Issue: 1\n\nText.\n").rights.year == 1999);
   const Document first = Staged("Publication: Prism Volume: 1 Issue: 1\n\nText.\n");
   BOOST_TEST(first.rights.copyright == "Copyright (c) 1995 The Jamestown Foundation");
+}
+
+// Issue 19: a book's dc:date is its Date, else its volume's year. A volume
+// the policy maps to no year was an "Assertion violation" from deep in the
+// EPUB writer (volume 99999: year 101993) or a year before the publication
+// began; now it is the raw file's error, on its header line, asking for a Date.
+BOOST_AUTO_TEST_CASE(issue_without_a_date_whose_volume_has_no_year_is_refused_naming_the_file) {
+  TempDir dir;
+  CopyTree(SourceDir() + "/rights", dir / "rights");
+  std::string xml = ReadAll(dir / "rights/policy.xml");
+  const std::string from = "first-year=\"1995\" first-volume=\"1\"\n               footer=\"footer-prism.txt\"";
+  BOOST_REQUIRE(xml.find(from) != std::string::npos);
+  xml.replace(xml.find(from), from.size(), "first-year=\"1997\" first-volume=\"3\"\n               footer=\"footer-prism.txt\"");
+  WriteAll(dir / "rights/policy.xml", xml);
+  for (const auto& [name, raw, what] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"monitor-v99999-i001.txt", "Publication: Monitor Volume: 99999 Issue: 1\n\nText.\n",
+            "maps it to year 101993"},
+           {"prism-v02-i001.txt", "Publication: Prism\nVolume: 2 Issue: 1\n\nText.\n", "starts at volume 3 (1997)"}}) {
+    const std::string input = dir / name;
+    WriteAll(input, raw);
+    const ProcessResult r = RunImprint({"build", "--out", dir / "out", "--rights", dir / "rights", input});
+    BOOST_TEST(r.exit_code == 1, r.out);
+    BOOST_TEST(r.err.find(input + ":1: error: no Date line, and volume ") != std::string::npos, r.err);
+    BOOST_TEST(r.err.find(what) != std::string::npos, r.err);
+    BOOST_TEST(r.err.find("add a Date line") != std::string::npos, r.err);
+    // With a Date, the same issue builds.
+    WriteAll(input, raw.substr(0, raw.find("\n\n")) + "\nDate: 1996-05-01\n\nText.\n");
+    const ProcessResult dated = RunImprint({"build", "--out", dir / "out", "--rights", dir / "rights", input});
+    BOOST_TEST(dated.exit_code == 0, dated.err);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(display_data_and_footer) {

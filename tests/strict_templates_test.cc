@@ -152,10 +152,117 @@ BOOST_AUTO_TEST_CASE(watermark_with_a_misspelt_or_broken_tag_is_refused_on_its_t
   }
 }
 
+// ---- issue 19: every EPUB declares its accessibility ------------------------
+
+// A copy of templates/ with `from` replaced by `to` in `file`.
+std::string TemplatesWith(const TempDir& dir, const std::string& file, const std::string& from,
+                          const std::string& to) {
+  CopyTree(SourceDir() + "/templates", dir / "templates");
+  const std::string path = dir / ("templates/" + file + ".mustache");
+  std::string text = ReadAll(path);
+  const size_t at = text.find(from);
+  BOOST_REQUIRE_MESSAGE(at != std::string::npos, file << " has no " << from);
+  text.replace(at, from.size(), to);
+  WriteAll(path, text);
+  return dir / "templates";
+}
+
+// `rights check` and `build` refuse the templates with `what`, naming `file`.
+void ExpectTemplatesRefused(const TempDir& dir, const std::string& templates, const std::string& file,
+                            const std::string& what) {
+  const ProcessResult check = RunImprint({"rights", "check", "--templates", templates});
+  BOOST_TEST(check.exit_code == 1, file << ": " << check.out);
+  BOOST_TEST(Contains(check.err, templates + "/" + file + ".mustache: error: "), check.err);
+  BOOST_TEST(Contains(check.err, what), check.err);
+  const std::string out = dir / "out";
+  const ProcessResult build = RunImprint({"build", GoodInputs().front(), "--out", out, "--templates", templates});
+  BOOST_TEST(build.exit_code == 1, file << ": " << build.out);
+  BOOST_TEST(Contains(build.err, what), build.err);
+  BOOST_TEST(FilesBelow(out).empty(), file << ": something was written");
+}
+
+BOOST_AUTO_TEST_CASE(package_template_without_an_accessibility_field_is_refused) {
+  for (const auto& [from, what] : std::vector<std::pair<std::string, std::string>>{
+           {"    <meta property=\"dcterms:conformsTo\">{{conforms_to}}</meta>\n", "dcterms:conformsTo"},
+           {"    <meta property=\"a11y:certifiedBy\">{{certified_by}}</meta>\n", "a11y:certifiedBy"},
+           {"    <meta property=\"schema:accessMode\">{{.}}</meta>\n", "schema:accessMode "},
+           {"    <meta property=\"schema:accessModeSufficient\">{{.}}</meta>\n", "schema:accessModeSufficient"},
+           {"    <meta property=\"schema:accessibilityFeature\">{{.}}</meta>\n", "schema:accessibilityFeature"},
+           {"    <meta property=\"schema:accessibilityHazard\">{{.}}</meta>\n", "schema:accessibilityHazard"},
+           {"    <meta property=\"schema:accessibilitySummary\">{{accessibility_summary}}</meta>\n",
+            "schema:accessibilitySummary"},
+           {"    <dc:date>{{book_date}}</dc:date>\n", "has dc:date none"}}) {
+    BOOST_TEST_CONTEXT(what) {
+      TempDir dir;
+      ExpectTemplatesRefused(dir, TemplatesWith(dir, "package.opf", from, ""), "package.opf", what);
+    }
+  }
+  // dc:date left out for an issue with a Date (today's template did that the
+  // other way round), or for one without.
+  for (const std::string open : {"{{#has_date}}", "{{^has_date}}"}) {
+    TempDir dir;
+    const std::string line = "    <dc:date>{{book_date}}</dc:date>\n";
+    ExpectTemplatesRefused(dir, TemplatesWith(dir, "package.opf", line, open + "\n" + line + "{{/has_date}}\n"),
+                           "package.opf", "has dc:date none");
+  }
+  // A value written into the template instead of the policy's is refused too.
+  TempDir dir;
+  ExpectTemplatesRefused(dir, TemplatesWith(dir, "package.opf", "{{accessibility_summary}}", "Accessible."),
+                         "package.opf", "schema:accessibilitySummary 'Accessible.'");
+}
+
+BOOST_AUTO_TEST_CASE(epub_pages_without_roles_languages_or_nested_headings_are_refused) {
+  for (const auto& [file, from, to, what] :
+       std::vector<std::tuple<std::string, std::string, std::string, std::string>>{
+           {"nav.xhtml", " role=\"doc-toc\"", "", "epub:type 'toc' without its ARIA role 'doc-toc'"},
+           {"epub-page.xhtml", " lang=\"{{language}}\"", "", "as both lang and xml:lang"},
+           {"epub-page.xhtml", " xml:lang=\"{{language}}\"", "", "as both lang and xml:lang"},
+           {"rights.xhtml", "<h1>Rights</h1>", "<h2>Rights</h2>", "headings start at h1 and never skip a level"},
+           {"cover.xhtml", "<h1>{{publication}}</h1>", "<h1>{{publication}}</h1><h3>Volume</h3>",
+            "has an <h3> after an <h1>"}}) {
+    BOOST_TEST_CONTEXT(file << ": " << what) {
+      TempDir dir;
+      const std::string templates = TemplatesWith(dir, file, from, to);
+      // The partial is the whole book's: the first page that includes it is named.
+      ExpectTemplatesRefused(dir, templates, file == "epub-page.xhtml" ? "nav.xhtml" : file, what);
+    }
+  }
+}
+
+// The policy's <accessibility> is required, each field of it, and neither
+// the certifier nor the summary may be blank.
+BOOST_AUTO_TEST_CASE(policy_without_an_accessibility_field_is_refused_on_its_line) {
+  const std::string summary = "This publication conforms to EPUB Accessibility 1.1 at WCAG 2.2 Level AA.";
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"    <access-mode>textual</access-mode>\n", ""},
+           {"    <access-mode-sufficient>textual</access-mode-sufficient>\n", ""},
+           {"    <hazard>none</hazard>\n", ""},
+           {"                 certified-by=\"The Jamestown Foundation\"", ""},
+           {"certified-by=\"The Jamestown Foundation\"", "certified-by=\" \t \""},
+           {"<summary>" + summary, "<summary> \n </summary><!-- " + summary},
+           {"conforms-to=\"EPUB Accessibility 1.1 - WCAG 2.2 Level AA\"",
+            "conforms-to=\"EPUB Accessibility 1.1 - WCAG 2.2 Level AA!\""}}) {
+    BOOST_TEST_CONTEXT(from << " -> " << to) {
+      TempDir dir;
+      CopyTree(SourceDir() + "/rights", dir / "rights");
+      std::string xml = ReadAll(dir / "rights/policy.xml");
+      BOOST_REQUIRE(xml.find(from) != std::string::npos);
+      xml.replace(xml.find(from), from.size(), to);
+      if (to.find("<!--") != std::string::npos) xml.replace(xml.find("</summary>", xml.find("<!--")), 10, " -->");
+      WriteAll(dir / "rights/policy.xml", xml);
+      const ProcessResult r = RunImprint({"rights", "check", "--rights", dir / "rights"});
+      BOOST_TEST(r.exit_code == 1, r.out);
+      BOOST_TEST(Contains(r.err, dir / "rights/policy.xml:"), r.err);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(bundled_templates_pass) {
   const ProcessResult r = RunImprint({"rights", "check"});
   BOOST_TEST(r.exit_code == 0, r.err);
   BOOST_TEST(Contains(r.out, "/templates: valid (names known, footers carry the rights)"), r.out);
+  BOOST_TEST(Contains(r.out, "\nEPUB accessibility: EPUB Accessibility 1.1 - WCAG 2.2 Level AA, certified by "
+                             "The Jamestown Foundation\n"), r.out);
 }
 
 }  // namespace

@@ -344,6 +344,8 @@ int RunRightsCheck(const Args& args, std::ostream& out, std::ostream& err) {
       << "holder: " << policy.holder << " <" << policy.holder_url << ">\n"
       << "notice: " << policy.notice << "\n"
       << "license: " << policy.license_url << "\n"
+      << "EPUB accessibility: " << policy.accessibility.conforms_to << ", certified by "
+      << policy.accessibility.certified_by << "\n"
       << "publications:\n";
   for (const auto& [slug, pub] : policy.publications) {
     out << "  " << slug << ": " << pub.name << " (" << pub.language << "), since "

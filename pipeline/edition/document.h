@@ -43,6 +43,18 @@ struct Rights {
   std::vector<std::string> footer;  // the canonical footer, one string a paragraph
 };
 
+// What a book declares of its accessibility (EPUB Accessibility 1.1 and
+// schema.org's vocabulary), as the rights policy's <accessibility> gives it.
+struct Accessibility {
+  std::string conforms_to;   // "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
+  std::string certified_by;  // who certifies the conformance
+  std::vector<std::string> access_modes;      // "textual", ...
+  std::vector<std::string> sufficient_modes;  // each a comma list: "textual", "textual,visual"
+  std::vector<std::string> features;          // "structuralNavigation", ...
+  std::vector<std::string> hazards;           // "none", ...
+  std::string summary;
+};
+
 // A correction of published text (docs/editions.md), as a raw header's
 // `Correction:` line records it: the k-th correction makes revision k+1.
 struct Correction {
@@ -63,6 +75,7 @@ struct Document {
   std::string embargo;       // release time "2030-01-01T06:00:00Z" (UTC), or empty
   Publication publication;
   Rights rights;
+  Accessibility accessibility;
   std::string title;         // "The Monitor, Volume 5, Issue 77"
   std::vector<Article> articles;
   std::vector<Diagnostic> warnings;

@@ -71,10 +71,29 @@ std::string Iso8601(const Poco::DateTime& t) {
 std::vector<std::string> BookNames() {
   std::vector<std::string> names = HtmlBodyNames();
   for (const char* name : {"toc", "id", "toc_title", "identifier", "holder", "holder_url", "rights",
-                           "modified", "page_title"}) {
+                           "modified", "page_title", "book_date", "conforms_to", "certified_by",
+                           "access_modes", "sufficient_modes", "features", "hazards",
+                           "accessibility_summary"}) {
     names.push_back(name);
   }
   return names;
+}
+
+TemplateData Strings(const std::vector<std::string>& values) {
+  TemplateData list = TemplateData::List();
+  for (const std::string& v : values) list.Append(v);
+  return list;
+}
+
+// The accessibility declaration, as package.opf renders it.
+void SetAccessibility(const Accessibility& a, TemplateData* data) {
+  data->Set("conforms_to", a.conforms_to)
+      .Set("certified_by", a.certified_by)
+      .Set("access_modes", Strings(a.access_modes))
+      .Set("sufficient_modes", Strings(a.sufficient_modes))
+      .Set("features", Strings(a.features))
+      .Set("hazards", Strings(a.hazards))
+      .Set("accessibility_summary", a.summary);
 }
 
 TemplateData BookData(const Document& doc) {
@@ -93,7 +112,9 @@ TemplateData BookData(const Document& doc) {
       .Set("holder_url", doc.rights.holder_url)
       .Set("rights", doc.rights.copyright + ". " + doc.rights.statement)
       .Set("modified", Iso8601(ModifiedTime(doc)))
-      .Set("page_title", doc.title);
+      .Set("page_title", doc.title)
+      .Set("book_date", BookDate(doc));
+  SetAccessibility(doc.accessibility, &data);
   return data;
 }
 
@@ -152,20 +173,28 @@ std::vector<TemplateUse> EpubTemplateUses() {
   return uses;
 }
 
-std::string WriteEpub(const Document& doc, const TemplateSet& templates) {
+std::string BookDate(const Document& doc) {
+  return doc.date.empty() ? std::to_string(doc.rights.year) : doc.date;
+}
+
+std::vector<BookEntry> RenderBook(const Document& doc, const TemplateSet& templates) {
   const TemplateSet::Context context = TemplateSet::Prepare(BookData(doc));
-  std::vector<std::pair<std::string, std::string>> files;
+  std::vector<BookEntry> files;
   for (const Entry& entry : Entries()) {
     std::string text = templates.Render(entry.template_name, context);
     if (entry.xml) CheckWellFormed(doc, entry.name, text);
-    files.emplace_back(entry.name, std::move(text));
+    files.push_back({entry.name, entry.template_name, std::move(text)});
   }
+  return files;
+}
 
+std::string WriteEpub(const Document& doc, const TemplateSet& templates) {
+  const std::vector<BookEntry> files = RenderBook(doc, templates);
   const Poco::DateTime time = IssueTime(doc);
   ZipWriter zip(time.year(), time.month(), time.day());
   zip.AddStored("mimetype", "application/epub+zip");  // first and stored: OCF
   for (size_t i = 0; i < files.size(); ++i) {
-    zip.AddDeflated(files[i].first, files[i].second, Entries()[i].same_in_every_book);
+    zip.AddDeflated(files[i].name, files[i].text, Entries()[i].same_in_every_book);
   }
   return zip.Finish();
 }

@@ -9,7 +9,9 @@
 // UUID of publication, volume and issue, the same for every revision (one
 // work; EPUB's release identifier is it with dcterms:modified); dcterms:modified
 // is the last correction's date at midnight UTC, or for an uncorrected issue
-// its date (or its year's first day); every zip entry's time is the issue's;
+// its date (or its year's first day); dc:date is always there (BookDate());
+// the accessibility metadata is doc.accessibility's (the rights policy's),
+// checked by epub_accessibility; every zip entry's time is the issue's;
 // never the clock; entries are in a fixed order with `mimetype` first and
 // stored. The issue page shows the corrections below the title. Pure;
 // thread-safe.
@@ -25,6 +27,22 @@
 namespace imprint {
 
 std::string WriteEpub(const Document& doc, const TemplateSet& templates);
+
+// One entry of a book as rendered, before zipping.
+struct BookEntry {
+  std::string name;           // path inside the book: "OEBPS/package.opf"
+  std::string template_name;  // the template it renders: "package.opf"
+  std::string text;
+};
+
+// The book's entries after `mimetype`, in the order WriteEpub zips them, each
+// XML one checked well-formed (else an imprint::Error naming doc's source).
+std::vector<BookEntry> RenderBook(const Document& doc, const TemplateSet& templates);
+
+// The book's dc:date: the issue's Date ("1998-06-19"), else its volume's
+// year as the rights policy maps it ("1999", doc.rights.year), a year and no
+// more: a day the issue does not give is not made up.
+std::string BookDate(const Document& doc);
 
 // Each template of the book with the names its data gives (the same for all).
 std::vector<TemplateUse> EpubTemplateUses();

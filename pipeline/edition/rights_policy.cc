@@ -41,6 +41,30 @@ Tier ReadTier(const XmlElement& node) {
   return tier;
 }
 
+// <accessibility>: the schema has checked every field is there and is a term
+// of the vocabulary.
+Accessibility ReadAccessibility(const XmlElement& node) {
+  Accessibility a;
+  a.conforms_to = node.Attr("conforms-to");
+  a.certified_by = node.Attr("certified-by");
+  // Terms as the schema compares them (white space collapsed): "textual",
+  // the summary one line however the file wraps it, a list of sufficient
+  // modes comma-separated as schema:accessModeSufficient writes it.
+  const auto joined = [](const std::string& text, const char* separator) {
+    std::string out;
+    for (const std::string& w : Words(text)) out += (out.empty() ? "" : separator) + w;
+    return out;
+  };
+  for (const XmlElement& c : node.children) {
+    if (c.name == "access-mode") a.access_modes.push_back(joined(c.text, " "));
+    if (c.name == "access-mode-sufficient") a.sufficient_modes.push_back(joined(c.text, ","));
+    if (c.name == "feature") a.features.push_back(joined(c.text, " "));
+    if (c.name == "hazard") a.hazards.push_back(joined(c.text, " "));
+    if (c.name == "summary") a.summary = joined(c.text, " ");
+  }
+  return a;
+}
+
 PolicyPublication ReadPublication(const XmlElement& node) {
   PolicyPublication pub;
   pub.slug = node.Attr("slug");
@@ -68,6 +92,8 @@ RightsPolicy ReadPolicy(const XmlElement& root, const std::string& path) {
       policy.notice = n.text;
     } else if (n.name == "license") {
       policy.license_url = n.Attr("url");
+    } else if (n.name == "accessibility") {
+      policy.accessibility = ReadAccessibility(n);
     } else if (n.name == "publication") {
       publications.push_back(ReadPublication(n));
     } else if (n.name == "tier") {

@@ -2,8 +2,9 @@
 //
 // rights/policy.xml names the copyright holder and notice, each publication
 // (slug, display name, language, first year, how a volume maps to a year, its
-// footer template and the tiers offered) and the license tiers in ODRL 2.2
-// terms: permissions, prohibitions and duties, constrained by format. Loading
+// footer template and the tiers offered), the license tiers in ODRL 2.2
+// terms (permissions, prohibitions and duties, constrained by format) and what
+// every EPUB declares of its accessibility (<accessibility>). Loading
 // validates the file against rights/policy.rng (RELAX NG, through libxml2) and
 // then checks what a schema cannot (unique slugs and tiers, known tier
 // references); every problem is an imprint::Error with file and line. An
@@ -14,6 +15,8 @@
 #include <map>
 #include <string>
 #include <vector>
+
+#include "pipeline/edition/document.h"
 
 namespace imprint {
 
@@ -55,6 +58,7 @@ struct RightsPolicy {
   std::string holder_url;
   std::string notice;        // one line: what is reserved
   std::string license_url;
+  Accessibility accessibility;  // what every EPUB declares (<accessibility>)
   std::map<std::string, PolicyPublication> publications;  // by slug
   std::map<std::string, Tier> tiers;                      // by id
 

@@ -37,6 +37,27 @@ std::vector<std::string> SplitParagraphs(const std::string& text) {
   return paragraphs;
 }
 
+// The year of an issue without a Date: its volume's, as the policy maps
+// volumes to years. A volume the policy cannot map (before the publication's
+// first volume, or past year 9999) is the raw file's error: the book's
+// dc:date and copyright would be false.
+int VolumeYear(const RightsPolicy& policy, const PolicyPublication& pub, const Document& doc) {
+  const int year = pub.YearOfVolume(doc.volume);
+  std::string problem;
+  if (doc.volume < pub.first_volume) {
+    problem = "starts at volume " + std::to_string(pub.first_volume) + " (" + std::to_string(pub.first_year) + ")";
+  } else if (year > 9999) {
+    problem = "maps it to year " + std::to_string(year) + " (volume " + std::to_string(pub.first_volume) + " is " +
+              std::to_string(pub.first_year) + ", one volume a year)";
+  }
+  if (!problem.empty()) {
+    throw Error(doc.source, doc.header_line,
+                "no Date line, and volume " + std::to_string(doc.volume) + " has no year: the rights policy " +
+                    policy.source + " " + problem + " for '" + pub.slug + "'; add a Date line");
+  }
+  return year;
+}
+
 }  // namespace
 
 void ApplyRights(const RightsPolicy& policy, const TemplateSet& templates,
@@ -50,13 +71,13 @@ void ApplyRights(const RightsPolicy& policy, const TemplateSet& templates,
                     ": no edition without rights");
   }
   doc->publication = {pub->slug, pub->name, pub->language};
+  doc->accessibility = policy.accessibility;
 
   Rights& rights = doc->rights;
   rights.holder = policy.holder;
   rights.holder_url = policy.holder_url;
   rights.first_year = pub->first_year;
-  rights.year = doc->date.empty() ? pub->YearOfVolume(doc->volume)
-                                  : std::stoi(doc->date.substr(0, 4));
+  rights.year = doc->date.empty() ? VolumeYear(policy, *pub, *doc) : std::stoi(doc->date.substr(0, 4));
   const std::string years = rights.year > pub->first_year
                                 ? std::to_string(pub->first_year) + "-" +
                                       std::to_string(rights.year)

@@ -4,7 +4,9 @@
 // the reader dropped).
 //
 // The year comes from its Date, else from its volume through the
-// policy; the copyright runs from the publication's first year to it. A
+// policy (an Error when the policy maps the volume to no year); the copyright
+// runs from the publication's first year to it. The document also takes the
+// policy's accessibility declaration, for the EPUB writer. A
 // publication missing from the policy is an imprint::Error: no edition without
 // rights. A footer that would drop the copyright, holder or license link is
 // refused before any build (CheckFooter()). Stateless; thread-safe given

@@ -3,6 +3,7 @@
 #include "pipeline/base/error.h"
 #include "pipeline/base/markdown_escape.h"
 #include "pipeline/edition/catalog.h"
+#include "pipeline/edition/epub_accessibility.h"
 #include "pipeline/edition/epub_writer.h"
 #include "pipeline/edition/html_writer.h"
 #include "pipeline/edition/markdown_writer.h"
@@ -36,6 +37,17 @@ void CheckRightsShown(const Document& doc, const TemplateSet& templates) {
   CheckBookRights(doc, templates);
 }
 
+// A sample issue with what a real one has: articles with and without a
+// headline, a correction (its heading and aside), and a Date or none, so that
+// the accessibility check sees every heading, contents entry and dc:date the
+// templates can make.
+Document WithText(Document doc, const std::string& date) {
+  doc.date = date;
+  doc.articles = {{"", 1, {{"A first paragraph.", 1}}}, {"A headline", 2, {{"A second paragraph.", 3}}}};
+  doc.corrections = {{"2999-12-31", std::string(64, '0'), "A correction.", 1}};
+  return doc;
+}
+
 }  // namespace
 
 std::vector<TemplateUse> EditionTemplateUses() {
@@ -50,6 +62,10 @@ void CheckTemplates(const RightsPolicy& policy, const TemplateSet& templates) {
   for (const TemplateUse& use : EditionTemplateUses()) templates.CheckNames(use);
   for (const auto& entry : policy.publications) {
     CheckRightsShown(SampleIssue(policy, templates, entry.second), templates);
+    for (const char* date : {"", "1999-06-15"}) {
+      const Document sample = WithText(SampleIssue(policy, templates, entry.second), date);
+      CheckBookAccessibility(sample, RenderBook(sample, templates), templates);
+    }
   }
 }
 

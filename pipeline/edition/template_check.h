@@ -6,7 +6,10 @@
 // publication's footer and the EPUB rights page render the publication's
 // copyright notice, holder and license link; and a sample issue of each
 // publication, written in every format, shows every paragraph of its footer
-// (a page template that drops the footer is refused too). Syntax (unclosed or malformed
+// (a page template that drops the footer is refused too); and the same
+// sample, with text and a correction, as an EPUB declares its accessibility
+// as the policy gives it, with roles, languages and headings in order
+// (epub_accessibility.h). Syntax (unclosed or malformed
 // tags, unbalanced sections) is already refused when the set is loaded. The
 // first problem is an imprint::Error naming the template file (and the line,
 // where a tag is at fault). Stateless; thread-safe given const inputs.
