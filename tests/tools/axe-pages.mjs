@@ -43,6 +43,7 @@ const imprint = (args) => execFileSync(bin, args.map(fill), { env, cwd: dir, enc
 const problems = [];      // each a line: what fails the test
 const bestPractice = [];  // axe's best-practice findings: reported, not failed
 let checked = 0;
+let passed = 0;           // axe rules passed, summed over the page views
 
 function base64url(text) { return Buffer.from(text).toString("base64url"); }
 function slug(text) { return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, ""); }
@@ -158,6 +159,7 @@ async function checkPage(browser, base, spec, size) {
     let axe = new AxeBuilder({ page }).withTags([...WCAG, "best-practice"]);
     for (const selector of [].concat(spec.exclude || [])) axe = axe.exclude(selector);
     const result = await axe.analyze();
+    passed += result.passes.length;
     for (const v of result.violations) {
       const wcag = v.tags.some((t) => WCAG.includes(t));
       for (const node of v.nodes) {
@@ -231,6 +233,6 @@ if (bestPractice.length) {
   for (const line of bestPractice) console.log("  " + line);
 }
 for (const line of problems) console.error("FAILED: " + line);
-console.log(`accessible pages: ${checked} page views checked, ${problems.length} problems; ` +
+console.log(`accessible pages: ${checked} page views checked (${passed} axe rules passed in all), ${problems.length} problems; ` +
             `screenshots in ${shots}`);
 process.exit(problems.length === 0 && checked > 0 ? 0 : 1);
