@@ -42,6 +42,7 @@ const imprint = (args) => execFileSync(bin, args.map(fill), { env, cwd: dir, enc
 
 const problems = [];      // each a line: what fails the test
 const bestPractice = [];  // axe's best-practice findings: reported, not failed
+const review = [];        // what axe could not decide (its "incomplete"): reported, not failed
 let checked = 0;
 let passed = 0;           // axe rules passed, summed over the page views
 
@@ -167,6 +168,9 @@ async function checkPage(browser, base, spec, size) {
         (wcag ? problems : bestPractice).push(line);
       }
     }
+    for (const v of result.incomplete) {
+      for (const node of v.nodes) review.push(`${where}: ${v.id} at ${node.target.join(" ")}: ${v.help}`);
+    }
     for (const p of await keyboardAndLayout(page, size.width)) problems.push(`${where}: ${p}`);
     await page.evaluate(() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); });
     await page.mouse.click(1, 1);  // focus starts at the top of the document
@@ -231,6 +235,10 @@ try {
 if (bestPractice.length) {
   console.log(`axe best-practice findings (not WCAG; reported, not failed): ${bestPractice.length}`);
   for (const line of bestPractice) console.log("  " + line);
+}
+if (review.length) {
+  console.log(`axe could not decide (to look at; not failed): ${review.length}`);
+  for (const line of review) console.log("  " + line);
 }
 for (const line of problems) console.error("FAILED: " + line);
 console.log(`accessible pages: ${checked} page views checked (${passed} axe rules passed in all), ${problems.length} problems; ` +
