@@ -4,8 +4,8 @@
 // - axe-core (@axe-core/playwright) with the WCAG 2.0/2.1/2.2 A and AA rules:
 //   each violation fails, listed with its rule, impact, target, page and width;
 //   axe's best-practice findings are listed apart and do not fail;
-// - what axe cannot see: a skip link as the first thing Tab reaches, hidden
-//   until focused and leading to <main>; a visible focus indicator; `lang` on
+// - what axe cannot see: a skip link (a.skip-link) as the first thing Tab
+//   reaches, hidden until focused and leading into <main>; a visible focus indicator; `lang` on
 //   <html>; headings from one <h1> down without skipping a level; and no
 //   sideways scrolling (reflow, WCAG 1.4.10).
 // The pages come from JSON files named on the command line (default:
