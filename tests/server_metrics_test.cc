@@ -7,7 +7,12 @@
 #define BOOST_TEST_MODULE server_metrics
 #include <Poco/Net/ServerSocket.h>
 
+#include <signal.h>
+#include <sys/types.h>
+
 #include <chrono>
+#include <filesystem>
+#include <sstream>
 #include <map>
 #include <thread>
 
@@ -202,7 +207,33 @@ struct Postgres {
     url.erase(url.find_last_not_of("\n") + 1);
   }
   ~Postgres() { Stop(); }
-  void Stop() { Run(SourceDir() + "/tests/tools/pg-stop", {state / "pg"}); }
+  void Stop() {
+    Signal(SIGCONT);
+    Run(SourceDir() + "/tests/tools/pg-stop", {state / "pg"});
+  }
+  // Sends `signal` to the cluster's postmaster and every backend (its
+  // children): SIGSTOP makes a database that takes connections and queries
+  // and never answers.
+  void Signal(int signal) {
+    if (!std::filesystem::exists(state / "pg/cluster")) return;  // stopped
+    const std::string cluster = ReadAll(state / "pg/cluster");
+    const std::string pid_file = cluster.substr(0, cluster.find('\n')) + "/data/postmaster.pid";
+    if (!std::filesystem::exists(pid_file)) return;
+    const pid_t postmaster = std::stoi(ReadAll(pid_file));
+    ::kill(postmaster, signal);
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+      const std::string name = entry.path().filename();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      const std::string stat = ReadAll(entry.path().string() + "/stat");  // pid (comm) state ppid ...
+      const size_t close = stat.rfind(')');
+      if (close == std::string::npos) continue;
+      std::istringstream fields(stat.substr(close + 2));
+      std::string state;
+      pid_t parent = 0;
+      fields >> state >> parent;
+      if (parent == postmaster) ::kill(std::stoi(name), signal);
+    }
+  }
   TempDir state;
   std::string url;
 };
@@ -226,6 +257,13 @@ BOOST_FIXTURE_TEST_CASE(a_store_that_is_down_reads_0_and_scrapes_still_answer_at
     return ParseExposition(r.body);
   };
   BOOST_TEST(scrape().Get("imprint_store_up{}") == 1);
+  // A database that never answers: each scrape still answers within its
+  // bound, with the last answer, as old as it is.
+  pg.Signal(SIGSTOP);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // the pool's health is a second old
+  scrape();
+  const Exposition hung = scrape();
+  BOOST_TEST(hung.Get("imprint_store_check_age_seconds{}") >= 1.0);
   pg.Stop();
   double up = 1;
   for (const auto deadline = Clock::now() + std::chrono::seconds(10); up != 0 && Clock::now() < deadline;) {
