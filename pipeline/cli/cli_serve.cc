@@ -102,8 +102,9 @@ int RunServe(const Args& args, std::ostream& out, std::ostream& err) {
   out << "imprint serve: listening on http://" << options.bind << ":" << server.port() << "/ (editions from "
       << options.out_dir << "/)" << std::endl;
   if (server.metrics_port() > 0) {
-    out << "imprint serve: metrics on http://" << options.metrics_bind << ":" << server.metrics_port() << "/metrics"
-        << std::endl;
+    const bool v6 = options.metrics_bind.find(':') != std::string::npos;
+    out << "imprint serve: metrics on http://" << (v6 ? "[" : "") << options.metrics_bind << (v6 ? "]" : "") << ":"
+        << server.metrics_port() << "/metrics" << std::endl;
   }
   int signal = 0;
   sigwait(&stop, &signal);
