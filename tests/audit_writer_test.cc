@@ -22,6 +22,7 @@
 #include "pipeline/base/error.h"
 #include "pipeline/license/audit_check.h"
 #include "pipeline/server/checkpoint_signer.h"
+#include "tests/exposition.h"
 #include "tests/support.h"
 
 namespace imprint {
@@ -241,6 +242,34 @@ BOOST_AUTO_TEST_CASE(a_store_that_cannot_be_opened_is_an_error_at_construction) 
   // SQLite session retries that for a minute.)
   WriteAll(dir / "imprint.db", std::string(4096, 'x'));
   BOOST_CHECK_THROW(AuditWriter("sqlite:" + dir / "imprint.db", nullptr, nullptr, nullptr), Error);
+}
+
+}  // namespace
+}  // namespace imprint
+
+namespace imprint {
+namespace {
+
+// The metrics count each group the writer commits and each row as committed:
+// a row the screen turned into a denial is counted as that denial.
+BOOST_FIXTURE_TEST_CASE(metrics_count_each_commit_and_its_rows_as_committed, Store) {
+  ServerMetrics metrics;
+  std::atomic<int> groups{0};
+  {
+    AuditWriter writer(url, [&](LicenseStore&, std::vector<AuditRow>* rows) {
+      ++groups;
+      for (AuditRow& row : *rows) {
+        if (row.license_id == "revoked") row.decision = AuditDecision::kDeny, row.reason = "revoked";
+      }
+    }, nullptr, nullptr, &metrics);
+    for (int i = 0; i < 30; ++i) writer.Submit(Row(i % 3 == 0 ? "revoked" : "ada", i), [](const AuditRow&, bool) {});
+  }
+  const testing::Exposition e = testing::ParseExposition(metrics.Render(0));
+  BOOST_TEST(e.Get("imprint_decisions_total{decision=\"permit\",reason=\"permit\"}") == 20);
+  BOOST_TEST(e.Get("imprint_decisions_total{decision=\"deny\",reason=\"revoked\"}") == 10);
+  BOOST_TEST(e.Get("imprint_audit_commit_rows_sum{}") == 30);
+  BOOST_TEST(e.Get("imprint_audit_commit_rows_count{}") == groups.load());
+  BOOST_TEST(e.Get("imprint_audit_commit_duration_seconds_count{}") == groups.load());
 }
 
 }  // namespace

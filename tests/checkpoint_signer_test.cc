@@ -107,6 +107,30 @@ BOOST_FIXTURE_TEST_CASE(a_round_without_a_key_leaves_the_next_to_sign, Log) {
   BOOST_TEST(WaitFor(2).has_value());
 }
 
+// The metrics' checkpoint age: none known until one is signed (or found in
+// the store at the first round), then the latest's signing time.
+BOOST_FIXTURE_TEST_CASE(knows_the_latest_checkpoints_time_once_there_is_one, Log) {
+  have_key = false;
+  Append(2);
+  {
+    CheckpointSigner signer(url, "o", Key(), milliseconds(10));
+    signer.Nudge();
+    std::this_thread::sleep_for(milliseconds(200));
+    BOOST_TEST(!signer.LatestAt().has_value());
+    have_key = true;
+    signer.Nudge();
+    BOOST_REQUIRE(WaitFor(2).has_value());
+    BOOST_TEST(signer.LatestAt().value_or(-1) == store->LatestCheckpoint()->at);
+  }
+  Sql("UPDATE audit_checkpoints SET at = 12345");
+  have_key = false;  // a new signer that cannot sign still reads the latest kept
+  CheckpointSigner again(url, "o", Key(), milliseconds(10));
+  again.Nudge();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!again.LatestAt() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(milliseconds(5));
+  BOOST_TEST(again.LatestAt().value_or(-1) == 12345);
+}
+
 BOOST_FIXTURE_TEST_CASE(never_signs_over_rows_changed_below_its_checkpoint, Log) {
   Append(3);
   {

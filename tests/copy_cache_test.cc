@@ -34,6 +34,24 @@ BOOST_AUTO_TEST_CASE(keeps_at_most_max_entries_dropping_the_least_recently_used)
   BOOST_TEST(cache.Get("a") == nullptr);
 }
 
+// The metrics' figures: every Get() is a hit or a miss, a cache of no
+// entries missing every time.
+BOOST_AUTO_TEST_CASE(counts_each_get_as_a_hit_or_a_miss) {
+  CopyCache cache(2);
+  BOOST_TEST(cache.Get("a") == nullptr);
+  cache.Put("a", Copy(1));
+  BOOST_TEST(cache.Get("a") != nullptr);
+  BOOST_TEST(cache.Get("a") != nullptr);
+  BOOST_TEST(cache.Get("b") == nullptr);
+  BOOST_TEST(cache.hits() == 2u);
+  BOOST_TEST(cache.misses() == 2u);
+  CopyCache none(0);
+  none.Put("a", Copy(1));
+  BOOST_TEST(none.Get("a") == nullptr);
+  BOOST_TEST(none.hits() == 0u);
+  BOOST_TEST(none.misses() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(keeps_at_most_max_bytes) {
   // Each entry counts its bytes, its signature and 128 of upkeep.
   const size_t entry = CopyCache::Copy{std::string(1000, 'x'), "sig", "", ""}.Size();

@@ -7,9 +7,11 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <tuple>
 
 #include "pipeline/signing/checkpoint.h"
 #include "pipeline/edition/rights_policy.h"
+#include "pipeline/server/metrics.h"
 #include "pipeline/server/server.h"
 #include "pipeline/edition/template_set.h"
 
@@ -79,6 +81,13 @@ int RunServe(const Args& args, std::ostream& out, std::ostream& err) {
     }
     options.checkpoint_interval = std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
   }
+  if (args.Has("metrics")) {
+    try {
+      std::tie(options.metrics_bind, options.metrics_port) = ParseHostPort(args.Get("metrics"));
+    } catch (const Error& e) {
+      throw UsageError("--metrics " + e.diagnostic().message);
+    }
+  }
   DownloadServer server(options, LoadRightsPolicy(RightsDir(args)), TemplateSet::Load(TemplatesDir(args)),
                         keystore);
   // Handler threads inherit a mask without SIGINT and SIGTERM: only this
@@ -92,6 +101,11 @@ int RunServe(const Args& args, std::ostream& out, std::ostream& err) {
   server.Start();
   out << "imprint serve: listening on http://" << options.bind << ":" << server.port() << "/ (editions from "
       << options.out_dir << "/)" << std::endl;
+  if (server.metrics_port() > 0) {
+    const bool v6 = options.metrics_bind.find(':') != std::string::npos;
+    out << "imprint serve: metrics on http://" << (v6 ? "[" : "") << options.metrics_bind << (v6 ? "]" : "") << ":"
+        << server.metrics_port() << "/metrics" << std::endl;
+  }
   int signal = 0;
   sigwait(&stop, &signal);
   server.Stop();
@@ -105,7 +119,7 @@ void AddServeCommands(std::vector<Command>* commands) {
   const std::vector<Command> mine = {
       {"serve",
        "serve [--bind 127.0.0.1] [--port 8080] [--out DIR] [--db URL] [--db-connections 8] [--log-origin NAME] "
-       "[--checkpoint-every SECONDS]",
+       "[--checkpoint-every SECONDS] [--metrics HOST:PORT]",
        "serve license-gated, personalised, signed editions over HTTP",
        "The download server. GET /editions/<pub>/v<VV>/i<III>/<file> with the header\n"
        "'Authorization: License <base64url of the license>' returns a copy made for\n"
@@ -120,7 +134,9 @@ void AddServeCommands(std::vector<Command>* commands) {
        "at shutdown, the latest at /audit/checkpoint. The handlers share a pool of\n"
        "--db-connections store connections (default 8); while the store cannot be\n"
        "reached, what needs it answers 503 store_unavailable (Retry-After: 1) and\n"
-       "/healthz 503. Stops on SIGINT or SIGTERM.\n"
+       "/healthz 503. --metrics HOST:PORT serves Prometheus metrics at /metrics on a\n"
+       "listener of its own (off unless given; bind it to loopback or a private\n"
+       "network: it has no credential), never on the public port. Stops on SIGINT or SIGTERM.\n"
        "--port 0 takes any free port.",
        "imprint serve --port 8080 --out output",
        [](OptionSet& set) {
@@ -134,6 +150,8 @@ void AddServeCommands(std::vector<Command>* commands) {
          set.addOption(ValueOption("checkpoint-every", "", "sign a checkpoint at most this often (default 10)",
                                    "SECONDS"));
          set.addOption(ValueOption("db-connections", "", "store connections the handlers share (default 8)", "N"));
+         set.addOption(ValueOption("metrics", "", "serve Prometheus metrics at /metrics on this address (off unless given)",
+                                   "HOST:PORT"));
          AddDbOption(set);
          AddResourceOptions(set);
        },

@@ -10,9 +10,9 @@ constexpr auto kGatherWait = std::chrono::microseconds(300);
 constexpr auto kBusy = std::chrono::milliseconds(1);  // since the last commit
 
 AuditWriter::AuditWriter(const std::string& url, LicenseStore::AuditScreen screen, CheckpointSigner* signer,
-                         StorePool* health)
+                         StorePool* health, ServerMetrics* metrics)
     : url_(url), store_(LicenseStore::Open(url)), screen_(std::move(screen)), checkpointer_(url), signer_(signer),
-      health_(health), thread_([this] { Run(); }) {}
+      health_(health), metrics_(metrics), thread_([this] { Run(); }) {}
 
 AuditWriter::~AuditWriter() {
   {
@@ -59,6 +59,7 @@ void AuditWriter::Commit(std::vector<Item>* group) {
   std::vector<AuditRow> rows;
   rows.reserve(group->size());
   for (Item& item : *group) rows.push_back(std::move(item.row));
+  const auto started = std::chrono::steady_clock::now();
   try {
     if (!store_) store_ = LicenseStore::Open(url_);  // after a failure
     store_->AppendAudit(&rows, screen_);
@@ -69,6 +70,7 @@ void AuditWriter::Commit(std::vector<Item>* group) {
     why = e.what();
     store_.reset();
   }
+  if (metrics_ != nullptr) metrics_->CountCommit(rows, ok, std::chrono::steady_clock::now() - started);
   if (health_ != nullptr) health_->Report(ok, why);
   for (size_t i = 0; i < rows.size(); ++i) (*group)[i].done(rows[i], ok);
 }

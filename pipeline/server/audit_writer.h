@@ -34,6 +34,7 @@
 #include "pipeline/license/license_store.h"
 #include "pipeline/license/store_pool.h"
 #include "pipeline/server/checkpoint_signer.h"
+#include "pipeline/server/metrics.h"
 #include "pipeline/server/store_checkpointer.h"
 
 namespace imprint {
@@ -47,7 +48,9 @@ class AuditWriter {
   // Opens the writer's connection: throws imprint::Error when the store
   // cannot be opened. `signer` and `health` may be null; else they outlive
   // the writer.
-  AuditWriter(const std::string& url, LicenseStore::AuditScreen screen, CheckpointSigner* signer, StorePool* health);
+  // `metrics`, when given, counts each commit (and outlives the writer).
+  AuditWriter(const std::string& url, LicenseStore::AuditScreen screen, CheckpointSigner* signer, StorePool* health,
+              ServerMetrics* metrics = nullptr);
   ~AuditWriter();
   AuditWriter(const AuditWriter&) = delete;
   AuditWriter& operator=(const AuditWriter&) = delete;
@@ -69,6 +72,7 @@ class AuditWriter {
   Checkpointer checkpointer_;
   CheckpointSigner* signer_;  // not owned
   StorePool* health_;         // not owned
+  ServerMetrics* metrics_;    // not owned
   std::mutex mu_;
   std::condition_variable wake_;
   std::vector<Item> queue_;           // GUARDED_BY(mu_)

@@ -82,6 +82,7 @@ void CheckpointSigner::SignRound() {
   c.size = head.size;
   c.note = SignCheckpoint({origin_, head.size, FromHex(head.hash)}, key->signer);
   store_->AddCheckpoint(&c);
+  latest_at_.store(c.at, std::memory_order_relaxed);
   last_ = head;
   signed_ = true;
 }
@@ -94,6 +95,7 @@ bool CheckpointSigner::LogStillExtends(const AuditHead& head) {
   // (a crashed server's last ones, or rows forged while none ran) cannot be
   // told apart here: say so, then sign.
   const auto latest = signed_ ? std::nullopt : store_->LatestCheckpoint();
+  if (latest) latest_at_.store(latest->at, std::memory_order_relaxed);
   // At start, the same for the latest checkpoint kept: a log changed below
   // it while no server ran is not signed over (that would vouch for two logs
   // of one size, or for the changed one once the other checkpoint is

@@ -20,7 +20,10 @@
 #ifndef IMPRINT_PIPELINE_SERVER_CHECKPOINT_SIGNER_H_
 #define IMPRINT_PIPELINE_SERVER_CHECKPOINT_SIGNER_H_
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <optional>
 #include <functional>
 #include <memory>
 #include <string>
@@ -39,6 +42,13 @@ class CheckpointSigner {
 
   // Says rows were committed.
   void Nudge() { thread_.Nudge(); }
+  // When the latest checkpoint in the store was signed (seconds since the
+  // epoch), as this signer last learnt it: read at its first round, then
+  // each one it signs; nullopt while it knows of none. Thread-safe.
+  std::optional<int64_t> LatestAt() const {
+    const int64_t at = latest_at_.load(std::memory_order_relaxed);
+    return at == kNone ? std::nullopt : std::optional<int64_t>(at);
+  }
 
  private:
   void SignIfMoved();
@@ -57,6 +67,8 @@ class CheckpointSigner {
   bool signed_ = false;
   bool refused_ = false;  // the log changed under a checkpoint: sign no more
   bool failing_ = false;  // the last round failed (and said so)
+  static constexpr int64_t kNone = INT64_MIN;
+  std::atomic<int64_t> latest_at_{kNone};
   PacedThread thread_;    // last: it starts once the rest is ready
 };
 

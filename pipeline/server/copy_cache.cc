@@ -5,7 +5,11 @@ namespace imprint {
 std::shared_ptr<const CopyCache::Copy> CopyCache::Get(const std::string& key) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = index_.find(key);
-  if (it == index_.end()) return nullptr;
+  if (it == index_.end()) {
+    misses_.fetch_add(1, std::memory_order_relaxed);
+    return nullptr;
+  }
+  hits_.fetch_add(1, std::memory_order_relaxed);
   order_.splice(order_.begin(), order_, it->second.second);
   return it->second.first;
 }

@@ -4,12 +4,14 @@
 // (4,096 by default, ServerOptions::copy_cache_entries) and `max_bytes` of
 // copies and signatures (64 MB), so a busy archive's copies never take more.
 // A copy larger than `max_bytes` alone is not kept; a cache of 0 entries
-// keeps none. An entry is shared: an answer being written keeps its copy
+// keeps none. It counts its hits and misses (the metrics). An entry is shared: an answer being written keeps its copy
 // alive after it is dropped. Thread-safe.
 #ifndef IMPRINT_PIPELINE_SERVER_COPY_CACHE_H_
 #define IMPRINT_PIPELINE_SERVER_COPY_CACHE_H_
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -40,11 +42,15 @@ class CopyCache {
   // Keeps `copy` under `key` unless one is kept there already, then drops
   // the least recently used until both bounds hold.
   void Put(const std::string& key, std::shared_ptr<const Copy> copy);
+  // Get()s that found a copy, and that found none, so far.
+  uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
+  uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
 
  private:
   using Order = std::list<std::string>;
   const size_t max_entries_;
   const size_t max_bytes_;
+  std::atomic<uint64_t> hits_{0}, misses_{0};
   std::mutex mu_;
   size_t bytes_ = 0;  // GUARDED_BY(mu_)
   Order order_;       // GUARDED_BY(mu_); most recently used first

@@ -9,6 +9,7 @@ namespace imprint {
 // the disk, on a worker.
 void DownloadServer::Impl::Handle(const HttpRequest& request, HttpResponder respond) {
   const Route route = ParseRoute(request.target);
+  if (metrics) respond = Metered(ServerMetrics::RouteIndex(route), std::move(respond));
   if (route.kind == Route::kEdition) return HandleEdition(route, request, std::move(respond));  // any method
   auto job = [this, route, request, respond] {
     HttpResponse answer;
@@ -237,6 +238,7 @@ void DownloadServer::Start() {
   AccessGate* gate = &impl_->gate;
   // The key as it is now (LiveKeys), each time a checkpoint is signed.
   Impl* keys_of = impl_.get();
+  if (impl_->options.metrics_port >= 0) impl_->metrics = std::make_unique<ServerMetrics>();
   impl_->signer = std::make_unique<CheckpointSigner>(
       impl_->options.db_url, impl_->options.log_origin,
       [keys_of] { return keys_of->keys.Current()->signing; }, impl_->options.checkpoint_interval);
@@ -250,7 +252,7 @@ void DownloadServer::Start() {
         revocations->Screen(rows, Now());
         gate->Screen(store, rows);  // after revocations: a replaced key is 401, whatever else
       },
-      impl_->signer.get(), impl_->pool.get());
+      impl_->signer.get(), impl_->pool.get(), impl_->metrics.get());
   HttpServerOptions http;
   http.bind = impl_->options.bind;
   http.port = impl_->options.port;
@@ -263,15 +265,36 @@ void DownloadServer::Start() {
   impl_->http = std::make_unique<HttpServer>(
       http, AsyncHttpHandler([impl](const HttpRequest& r, HttpResponder respond) { impl->Handle(r, std::move(respond)); }));
   impl_->http->Start();
+  if (impl_->metrics) impl_->StartMetrics();
+}
+
+// The metrics listener, and what a scrape reads besides the counters: the
+// store is asked on a thread of its own, a scrape waiting a second at most.
+void DownloadServer::Impl::StartMetrics() {
+  StorePool* store = pool.get();
+  store_watch = std::make_unique<StoreWatch>([store] { return store->Healthy(); });
+  StoreWatch* watch = store_watch.get();
+  CopyCache* copies = &cache;
+  CheckpointSigner* signs = signer.get();
+  metrics->SetSources({[copies] { return copies->hits(); }, [copies] { return copies->misses(); },
+                       [watch] { return watch->Read(std::chrono::seconds(1)); },
+                       [signs] { return signs->LatestAt(); }});
+  ServerMetrics* m = metrics.get();
+  metrics_http = std::make_unique<MetricsEndpoint>(options.metrics_bind, options.metrics_port,
+                                                   [m] { return m->Render(Now()); });
+  metrics_http->Start();
 }
 
 int DownloadServer::port() const { return impl_->http ? impl_->http->port() : 0; }
+int DownloadServer::metrics_port() const { return impl_->metrics_http ? impl_->metrics_http->port() : 0; }
 
 void DownloadServer::Stop() {
   if (!impl_) return;
   // No new requests; the rows handed in are committed (their answers go to a
   // stopped transport, which is destroyed only after); a last checkpoint.
   if (impl_->http) impl_->http->Stop();
+  impl_->metrics_http.reset();  // it reads what follows
+  impl_->store_watch.reset();
   impl_->audit.reset();
   impl_->signer.reset();  // signs a checkpoint of the last rows
   impl_->http.reset();

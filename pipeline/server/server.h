@@ -61,6 +61,10 @@ struct ServerOptions {
   // name in them, and the longest a committed row waits for one.
   std::string log_origin = "jamestown.org/imprint/audit";
   std::chrono::milliseconds checkpoint_interval{10000};
+  // Prometheus metrics (metrics.h) on a listener of their own, never the
+  // public one: off while metrics_port < 0 (0: any free port).
+  std::string metrics_bind = "127.0.0.1";
+  int metrics_port = -1;
 };
 
 class DownloadServer {
@@ -72,6 +76,8 @@ class DownloadServer {
   // Binds and starts serving. Throws imprint::Error when it cannot.
   void Start();
   int port() const;
+  // The metrics listener's port; 0 when it is off.
+  int metrics_port() const;
   void Stop();
 
   struct Impl;  // the handlers' shared state; internal

@@ -37,6 +37,7 @@
 #include "pipeline/server/http_route.h"
 #include "pipeline/server/http_server.h"
 #include "pipeline/server/license_routes.h"
+#include "pipeline/server/metrics.h"
 #include "pipeline/server/opds_feeds.h"
 #include "pipeline/server/personalize.h"
 #include "pipeline/server/revocation_list.h"
@@ -155,6 +156,20 @@ struct DownloadServer::Impl {
   std::unique_ptr<CheckpointSigner> signer;  // destroyed after `audit`: it signs the last rows
   std::unique_ptr<AuditWriter> audit;
   std::unique_ptr<HttpServer> http;
+  // Metrics, when ServerOptions::metrics_port asks for them (else null).
+  std::unique_ptr<ServerMetrics> metrics;
+  std::unique_ptr<StoreWatch> store_watch;
+  std::unique_ptr<MetricsEndpoint> metrics_http;
+
+  // `respond`, counting the answer under `route` with the time since now.
+  HttpResponder Metered(int route, HttpResponder respond) {
+    return [m = metrics.get(), route, start = std::chrono::steady_clock::now(),
+            respond = std::move(respond)](HttpResponse answer) {
+      m->CountRequest(route, answer.status, std::chrono::steady_clock::now() - start);
+      respond(std::move(answer));
+    };
+  }
+  void StartMetrics();
 };
 
 }  // namespace imprint
