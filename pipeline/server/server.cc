@@ -1,5 +1,6 @@
 #include "pipeline/server/server.h"
 
+#include "pipeline/server/client_network.h"
 #include "pipeline/server/server_impl.h"
 
 namespace imprint {
@@ -52,6 +53,10 @@ void DownloadServer::Impl::DecideEdition(const Route& route, const HttpRequest& 
   row.format = route.format;
   row.method = request.method;
   row.item = route.signature ? "signature" : "copy";
+  // The socket's peer, never X-Forwarded-For: any client can write that
+  // header, and a proxy in front would make every row one network
+  // (docs/security.md).
+  row.client_net = ClientNetwork(request.peer);
   bool ask_store = false;
   const CurrentDocumentLookup not_here = NoteAsked(&ask_store);
   Plan plan;
