@@ -166,7 +166,8 @@ BOOST_FIXTURE_TEST_CASE(every_filter_narrows_the_rows, Queried) {
   BOOST_TEST(count({"--since", "2999-01-01T00:00:00Z"}) == 0);
   // Bad values are usage errors, named.
   for (const auto& [option, value] : std::vector<std::pair<std::string, std::string>>{
-           {"--since", "yesterday"}, {"--decision", "maybe"}, {"--format", "xml"}, {"--edition", "monitor"}}) {
+           {"--since", "yesterday"}, {"--decision", "maybe"}, {"--format", "xml"}, {"--edition", "monitor"},
+           {"--publication", "monitor/v05"}, {"--publication", "%"}, {"--until", "2026-02-30"}}) {
     const ProcessResult r = Imprint({"audit", option, value});
     BOOST_TEST(r.exit_code == 2, option);
     BOOST_TEST(Has(r.err, option), r.err);

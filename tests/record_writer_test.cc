@@ -87,6 +87,21 @@ BOOST_AUTO_TEST_CASE(the_table_never_passes_a_control_character_to_the_terminal)
   BOOST_TEST(table.find("?]0;owned?") != std::string::npos, table);
 }
 
+// Found attacking the JSON: a value of bytes that are not UTF-8 (a store
+// edited by hand) made output no JSON parser reads. They are U+FFFD now.
+BOOST_AUTO_TEST_CASE(bytes_that_are_not_utf8_are_replaced_in_every_format) {
+  const std::vector<std::vector<std::string>> rows = {{"1", "caf\xE9", "\xC0\xAF\xED\xA0\x80ok"}};
+  const std::string json = Write(RecordFormat::kJson, rows);
+  const std::string parsed = Python(
+      "import json,sys\nprint(json.dumps(json.loads(sys.stdin.buffer.read().decode('utf-8'))))\n", json);
+  BOOST_TEST(parsed == "[{\"id\": 1, \"name\": \"caf\\ufffd\", \"note\": \"\\ufffd\\ufffd\\ufffd\\ufffd\\ufffdok\"}]\n",
+             parsed);
+  for (RecordFormat f : {RecordFormat::kCsv, RecordFormat::kTable}) {
+    const std::string text = Write(f, rows);
+    BOOST_TEST(Python("import sys\nsys.stdin.buffer.read().decode('utf-8')\nprint('ok')\n", text) == "ok\n");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(formats_are_named) {
   BOOST_TEST((ParseRecordFormat("csv") == RecordFormat::kCsv));
   BOOST_TEST((ParseRecordFormat("json") == RecordFormat::kJson));

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "pipeline/base/json_string.h"
+#include "pipeline/base/text_decoder.h"
 
 namespace imprint {
 namespace {
@@ -14,9 +15,29 @@ size_t DisplayWidth(const std::string& text) {
   return n;
 }
 
+// `text` with every byte that is not well-formed UTF-8 replaced by U+FFFD:
+// what a store holds should be UTF-8, but one written to by hand may not be,
+// and JSON (RFC 8259) and terminals need it.
+std::string WellFormed(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t pos = 0; pos < text.size();) {
+    char32_t cp = 0;
+    const size_t n = DecodeUtf8(text, pos, &cp);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++pos;
+    } else {
+      out.append(text, pos, n);
+      pos += n;
+    }
+  }
+  return out;
+}
+
 std::string TableCell(const std::string& value) {
   if (value.empty()) return "-";
-  std::string cell = value;
+  std::string cell = WellFormed(value);
   for (char& c : cell) {
     const auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == 0x7f) c = '?';
@@ -25,7 +46,7 @@ std::string TableCell(const std::string& value) {
 }
 
 std::string CsvField(const std::string& value) {
-  std::string field = value;
+  std::string field = WellFormed(value);
   if (!field.empty() && std::string("=+-@\t\r").find(field[0]) != std::string::npos) field.insert(0, "'");
   if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
   std::string quoted = "\"";
@@ -107,7 +128,7 @@ void RecordWriter::Row(const std::vector<std::string>& values) {
         if (columns_[i].number && IsInteger(values[i])) {
           line += values[i];
         } else {
-          AppendJsonString(values[i], &line);
+          AppendJsonString(WellFormed(values[i]), &line);
         }
       }
       line += "}";

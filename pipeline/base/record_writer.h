@@ -7,7 +7,8 @@
 // streamed, a caller measures every row first (Measure(), a pass of its own)
 // and then writes them. Unmeasured, a column is as wide as its header and a
 // longer value pushes the rest of its row right. Empty values show as "-",
-// and control characters as "?" (a value never moves the terminal).
+// and control characters as "?" (a value never moves the terminal). In every
+// format, bytes that are not well-formed UTF-8 are written as U+FFFD.
 //
 // CSV: a header row, CRLF line ends, a field quoted when it holds a comma, a
 // quote, CR or LF (quotes doubled). A field that begins with '=', '+', '-',

@@ -45,6 +45,11 @@ AuditFilter FilterFrom(const Args& args, LicenseStore& store) {
     throw UsageError("--edition looks like monitor/v05/i077, not '" + f.edition + "'");
   }
   f.publication = args.Get("publication");
+  if (!f.publication.empty() &&
+      (f.publication.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos ||
+       f.publication.front() == '-' || f.publication.back() == '-')) {
+    throw UsageError("--publication is a publication's slug, like monitor, not '" + f.publication + "'");
+  }
   if (args.Has("decision")) {
     f.decision = ParseAuditDecision(args.Get("decision"));
     if (!f.decision) throw UsageError("--decision is permit or deny, not '" + args.Get("decision") + "'");
