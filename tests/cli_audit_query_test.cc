@@ -187,6 +187,21 @@ BOOST_FIXTURE_TEST_CASE(the_client_network_is_recorded_and_forwarded_for_is_not_
   BOOST_TEST(verified.exit_code == 0, verified.out);
 }
 
+BOOST_FIXTURE_TEST_CASE(forwarded_for_is_believed_only_from_a_proxy_the_operator_names, Queried) {
+  Stop();
+  Start("0.1", {"--trust-proxy", "127.0.7.7"});
+  BOOST_REQUIRE_EQUAL(GetFrom("127.0.7.7", kMd, ada), 200);   // the proxy: its header names 198.51.100.7
+  BOOST_REQUIRE_EQUAL(GetFrom("127.0.8.8", kMd, ada), 200);   // anyone else: the header is not read
+  Stop();
+  const ProcessResult r = Imprint({"audit", "--format", "csv"});
+  BOOST_TEST(Has(r.out, ",198.51.100.0/24,"), r.out);
+  BOOST_TEST(Has(r.out, ",127.0.8.0/24,"), r.out);
+  BOOST_TEST(!Has(r.out, ",127.0.7.0/24,"), r.out);
+  const ProcessResult bad = Imprint({"serve", "--trust-proxy", "10.0.0.0/8", "--port", "0"});
+  BOOST_TEST(bad.exit_code == 2);
+  BOOST_TEST(Has(bad.err, "--trust-proxy takes"), bad.err);
+}
+
 BOOST_FIXTURE_TEST_CASE(license_commands_take_a_unique_prefix_and_refuse_an_ambiguous_one, Queried) {
   const std::string id = Id(ada), prefix = id.substr(0, 8);
   ProcessResult r = Imprint({"license", "status", prefix});

@@ -91,13 +91,15 @@ class Served {
   }
 
   // Checkpoints every 0.1 s, so that tests need not wait for the 10 s default.
-  void Start(const std::string& checkpoint_every = "0.1") {
+  // `more`: further options of `imprint serve`.
+  void Start(const std::string& checkpoint_every = "0.1", const std::vector<std::string>& more = {}) {
     Poco::Process::Env env = {{"IMPRINT_KEYS", dir / "keys"}};
     out_ = Poco::Pipe();
-    server_ = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch(
-        ImprintBin(), {"serve", "--port", "0", "--out", dir / "output", "--db", "sqlite:" + dir / "imprint.db",
-                       "--rights", dir / "rights", "--checkpoint-every", checkpoint_every},
-        dir.path(), nullptr, &out_, nullptr, env));
+    std::vector<std::string> args = {"serve", "--port", "0", "--out", dir / "output", "--db", "sqlite:" + dir / "imprint.db",
+                                     "--rights", dir / "rights", "--checkpoint-every", checkpoint_every};
+    args.insert(args.end(), more.begin(), more.end());
+    server_ = std::make_unique<Poco::ProcessHandle>(
+        Poco::Process::launch(ImprintBin(), args, dir.path(), nullptr, &out_, nullptr, env));
     port = ServedPort(out_);
   }
 

@@ -36,6 +36,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "pipeline/signing/keystore.h"
 #include "pipeline/edition/rights_policy.h"
@@ -61,6 +62,9 @@ struct ServerOptions {
   // name in them, and the longest a committed row waits for one.
   std::string log_origin = "jamestown.org/imprint/audit";
   std::chrono::milliseconds checkpoint_interval{10000};
+  // Proxies whose X-Forwarded-For names the client (client_network.h); none:
+  // the socket's peer is the client, the header never believed.
+  std::vector<std::string> trusted_proxies;
 };
 
 class DownloadServer {
