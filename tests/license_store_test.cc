@@ -58,6 +58,7 @@ BOOST_AUTO_TEST_CASE(a_version_1_store_is_migrated_with_its_revocations) {
     Exec(url, "ALTER TABLE audit_log DROP COLUMN method");
     Exec(url, "ALTER TABLE audit_log DROP COLUMN item");
     Exec(url, "ALTER TABLE licenses DROP COLUMN key_hash");
+    Exec(url, "ALTER TABLE audit_log DROP COLUMN client_net");
     Exec(url, "DELETE FROM schema_migrations WHERE version >= 2");
     auto store = LicenseStore::Open(url);
     BOOST_TEST(store->SchemaVersion() == LicenseStore::LatestSchemaVersion());
@@ -346,6 +347,7 @@ BOOST_AUTO_TEST_CASE(a_version_4_store_gains_keys_and_keeps_its_licenses) {
   ForEachStore([](const std::string& url) {
     LicenseStore::Open(url)->AddLicense(Sample("a", "Ada"), 100);
     Exec(url, "ALTER TABLE licenses DROP COLUMN key_hash");
+    Exec(url, "ALTER TABLE audit_log DROP COLUMN client_net");
     Exec(url, "DELETE FROM store_versions WHERE name = 'access_keys'");
     Exec(url, "DELETE FROM schema_migrations WHERE version >= 5");
     auto store = LicenseStore::Open(url);

@@ -191,8 +191,8 @@ BOOST_FIXTURE_TEST_CASE(a_forged_row_with_an_id_of_zero_or_below_fails, Served) 
       const ProcessResult r = Verify();
       BOOST_TEST(r.exit_code == 1, r.out);
       BOOST_TEST(Says(r, "audit log broken at row"), r.out);
-      const ProcessResult listed = Imprint({"audit"});
-      BOOST_TEST(listed.out.rfind(std::string(id) + "  ", 0) == 0u, listed.out);  // listed first, as its id sorts
+      const ProcessResult listed = Imprint({"audit", "--format", "json"});
+      BOOST_TEST(listed.out.rfind("[\n{\"id\":" + std::string(id) + ",", 0) == 0u, listed.out);  // first, as its id sorts
       Sql(std::string("DELETE FROM audit_log WHERE id = ") + id);
     }
   }

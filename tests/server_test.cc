@@ -77,10 +77,10 @@ BOOST_FIXTURE_TEST_CASE(forbidden_with_the_reason_for_each_deny_code, Served) {
   BOOST_TEST(forbidden(first) == "revoked");
   BOOST_TEST(first.body.find("card declined") == std::string::npos, first.body);  // private
   BOOST_TEST(forbidden(Get(kEpub, ada)) == "revoked");
-  const ProcessResult audit = Imprint({"audit", "--license", id});
-  const size_t first_revoked = audit.out.find("deny  revoked");
-  BOOST_TEST((first_revoked != std::string::npos && audit.out.rfind("permit  permit") < first_revoked &&
-              audit.out.find("deny  revoked", first_revoked + 1) != std::string::npos),
+  const ProcessResult audit = Imprint({"audit", "--license", id, "--format", "csv"});
+  const size_t first_revoked = audit.out.find(",deny,revoked,");
+  BOOST_TEST((first_revoked != std::string::npos && audit.out.rfind(",permit,,") < first_revoked &&
+              audit.out.find(",deny,revoked,", first_revoked + 1) != std::string::npos),
              audit.out);
   const Reply status = Get("/licenses/" + id + "/status");
   BOOST_TEST(status.status == 200);

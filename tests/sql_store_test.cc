@@ -206,10 +206,10 @@ BOOST_AUTO_TEST_CASE(the_audit_listing_names_decisions_and_prints_no_database_no
       std::vector<AuditRow> rows = {Row("a", "permit"), Row("b", "deny")};
       store->AppendAudit(&rows);
     }
-    const ProcessResult r = RunImprint({"audit", "--db", url});
+    const ProcessResult r = RunImprint({"audit", "--db", url, "--format", "csv"});
     BOOST_TEST(r.exit_code == 0, r.err);
-    BOOST_TEST(r.out.find("  permit  permit  a  ") != std::string::npos, r.out);
-    BOOST_TEST(r.out.find("  deny  deny  b  ") != std::string::npos, r.out);
+    BOOST_TEST(r.out.find(",permit,,a,s-a,") != std::string::npos, r.out);
+    BOOST_TEST(r.out.find(",deny,deny,b,s-b,") != std::string::npos, r.out);
     BOOST_TEST(r.err.empty(), r.err);
   });
 }

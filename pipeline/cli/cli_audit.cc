@@ -5,12 +5,18 @@
 #include <sys/stat.h>
 
 #include <cctype>
+#include <tuple>
 
 #include "pipeline/base/crypto.h"
 #include "pipeline/base/edition_layout.h"
 #include "pipeline/base/file_system.h"
 #include "pipeline/edition/rights_policy.h"
+#include "pipeline/base/record_writer.h"
+#include "pipeline/base/rfc3339.h"
 #include "pipeline/license/audit_check.h"
+#include "pipeline/license/audit_query.h"
+#include "pipeline/license/license_prefix.h"
+#include "pipeline/license/sharing_flags.h"
 #include "pipeline/license/license.h"
 #include "pipeline/server/personalize.h"
 #include "pipeline/signing/checkpoint.h"
@@ -18,29 +24,83 @@
 namespace imprint::cli {
 namespace {
 
+// The filters of `imprint audit`, a license named by a prefix of its id
+// resolved against the store.
+AuditFilter FilterFrom(const Args& args, LicenseStore& store) {
+  AuditFilter f;
+  for (const auto& [option, end_of_day, field] : {std::make_tuple("since", false, &f.since),
+                                                  std::make_tuple("until", true, &f.until)}) {
+    if (!args.Has(option)) continue;
+    const auto at = ParseTime(args.Get(option), end_of_day);
+    if (!at) {
+      throw UsageError(std::string("--") + option + " takes a date (YYYY-MM-DD) or an RFC 3339 time, not '" +
+                       args.Get(option) + "'");
+    }
+    *field = *at;
+  }
+  if (args.Has("license")) f.license_id = ResolveLicenseId(store, args.Get("license"));
+  f.subscriber_id = args.Get("subscriber");
+  f.edition = args.Get("edition");
+  if (!f.edition.empty() && !ParseEditionRef(f.edition)) {
+    throw UsageError("--edition looks like monitor/v05/i077, not '" + f.edition + "'");
+  }
+  f.publication = args.Get("publication");
+  if (!f.publication.empty() &&
+      (f.publication.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos ||
+       f.publication.front() == '-' || f.publication.back() == '-')) {
+    throw UsageError("--publication is a publication's slug, like monitor, not '" + f.publication + "'");
+  }
+  if (args.Has("decision")) {
+    f.decision = ParseAuditDecision(args.Get("decision"));
+    if (!f.decision) throw UsageError("--decision is permit or deny, not '" + args.Get("decision") + "'");
+  }
+  f.reason = args.Get("reason");
+  return f;
+}
+
+RecordFormat FormatFrom(const Args& args) {
+  const std::optional<RecordFormat> format = ParseRecordFormat(args.Get("format", "table"));
+  if (!format) throw UsageError("--format is table, csv or json, not '" + args.Get("format") + "'");
+  return *format;
+}
+
+// `imprint audit --flagged`: the sharing signals of the rows the filter selects.
+int RunFlagged(const Args& args, LicenseStore& store, const AuditFilter& filter, std::ostream& out) {
+  if (args.Has("decision") || args.Has("reason")) {
+    throw UsageError("--flagged counts permits only: --decision and --reason do not apply");
+  }
+  const RightsPolicy policy = LoadRightsPolicy(RightsDir(args));
+  const std::vector<SharingFlag> flags = FindSharingFlags(store, policy, filter);
+  RecordWriter writer(FormatFrom(args), SharingFlagColumns(), out);
+  for (const SharingFlag& f : flags) writer.Measure(SharingFlagRecord(f));
+  for (const SharingFlag& f : flags) writer.Row(SharingFlagRecord(f));
+  writer.End();
+  return kExitOk;
+}
+
 int RunAudit(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
+  const RecordFormat format = FormatFrom(args);
   const auto store = OpenStore(args, EditionsDir(args));
-  // One license's events first, with their private details (a revocation's reason).
-  if (args.Has("license")) {
-    for (const LicenseEvent& e : store->Events(args.Get("license"))) {
+  const AuditFilter filter = FilterFrom(args, *store);
+  if (args.Has("flagged")) return RunFlagged(args, *store, filter, out);
+  // The table: one license's events first, with their private details (a
+  // revocation's reason). CSV and JSON hold the rows alone.
+  if (format == RecordFormat::kTable && !filter.license_id.empty()) {
+    for (const LicenseEvent& e : store->Events(filter.license_id)) {
       out << "event  " << FormatTime(e.at) << "  " << e.type << "  " << e.detail << "\n";
     }
   }
-  // The whole log a page at a time (it may hold millions of rows).
-  const auto print = [&out](const AuditRow& r) {
-    out << r.id << "  " << FormatTime(r.at) << "  " << AuditDecisionName(r.decision) << "  " << r.reason << "  "
-        << (r.license_id.empty() ? "-" : r.license_id) << "  " << (r.subscriber_id.empty() ? "-" : r.subscriber_id)
-        << "  " << r.edition << "  " << r.format << (r.item == "signature" ? kSignatureSuffix : "")
-        << (r.method == "GET" ? "" : " (" + r.method + ")") << "  " << (r.sha256.empty() ? "-" : r.sha256) << "\n";
-  };
-  if (args.Has("license")) {
-    for (const AuditRow& r : store->Audit(args.Get("license"))) print(r);
-    return kExitOk;
+  // A page at a time (the log may hold millions of rows); the table reads
+  // the rows twice, first to size its columns, and shows no row the first
+  // pass did not see.
+  RecordWriter writer(format, AuditRecordColumns(), out);
+  int64_t through = INT64_MAX;
+  if (format == RecordFormat::kTable) {
+    through = ForEachAuditRow(*store, filter, [&writer](const AuditRow& r) { writer.Measure(AuditRecord(r)); });
   }
-  for (std::vector<AuditRow> page; !(page = store->AuditPage(page.empty() ? LicenseStore::kBeforeAnyAuditId : page.back().id, 2000)).empty();) {
-    for (const AuditRow& r : page) print(r);
-  }
+  ForEachAuditRow(*store, filter, [&writer](const AuditRow& r) { writer.Row(AuditRecord(r)); }, through);
+  writer.End();
   return kExitOk;
 }
 
@@ -146,20 +206,46 @@ int RunTrace(const Args& args, std::ostream& out, std::ostream& err) {
   return kExitOk;
 }
 
+// `imprint audit`: its own entry, the longest of the table.
+Command AuditCommand() {
+  return {"audit",
+          "audit [--since TIME] [--until TIME] [--license ID] [--subscriber ID] [--edition E] [--publication P] "
+          "[--decision permit|deny] [--reason R] [--flagged] [--format table|csv|json] [--db URL]",
+          "query the download server's decisions, or the licenses that look shared",
+          "One record per decision, oldest first: id, time, decision, reason (empty for a\n"
+          "permit), license, subscriber, edition, download (the format, 'epub signature'\n"
+          "for a signature), method (GET or HEAD), client network (/24 or /48), SHA-256\n"
+          "of the bytes sent. Filters narrow it: --since and --until (a date covers the\n"
+          "whole day), --license (a unique prefix of its id will do), --subscriber,\n"
+          "--edition, --publication, --decision, --reason. --format table (aligned, a\n"
+          "header; with --license the license's events first), csv (RFC 4180, a header,\n"
+          "CRLF) or json (an array of objects, one a line). --flagged lists the licenses\n"
+          "whose use looks shared by their tier's <sharing> limits in rights/policy.xml\n"
+          "(too many client networks, or downloads of one edition, within a window).",
+          "imprint audit --since 2026-11-01 --decision deny --format csv > denials.csv",
+          [](OptionSet& set) {
+            set.addOption(ValueOption("since", "", "rows at or after (RFC 3339 or a date)", "TIME"));
+            set.addOption(ValueOption("until", "", "rows at or before (a date: its end)", "TIME"));
+            set.addOption(ValueOption("license", "", "one license's rows (its id or a unique prefix)", "ID"));
+            set.addOption(ValueOption("subscriber", "", "one subscriber's rows", "ID"));
+            set.addOption(ValueOption("edition", "", "one edition's rows (monitor/v05/i077)", "E"));
+            set.addOption(ValueOption("publication", "", "one publication's rows (monitor)", "P"));
+            set.addOption(ValueOption("decision", "", "permit or deny", "D"));
+            set.addOption(ValueOption("reason", "", "one denial reason (expired, revoked, ...)", "R"));
+            set.addOption(Option("flagged", "", "list the licenses whose use looks shared")
+                              .required(false).repeatable(false));
+            set.addOption(ValueOption("format", "", "table (default), csv or json", "F"));
+            AddDbOption(set);
+            AddResourceOptions(set);
+          },
+          &RunAudit};
+}
+
 }  // namespace
 
 void AddAuditCommands(std::vector<Command>* commands) {
   std::vector<Command> mine = {
-      {"audit", "audit [--license ID] [--db URL]", "list the download server's decisions",
-       "One line per decision, oldest first: row, time, decision, reason, license,\n"
-       "subscriber, edition, format, SHA-256 of the bytes sent. With --license, the\n"
-       "license's events come first (issued, renewed, revoked with its reason).",
-       "imprint audit --license 6f1c9a52-0d1e-4c1b-9a7e-2b8d3f4e5a61",
-       [](OptionSet& set) {
-         set.addOption(ValueOption("license", "", "only this license's decisions", "ID"));
-         AddDbOption(set);
-       },
-       &RunAudit},
+      AuditCommand(),
       {"audit verify", "audit verify [--checkpoint FILE]... [--pubkey FILE]... [--db URL]",
        "check the audit log's hash chain and its signed checkpoints",
        "Each row holds the hash of the row before it, and the server signs\n"

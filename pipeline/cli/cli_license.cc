@@ -8,6 +8,7 @@
 #include "pipeline/license/decision.h"
 #include "pipeline/base/file_system.h"
 #include "pipeline/license/license.h"
+#include "pipeline/license/license_prefix.h"
 #include "pipeline/license/license_status.h"
 #include "pipeline/edition/rights_policy.h"
 #include "pipeline/edition/writers.h"
@@ -204,10 +205,10 @@ int RunLicenseCheck(const Args& args, std::ostream& out, std::ostream& err) {
 int RunLicenseRevoke(const Args& args, std::ostream& out, std::ostream& err) {
   if (args.positional.size() != 1) throw UsageError("give one license ID");
   const std::string reason = args.Get("reason", "revoked by the foundation");
-  if (!OpenStore(args, EditionsDir(args))->Revoke(args.positional[0], reason, Now())) {
-    throw Error(args.positional[0], 0, "no such license in the store");
-  }
-  out << "revoked license " << args.positional[0] << ": " << reason << "\n";
+  const auto store = OpenStore(args, EditionsDir(args));
+  const std::string id = ResolveLicenseId(*store, args.positional[0]);
+  if (!store->Revoke(id, reason, Now())) throw Error(id, 0, "no such license in the store");
+  out << "revoked license " << id << ": " << reason << "\n";
   return kExitOk;
 }
 
@@ -217,7 +218,7 @@ int RunLicenseRenew(const Args& args, std::ostream& out, std::ostream& err) {
   const auto end = ParseTime(until, /*end_of_day=*/true);
   if (!end) throw UsageError("--until takes a date (YYYY-MM-DD) or an RFC 3339 time, not '" + until + "'");
   const auto store = OpenStore(args, EditionsDir(args));
-  auto stored = store->FindLicense(args.positional[0]);
+  auto stored = store->FindLicense(ResolveLicenseId(*store, args.positional[0]));
   if (!stored) throw Error(args.positional[0], 0, "no such license in the store");
   if (store->FindRevocation(stored->license.id)) {
     throw Error(args.positional[0], 0,
@@ -242,8 +243,10 @@ int RunLicenseRenew(const Args& args, std::ostream& out, std::ostream& err) {
 
 int RunLicenseKey(const Args& args, std::ostream& out, std::ostream& err) {
   if (args.positional.size() != 1) throw UsageError("give one license ID");
-  GiveAccessKey(*OpenStore(args, EditionsDir(args)), args.positional[0], err);
-  out << "license " << args.positional[0] << " has a new access key; the one before no longer works\n";
+  const auto store = OpenStore(args, EditionsDir(args));
+  const std::string id = ResolveLicenseId(*store, args.positional[0]);
+  GiveAccessKey(*store, id, err);
+  out << "license " << id << " has a new access key; the one before no longer works\n";
   return kExitOk;
 }
 
@@ -263,7 +266,8 @@ int RunLicenseList(const Args& args, std::ostream& out, std::ostream& err) {
 
 int RunLicenseStatus(const Args& args, std::ostream& out, std::ostream& err) {
   if (args.positional.size() != 1) throw UsageError("give one license ID");
-  out << LicenseStatusDocument(*OpenStore(args, EditionsDir(args)), args.positional[0], Now());
+  const auto store = OpenStore(args, EditionsDir(args));
+  out << LicenseStatusDocument(*store, ResolveLicenseId(*store, args.positional[0]), Now());
   return kExitOk;
 }
 

@@ -12,6 +12,7 @@
 #include "pipeline/signing/checkpoint.h"
 #include "pipeline/edition/rights_policy.h"
 #include "pipeline/server/metrics.h"
+#include "pipeline/server/client_network.h"
 #include "pipeline/server/server.h"
 #include "pipeline/edition/template_set.h"
 
@@ -55,6 +56,15 @@ int IntOption(const Args& args, const std::string& name, long min, long max, int
   return static_cast<int>(n);
 }
 
+// --trust-proxy ADDR...: each an address (a network would trust too much).
+std::vector<std::string> TrustedProxies(const Args& args) {
+  const std::vector<std::string> proxies = args.GetAll("trust-proxy");
+  for (const std::string& p : proxies) {
+    if (!IsIpAddress(p)) throw UsageError("--trust-proxy takes a proxy's IP address, not '" + p + "'");
+  }
+  return proxies;
+}
+
 int RunServe(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.positional.empty()) throw UsageError("unexpected argument '" + args.positional[0] + "'");
   ServerOptions options;
@@ -66,6 +76,7 @@ int RunServe(const Args& args, std::ostream& out, std::ostream& err) {
   options.out_dir = args.Get("out", "output");
   options.db_url = args.Get("db", LicenseStore::DefaultUrl(options.out_dir));
   options.db_connections = IntOption(args, "db-connections", 1, 256, options.db_connections);
+  options.trusted_proxies = TrustedProxies(args);
   const Keystore keystore = BuildKeystore(options.out_dir, err);
   options.log_origin = args.Get("log-origin", DefaultLogOrigin(keystore.Keys()));
   if (!IsValidNoteKeyName(options.log_origin)) {
@@ -119,7 +130,7 @@ void AddServeCommands(std::vector<Command>* commands) {
   const std::vector<Command> mine = {
       {"serve",
        "serve [--bind 127.0.0.1] [--port 8080] [--out DIR] [--db URL] [--db-connections 8] [--log-origin NAME] "
-       "[--checkpoint-every SECONDS] [--metrics HOST:PORT]",
+        "[--checkpoint-every SECONDS] [--metrics HOST:PORT] [--trust-proxy ADDR]...",
        "serve license-gated, personalised, signed editions over HTTP",
        "The download server. GET /editions/<pub>/v<VV>/i<III>/<file> with the header\n"
        "'Authorization: License <base64url of the license>' returns a copy made for\n"
@@ -134,9 +145,12 @@ void AddServeCommands(std::vector<Command>* commands) {
        "at shutdown, the latest at /audit/checkpoint. The handlers share a pool of\n"
        "--db-connections store connections (default 8); while the store cannot be\n"
        "reached, what needs it answers 503 store_unavailable (Retry-After: 1) and\n"
-       "/healthz 503. --metrics HOST:PORT serves Prometheus metrics at /metrics on a\n"
-       "listener of its own (off unless given; bind it to loopback or a private\n"
-       "network: it has no credential), never on the public port. Stops on SIGINT or SIGTERM.\n"
+        "/healthz 503. --metrics HOST:PORT serves Prometheus metrics at /metrics on a\n"
+        "listener of its own (off unless given; bind it to loopback or a private\n"
+        "network: it has no credential), never on the public port. Each audit row\n"
+        "keeps the client's network (its address cut to a /24 or /48): the socket's\n"
+        "peer, or, from a --trust-proxy ADDR, the X-Forwarded-For address that proxy\n"
+        "names. Stops on SIGINT or SIGTERM.\n"
        "--port 0 takes any free port.",
        "imprint serve --port 8080 --out output",
        [](OptionSet& set) {
@@ -152,6 +166,8 @@ void AddServeCommands(std::vector<Command>* commands) {
          set.addOption(ValueOption("db-connections", "", "store connections the handlers share (default 8)", "N"));
          set.addOption(ValueOption("metrics", "", "serve Prometheus metrics at /metrics on this address (off unless given)",
                                    "HOST:PORT"));
+         set.addOption(Option("trust-proxy", "", "believe X-Forwarded-For from this proxy's address (repeatable)")
+                           .required(false).repeatable(true).argument("ADDR"));
          AddDbOption(set);
          AddResourceOptions(set);
        },

@@ -28,6 +28,16 @@ Rule ReadRule(const XmlElement& node) {
   return rule;
 }
 
+// The schema has checked each number's form and range.
+SharingLimits ReadSharing(const XmlElement& node) {
+  SharingLimits limits;
+  const std::string networks = node.Attr("networks"), downloads = node.Attr("downloads-per-edition");
+  if (!networks.empty()) limits.networks = std::stoi(networks);
+  if (!downloads.empty()) limits.downloads_per_edition = std::stoi(downloads);
+  limits.window_seconds = int64_t{3600} * std::stoi(node.Attr("window-hours"));
+  return limits;
+}
+
 Tier ReadTier(const XmlElement& node) {
   Tier tier;
   tier.id = node.Attr("id");
@@ -37,6 +47,7 @@ Tier ReadTier(const XmlElement& node) {
     if (c.name == "permission") tier.permissions.push_back(ReadRule(c));
     if (c.name == "prohibition") tier.prohibitions.push_back(ReadRule(c));
     if (c.name == "watermark") tier.watermark = c.text;
+    if (c.name == "sharing") tier.sharing = ReadSharing(c);
   }
   return tier;
 }

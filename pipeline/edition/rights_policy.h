@@ -12,7 +12,9 @@
 #ifndef IMPRINT_PIPELINE_EDITION_RIGHTS_POLICY_H_
 #define IMPRINT_PIPELINE_EDITION_RIGHTS_POLICY_H_
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,12 +44,22 @@ struct Rule {
   std::vector<std::string> duties;   // e.g. "attribute", "watermark"
 };
 
+// When a license's use looks shared (pipeline/license/sharing_flags.h): a
+// tier's <sharing> element. Each limit is "more than this within any
+// window"; 0 is not checked.
+struct SharingLimits {
+  int networks = 0;               // distinct client networks (/24, /48)
+  int downloads_per_edition = 0;  // book downloads (GET, permitted) of one edition
+  int64_t window_seconds = 0;     // window-hours, in seconds
+};
+
 struct Tier {
   std::string id;
   std::string title;
   std::vector<Rule> permissions;
   std::vector<Rule> prohibitions;
   std::string watermark;  // wording of the licensee line, a mustache template
+  std::optional<SharingLimits> sharing;  // none: the tier is never flagged
   int line = 0;
 };
 

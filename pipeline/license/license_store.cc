@@ -35,6 +35,9 @@ std::string AuditRowHash(const AuditRow& r) {
   if (r.method != "GET" || r.item != "copy") {
     for (const std::string& f : {r.method, r.item}) all += std::to_string(f.size()) + ":" + f + ";";
   }
+  // Fields are length-prefixed, so the three shapes (9, 10 and 11 or 12
+  // fields) never hash the same text.
+  if (!r.client_net.empty()) all += std::to_string(r.client_net.size()) + ":" + r.client_net + ";";
   return Sha256Hex(all);
 }
 

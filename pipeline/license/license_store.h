@@ -71,14 +71,32 @@ struct AuditRow {
   AuditDecision decision = AuditDecision::kDeny;
   std::string reason;
   std::string sha256;    // of the bytes sent; "" when none were
+  // The client's network: its address truncated to a /24 (IPv4) or a /48
+  // (IPv6), e.g. "203.0.113.0/24"; "" for rows written before it was kept.
+  // Never the full address (docs/security.md).
+  std::string client_net;
   std::string prev_hash; // the row before's row_hash (64 zeros for the first)
   std::string row_hash;  // SHA-256 over prev_hash and every field above (method
-                         // and item only when not "GET" and "copy", so rows
-                         // written before they existed keep their hashes)
+                         // and item only when not "GET" and "copy", client_net
+                         // only when not "", so rows written before they
+                         // existed keep their hashes)
   // Not stored, not hashed: the access key hash an HTTP Basic request was let
   // in with, for the commit's screen to check it is still the license's.
   std::string access_key_hash;
   int64_t access_keys_version = 0;  // the AccessKeysVersion() that hash was read at
+};
+
+// Which rows of the log a reader wants: each field set narrows, "" and
+// nullopt do not. Compared exactly as stored (an id is resolved before).
+struct AuditFilter {
+  int64_t since = INT64_MIN;  // at >= since
+  int64_t until = INT64_MAX;  // at <= until
+  std::string license_id;
+  std::string subscriber_id;
+  std::string edition;      // "monitor/v05/i077"
+  std::string publication;  // "monitor": the editions under it
+  std::optional<AuditDecision> decision;
+  std::string reason;
 };
 
 // The row hash of `row` given its prev_hash.
@@ -125,6 +143,9 @@ class LicenseStore {
   // records a "renewed" event. False for an unknown license.
   virtual bool RenewLicense(const StoredLicense& license, int64_t at) = 0;
   virtual std::vector<StoredLicense> ListLicenses() = 0;
+  // Up to `limit` license ids that begin with `prefix`, in id order
+  // (license_prefix.h resolves a prefix the user gives).
+  virtual std::vector<std::string> LicenseIdsWithPrefix(const std::string& prefix, int64_t limit) = 0;
   // Access keys: the store keeps only their hashes (never a key). Setting
   // one replaces the one before at once and moves AccessKeysVersion() (a
   // reader may cache hashes while it stands still); false for an unknown license.
@@ -168,6 +189,9 @@ class LicenseStore {
   // the database with an id of 0 or below is read too.
   static constexpr int64_t kBeforeAnyAuditId = INT64_MIN;
   virtual std::vector<AuditRow> AuditPage(int64_t after_id, int64_t limit) = 0;
+  // The same, only rows `filter` selects (the database filters: a page is
+  // `limit` matching rows, however many it passed over).
+  virtual std::vector<AuditRow> AuditPage(const AuditFilter& filter, int64_t after_id, int64_t limit) = 0;
   virtual AuditHead Head() = 0;
   // The head the log had when row `id` was its last: the rows up to it and
   // its hash (64 zeros when `id` is 0). An appended log still gives what

@@ -44,12 +44,15 @@ const std::vector<std::string>& Migrations() {
       // version bumped by each new key, so that a server can cache hashes.
       "ALTER TABLE licenses ADD COLUMN key_hash TEXT NOT NULL DEFAULT '';"
       "INSERT INTO store_versions (name, version) VALUES ('access_keys', 0);",
+      // 6: the client's network (its address cut to a /24 or a /48, never
+      // the whole address; docs/security.md); '' for earlier rows.
+      "ALTER TABLE audit_log ADD COLUMN client_net TEXT NOT NULL DEFAULT '';",
   };
   return migrations;
 }
 
 #define IMPRINT_AUDIT_COLUMNS \
-  "id, at, license_id, subscriber_id, edition, format, decision, reason, sha256, prev_hash, row_hash, method, item"
+  "id, at, license_id, subscriber_id, edition, format, decision, reason, sha256, prev_hash, row_hash, method, item, client_net"
 
 // In Query's order: a table.
 constexpr std::array<const char*, kQueryCount> kQueries = {
@@ -71,7 +74,7 @@ constexpr std::array<const char*, kQueryCount> kQueries = {
     "SELECT version FROM store_versions WHERE name = 'revocations'",
     "SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1",
     "INSERT INTO audit_log (at, license_id, subscriber_id, edition, format, decision, reason, sha256,"
-    " prev_hash, row_hash, method, item) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    " prev_hash, row_hash, method, item, client_net) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     "SELECT " IMPRINT_AUDIT_COLUMNS " FROM audit_log ORDER BY id",
     "SELECT " IMPRINT_AUDIT_COLUMNS " FROM audit_log WHERE license_id = $1 ORDER BY id",
     "SELECT " IMPRINT_AUDIT_COLUMNS " FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2",
@@ -91,6 +94,14 @@ constexpr std::array<const char*, kQueryCount> kQueries = {
     "SELECT key_hash FROM licenses WHERE id = $1",
     "UPDATE store_versions SET version = version + 1 WHERE name = 'access_keys'",
     "SELECT version FROM store_versions WHERE name = 'access_keys'",
+    // One shape for every filter: an empty text matches all (AuditFilter).
+    "SELECT " IMPRINT_AUDIT_COLUMNS " FROM audit_log WHERE id > $1 AND at >= $2 AND at <= $3"
+    " AND (CAST($4 AS TEXT) = '' OR license_id = $4) AND (CAST($5 AS TEXT) = '' OR subscriber_id = $5)"
+    " AND (CAST($6 AS TEXT) = '' OR edition = $6)"
+    " AND (CAST($7 AS TEXT) = '' OR substr(edition, 1, length($7) + 1) = ($7 || '/'))"
+    " AND (CAST($8 AS TEXT) = '' OR decision = $8) AND (CAST($9 AS TEXT) = '' OR reason = $9)"
+    " ORDER BY id LIMIT $10",
+    "SELECT id FROM licenses WHERE substr(id, 1, length(CAST($1 AS TEXT))) = $1 ORDER BY id LIMIT $2",
 };
 #undef IMPRINT_AUDIT_COLUMNS
 
@@ -222,6 +233,12 @@ std::optional<std::string> SqlStore::FindAccessKeyHash(const std::string& id) {
 
 std::vector<StoredLicense> SqlStore::ListLicenses() { return SelectLicenses(Query::kSelectLicenses, {}); }
 
+std::vector<std::string> SqlStore::LicenseIdsWithPrefix(const std::string& prefix, int64_t limit) {
+  std::vector<std::string> ids;
+  Run(Query::kSelectLicenseIdsWithPrefix, {prefix, limit}, [&](const SqlRow& row) { ids.push_back(row.Text(0)); });
+  return ids;
+}
+
 std::vector<StoredLicense> SqlStore::SelectLicenses(Query query, std::initializer_list<SqlParam> params) {
   std::vector<StoredLicense> out;
   Run(query, params, [&](const SqlRow& row) {
@@ -285,7 +302,7 @@ void SqlStore::AppendAudit(std::vector<AuditRow>* rows, const AuditScreen& scree
     for (const AuditRow& r : *rows) {
       Run(Query::kInsertAudit, {r.at, r.license_id, r.subscriber_id, r.edition, r.format,
                                 AuditDecisionName(r.decision), r.reason, r.sha256, r.prev_hash, r.row_hash,
-                                r.method, r.item});
+                                r.method, r.item, r.client_net});
     }
   });
 }
@@ -303,6 +320,12 @@ std::vector<AuditRow> SqlStore::Audit(const std::string& license_id) {
 
 std::vector<AuditRow> SqlStore::AuditPage(int64_t after_id, int64_t limit) {
   return SelectAudit(Query::kSelectAuditPage, {after_id, limit});
+}
+
+std::vector<AuditRow> SqlStore::AuditPage(const AuditFilter& f, int64_t after_id, int64_t limit) {
+  const std::string decision = f.decision ? AuditDecisionName(*f.decision) : "";
+  return SelectAudit(Query::kSelectFilteredAuditPage, {after_id, f.since, f.until, f.license_id, f.subscriber_id,
+                                                       f.edition, f.publication, decision, f.reason, limit});
 }
 
 std::vector<AuditRow> SqlStore::SelectAudit(Query query, std::initializer_list<SqlParam> params) {
@@ -333,6 +356,7 @@ AuditRow SqlStore::ReadAuditRow(const SqlRow& row) const {
   r.row_hash = row.Text(10);
   r.method = row.Text(11);
   r.item = row.Text(12);
+  r.client_net = row.Text(13);
   return r;
 }
 

@@ -58,8 +58,10 @@ enum class Query {
   kSelectAccessKeyHash,
   kBumpAccessKeysVersion,
   kAccessKeysVersion,
+  kSelectFilteredAuditPage,
+  kSelectLicenseIdsWithPrefix,
 };
-constexpr int kQueryCount = static_cast<int>(Query::kAccessKeysVersion) + 1;
+constexpr int kQueryCount = static_cast<int>(Query::kSelectLicenseIdsWithPrefix) + 1;
 const char* QueryText(Query query);
 
 // The migration to schema `version` (from 1), its auto-increment key spelt
@@ -97,6 +99,7 @@ class SqlStore : public LicenseStore {
   std::optional<StoredLicense> FindLicense(const std::string& id) override;
   bool RenewLicense(const StoredLicense& license, int64_t at) override;
   std::vector<StoredLicense> ListLicenses() override;
+  std::vector<std::string> LicenseIdsWithPrefix(const std::string& prefix, int64_t limit) override;
   bool SetAccessKeyHash(const std::string& id, const std::string& key_hash) override;
   int64_t AccessKeysVersion() override;
   std::optional<KeyedLicense> FindKeyedLicense(const std::string& id) override;
@@ -109,6 +112,7 @@ class SqlStore : public LicenseStore {
   void AppendAudit(std::vector<AuditRow>* rows, const AuditScreen& screen) override;
   std::vector<AuditRow> Audit(const std::string& license_id) override;
   std::vector<AuditRow> AuditPage(int64_t after_id, int64_t limit) override;
+  std::vector<AuditRow> AuditPage(const AuditFilter& filter, int64_t after_id, int64_t limit) override;
   AuditHead Head() override;
   AuditHead HeadAt(int64_t id) override;
   std::optional<std::string> HashAtPosition(int64_t position) override;

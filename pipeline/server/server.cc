@@ -1,5 +1,6 @@
 #include "pipeline/server/server.h"
 
+#include "pipeline/server/client_network.h"
 #include "pipeline/server/server_impl.h"
 
 namespace imprint {
@@ -53,6 +54,13 @@ void DownloadServer::Impl::DecideEdition(const Route& route, const HttpRequest& 
   row.format = route.format;
   row.method = request.method;
   row.item = route.signature ? "signature" : "copy";
+  // The socket's peer; X-Forwarded-For only from a proxy the operator
+  // trusts (--trust-proxy): any client can write the header (docs/security.md).
+  std::string forwarded_for;
+  for (const auto& [name, value] : request.headers) {
+    if (name == "x-forwarded-for") forwarded_for += (forwarded_for.empty() ? "" : ",") + value;
+  }
+  row.client_net = ClientNetwork(ClientAddress(request.peer, forwarded_for, options.trusted_proxies));
   bool ask_store = false;
   const CurrentDocumentLookup not_here = NoteAsked(&ask_store);
   Plan plan;

@@ -36,6 +36,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "pipeline/signing/keystore.h"
 #include "pipeline/edition/rights_policy.h"
@@ -65,6 +66,9 @@ struct ServerOptions {
   // public one: off while metrics_port < 0 (0: any free port).
   std::string metrics_bind = "127.0.0.1";
   int metrics_port = -1;
+  // Proxies whose X-Forwarded-For names the client (client_network.h); none:
+  // the socket's peer is the client, the header never believed.
+  std::vector<std::string> trusted_proxies;
 };
 
 class DownloadServer {
