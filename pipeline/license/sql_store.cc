@@ -44,6 +44,9 @@ const std::vector<std::string>& Migrations() {
       // version bumped by each new key, so that a server can cache hashes.
       "ALTER TABLE licenses ADD COLUMN key_hash TEXT NOT NULL DEFAULT '';"
       "INSERT INTO store_versions (name, version) VALUES ('access_keys', 0);",
+      // 6 (7 once merged after the client networks' migration): the admin
+      // credential of /admin/, an encoded Argon2id hash (admin_credential.h).
+      "CREATE TABLE admin_credentials (user_name TEXT PRIMARY KEY, hash TEXT NOT NULL, set_at BIGINT NOT NULL);",
   };
   return migrations;
 }
@@ -91,6 +94,9 @@ constexpr std::array<const char*, kQueryCount> kQueries = {
     "SELECT key_hash FROM licenses WHERE id = $1",
     "UPDATE store_versions SET version = version + 1 WHERE name = 'access_keys'",
     "SELECT version FROM store_versions WHERE name = 'access_keys'",
+    "INSERT INTO admin_credentials (user_name, hash, set_at) VALUES ($1, $2, $3)"
+    " ON CONFLICT (user_name) DO UPDATE SET hash = excluded.hash, set_at = excluded.set_at",
+    "SELECT hash FROM admin_credentials WHERE user_name = $1",
 };
 #undef IMPRINT_AUDIT_COLUMNS
 
@@ -379,6 +385,16 @@ std::vector<StoredCheckpoint> SqlStore::SelectCheckpoints(Query query, std::init
   Run(query, params,
       [&](const SqlRow& row) { out.push_back({row.Int(0), row.Int(1), row.Int(2), row.Text(3)}); });
   return out;
+}
+
+void SqlStore::SetAdminCredential(const std::string& user, const std::string& encoded_hash, int64_t at) {
+  Run(Query::kSetAdminCredential, {user, encoded_hash, at});
+}
+
+std::optional<std::string> SqlStore::AdminCredential(const std::string& user) {
+  std::optional<std::string> hash;
+  Run(Query::kSelectAdminCredential, {user}, [&](const SqlRow& row) { hash = row.Text(0); });
+  return hash;
 }
 
 }  // namespace imprint
