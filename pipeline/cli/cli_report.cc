@@ -35,7 +35,8 @@ int RunReport(const Args& args, std::ostream& out, std::ostream& err) {
   const std::string format = args.Get("format", "html");
   if (format != "html" && format != "json") throw UsageError("--format takes html or json, not '" + format + "'");
   const int64_t now = Now();
-  const int64_t until = args.Has("until") ? TimeOption(args, "until", true) : now;
+  // By default up to now, this second included (a row written in it counts).
+  const int64_t until = args.Has("until") ? TimeOption(args, "until", true) : now + 1;
   const int64_t since = args.Has("since") ? TimeOption(args, "since", false) : until - kDefaultDays * kDay;
   if (until <= since) throw UsageError("--until must be after --since");
   if (until - since > kMaxReportDays * kDay) {

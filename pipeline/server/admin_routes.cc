@@ -1,6 +1,7 @@
 // GET /admin/ (server_impl.h): the rights office's report, live, behind the
 // admin credential (admin_gate.h). The period is the last `days` days (the
-// query's only parameter, 1 to kMaxReportDays, default 30), up to now.
+// query's only parameter, 1 to kMaxReportDays, default 30), up to now
+// (this second included).
 // Every answer, denials included, says Cache-Control: no-store, and the page
 // may load nothing (its CSS and SVG are inline).
 #include "pipeline/server/server_impl.h"
@@ -59,9 +60,9 @@ HttpResponse DownloadServer::Impl::HandleAdmin(const HttpRequest& request) {
   }
   const std::optional<int> days = DaysOf(request.target);
   if (!days) return Private(Json(400, "{\"error\":\"bad_query\",\"detail\":\"days: 1 to 366, nothing else\"}\n"));
-  const int64_t now = Now();
+  const int64_t now = Now(), until = now + 1;
   const ReportData report =
-      pool->Use([&](LicenseStore& store) { return BuildReport(store, now - *days * int64_t{86400}, now, now); });
+      pool->Use([&](LicenseStore& store) { return BuildReport(store, until - *days * int64_t{86400}, until, now); });
   return Private(Answer(200, "text/html; charset=utf-8", RenderReportPage(report, {true, *days})));
 }
 
