@@ -31,20 +31,25 @@ constexpr char kStyle[] =
     ".id{font-family:ui-monospace,Menlo,Consolas,monospace;word-break:break-all}"
     "dl.totals{display:grid;grid-template-columns:max-content auto;gap:2px 16px}dt{font-weight:600}dd{margin:0}"
     "form{margin:12px 0}input{font:inherit;width:6em;margin:0 8px}button{font:inherit}"
+    ".wide{overflow-x:auto;max-width:100%}"
+    "@media (max-width:600px){table{font-size:.8rem}th,td{padding:2px 3px}body{font-size:15px}}"
     "footer{margin-top:32px;border-top:1px solid #ccc;color:#444;font-size:.9rem;padding-bottom:16px}";
 
 std::string E(const std::string& text) { return MarkupEscape(text); }
 std::string Cell(int64_t n) { return "<td class=\"n\">" + std::to_string(n) + "</td>"; }
 std::string IdCell(const std::string& id) { return "<td class=\"id\">" + E(id) + "</td>"; }
 
-// A table: its caption, column headings, and rows already made of cells.
+// A table: its caption, column headings, and rows already made of cells; in
+// a box that scrolls sideways (and can be focused to, by keyboard) when a
+// phone is too narrow for it.
 std::string Table(const std::string& caption, const std::vector<std::string>& heads,
                   const std::vector<std::string>& rows) {
-  std::string t = "<table><caption>" + E(caption) + "</caption><thead><tr>";
+  std::string t = "<div class=\"wide\" role=\"region\" tabindex=\"0\" aria-label=\"" + E(caption) +
+                  " (table)\"><table><caption>" + E(caption) + "</caption><thead><tr>";
   for (const std::string& h : heads) t += "<th scope=\"col\">" + E(h) + "</th>";
   t += "</tr></thead><tbody>";
   for (const std::string& r : rows) t += "<tr>" + r + "</tr>";
-  return t + "</tbody></table>";
+  return t + "</tbody></table></div>";
 }
 
 std::string Section(const std::string& id, const std::string& heading, const std::string& body) {

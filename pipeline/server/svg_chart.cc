@@ -8,7 +8,7 @@ namespace {
 // The drawing's coordinate system: narrow, so that its text stays readable
 // when a phone scales it to ~350 px.
 constexpr int kWidth = 420;
-constexpr int kFont = 12;
+constexpr int kFont = 13;
 constexpr int kLeft = 44, kRight = 14, kTop = 52;
 constexpr char kInk[] = "#1a1a1a";
 constexpr char kGrid[] = "#767676";
