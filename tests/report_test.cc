@@ -197,6 +197,8 @@ BOOST_AUTO_TEST_CASE(admin_needs_the_admin_credential_never_a_subscribers) {
     }
   }
   BOOST_TEST(s.Get("/admin/?days=%37", "", right).status == 400);  // no escapes: the route is malformed
+  BOOST_TEST(s.RawStatus("POST /admin/ HTTP/1.1") == 405);
+  BOOST_TEST(s.RawStatus("HEAD /admin/ HTTP/1.1") == 401);
   BOOST_TEST(s.Get("/admin", "", right).status == 404);
   BOOST_TEST(s.Get("/admin/x", "", right).status == 404);
   // A new password: the old one stops at once, cached or not.

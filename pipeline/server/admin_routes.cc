@@ -47,6 +47,17 @@ std::optional<int> DaysOf(const std::string& target) {
 }  // namespace
 
 HttpResponse DownloadServer::Impl::HandleAdmin(const HttpRequest& request) {
+  if (request.method != "GET" && request.method != "HEAD") {
+    return Private(Json(405, "{\"error\":\"method_not_allowed\"}\n")).Set("Allow", "GET, HEAD");
+  }
+  try {
+    return AdminAnswer(request);
+  } catch (const StoreUnavailable&) {
+    return Private(Json(503, kStoreUnavailable)).Set("Retry-After", "1");
+  }
+}
+
+HttpResponse DownloadServer::Impl::AdminAnswer(const HttpRequest& request) {
   const auto stored = pool->Use([](LicenseStore& store) { return store.AdminCredential(kAdminUser); });
   switch (admin.Check(request.Header("authorization"), stored)) {
     case AdminGate::Verdict::kLetIn:

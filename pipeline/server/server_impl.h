@@ -91,6 +91,7 @@ struct DownloadServer::Impl {
   HttpResponse HandleLicense(const Route& route, const HttpRequest& request);
   HttpResponse HandleFeed(const Route& route, const HttpRequest& request);  // opds_feeds.h
   HttpResponse HandleAdmin(const HttpRequest& request);  // admin_routes.cc
+  HttpResponse AdminAnswer(const HttpRequest& request);
   bool Credentials(const HttpRequest& request, std::string* text);
   SearchScope SearchScopeOf(const HttpRequest& request);
   Plan DecideAndSend(const Route& route, const HttpRequest& request, const Presented& presented, AuditRow row,
