@@ -5,6 +5,7 @@
 #include "pipeline/license/admin_credential.h"
 
 #include <boost/test/unit_test.hpp>
+#include <chrono>
 
 namespace imprint {
 namespace {
@@ -28,6 +29,15 @@ BOOST_AUTO_TEST_CASE(a_malformed_or_other_kind_of_hash_never_verifies) {
   std::string other = HashAdminPassword("correct horse battery");
   other.replace(0, 10, "$argon2i$");
   BOOST_TEST(!VerifyAdminPassword("correct horse battery", other));
+}
+
+BOOST_AUTO_TEST_CASE(a_hash_of_costlier_parameters_is_refused_unverified) {
+  // Put in the store by whoever can write it: 64 MiB and 20 passes a check.
+  std::string costly = HashAdminPassword("correct horse battery");
+  costly.replace(0, costly.find("$", 16), "$argon2id$v=19$m=65536,t=20,p=1");
+  const auto start = std::chrono::steady_clock::now();
+  BOOST_TEST(!VerifyAdminPassword("correct horse battery", costly));
+  BOOST_TEST((std::chrono::steady_clock::now() - start < std::chrono::milliseconds(5)));
 }
 
 BOOST_AUTO_TEST_CASE(password_rules) {

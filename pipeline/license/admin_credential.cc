@@ -41,7 +41,11 @@ std::string HashAdminPassword(const std::string& password) {
 }
 
 bool VerifyAdminPassword(const std::string& password, const std::string& encoded) {
-  if (encoded.rfind("$argon2id$", 0) != 0 || password.size() > kMaxAdminPassword) return false;
+  // Only our own parameters: a hash written with more memory or passes
+  // (by whoever can write the store) must not make each check cost more.
+  const std::string ours = "$argon2id$v=19$m=" + std::to_string(kAdminArgonMemoryKiB) +
+                           ",t=" + std::to_string(kAdminArgonPasses) + ",p=" + std::to_string(kLanes) + "$";
+  if (encoded.compare(0, ours.size(), ours) != 0 || password.size() > kMaxAdminPassword) return false;
   return argon2id_verify(encoded.c_str(), password.data(), password.size()) == ARGON2_OK;
 }
 

@@ -33,7 +33,10 @@ std::string AdminPasswordProblem(const std::string& password);
 std::string HashAdminPassword(const std::string& password);
 
 // Whether `password` matches `encoded` (HashAdminPassword's output); false
-// for a malformed `encoded` too. Constant time in the password's content.
+// for a malformed `encoded` too, and for one of other parameters than
+// HashAdminPassword's (a hash put in the store with a larger memory or pass
+// count would make every check cost more: set the password again).
+// Constant time in the password's content.
 bool VerifyAdminPassword(const std::string& password, const std::string& encoded);
 
 }  // namespace imprint
