@@ -53,6 +53,7 @@ async function checkPage(page, name, width, errors) {
   check(axe.violations.length === 0, prefix + "axe-core finds no violation");
   check(errors.length === 0, prefix + "no console error: " + errors.join("; "));
   await page.screenshot({ path: path.join(shots, `${name}-${width}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(shots, `${name}-${width}-top.png`) });
   // Each section alone too, to look at closely.
   for (const id of ["per-day", "by-tier", "by-reason", "top-licenses"]) {
     await page.locator(`section[aria-labelledby=${id}]`).screenshot({ path: path.join(shots, `${name}-${width}-${id}.png`) });
