@@ -99,12 +99,16 @@ void ExpectCounts(const Poco::JSON::Array::Ptr& array, const std::map<std::strin
 
 BOOST_AUTO_TEST_CASE(report_figures_equal_the_audit_rows) {
   Served s;
+  const std::string future =
+      Poco::JSON::Parser().parse(s.future).extract<Poco::JSON::Object::Ptr>()->getValue<std::string>("id");
+  BOOST_REQUIRE_EQUAL(s.Imprint({"license", "revoke", future, "--reason", "private note 4711"}).exit_code, 0);
+  BOOST_REQUIRE_EQUAL(s.Get(kMd, s.future).status, 403);  // revoked: a denial of its own
   Traffic(s);
   const Expected e = Count(s);
   BOOST_TEST(e.downloads == 5);  // 3 + epub + html
   BOOST_TEST(e.signatures == 1);
   BOOST_TEST(e.heads == 1);
-  BOOST_TEST(e.denials == 6);
+  BOOST_TEST(e.denials == 7);
   const auto json = ReportJsonOf(s);
   BOOST_TEST(json->getValue<int64_t>("rows") == e.rows);
   BOOST_TEST(json->getValue<int64_t>("downloads") == e.downloads);
@@ -150,11 +154,14 @@ BOOST_AUTO_TEST_CASE(report_figures_equal_the_audit_rows) {
   }
   BOOST_TEST(page.find("No license looks shared in this period.") != std::string::npos);
   BOOST_TEST(page.find("ada@example.org") == std::string::npos);  // no e-mail address
+  BOOST_TEST(page.find("private note 4711") == std::string::npos);  // no revocation reason
+  BOOST_TEST(page.find(">revoked<") != std::string::npos);          // but the denial's code
 
   // The dashboard too.
   const Reply live = s.Get("/admin/?days=2", "", BasicAuth(std::string("admin:") + kPassword));
   BOOST_REQUIRE_EQUAL(live.status, 200);
   BOOST_TEST(HtmlTexts(live.body, "//dl//dd") == HtmlTexts(page, "//dl//dd"));
+  BOOST_TEST(live.body.find("private note 4711") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(admin_needs_the_admin_credential_never_a_subscribers) {
