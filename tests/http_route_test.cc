@@ -141,6 +141,16 @@ BOOST_AUTO_TEST_CASE(search_routes_decode_their_query_and_only_theirs) {
   BOOST_TEST(ParseRoute("/search?q=" + std::string(5000, 'a')).kind == Route::kBad);
 }
 
+BOOST_AUTO_TEST_CASE(the_dashboard_is_admin_with_a_slash_and_nothing_below) {
+  BOOST_TEST(ParseRoute("/admin/").kind == Route::kAdmin);
+  BOOST_TEST(ParseRoute("/admin/?days=7").kind == Route::kAdmin);  // the handler reads the query
+  BOOST_TEST(ParseRoute("/admin/?days=%37").kind == Route::kBad);
+  BOOST_TEST(ParseRoute("/admin").kind == Route::kUnknown);
+  BOOST_TEST(ParseRoute("/admin/index.html").kind == Route::kUnknown);
+  BOOST_TEST(ParseRoute("/Admin/").kind == Route::kUnknown);
+  BOOST_TEST(ParseRoute("/admin/../").kind == Route::kBad);
+}
+
 // Paths assembled from the grammar's own pieces, most of them near misses.
 BOOST_AUTO_TEST_CASE(agrees_with_the_regular_expressions_on_200000_generated_paths) {
   const std::vector<std::string> pieces = {

@@ -55,6 +55,7 @@ BOOST_AUTO_TEST_CASE(a_version_1_store_is_migrated_with_its_revocations) {
     // audit rows have no method or item and were hashed without them.
     Exec(url, "DROP TABLE store_versions");
     Exec(url, "DROP TABLE audit_checkpoints");  // and each later migration's tables and columns
+    Exec(url, "DROP TABLE admin_credentials");
     Exec(url, "ALTER TABLE audit_log DROP COLUMN method");
     Exec(url, "ALTER TABLE audit_log DROP COLUMN item");
     Exec(url, "ALTER TABLE licenses DROP COLUMN key_hash");
@@ -349,10 +350,22 @@ BOOST_AUTO_TEST_CASE(a_version_4_store_gains_keys_and_keeps_its_licenses) {
     Exec(url, "ALTER TABLE licenses DROP COLUMN key_hash");
     Exec(url, "ALTER TABLE audit_log DROP COLUMN client_net");
     Exec(url, "DELETE FROM store_versions WHERE name = 'access_keys'");
+    Exec(url, "DROP TABLE admin_credentials");  // and each later migration's
     Exec(url, "DELETE FROM schema_migrations WHERE version >= 5");
     auto store = LicenseStore::Open(url);
     BOOST_TEST(store->SchemaVersion() == LicenseStore::LatestSchemaVersion());
     BOOST_TEST(store->FindKeyedLicense("a")->key_hash == "");
+  });
+}
+
+BOOST_AUTO_TEST_CASE(admin_credential_is_kept_replaced_and_absent_until_set) {
+  ForEachStore([](const std::string& url) {
+    auto store = LicenseStore::Open(url);
+    BOOST_TEST(!store->AdminCredential("admin").has_value());
+    store->SetAdminCredential("admin", "$argon2id$first", 1);
+    store->SetAdminCredential("admin", "$argon2id$second", 2);
+    BOOST_TEST(LicenseStore::Open(url)->AdminCredential("admin").value_or("") == "$argon2id$second");
+    BOOST_TEST(!store->AdminCredential("someone").has_value());
   });
 }
 

@@ -61,6 +61,7 @@ BOOST_AUTO_TEST_CASE(every_route_kind_has_a_fixed_name) {
              std::string("unknown"));
   BOOST_TEST(ServerMetrics::RouteName(ServerMetrics::RouteIndex(ParseRoute("/../x"))) == std::string("malformed"));
   BOOST_TEST(ServerMetrics::RouteName(ServerMetrics::RouteIndex(ParseRoute("/metrics"))) == std::string("unknown"));
+  BOOST_TEST(ServerMetrics::RouteName(ServerMetrics::RouteIndex(ParseRoute("/admin/"))) == std::string("admin"));
 }
 
 ServerMetrics& Filled(ServerMetrics& m) {

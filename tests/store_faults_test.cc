@@ -114,7 +114,7 @@ class Served {
     // Each test starts from an empty database.
     const ProcessResult drop = pg.Sql(
         "DROP TABLE IF EXISTS audit_log, audit_checkpoints, license_events, revocations, licenses, store_versions,"
-        " schema_migrations CASCADE");
+        " admin_credentials, schema_migrations CASCADE");
     BOOST_REQUIRE_MESSAGE(drop.exit_code == 0, "cannot reach the test PostgreSQL: " << drop.err);
     BOOST_REQUIRE_EQUAL(Imprint({"build", "--out", dir / "output", SourceDir() + "/samples/archive"}).exit_code, 0);
     ada = Issue("ada");

@@ -36,7 +36,7 @@ inline void ForEachStore(const std::function<void(const std::string& url)>& test
   // Start from an empty database: drop what an earlier test made.
   const ProcessResult drop = Run("/usr/bin/psql", {url, "-q", "-v", "ON_ERROR_STOP=1", "-c",
       "DROP TABLE IF EXISTS audit_log, audit_checkpoints, license_events, revocations, licenses, store_versions,"
-      " schema_migrations CASCADE"});
+      " admin_credentials, schema_migrations CASCADE"});
   BOOST_REQUIRE_MESSAGE(drop.exit_code == 0, "cannot reach the test PostgreSQL: " << drop.err);
   BOOST_TEST_CONTEXT("postgresql") { test(url); }
 }

@@ -25,6 +25,7 @@ const std::vector<Command>& Commands() {
     cli::AddAuditCommands(&all);
     cli::AddServeCommands(&all);
     cli::AddSearchCommands(&all);
+    cli::AddReportCommands(&all);
     return all;
   }();
   return commands;

@@ -66,6 +66,7 @@ void AddLicenseCommands(std::vector<Command>* commands);  // license ...
 void AddAuditCommands(std::vector<Command>* commands);    // audit, audit verify, trace
 void AddServeCommands(std::vector<Command>* commands);    // serve
 void AddSearchCommands(std::vector<Command>* commands);   // search
+void AddReportCommands(std::vector<Command>* commands);   // report, admin passwd
 
 // Brings DIR/.imprint/search.db in line with the signed catalog just written
 // (search_index.h): says so on `out`, any problem on `err`; false when any.

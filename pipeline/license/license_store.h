@@ -208,6 +208,12 @@ class LicenseStore {
   // Up to `limit` checkpoints after (after_size, after_id), ordered by size
   // then id: a verifier pages through them beside the rows.
   virtual std::vector<StoredCheckpoint> CheckpointPage(int64_t after_size, int64_t after_id, int64_t limit) = 0;
+
+  // The admin credential (admin_credential.h): `user`'s password as an
+  // encoded Argon2id hash, never the password. Setting it replaces the one
+  // before; nullopt when `user` has none.
+  virtual void SetAdminCredential(const std::string& user, const std::string& encoded_hash, int64_t at) = 0;
+  virtual std::optional<std::string> AdminCredential(const std::string& user) = 0;
 };
 
 // `url` without its password (user:***@host), to name the store in messages

@@ -47,6 +47,9 @@ const std::vector<std::string>& Migrations() {
       // 6: the client's network (its address cut to a /24 or a /48, never
       // the whole address; docs/security.md); '' for earlier rows.
       "ALTER TABLE audit_log ADD COLUMN client_net TEXT NOT NULL DEFAULT '';",
+      // 7: the admin
+      // credential of /admin/, an encoded Argon2id hash (admin_credential.h).
+      "CREATE TABLE admin_credentials (user_name TEXT PRIMARY KEY, hash TEXT NOT NULL, set_at BIGINT NOT NULL);",
   };
   return migrations;
 }
@@ -102,6 +105,9 @@ constexpr std::array<const char*, kQueryCount> kQueries = {
     " AND (CAST($8 AS TEXT) = '' OR decision = $8) AND (CAST($9 AS TEXT) = '' OR reason = $9)"
     " ORDER BY id LIMIT $10",
     "SELECT id FROM licenses WHERE substr(id, 1, length(CAST($1 AS TEXT))) = $1 ORDER BY id LIMIT $2",
+    "INSERT INTO admin_credentials (user_name, hash, set_at) VALUES ($1, $2, $3)"
+    " ON CONFLICT (user_name) DO UPDATE SET hash = excluded.hash, set_at = excluded.set_at",
+    "SELECT hash FROM admin_credentials WHERE user_name = $1",
 };
 #undef IMPRINT_AUDIT_COLUMNS
 
@@ -403,6 +409,16 @@ std::vector<StoredCheckpoint> SqlStore::SelectCheckpoints(Query query, std::init
   Run(query, params,
       [&](const SqlRow& row) { out.push_back({row.Int(0), row.Int(1), row.Int(2), row.Text(3)}); });
   return out;
+}
+
+void SqlStore::SetAdminCredential(const std::string& user, const std::string& encoded_hash, int64_t at) {
+  Run(Query::kSetAdminCredential, {user, encoded_hash, at});
+}
+
+std::optional<std::string> SqlStore::AdminCredential(const std::string& user) {
+  std::optional<std::string> hash;
+  Run(Query::kSelectAdminCredential, {user}, [&](const SqlRow& row) { hash = row.Text(0); });
+  return hash;
 }
 
 }  // namespace imprint

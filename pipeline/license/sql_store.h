@@ -60,8 +60,10 @@ enum class Query {
   kAccessKeysVersion,
   kSelectFilteredAuditPage,
   kSelectLicenseIdsWithPrefix,
+  kSetAdminCredential,
+  kSelectAdminCredential,
 };
-constexpr int kQueryCount = static_cast<int>(Query::kSelectLicenseIdsWithPrefix) + 1;
+constexpr int kQueryCount = static_cast<int>(Query::kSelectAdminCredential) + 1;
 const char* QueryText(Query query);
 
 // The migration to schema `version` (from 1), its auto-increment key spelt
@@ -119,6 +121,8 @@ class SqlStore : public LicenseStore {
   void AddCheckpoint(StoredCheckpoint* checkpoint) override;
   std::optional<StoredCheckpoint> LatestCheckpoint() override;
   std::vector<StoredCheckpoint> CheckpointPage(int64_t after_size, int64_t after_id, int64_t limit) override;
+  void SetAdminCredential(const std::string& user, const std::string& encoded_hash, int64_t at) override;
+  std::optional<std::string> AdminCredential(const std::string& user) override;
 
  protected:
   explicit SqlStore(std::string name) : name_(std::move(name)) {}

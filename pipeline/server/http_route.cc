@@ -215,6 +215,8 @@ Route ParseRoute(const std::string& uri) {
     r.kind = Route::kAtom;
   } else if (path == "/opds/opensearch.xml") {
     r.kind = Route::kOpenSearch;
+  } else if (path == "/admin/") {
+    r.kind = Route::kAdmin;
   } else if (!ParseStatus(path, &r) && !ParseEdition(path, &r) && !ParseOpds(path, &r) && !ParseAtom(path, &r)) {
     Route unknown;
     unknown.kind = Route::kUnknown;

@@ -23,6 +23,7 @@ struct Route {
     kSearch, kOpdsSearch, kOpenSearch,  // search_pages.h
     kUnknown, kBad,
     kLicense, kRights,  // /licenses/<id>/license and /licenses/<id>/rights (license_routes.h)
+    kAdmin,  // /admin/, the dashboard (admin_gate.h; its query is read by the handler)
   } kind = kBad;
   std::string license_id;  // kStatus, kLicense, kRights
   EditionRef edition;      // kEdition

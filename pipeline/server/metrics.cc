@@ -51,7 +51,7 @@ void Family(std::string* out, const char* name, const char* type, const char* he
 constexpr const char* kRouteNames[ServerMetrics::kRoutes] = {
     "page",   "healthz",     "public_key", "catalog", "audit_checkpoint", "license_status", "edition_file",
     "edition_signature", "opds", "opds_auth", "atom", "search", "opds_search", "opensearch", "license", "rights",
-    "unknown", "malformed", "other"};
+    "unknown", "malformed", "admin", "other"};
 
 }  // namespace
 
@@ -104,7 +104,8 @@ int ServerMetrics::RouteIndex(const Route& route) {
     case Route::kRights: return 15;
     case Route::kUnknown: return 16;
     case Route::kBad: return 17;
-    default: return 18;  // a route added since: "other" until it is named here
+    case Route::kAdmin: return 18;
+    default: return 19;  // a route added since: "other" until it is named here
   }
 }
 

@@ -66,7 +66,7 @@ class Histogram {
 class ServerMetrics {
  public:
   // The route names a request is counted under.
-  static constexpr int kRoutes = 19;
+  static constexpr int kRoutes = 20;
   static int RouteIndex(const Route& route);
   static const char* RouteName(int index);
 

@@ -15,7 +15,7 @@ void DownloadServer::Impl::Handle(const HttpRequest& request, HttpResponder resp
   auto job = [this, route, request, respond] {
     HttpResponse answer;
     try {
-      answer = HandleOther(route, request);
+      answer = route.kind == Route::kAdmin ? HandleAdmin(request) : HandleOther(route, request);
     } catch (const std::exception& e) {
       Log(std::string("request failed: ") + e.what());
       answer = Json(500, "{\"error\":\"internal\"}\n");

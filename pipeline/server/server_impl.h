@@ -29,6 +29,7 @@
 #include "pipeline/license/license_store.h"
 #include "pipeline/license/store_pool.h"
 #include "pipeline/server/access_gate.h"
+#include "pipeline/server/admin_gate.h"
 #include "pipeline/server/artifact_verifier.h"
 #include "pipeline/server/audit_writer.h"
 #include "pipeline/server/checkpoint_signer.h"
@@ -90,6 +91,8 @@ struct DownloadServer::Impl {
   HttpResponse ServeCatalog();
   HttpResponse HandleLicense(const Route& route, const HttpRequest& request);
   HttpResponse HandleFeed(const Route& route, const HttpRequest& request);  // opds_feeds.h
+  HttpResponse HandleAdmin(const HttpRequest& request);  // admin_routes.cc
+  HttpResponse AdminAnswer(const HttpRequest& request);
   bool Credentials(const HttpRequest& request, std::string* text);
   SearchScope SearchScopeOf(const HttpRequest& request);
   Plan DecideAndSend(const Route& route, const HttpRequest& request, const Presented& presented, AuditRow row,
@@ -149,6 +152,7 @@ struct DownloadServer::Impl {
   CopyCache cache{static_cast<size_t>(std::max(0, options.copy_cache_entries))};
   VerdictCache verdicts;
   AccessGate gate;
+  AdminGate admin;  // /admin/'s credential check
   WithdrawnList withdrawn{out_root.string()};
   FeedCatalog feeds{out_root.string()};
   RevocationList revocations;

@@ -60,8 +60,8 @@ HttpResponse DownloadServer::Impl::HandleOther(const Route& route, const HttpReq
       } catch (const StoreUnavailable&) {
         return Json(503, kStoreUnavailable).Set("Retry-After", "1");
       }
-    case Route::kEdition:
-      break;  // not here: Handle()
+    case Route::kEdition: case Route::kAdmin:  // not here: Handle()
+      break;
   }
   return Json(400, "{\"error\":\"malformed_path\"}\n");
 }
