@@ -1,8 +1,10 @@
 #include "pipeline/base/crypto.h"
 
 #include <crypto++/blake2.h>
+#include <crypto++/hmac.h>
 #include <crypto++/osrng.h>
 #include <crypto++/sha.h>
+#include <crypto++/siphash.h>
 #include <crypto++/xed25519.h>
 
 #include <array>
@@ -34,6 +36,20 @@ std::string Sha256Hex(std::string_view bytes) { return Hex(Sha256(bytes)); }
 std::string Blake2b512(std::string_view bytes) {
   CryptoPP::BLAKE2b hash(false, 64);
   return Digest(hash, bytes);
+}
+
+std::string HmacSha256(std::string_view key, std::string_view message) {
+  CryptoPP::HMAC<CryptoPP::SHA256> mac(Bytes(key), key.size());
+  return Digest(mac, message);
+}
+
+uint64_t SipHash24(std::string_view key, std::string_view message) {
+  CryptoPP::SipHash<2, 4, false> mac(Bytes(key), static_cast<unsigned int>(key.size()));
+  CryptoPP::byte out[8];
+  mac.CalculateDigest(out, Bytes(message), message.size());
+  uint64_t h = 0;
+  for (int i = 7; i >= 0; --i) h = (h << 8) | out[i];  // little-endian, as the reference
+  return h;
 }
 
 std::string Hex(std::string_view bytes) {
