@@ -16,7 +16,7 @@ constexpr std::array<unsigned, 4> kMarkCodes = {0x200B, 0x200C, 0x200D, 0x2060};
 // Marks a gap carries, each two bits of the tag.
 constexpr int kMarksPerGap = 2;
 // A word counts by its first this many letters (lower-cased) in a gap's hash.
-constexpr size_t kWordPrefix = 32;
+constexpr size_t kWordPrefix = MarkKey::kGapWord;
 // Candidates tried in pairs, when no one license explains the marks alone.
 constexpr size_t kPairCandidates = 8;
 
@@ -40,10 +40,14 @@ bool PlainToken(std::string_view token) {
   return true;
 }
 
-std::string WordKey(std::string_view word) {
-  std::string out(word.substr(0, kWordPrefix));
-  for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  return out;
+// A word as a gap's hash takes it: its first letters, lower-cased, in `buffer`.
+std::string_view WordKey(std::string_view word, std::array<char, kWordPrefix>* buffer) {
+  word = word.substr(0, kWordPrefix);
+  for (size_t i = 0; i < word.size(); ++i) {
+    const char c = word[i];
+    (*buffer)[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return std::string_view(buffer->data(), word.size());
 }
 
 // Where a gap's marks speak: for each, the tag position and the whitening of
@@ -53,7 +57,8 @@ struct Slot {
   int whitening;
 };
 std::array<Slot, kMarksPerGap> GapSlots(const MarkKey& key, std::string_view before, std::string_view after) {
-  uint64_t h = key.Gap(WordKey(before), WordKey(after));
+  std::array<char, kWordPrefix> a, b;
+  uint64_t h = key.Gap(WordKey(before, &a), WordKey(after, &b));
   std::array<Slot, kMarksPerGap> slots;
   for (Slot& slot : slots) {
     slot = {static_cast<int>(h % kMarkPositions), static_cast<int>((h >> 7) & 3)};

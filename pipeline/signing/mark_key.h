@@ -25,6 +25,7 @@ class MarkKey {
  public:
   static constexpr size_t kSecretSize = 32;
   static constexpr char kFileName[] = "mark.key";
+  static constexpr size_t kGapWord = 32;
 
   // A key from its secret bytes (REQUIRES: kSecretSize of them); for tests
   // and benches, which make many keys without files.
@@ -38,7 +39,8 @@ class MarkKey {
 
   // A license's 256-bit tag (32 bytes): the payload of its copies' marks.
   std::string Tag(std::string_view license_id) const;
-  // The keyed hash of a word gap, from the words on either side of it.
+  // The keyed hash of a word gap, from the words on either side of it (their
+  // first kGapWord bytes).
   uint64_t Gap(std::string_view before, std::string_view after) const;
 
  private:
