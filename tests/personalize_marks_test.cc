@@ -117,6 +117,39 @@ std::vector<PageAnswer> ParseAnswers(const std::string& out) {
   return answers;
 }
 
+// The book through pandoc's plain text, and the Markdown as it is and as
+// cmark-gfm reads it, for `who`'s copies of `ed`. Returns the book's file.
+std::string ExpectBookAndMarkdownTraced(const TempDir& dir, const Edition& ed, const Licensee& who,
+                                        const MarkKey& key, const MarkSuspects& suspects, std::mt19937& rng) {
+  const std::string book = dir / (ed.name + ".epub");
+  WriteAll(book, Personalize("epub", WriteEpub(ed.doc, BundledTemplates()), who, key));
+  const ProcessResult pandoc = Run("/usr/bin/pandoc", {"-f", "epub", "-t", "plain", book});
+  BOOST_REQUIRE_MESSAGE(pandoc.exit_code == 0, pandoc.err);
+  const std::string& id = who.license_id;
+  ExpectTraced(ed.name + " epub via pandoc", ArticlePart(pandoc.out, ed.doc), 20, id, key, suspects, rng);
+  const std::string md = Personalize("md", WriteMarkdown(ed.doc, BundledTemplates()), who, key);
+  ExpectTraced(ed.name + " md", ArticlePart(StripFrontMatter(md), ed.doc), 20, id, key, suspects, rng);
+  BOOST_TEST(StripMarks(RenderGfm(StripFrontMatter(md))) == RenderGfm(StripFrontMatter(StripMarks(md))));
+  return book;
+}
+
+// What Chromium saw of one marked page.
+void ExpectPage(const PageAnswer& a, const std::string& name, const std::string& id, const MarkKey& key,
+                const MarkSuspects& suspects) {
+  BOOST_TEST(a.same_pixels, name << ": the marked page's screenshot differs");
+  BOOST_TEST(a.marked_text != a.plain_text);
+  BOOST_TEST(StripMarks(a.marked_text) == a.plain_text, name);
+  BOOST_TEST(a.phrases == 40);
+  BOOST_TEST(a.not_found.empty(), name << ": find-in-page misses '" << (a.not_found.empty() ? "" : a.not_found[0]));
+  BOOST_TEST(a.excerpts.size() == 20u);
+  for (size_t i = 0; i < a.excerpts.size(); ++i) {
+    const MarkTrace t = TraceMarks(a.excerpts[i], key, suspects);
+    BOOST_TEST(Words(a.excerpts[i]).size() >= kWords - 1, name << " selection " << i);
+    BOOST_TEST((t.outcome == Outcome::kLicense && t.licenses == std::vector<std::string>{id}),
+               name << " selection " << i << ": " << t.votes << " votes");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(marked_copies_trace_from_excerpts_and_break_nothing) {
   TempDir dir;
   const MarkKey key = TestMarkKey();
@@ -136,17 +169,7 @@ BOOST_AUTO_TEST_CASE(marked_copies_trace_from_excerpts_and_break_nothing) {
     job += std::string(e ? "," : "") + "{\"marked\": \"" + dir / (ed.name + ".html") + "\", \"plain\": \"" +
            dir / (ed.name + "-plain.html") + "\"}";
     pages.push_back(dir / (ed.name + ".html"));
-    // The book through pandoc's plain text.
-    const std::string epub = Personalize("epub", WriteEpub(ed.doc, BundledTemplates()), who, key);
-    WriteAll(dir / (ed.name + ".epub"), epub);
-    books.push_back(dir / (ed.name + ".epub"));
-    const ProcessResult pandoc = Run("/usr/bin/pandoc", {"-f", "epub", "-t", "plain", dir / (ed.name + ".epub")});
-    BOOST_REQUIRE_MESSAGE(pandoc.exit_code == 0, pandoc.err);
-    ExpectTraced(ed.name + " epub via pandoc", ArticlePart(pandoc.out, ed.doc), 20, ids[e], key, suspects, rng);
-    // The Markdown as it is, and as cmark-gfm reads it.
-    const std::string md = Personalize("md", WriteMarkdown(ed.doc, BundledTemplates()), who, key);
-    ExpectTraced(ed.name + " md", ArticlePart(StripFrontMatter(md), ed.doc), 20, ids[e], key, suspects, rng);
-    BOOST_TEST(StripMarks(RenderGfm(StripFrontMatter(md))) == RenderGfm(StripFrontMatter(StripMarks(md))));
+    books.push_back(ExpectBookAndMarkdownTraced(dir, ed, who, key, suspects, rng));
   }
   job += "]}";
   WriteAll(dir / "job.json", job);
@@ -155,20 +178,7 @@ BOOST_AUTO_TEST_CASE(marked_copies_trace_from_excerpts_and_break_nothing) {
   const std::vector<PageAnswer> answers = ParseAnswers(browser.out);
   BOOST_REQUIRE_EQUAL(answers.size(), editions.size());
   for (size_t e = 0; e < editions.size(); ++e) {
-    const PageAnswer& a = answers[e];
-    const std::string& name = editions[e].name;
-    BOOST_TEST(a.same_pixels, name << ": the marked page's screenshot differs");
-    BOOST_TEST(a.marked_text != a.plain_text);
-    BOOST_TEST(StripMarks(a.marked_text) == a.plain_text, name);
-    BOOST_TEST(a.phrases == 40);
-    BOOST_TEST(a.not_found.empty(), name << ": find-in-page misses '" << (a.not_found.empty() ? "" : a.not_found[0]));
-    BOOST_TEST(a.excerpts.size() == 20u);
-    for (size_t i = 0; i < a.excerpts.size(); ++i) {
-      const MarkTrace t = TraceMarks(a.excerpts[i], key, suspects);
-      BOOST_TEST(Words(a.excerpts[i]).size() >= kWords - 1, name << " selection " << i);
-      BOOST_TEST((t.outcome == Outcome::kLicense && t.licenses == std::vector<std::string>{ids[e]}),
-                 name << " selection " << i << ": " << t.votes << " votes");
-    }
+    ExpectPage(answers[e], editions[e].name, ids[e], key, suspects);
   }
   // The referees, one run each for all copies.
   const ProcessResult check = EpubCheck(books);

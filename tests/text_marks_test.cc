@@ -8,6 +8,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <random>
 #include <string>
 #include <vector>
@@ -127,6 +128,25 @@ BOOST_AUTO_TEST_CASE(collusion_names_one_of_the_two_or_both_never_a_third) {
     both += t.outcome == Outcome::kAmbiguous;
   }
   BOOST_TEST_MESSAGE("collusion: " << single << " named one, " << both << " ambiguous naming both");
+}
+
+// An attacker's text: runs of marks, references cut short or overlong, marks
+// in threes (the gap is not read), megabytes of gaps. Read in linear time,
+// never a license named.
+BOOST_AUTO_TEST_CASE(hostile_text_is_read_in_linear_time_and_names_nobody) {
+  const MarkKey key = TestMarkKey();
+  const MarkSuspects store(key, LicenseIds(100, 6));
+  std::string hostile = "a &#8203;&#x200c; b &#8203 c &#x; d &#99999999999999999999; e &#x200B;";
+  for (int i = 0; i < 200000; ++i) hostile += " w\xE2\x80\x8B\xE2\x80\x8C\xE2\x80\x8D x";  // three a gap
+  for (int i = 0; i < 100000; ++i) hostile += "\xE2\x80\x8B";
+  hostile += "\xE2\x80";  // a character cut short at the end
+  const auto start = std::chrono::steady_clock::now();
+  const MarkTrace t = TraceMarks(hostile, key, store);
+  BOOST_TEST((std::chrono::steady_clock::now() - start < std::chrono::seconds(5)));
+  BOOST_TEST(t.licenses.empty());
+  BOOST_TEST(ReadMarks("a &#8203;&#x200C; b", key).size() == 0u);  // the first and last word are not read
+  BOOST_TEST(ReadMarks("(a &#8203;&#x200C; b)", key).size() == 2u);  // references count as the characters
+  BOOST_TEST(StripMarks(hostile).find("\xE2\x80\x8B") == std::string::npos);
 }
 
 }  // namespace
