@@ -92,6 +92,12 @@ BOOST_FIXTURE_TEST_CASE(no_mark_mixed_copies_and_no_key, Served) {
     BOOST_TEST(r.out.find(ParseLicense(other, "x").id) == std::string::npos, r.out);
   }
   BOOST_TEST((r.out.find(ada_id) != std::string::npos || r.out.find(bob_id) != std::string::npos), r.out);
+  // A device is never read (it could be read forever); FILE and --text together are a usage error.
+  r = Imprint({"trace", "--text", "/dev/zero"});
+  BOOST_TEST(r.exit_code == 1, r.out << r.err);
+  BOOST_TEST(r.err.find("not a regular file") != std::string::npos, r.err);
+  r = Imprint({"trace", "--text", dir / "mixed.txt", dir / "mixed.txt"});
+  BOOST_TEST(r.exit_code == 2, r.out << r.err);
   // Without the mark key, no trace at all.
   RemoveAll(dir / "keys/mark.key");
   r = Imprint({"trace", "--text", dir / "mixed.txt"});

@@ -189,5 +189,20 @@ BOOST_AUTO_TEST_CASE(marked_copies_trace_from_excerpts_and_break_nothing) {
   BOOST_TEST(vnu.exit_code == 0, vnu.err);
 }
 
+// The canonical editions are what the writers make, untouched by marks: none
+// of the four characters in any format (the writers know nothing of marks;
+// `imprint build` of the samples gave the same bytes before and after them).
+BOOST_AUTO_TEST_CASE(canonical_editions_carry_no_marks) {
+  TempDir dir;
+  for (const Edition& ed : Editions(dir)) {
+    for (const std::string& bytes : {WriteHtml(ed.doc, BundledTemplates()), WriteMarkdown(ed.doc, BundledTemplates())}) {
+      BOOST_TEST(StripMarks(bytes) == bytes, ed.name);
+    }
+    for (const auto& [name, entry] : Unzip(WriteEpub(ed.doc, BundledTemplates()))) {
+      BOOST_TEST(StripMarks(entry) == entry, ed.name << " " << name);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace imprint
