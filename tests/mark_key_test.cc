@@ -9,6 +9,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "pipeline/base/error.h"
+#include "pipeline/signing/keystore.h"
 #include "tests/support.h"
 
 namespace imprint {
@@ -56,6 +57,21 @@ BOOST_AUTO_TEST_CASE(gaps_hash_both_words_in_order) {
   BOOST_TEST(key.Gap("red", "fox") != key.Gap("fox", "red"));
   BOOST_TEST(key.Gap("re", "dfox") != key.Gap("red", "fox"));
   BOOST_TEST(key.Gap("red", "fox") != MarkKey::FromSecret(std::string(32, 'j')).Gap("red", "fox"));
+}
+
+// The signing keys' rotation and revocation clean the keystore folder of
+// what is not theirs to keep: the mark key is kept (a new one would orphan
+// every marked copy).
+BOOST_AUTO_TEST_CASE(rotating_and_revoking_signing_keys_keeps_the_mark_key) {
+  TempDir dir;
+  Keystore keystore(dir / "keys");
+  const KeyEntry first = keystore.Init(/*development=*/true);
+  const std::string tag = MarkKey::LoadOrCreate(keystore.dir()).Tag("a");
+  keystore.Rotate();
+  keystore.Revoke(first.key.IdText(), "test");
+  keystore.Rotate();
+  BOOST_REQUIRE(MarkKey::Load(keystore.dir()).has_value());
+  BOOST_TEST(MarkKey::Load(keystore.dir())->Tag("a") == tag);
 }
 
 }  // namespace
