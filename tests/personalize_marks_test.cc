@@ -204,5 +204,30 @@ BOOST_AUTO_TEST_CASE(canonical_editions_carry_no_marks) {
   }
 }
 
+// Prose that looks like Markdown (headings, lists, quotes, tables, emphasis,
+// backslashes, URLs: tests/data/good/markup.txt and the samples) reads the
+// same under cmark-gfm once marked, and every copy still carries marks.
+BOOST_AUTO_TEST_CASE(markdown_that_looks_like_markup_reads_the_same_marked) {
+  const MarkKey key = TestMarkKey();
+  const RightsPolicy policy = LoadRightsPolicy(SourceDir() + "/rights");
+  const Licensee who = MakeLicensee(policy.tiers.at("individual"), LicenseIds(1, 7)[0], "Ada Lovelace");
+  std::vector<std::string> inputs = GoodInputs();
+  for (const char* sample : {"monitor-v03-i145", "monitor-v01-i003", "prism-v04-i012", "monitor-v05-i077"}) {
+    inputs.push_back(SourceDir() + "/samples/archive/" + sample + ".txt");
+  }
+  for (const std::string& input : inputs) {
+    const Document doc = ReadEdition(input);
+    const std::string md = Personalize("md", WriteMarkdown(doc, BundledTemplates()), who, key);
+    BOOST_TEST(md != StripMarks(md), input);
+    BOOST_TEST(StripMarks(RenderGfm(StripFrontMatter(md))) == RenderGfm(StripFrontMatter(StripMarks(md))), input);
+    const std::string html = Personalize("html", WriteHtml(doc, BundledTemplates()), who, key);
+    // No attribute, and nothing before <main> or after it, carries a mark.
+    BOOST_TEST(HtmlTexts(html, "//@*") == HtmlTexts(StripMarks(html), "//@*"), input);
+    const size_t main = html.find("<main"), end = html.find("</main>");
+    BOOST_TEST(StripMarks(html.substr(0, main)) == html.substr(0, main), input);
+    BOOST_TEST(StripMarks(html.substr(end)) == html.substr(end), input);
+  }
+}
+
 }  // namespace
 }  // namespace imprint

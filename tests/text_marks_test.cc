@@ -57,6 +57,19 @@ BOOST_AUTO_TEST_CASE(marks_go_only_between_two_plain_words) {
   }
 }
 
+// cmark-gfm's extended autolinks run on through a zero-width character (the
+// link's address would change): a token that is or may be an address, code or
+// markup never gets a mark after it. The Markdown reads the same marked.
+BOOST_AUTO_TEST_CASE(marks_never_join_an_autolink_or_markup) {
+  const MarkKey key = TestMarkKey();
+  const std::string line =
+      "Read www.example.com now or http://x.org/a b, mail a@b.org soon, see *em* and _u_ words, `code span` "
+      "here, a \\*star\\* too, [link](http://x.org) text, snake_case names and AT&T ends.";
+  const std::string marked = MarkedText(key, "license-a", line);
+  BOOST_TEST(marked != line);
+  BOOST_TEST(StripMarks(RenderGfm(marked)) == RenderGfm(line));
+}
+
 BOOST_AUTO_TEST_CASE(every_excerpt_of_a_copy_names_its_license) {
   const MarkKey key = TestMarkKey();
   const std::vector<std::string> ids = LicenseIds(50, 1);
