@@ -128,5 +128,18 @@ BOOST_AUTO_TEST_CASE(base64_decoders_agree_with_a_plain_reading) {
   BOOST_TEST(!Base64UrlDecode("QR", &out));
 }
 
+// The marks' keyed hashes (text_marks) against their published vectors:
+// RFC 4231's test case 2, and SipHash-2-4's paper (key 00..0f).
+BOOST_AUTO_TEST_CASE(hmac_sha256_and_siphash_match_their_reference_vectors) {
+  BOOST_TEST(Hex(HmacSha256("Jefe", "what do ya want for nothing?")) ==
+             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  std::string key, message;
+  for (int i = 0; i < 16; ++i) key.push_back(static_cast<char>(i));
+  for (int i = 0; i < 15; ++i) message.push_back(static_cast<char>(i));
+  BOOST_TEST(SipHash24(key, "") == 0x726fdb47dd0e0e31ULL);
+  BOOST_TEST(SipHash24(key, message) == 0xa129ca6149be45e5ULL);
+  BOOST_TEST(SipHash24(key, message.substr(0, 8)) == 0x93f5f5799a932462ULL);
+}
+
 }  // namespace
 }  // namespace imprint

@@ -280,7 +280,9 @@ struct AceRun {
     const Licensee who = MakeLicensee(policy.tiers.at("individual"), "0b0e7a7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
                                       "Ada Lovelace");
     books.push_back(dir / "personalised.epub");
-    WriteAll(books.back(), Personalize("epub", ReadAll(out + "/monitor/v05/i077/monitor-v05-i077.epub"), who));
+    // (with its invisible marks: a key of the test's own)
+    WriteAll(books.back(), Personalize("epub", ReadAll(out + "/monitor/v05/i077/monitor-v05-i077.epub"), who,
+                                       MarkKey::FromSecret(std::string(32, 'm'))));
     // Corrections add a heading and an aside to the page.
     books.push_back(dir / "corrected.epub");
     WriteAll(books.back(), WriteEpub(ReadEdition(TestDataDir() + "/corrections/prism-v04-i012.txt"),

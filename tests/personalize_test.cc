@@ -13,6 +13,7 @@
 #include "pipeline/license/license.h"
 #include "pipeline/edition/markdown_writer.h"
 #include "pipeline/base/zip_writer.h"
+#include "pipeline/server/text_marks.h"
 
 #include <chrono>
 #include <utility>
@@ -25,6 +26,7 @@ namespace {
 using namespace testing;
 
 const std::string kId = "0b0e7a7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b";
+const MarkKey kMarks = MarkKey::FromSecret(std::string(32, 'm'));
 
 Licensee Ada() {
   const RightsPolicy policy = LoadRightsPolicy(SourceDir() + "/rights");
@@ -48,21 +50,23 @@ BOOST_AUTO_TEST_CASE(wording_comes_from_the_tier_in_rights) {
 BOOST_AUTO_TEST_CASE(html_names_the_licensee_in_footer_and_head_and_keeps_the_prose) {
   const std::string input = SourceDir() + "/samples/archive/monitor-v03-i145.txt";
   const std::string base = WriteHtml(ReadEdition(input), BundledTemplates());
-  const std::string copy = Personalize("html", base, Ada());
+  const std::string copy = Personalize("html", base, Ada(), kMarks);
   BOOST_TEST(HtmlTexts(copy, "//footer/p[@class='licensee']") == std::vector<std::string>{kWording},
              boost::test_tools::per_element());
   BOOST_TEST(HtmlTexts(copy, "//meta[@name='dcterms.accessRights']/@content") == std::vector<std::string>{kWording},
              boost::test_tools::per_element());
-  BOOST_TEST(HtmlTexts(copy, "//main//p") == LoadExpected("monitor-v03-i145").paragraphs,
+  // The prose is the same once the invisible marks are taken out (text_marks).
+  BOOST_TEST(copy != StripMarks(copy));
+  BOOST_TEST(HtmlTexts(StripMarks(copy), "//main//p") == LoadExpected("monitor-v03-i145").paragraphs,
              boost::test_tools::per_element());
-  BOOST_TEST(copy == Personalize("html", base, Ada()));
+  BOOST_TEST(copy == Personalize("html", base, Ada(), kMarks));
   BOOST_TEST(FindLicenseIds("html", copy) == std::vector<std::string>{kId}, boost::test_tools::per_element());
   BOOST_TEST(FindLicenseIds("html", base).empty());
 }
 
 BOOST_AUTO_TEST_CASE(markdown_names_the_licensee_in_front_matter_and_last_paragraph) {
   const std::string base = WriteMarkdown(ReadEdition(SourceDir() + "/samples/archive/prism-v04-i012.txt"), BundledTemplates());
-  const std::string copy = Personalize("md", base, Ada());
+  const std::string copy = Personalize("md", base, Ada(), kMarks);
   BOOST_TEST(copy.find("\nlicensee: \"Ada <Lovelace> & \\\"Co\\\"\"\n") != std::string::npos, copy.substr(0, 800));
   BOOST_TEST(copy.find("\nlicense_id: \"" + kId + "\"\n") != std::string::npos);
   const auto paragraphs = HtmlTexts(RenderGfm(StripFrontMatter(copy)), "//body/p");
@@ -73,8 +77,8 @@ BOOST_AUTO_TEST_CASE(markdown_names_the_licensee_in_front_matter_and_last_paragr
 BOOST_AUTO_TEST_CASE(epub_keeps_unchanged_entries_and_validates) {
   TempDir dir;
   const std::string base = WriteEpub(ReadEdition(SourceDir() + "/samples/archive/monitor-v05-i077.txt"), BundledTemplates());
-  const std::string copy = Personalize("epub", base, Ada());
-  BOOST_TEST(copy == Personalize("epub", base, Ada()));
+  const std::string copy = Personalize("epub", base, Ada(), kMarks);
+  BOOST_TEST(copy == Personalize("epub", base, Ada(), kMarks));
   const auto before = ReadZip(base), after = ReadZip(copy);
   BOOST_REQUIRE_EQUAL(before.size(), after.size());
   int recompressed = 0;
@@ -97,16 +101,16 @@ BOOST_AUTO_TEST_CASE(epub_keeps_unchanged_entries_and_validates) {
   const ProcessResult check = EpubCheck({dir / "copy.epub"});
   BOOST_TEST(check.exit_code == 0, check.out << check.err);
   WriteAll(dir / "copy.html",
-           Personalize("html", WriteHtml(ReadEdition(SourceDir() + "/samples/archive/monitor-v05-i077.txt"), BundledTemplates()), Ada()));
+           Personalize("html", WriteHtml(ReadEdition(SourceDir() + "/samples/archive/monitor-v05-i077.txt"), BundledTemplates()), Ada(), kMarks));
   const ProcessResult vnu = Run("/usr/bin/java", {"-jar", std::getenv("VNU_JAR"), "--errors-only", dir / "copy.html"});
   BOOST_TEST(vnu.exit_code == 0, vnu.err);
 }
 
 BOOST_AUTO_TEST_CASE(artifacts_without_a_place_are_errors) {
-  BOOST_CHECK_THROW(Personalize("html", "<p>no markers</p>", Ada()), Error);
-  BOOST_CHECK_THROW(Personalize("md", "no front matter", Ada()), Error);
-  BOOST_CHECK_THROW(Personalize("epub", "not a zip", Ada()), Error);
-  BOOST_CHECK_THROW(Personalize("pdf", "", Ada()), Error);
+  BOOST_CHECK_THROW(Personalize("html", "<p>no markers</p>", Ada(), kMarks), Error);
+  BOOST_CHECK_THROW(Personalize("md", "no front matter", Ada(), kMarks), Error);
+  BOOST_CHECK_THROW(Personalize("epub", "not a zip", Ada(), kMarks), Error);
+  BOOST_CHECK_THROW(Personalize("pdf", "", Ada(), kMarks), Error);
 }
 
 // ---- issue 12, point 4: a trace reads the id only from its own mark --------
@@ -133,7 +137,7 @@ struct Foundation {
     const std::string base = format == "md" ? WriteMarkdown(doc, BundledTemplates())
                              : format == "html" ? WriteHtml(doc, BundledTemplates())
                                                 : WriteEpub(doc, BundledTemplates());
-    const std::string copy = Personalize(format, base, MakeLicensee(policy.tiers.at("individual"), id, name));
+    const std::string copy = Personalize(format, base, MakeLicensee(policy.tiers.at("individual"), id, name), kMarks);
     WriteAll(dir / file, copy);
     return dir / file;
   }
@@ -176,7 +180,7 @@ BOOST_FIXTURE_TEST_CASE(trace_says_ambiguous_or_unconfirmed_and_never_names_the_
       copy = Personalize("epub", WriteEpub(ReadEdition(SourceDir() + "/samples/archive/monitor-v05-i077.txt"),
                                            BundledTemplates()),
                          Licensee{ada, "Mallory",
-                                  MakeLicensee(policy.tiers.at("individual"), mallory, "Mallory").wording});
+                                  MakeLicensee(policy.tiers.at("individual"), mallory, "Mallory").wording}, kMarks);
     } else {
       for (size_t at = copy.find(mallory); at != std::string::npos; at = copy.find(mallory, at)) {
         copy.replace(at, 36, ada);
@@ -226,11 +230,11 @@ BOOST_AUTO_TEST_CASE(personalize_refuses_a_licensee_it_cannot_render) {
     const Licensee who = MakeLicensee(policy.tiers.at("individual"), kId, name);
     for (const auto& [format, base] : {std::pair<std::string, const std::string*>{"md", &md}, {"html", &html},
                                        {"epub", &epub}}) {
-      BOOST_CHECK_THROW(Personalize(format, *base, who), Error);
+      BOOST_CHECK_THROW(Personalize(format, *base, who, kMarks), Error);
     }
   }
   // A good name with XML's specials still makes well-formed entries.
-  for (const auto& [name, text] : Unzip(Personalize("epub", epub, Ada()))) {
+  for (const auto& [name, text] : Unzip(Personalize("epub", epub, Ada(), kMarks))) {
     if (name.size() > 5 && (name.substr(name.size() - 4) == ".opf" || name.substr(name.size() - 6) == ".xhtml")) {
       BOOST_TEST(!XmlTexts(text, "/*").empty(), name);
     }
@@ -249,14 +253,14 @@ BOOST_AUTO_TEST_CASE(markdown_keeps_a_name_inline) {
                                    "ada@example.org", "www.example.org", "https://e.org/x", "~~s~~", "| a | b |",
                                    "![i](x.png)", "<!-- c -->", "\\# not", "1) item", "+ item"}) {
       const Licensee who = MakeLicensee(tier, kId, name);
-      const std::string html = RenderGfm(StripFrontMatter(Personalize("md", base, who)));
+      const std::string html = RenderGfm(StripFrontMatter(Personalize("md", base, who, kMarks)));
       const auto paragraphs = HtmlTexts(html, "//body/p");
       BOOST_TEST(paragraphs.back() == who.wording,
                  name << " -> " << html.substr(html.size() > 300 ? html.size() - 300 : 0));
       BOOST_TEST(HtmlTexts(html, "//body/p[last()]/*").empty(), name);  // no markup in it
     }
-    BOOST_CHECK_THROW(Personalize("md", base, MakeLicensee(tier, kId, "Ada\n# Heading")), Error);
-    BOOST_CHECK_THROW(Personalize("md", base, MakeLicensee(tier, kId, "    indented")), Error);
+    BOOST_CHECK_THROW(Personalize("md", base, MakeLicensee(tier, kId, "Ada\n# Heading"), kMarks), Error);
+    BOOST_CHECK_THROW(Personalize("md", base, MakeLicensee(tier, kId, "    indented"), kMarks), Error);
   }
 }
 

@@ -1,4 +1,5 @@
 // Cryptographic primitives, adapted from Crypto++: SHA-256, BLAKE2b-512,
+// HMAC-SHA-256, SipHash-2-4,
 // Base64, Ed25519 signing and verification, and the operating system's
 // random bytes. Byte strings are std::string. The one unit that includes
 // Crypto++. An Ed25519Signer is immutable after construction and thread-safe
@@ -6,6 +7,7 @@
 #ifndef IMPRINT_PIPELINE_BASE_CRYPTO_H_
 #define IMPRINT_PIPELINE_BASE_CRYPTO_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,6 +34,12 @@ bool Base64UrlDecode(std::string_view text, std::string* bytes);
 
 // `n` bytes from the operating system's random source.
 std::string RandomBytes(size_t n);
+
+// HMAC-SHA-256 of `message` under `key`: 32 raw bytes.
+std::string HmacSha256(std::string_view key, std::string_view message);
+// SipHash-2-4 of `message` under a 16-byte `key` (REQUIRES: key.size() == 16):
+// a keyed 64-bit hash for many short inputs (the marks in a copy's text).
+uint64_t SipHash24(std::string_view key, std::string_view message);
 
 // Constant-time equality, for secrets and digests.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);

@@ -160,6 +160,7 @@ TraceCandidate Confirm(const std::string& id, const std::string& format, const s
 constexpr size_t kMaxTracedCopy = size_t{1} << 30;
 
 int RunTrace(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.Has("text")) return RunTraceText(args, out, err);  // an excerpt's marks: cli_trace_text.cc
   if (args.positional.size() != 1) throw UsageError("give one FILE");
   const std::string path = args.positional[0];
   // A copy is a file (its format is its name's): never a device or a FIFO,
@@ -263,14 +264,20 @@ void AddAuditCommands(std::vector<Command>* commands) {
          AddDbOption(set);
        },
        &RunAuditVerify},
-      {"trace", "trace FILE [--db URL]", "name the license, subscriber and download of a copy",
+      {"trace", "trace FILE | --text FILE|- [--db URL]", "name the license, subscriber and download of a copy or excerpt",
        "For a personalised copy found elsewhere: the license its id mark names, the\n"
        "subscriber, and the audit row of the download with exactly these bytes.\n"
        "The license must be in the store and the copy must name its subscriber as\n"
        "that license's copy would; otherwise exit 1, 'unconfirmed'. A copy naming\n"
-       "several licenses is 'ambiguous' (exit 1), each listed, none chosen.",
-       "imprint trace found/monitor-v05-i077.epub",
+       "several licenses is 'ambiguous' (exit 1), each listed, none chosen.\n"
+       "With --text, any text (a pasted excerpt, a web page, pandoc's text of a\n"
+       "book; - for standard input) is traced by the invisible marks in every\n"
+       "personalised copy's article text (docs/marks.md), with the mark key beside\n"
+       "the signing keys: exit 0 naming the license, its subscriber and its\n"
+       "downloads; 3 'no mark'; 4 'ambiguous', naming every license that contributed.",
+       "imprint trace --text pasted.txt",
        [](OptionSet& set) {
+         set.addOption(ValueOption("text", "", "trace the marks in this text (- for standard input)", "FILE"));
          AddDbOption(set);
          AddResourceOptions(set);
        },

@@ -64,6 +64,12 @@ void AddWithdrawCommands(std::vector<Command>* commands); // withdraw
 void AddKeyCommands(std::vector<Command>* commands);      // keys ...
 void AddLicenseCommands(std::vector<Command>* commands);  // license ...
 void AddAuditCommands(std::vector<Command>* commands);    // audit, audit verify, trace
+// `trace --text FILE|-` (cli_trace_text.cc): exit 0 naming one license,
+// kExitNoMark when no license's marks are in the text, kExitAmbiguous when
+// several licenses' are.
+inline constexpr int kExitNoMark = 3;
+inline constexpr int kExitAmbiguous = 4;
+int RunTraceText(const Args& args, std::ostream& out, std::ostream& err);
 void AddServeCommands(std::vector<Command>* commands);    // serve
 void AddSearchCommands(std::vector<Command>* commands);   // search
 void AddReportCommands(std::vector<Command>* commands);   // report, admin passwd

@@ -15,6 +15,7 @@
 #include "pipeline/base/text_decoder.h"
 #include "pipeline/base/zip_writer.h"
 #include "pipeline/edition/writers.h"
+#include "pipeline/server/text_marks.h"
 
 namespace imprint {
 namespace {
@@ -96,9 +97,34 @@ void CheckRenderable(const Licensee& who) {
   }
 }
 
-std::string PersonalizeHtml(const std::string& html, const Licensee& who, const std::string& format) {
-  return Fill(Fill(html, kMetaMarker, IdMark(who) + "\n" + HtmlMeta(who), format), kMarker, LicenseeParagraph(who),
-              format);
+// The page's article text (the text between the tags of <main>, never a
+// tag, attribute or comment) marked for `marker`'s license.
+std::string MarkHtmlMain(const std::string& html, const TextMarker& marker, const std::string& what) {
+  const size_t open = html.find("<main");
+  const size_t close = open == std::string::npos ? open : html.find("</main>", open);
+  if (close == std::string::npos) throw Error(what, 0, "no article text to mark (<main>)");
+  std::string out = html.substr(0, open);
+  out.reserve(html.size() + html.size() / 8);
+  for (size_t at = open; at < close;) {
+    if (html[at] == '<') {
+      const bool comment = html.compare(at, 4, "<!--") == 0;
+      const size_t end = comment ? html.find("-->", at) : html.find('>', at);
+      const size_t next = end == std::string::npos || end > close ? close : end + (comment ? 3 : 1);
+      out.append(html, at, next - at);
+      at = next;
+      continue;
+    }
+    const size_t text_end = std::min(html.find('<', at), close);
+    marker.Mark(std::string_view(html).substr(at, text_end - at), &out);
+    at = text_end;
+  }
+  return out + html.substr(close);
+}
+
+std::string PersonalizeHtml(const std::string& html, const Licensee& who, const TextMarker& marker,
+                            const std::string& format) {
+  return Fill(Fill(MarkHtmlMain(html, marker, format), kMetaMarker, IdMark(who) + "\n" + HtmlMeta(who), format),
+              kMarker, LicenseeParagraph(who), format);
 }
 
 // The front matter's closing line, or npos when the text has none.
@@ -107,16 +133,44 @@ size_t FrontMatterEnd(const std::string& md) {
   return md.find("\n---\n", 3);
 }
 
-std::string PersonalizeMarkdown(const std::string& md, const Licensee& who, const std::string& format) {
+// The articles' lines of an edition's Markdown (edition.md: after the title
+// and the corrections' quote, before the rule above the footer) marked for
+// `marker`'s license; the front matter, title, corrections and footer not.
+std::string MarkMarkdownArticles(const std::string& md, size_t body, const TextMarker& marker,
+                                 const std::string& what) {
+  const size_t title = md.find("\n# ", body);
+  const size_t rule = title == std::string::npos ? title : md.find("\n---\n", title + 1);
+  if (rule == std::string::npos) throw Error(what, 0, "no article text to mark (the title and the rule)");
+  const size_t first = md.find('\n', title + 1) + 1;
+  std::string out = md.substr(0, first);
+  out.reserve(md.size() + md.size() / 8);
+  for (size_t line = first; line <= rule;) {
+    const size_t end = md.find('\n', line);
+    const std::string_view text = std::string_view(md).substr(line, end - line);
+    if (text.empty() || text[0] == '>') {
+      out.append(text);
+    } else {
+      marker.Mark(text, &out);
+    }
+    out.push_back('\n');
+    line = end + 1;
+  }
+  return out + md.substr(rule + 1);
+}
+
+std::string PersonalizeMarkdown(const std::string& md, const Licensee& who, const TextMarker& marker,
+                                const std::string& format) {
   const size_t close = FrontMatterEnd(md);
   if (close == std::string::npos) throw Error(format, 0, "no front matter for the licensee");
-  std::string out = md.substr(0, close + 1) + FrontMatterKeys(who) + md.substr(close + 1);
+  std::string out =
+      md.substr(0, close + 1) + FrontMatterKeys(who) + MarkMarkdownArticles(md.substr(close + 1), 0, marker, format);
   // The wording is one line without control characters (CheckRenderable), so
   // escaped it stays one paragraph of inline text.
   return out + EscapeMarkdownParagraph(who.wording) + "\n";
 }
 
-std::string PersonalizeEpub(const std::string& epub, const Licensee& who, const std::string& format) {
+std::string PersonalizeEpub(const std::string& epub, const Licensee& who, const TextMarker& marker,
+                            const std::string& format) {
   std::vector<ZipEntry> entries;
   try {
     entries = ReadZip(epub);
@@ -129,7 +183,9 @@ std::string PersonalizeEpub(const std::string& epub, const Licensee& who, const 
     std::string changed;
     if (e.name == kEpubEntries[0]) {
       changed = Fill(Inflate(e), kMetaMarker, IdMark(who) + "\n    " + EpubMeta(who), e.name);
-    } else if (e.name == kEpubEntries[1] || e.name == kEpubEntries[2]) {
+    } else if (e.name == kEpubEntries[1]) {
+      changed = Fill(MarkHtmlMain(Inflate(e), marker, e.name), kMarker, LicenseeParagraph(who), e.name);
+    } else if (e.name == kEpubEntries[2]) {
       changed = Fill(Inflate(e), kMarker, LicenseeParagraph(who), e.name);
     }
     if (changed.empty()) {
@@ -238,13 +294,15 @@ const Writer& WriterOf(const std::string& format) {
 }
 }  // namespace
 
-std::string Personalize(const std::string& format, const std::string& artifact, const Licensee& who) {
+std::string Personalize(const std::string& format, const std::string& artifact, const Licensee& who,
+                        const MarkKey& marks) {
   const Writer& writer = WriterOf(format);
   CheckRenderable(who);
+  const TextMarker marker(marks, who.license_id);
   switch (writer.personalization) {
-    case Personalization::kFrontMatter: return PersonalizeMarkdown(artifact, who, writer.format);
-    case Personalization::kHtmlMarkers: return PersonalizeHtml(artifact, who, writer.format);
-    case Personalization::kEpubMarkers: return PersonalizeEpub(artifact, who, writer.format);
+    case Personalization::kFrontMatter: return PersonalizeMarkdown(artifact, who, marker, writer.format);
+    case Personalization::kHtmlMarkers: return PersonalizeHtml(artifact, who, marker, writer.format);
+    case Personalization::kEpubMarkers: return PersonalizeEpub(artifact, who, marker, writer.format);
   }
   throw Error(format, 0, "no such format");
 }

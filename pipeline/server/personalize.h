@@ -7,6 +7,8 @@
 // package document); Markdown gets front-matter keys and a last paragraph.
 // The license id also goes, alone, into a mark of its own (see
 // FindLicenseIds), so a trace never reads it out of licensee-controlled text.
+// Every copy's article text carries invisible marks keyed to the license
+// (text_marks.h), for a trace from a pasted excerpt (`imprint trace --text`).
 // An EPUB keeps every compressed entry but the three it changes (the issue's
 // page, the rights page, the package document), which it recompresses. The
 // same edition and licensee always give the same bytes. Pure; thread-safe.
@@ -19,6 +21,7 @@
 
 #include "pipeline/edition/rights_policy.h"
 #include "pipeline/edition/template_set.h"
+#include "pipeline/signing/mark_key.h"
 
 namespace imprint {
 
@@ -50,13 +53,17 @@ class Watermarks {
   std::map<std::string, TemplateSet> templates_;
 };
 
-// `format` is md, html or epub. Throws imprint::Error when the artifact has
+// `format` is md, html or epub. The article text (HTML and the book's issue
+// page: the text of <main>; Markdown: the articles' lines) carries invisible
+// marks of the license under `marks` (text_marks.h), nothing else does.
+// Throws imprint::Error when the artifact has
 // no place for the licensee (not built by these templates), and when the
 // licensee cannot be carried safely: an id that is not a UUID, a name that
 // SubscriberNameProblem() refuses (a license signed before names were
 // checked), a wording that is not one line of text. Every changed EPUB entry
 // is parsed as XML before the copy is returned.
-std::string Personalize(const std::string& format, const std::string& artifact, const Licensee& who);
+std::string Personalize(const std::string& format, const std::string& artifact, const Licensee& who,
+                        const MarkKey& marks);
 
 // The license ids a copy's id marks carry, distinct, in the order found: in
 // HTML and EPUB a comment <!--imprint:license-id ID--> (in the page's head,

@@ -184,7 +184,7 @@ std::shared_ptr<const CopyCache::Copy> DownloadServer::Impl::CopyFor(const Route
   std::shared_ptr<const CopyCache::Copy> copy = cache.Get(cache_key);
   if (copy) return copy;
   auto made = std::make_shared<CopyCache::Copy>();
-  made->bytes = Personalize(route.format, *base.bytes, watermarks.Make(license.tier, license.id, license.subscriber_name));
+  made->bytes = Personalize(route.format, *base.bytes, watermarks.Make(license.tier, license.id, license.subscriber_name), marks);
   made->signature =
       SignMinisign(key.signer, key.key.id, made->bytes, FormatTrustedComment({route.file, route.edition.Path(), "", license.id}));
   made->sha256 = Sha256Hex(made->bytes);

@@ -47,6 +47,7 @@
 #include "pipeline/server/verdict_cache.h"
 #include "pipeline/server/withdrawn_list.h"
 #include "pipeline/signing/live_keys.h"
+#include "pipeline/signing/mark_key.h"
 #include "pipeline/signing/minisign.h"
 
 namespace imprint {
@@ -67,8 +68,8 @@ inline constexpr const char* kStoreUnavailable = "{\"error\":\"store_unavailable
 
 struct DownloadServer::Impl {
   Impl(ServerOptions o, RightsPolicy p, TemplateSet t, Keystore keystore)
-      : options(std::move(o)), policy(std::move(p)), templates(std::move(t)), keys(std::move(keystore)),
-        watermarks(policy), out_root(fs::weakly_canonical(fs::absolute(options.out_dir))),
+      : options(std::move(o)), policy(std::move(p)), templates(std::move(t)), keys(keystore),
+        watermarks(policy), marks(MarkKey::LoadOrCreate(keystore.dir())), out_root(fs::weakly_canonical(fs::absolute(options.out_dir))),
         verifier(out_root.string()),
         page(templates.Render("subscribers.html", TemplateData())) {
     templates.CheckNames(SearchPageTemplateUse());
@@ -146,6 +147,7 @@ struct DownloadServer::Impl {
   TemplateSet templates;
   LiveKeys keys;
   Watermarks watermarks;  // each tier's wording, parsed once
+  MarkKey marks;          // the copies' invisible marks (text_marks.h), made on first use
   fs::path out_root;
   ArtifactVerifier verifier;
   std::string page;

@@ -4,6 +4,8 @@
 //   keyring.json     every key's id, public key and status (current, retired,
 //                    revoked with a reason); which one signs
 //   <KEYID>.key      the current key's secret seed, mode 0600, folder 0700
+//   mark.key         the copies' mark key (mark_key.h), which rotation and
+//                    revocation leave alone
 //
 // Rotation makes a new current key and retires the old one (its public key
 // stays, so older editions still verify; its secret is deleted). Revocation
