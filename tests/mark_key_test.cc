@@ -53,10 +53,13 @@ BOOST_AUTO_TEST_CASE(refused_when_others_can_read_it_or_it_is_not_a_key) {
 
 BOOST_AUTO_TEST_CASE(gaps_hash_both_words_in_order) {
   const MarkKey key = MarkKey::FromSecret(std::string(32, 'k'));
-  BOOST_TEST(key.Gap("red", "fox") == key.Gap("red", "fox"));
-  BOOST_TEST(key.Gap("red", "fox") != key.Gap("fox", "red"));
-  BOOST_TEST(key.Gap("re", "dfox") != key.Gap("red", "fox"));
-  BOOST_TEST(key.Gap("red", "fox") != MarkKey::FromSecret(std::string(32, 'j')).Gap("red", "fox"));
+  MarkKey::Gaps gaps(key), again(key), other(MarkKey::FromSecret(std::string(32, 'j')));
+  const uint64_t red_fox = gaps.Of("red", "fox");
+  BOOST_TEST(red_fox == again.Of("red", "fox"));
+  BOOST_TEST(red_fox == gaps.Of("red", "fox"));  // the hasher is ready again after each
+  BOOST_TEST(red_fox != gaps.Of("fox", "red"));
+  BOOST_TEST(gaps.Of("re", "dfox") != red_fox);
+  BOOST_TEST(red_fox != other.Of("red", "fox"));
 }
 
 // The signing keys' rotation and revocation clean the keystore folder of

@@ -4,6 +4,7 @@
 #include <crypto++/hmac.h>
 #include <crypto++/osrng.h>
 #include <crypto++/sha.h>
+#include <crypto++/siphash.h>
 #include <crypto++/xed25519.h>
 
 #include <array>
@@ -42,45 +43,21 @@ std::string HmacSha256(std::string_view key, std::string_view message) {
   return Digest(mac, message);
 }
 
-namespace {
-uint64_t Load64(const unsigned char* p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
-  return v;
-}
-uint64_t Rotl(uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
-[[gnu::always_inline]] inline void SipRound(uint64_t& v0, uint64_t& v1, uint64_t& v2, uint64_t& v3) {
-  v0 += v1, v1 = Rotl(v1, 13), v1 ^= v0, v0 = Rotl(v0, 32);
-  v2 += v3, v3 = Rotl(v3, 16), v3 ^= v2;
-  v0 += v3, v3 = Rotl(v3, 21), v3 ^= v0;
-  v2 += v1, v1 = Rotl(v1, 17), v1 ^= v2, v2 = Rotl(v2, 32);
-}
-}  // namespace
+struct SipHasher::State {
+  CryptoPP::SipHash<2, 4, false> mac;
+  explicit State(std::string_view key) : mac(Bytes(key), static_cast<unsigned>(key.size())) {}
+};
 
-// The reference algorithm (Aumasson and Bernstein), inline: Crypto++'s
-// object costs more to set up than a short input costs to hash, and a copy
-// hashes every word gap of its text.
-uint64_t SipHash24(std::string_view key, std::string_view message) {
-  const auto* k = reinterpret_cast<const unsigned char*>(key.data());
-  const auto* m = reinterpret_cast<const unsigned char*>(message.data());
-  const uint64_t k0 = Load64(k), k1 = Load64(k + 8);
-  uint64_t v0 = k0 ^ 0x736f6d6570736575ULL, v1 = k1 ^ 0x646f72616e646f6dULL;
-  uint64_t v2 = k0 ^ 0x6c7967656e657261ULL, v3 = k1 ^ 0x7465646279746573ULL;
-  const size_t n = message.size(), whole = n - n % 8;
-  for (size_t i = 0; i < whole; i += 8) {
-    const uint64_t word = Load64(m + i);
-    v3 ^= word;
-    SipRound(v0, v1, v2, v3), SipRound(v0, v1, v2, v3);
-    v0 ^= word;
-  }
-  uint64_t last = static_cast<uint64_t>(n) << 56;
-  for (size_t j = 0; j < n % 8; ++j) last |= static_cast<uint64_t>(m[whole + j]) << (8 * j);
-  v3 ^= last;
-  SipRound(v0, v1, v2, v3), SipRound(v0, v1, v2, v3);
-  v0 ^= last;
-  v2 ^= 0xff;
-  for (int r = 0; r < 4; ++r) SipRound(v0, v1, v2, v3);
-  return v0 ^ v1 ^ v2 ^ v3;
+SipHasher::SipHasher(std::string_view key) : state_(std::make_unique<State>(key)) {}
+SipHasher::~SipHasher() = default;
+
+uint64_t SipHasher::Hash(std::string_view message) {
+  state_->mac.Update(Bytes(message), message.size());
+  CryptoPP::byte out[8];
+  state_->mac.TruncatedFinal(out, sizeof out);  // and ready for the next message
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | out[i];
+  return v;
 }
 
 std::string Hex(std::string_view bytes) {

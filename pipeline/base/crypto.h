@@ -37,9 +37,25 @@ std::string RandomBytes(size_t n);
 
 // HMAC-SHA-256 of `message` under `key`: 32 raw bytes.
 std::string HmacSha256(std::string_view key, std::string_view message);
-// SipHash-2-4 of `message` under a 16-byte `key` (REQUIRES: key.size() == 16):
-// a keyed 64-bit hash for many short inputs (the marks in a copy's text).
-uint64_t SipHash24(std::string_view key, std::string_view message);
+// SipHash-2-4 (Crypto++'s) under a 16-byte key: a keyed 64-bit hash for
+// many short inputs (the word gaps of a copy's text). Keyed once and used for
+// many messages, it costs little more than the rounds themselves; one object
+// per thread (not thread-safe).
+class SipHasher {
+ public:
+  // REQUIRES: key.size() == 16.
+  explicit SipHasher(std::string_view key);
+  ~SipHasher();
+  SipHasher(const SipHasher&) = delete;
+  SipHasher& operator=(const SipHasher&) = delete;
+  // The hash of `message`, its 8 bytes read little-endian (as the reference
+  // implementation prints it).
+  uint64_t Hash(std::string_view message);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // Constant-time equality, for secrets and digests.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);

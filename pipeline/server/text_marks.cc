@@ -56,9 +56,9 @@ struct Slot {
   int position;
   int whitening;
 };
-std::array<Slot, kMarksPerGap> GapSlots(const MarkKey& key, std::string_view before, std::string_view after) {
+std::array<Slot, kMarksPerGap> GapSlots(MarkKey::Gaps& gaps, std::string_view before, std::string_view after) {
   std::array<char, kWordPrefix> a, b;
-  uint64_t h = key.Gap(WordKey(before, &a), WordKey(after, &b));
+  uint64_t h = gaps.Of(WordKey(before, &a), WordKey(after, &b));
   std::array<Slot, kMarksPerGap> slots;
   for (Slot& slot : slots) {
     slot = {static_cast<int>(h % kMarkPositions), static_cast<int>((h >> 7) & 3)};
@@ -112,6 +112,7 @@ bool IsGapSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'
 TextMarker::TextMarker(const MarkKey& key, std::string_view license_id) : key_(key), tag_(key.Tag(license_id)) {}
 
 size_t TextMarker::Mark(std::string_view text, std::string* out) const {
+  MarkKey::Gaps gaps(key_);
   size_t marks = 0, copied = 0;
   size_t token = 0;  // where the token before `i` starts (after white space)
   for (size_t i = 0; i < text.size(); ++i) {
@@ -128,7 +129,7 @@ size_t TextMarker::Mark(std::string_view text, std::string* out) const {
       while (end < text.size() && IsWordByte(text[end])) ++end;
       if (start == 0 || end >= text.size() || !PlainToken(text.substr(before, i - before))) continue;
       out->append(text.substr(copied, i - copied));
-      for (const Slot& slot : GapSlots(key_, text.substr(start, i - start), text.substr(i + 1, end - i - 1))) {
+      for (const Slot& slot : GapSlots(gaps, text.substr(start, i - start), text.substr(i + 1, end - i - 1))) {
         out->append(kMarks[SymbolOf(tag_, slot.position) ^ slot.whitening]);
       }
       copied = i;
@@ -140,6 +141,7 @@ size_t TextMarker::Mark(std::string_view text, std::string* out) const {
 }
 
 std::vector<MarkVote> ReadMarks(std::string_view text, const MarkKey& key) {
+  MarkKey::Gaps gaps(key);
   std::vector<MarkVote> votes;
   std::string_view previous;  // the last word, when a gap may follow it
   bool previous_whole = false;  // it did not start the text
@@ -152,7 +154,7 @@ std::vector<MarkVote> ReadMarks(std::string_view text, const MarkKey& key) {
       while (i < text.size() && IsWordByte(text[i])) ++i;
       const std::string_view word = text.substr(start, i - start);
       if (gap && previous_whole && marks == kMarksPerGap && spaces > 0 && i < text.size()) {
-        const auto slots = GapSlots(key, previous, word);
+        const auto slots = GapSlots(gaps, previous, word);
         for (int k = 0; k < kMarksPerGap; ++k) votes.push_back({slots[k].position, mark[k] ^ slots[k].whitening});
       }
       previous = word;

@@ -89,13 +89,13 @@ MarkKey MarkKey::LoadOrCreate(const std::string& dir) {
 
 std::string MarkKey::Tag(std::string_view license_id) const { return HmacSha256(tag_key_, license_id); }
 
-uint64_t MarkKey::Gap(std::string_view before, std::string_view after) const {
+uint64_t MarkKey::Gaps::Of(std::string_view before, std::string_view after) {
   char words[2 * kGapWord + 1];  // no allocation: a copy hashes every gap
   before = before.substr(0, kGapWord), after = after.substr(0, kGapWord);
   before.copy(words, before.size());
   words[before.size()] = '\x1f';
   after.copy(words + before.size() + 1, after.size());
-  return SipHash24(gap_key_, std::string_view(words, before.size() + 1 + after.size()));
+  return hasher_.Hash(std::string_view(words, before.size() + 1 + after.size()));
 }
 
 }  // namespace imprint

@@ -19,6 +19,8 @@
 #include <string>
 #include <string_view>
 
+#include "pipeline/base/crypto.h"
+
 namespace imprint {
 
 class MarkKey {
@@ -39,9 +41,17 @@ class MarkKey {
 
   // A license's 256-bit tag (32 bytes): the payload of its copies' marks.
   std::string Tag(std::string_view license_id) const;
-  // The keyed hash of a word gap, from the words on either side of it (their
-  // first kGapWord bytes).
-  uint64_t Gap(std::string_view before, std::string_view after) const;
+  // The keyed hashes of word gaps, from the words on either side of each
+  // (their first kGapWord bytes): keyed once, for the gaps of one text; one
+  // per thread.
+  class Gaps {
+   public:
+    explicit Gaps(const MarkKey& key) : hasher_(key.gap_key_) {}
+    uint64_t Of(std::string_view before, std::string_view after);
+
+   private:
+    SipHasher hasher_;
+  };
 
  private:
   MarkKey() = default;
