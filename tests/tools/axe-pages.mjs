@@ -16,9 +16,9 @@
 // Screenshots go to $IMPRINT_SCREENSHOTS (default TMPDIR/imprint-axe-screenshots),
 // one per page and width, and one with the skip link focused. Run by ctest
 // (tests/CMakeLists.txt) with IMPRINT_BIN and IMPRINT_SOURCE set.
-import { chromium } from "playwright-core";
+import { launchChromium, startServe } from "./browser.mjs";
 import { AxeBuilder } from "@axe-core/playwright";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -194,25 +194,11 @@ try {
   const serve = specs.map((s) => s.serve).find((s) => s);
   let base = "";
   if (serve) {
-    server = spawn(bin, serve.map(fill), { env, cwd: dir });
-    const port = await new Promise((resolve, reject) => {
-      let text = "";
-      server.stdout.on("data", (chunk) => {
-        text += chunk;
-        const m = text.match(/127\.0\.0\.1:(\d+)\//);
-        if (m) resolve(Number(m[1]));
-      });
-      server.on("exit", (code) => reject(new Error("imprint serve exited with " + code)));
-      setTimeout(() => reject(new Error("imprint serve did not start")), 10000);
-    });
+    let port;
+    ({ server, port } = await startServe(bin, serve.map(fill), { env, cwd: dir }));
     base = `http://127.0.0.1:${port}`;
   }
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           "--disable-dev-shm-usage", "--no-proxy-server"],
-  });
+  browser = await launchChromium();
   for (const spec of specs) {
     for (const page of spec.pages || []) {
       for (const size of WIDTHS) {

@@ -10,19 +10,14 @@
 //   plain_text     the same on the plain page
 //   not_found      phrases of the plain page's article text that find-in-page
 //                  (window.find) does not find on the marked page
-import { chromium } from "playwright-core";
+import { launchChromium } from "./browser.mjs";
 import fs from "node:fs";
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
 let seed = job.seed >>> 0;
 const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--no-proxy-server", "--font-render-hinting=none"],
-});
+const browser = await launchChromium(["--font-render-hinting=none"]);
 const answers = [];
 try {
   const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });

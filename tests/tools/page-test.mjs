@@ -8,8 +8,8 @@
 // desktop (1280) and phone (390) widths, with screenshots kept in
 // $IMPRINT_SCREENSHOTS (default: TMPDIR/imprint-page-screenshots) to look at.
 // Run by ctest (tests/CMakeLists.txt).
-import { chromium } from "playwright-core";
-import { execFileSync, spawn } from "node:child_process";
+import { launchChromium, startServe } from "./browser.mjs";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -50,24 +50,10 @@ try {
   imprint("license", "renew", idOf(renewedFile), "--until", "2099-12-31", "--out", path.join(dir, "ren-new.license"),
           "--db", db);
 
-  server = spawn(bin, ["serve", "--port", "0", "--out", out, "--db", db], { env, cwd: dir });
-  const port = await new Promise((resolve, reject) => {
-    let text = "";
-    server.stdout.on("data", (chunk) => {
-      text += chunk;
-      const m = text.match(/127\.0\.0\.1:(\d+)\//);
-      if (m) resolve(Number(m[1]));
-    });
-    server.on("exit", (code) => reject(new Error("imprint serve exited with " + code)));
-    setTimeout(() => reject(new Error("imprint serve did not start")), 10000);
-  });
+  let port;
+  ({ server, port } = await startServe(bin, ["serve", "--port", "0", "--out", out, "--db", db], { env, cwd: dir }));
 
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           "--disable-dev-shm-usage", "--no-proxy-server"],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const errors = [];

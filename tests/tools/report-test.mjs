@@ -7,9 +7,9 @@
 // their tables, axe-core (WCAG 2.2 AA rules) finding no violation.
 // Screenshots are kept in $IMPRINT_SCREENSHOTS (default:
 // TMPDIR/imprint-report-screenshots) to look at. Run by ctest.
-import { chromium } from "playwright-core";
+import { launchChromium, startServe } from "./browser.mjs";
 import AxeBuilder from "@axe-core/playwright";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -81,17 +81,8 @@ try {
   const old = issue("old", "individual", "monitor", "2020-01-01", "2020-12-31");
   imprint(["admin", "passwd", "--db", db], password + "\n");
 
-  server = spawn(bin, ["serve", "--port", "0", "--out", out, "--db", db], { env, cwd: dir });
-  const port = await new Promise((resolve, reject) => {
-    let text = "";
-    server.stdout.on("data", (chunk) => {
-      text += chunk;
-      const m = text.match(/127\.0\.0\.1:(\d+)\//);
-      if (m) resolve(Number(m[1]));
-    });
-    server.on("exit", (code) => reject(new Error("imprint serve exited with " + code)));
-    setTimeout(() => reject(new Error("imprint serve did not start")), 10000);
-  });
+  let port;
+  ({ server, port } = await startServe(bin, ["serve", "--port", "0", "--out", out, "--db", db], { env, cwd: dir }));
   const base = `http://127.0.0.1:${port}`;
   const get = (p, license) => fetch(base + p, { headers: license ? { Authorization: "License " + b64url(license) } : {} });
   const md = "/editions/monitor/v05/i077/monitor-v05-i077.md";
@@ -106,12 +97,7 @@ try {
   check((await get("/admin/")).status === 401, "the dashboard without a credential is 401");
   imprint(["report", "--out", path.join(dir, "report.html"), "--db", db]);
 
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           "--disable-dev-shm-usage", "--no-proxy-server"],
-  });
+  browser = await launchChromium();
   for (const width of [1280, 390]) {
     const file = await open(browser, "file://" + path.join(dir, "report.html"), width);
     await checkPage(file.page, "report", width, file.errors);
