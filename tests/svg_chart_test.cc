@@ -7,6 +7,7 @@
 #include <boost/test/unit_test.hpp>
 #include <algorithm>
 
+#include "pipeline/base/xml_escape.h"
 #include "tests/support.h"
 
 namespace imprint {
@@ -66,7 +67,7 @@ BOOST_AUTO_TEST_CASE(column_chart_labels_days_and_thins_its_ticks) {
 }
 
 BOOST_AUTO_TEST_CASE(markup_escape_drops_controls) {
-  BOOST_TEST(MarkupEscape("a<b>&\"'\x01\x7f\tz") == "a&lt;b&gt;&amp;&quot;&#39;\tz");
+  BOOST_TEST(HtmlEscaped("a<b>&\"'\x01\x7f\tz") == "a&lt;b&gt;&amp;&quot;&#39;\tz");
 }
 
 }  // namespace

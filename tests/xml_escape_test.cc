@@ -60,6 +60,29 @@ BOOST_AUTO_TEST_CASE(a_cut_sequence_at_the_end_is_not_read_past) {
   BOOST_TEST(XmlEscaped("x\xEF\xBF") == "x\xEF\xBF");
 }
 
+// The HTML form, read by libxml2's HTML parser as a browser would: the same
+// text, but carriage returns and DEL (parse errors in HTML) dropped.
+void ExpectHtmlReadsBack(const std::string& text) {
+  std::string want;
+  for (char c : Carried(text)) {
+    if (c != '\r' && c != '\x7f') want += c;
+  }
+  const std::string e = HtmlEscaped(text);
+  BOOST_TEST_CONTEXT("text: " << text << "\nescaped: " << e) {
+    BOOST_TEST(e.find('\r') == std::string::npos);
+    BOOST_TEST(e.find("&#13;") == std::string::npos);
+    BOOST_TEST(testing::HtmlTexts("<!DOCTYPE html><p title=\"" + e + "\">" + e + "</p>", "//p") ==
+               std::vector<std::string>{want}, boost::test_tools::per_element());
+    BOOST_TEST(testing::HtmlTexts("<!DOCTYPE html><p title=\"" + e + "\">x</p>", "//p/@title") ==
+               std::vector<std::string>{want}, boost::test_tools::per_element());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(html_drops_what_html_calls_a_parse_error) {
+  ExpectHtmlReadsBack("O'Brien & \"Sons\" <b>x</b>\r\nline\ttab\x7f\x01end");
+  BOOST_TEST(HtmlEscaped("a'b") == "a&#39;b");
+}
+
 BOOST_AUTO_TEST_CASE(random_text_always_reads_back) {
   std::mt19937 rng(20261129);
   const std::string alphabet = std::string("ab &<>\"'\t\n\r\x01\x1f", 14) + "\xC3\xA9\xEF\xBF\xBE";
@@ -71,6 +94,7 @@ BOOST_AUTO_TEST_CASE(random_text_always_reads_back) {
       text += k < 13 ? alphabet.substr(k, 1) : (k == 13 ? std::string("\xC3\xA9") : std::string("\xEF\xBF\xBE"));
     }
     ExpectReadsBack(text);
+    ExpectHtmlReadsBack(text);
   }
 }
 

@@ -2,7 +2,9 @@
 
 namespace imprint {
 
-void AppendXmlEscaped(std::string_view text, std::string* out) {
+namespace {
+
+void AppendEscaped(std::string_view text, bool html, std::string* out) {
   out->reserve(out->size() + text.size());
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
@@ -16,10 +18,11 @@ void AppendXmlEscaped(std::string_view text, std::string* out) {
       case '<': *out += "&lt;"; break;
       case '>': *out += "&gt;"; break;
       case '"': *out += "&quot;"; break;
-      case '\'': *out += "&apos;"; break;
-      case '\t': *out += "&#9;"; break;
-      case '\n': *out += "&#10;"; break;
-      case '\r': *out += "&#13;"; break;
+      case '\'': *out += html ? "&#39;" : "&apos;"; break;
+      case '\t': *out += html ? "\t" : "&#9;"; break;
+      case '\n': *out += html ? "\n" : "&#10;"; break;
+      case '\r': *out += html ? "" : "&#13;"; break;
+      case '\x7f': *out += html ? "" : "\x7f"; break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) break;  // no XML 1.0 character
         *out += c;
@@ -27,9 +30,19 @@ void AppendXmlEscaped(std::string_view text, std::string* out) {
   }
 }
 
+}  // namespace
+
+void AppendXmlEscaped(std::string_view text, std::string* out) { AppendEscaped(text, false, out); }
+
 std::string XmlEscaped(std::string_view text) {
   std::string out;
-  AppendXmlEscaped(text, &out);
+  AppendEscaped(text, false, &out);
+  return out;
+}
+
+std::string HtmlEscaped(std::string_view text) {
+  std::string out;
+  AppendEscaped(text, true, &out);
   return out;
 }
 

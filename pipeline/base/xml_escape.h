@@ -1,4 +1,4 @@
-// The one XML escaper: text made safe for XML 1.0 character data and for
+// The one XML and HTML escaper: text made safe for XML 1.0 character data and for
 // attribute values in either quote, as the catalog's rights files, the feeds,
 // the search results and the personalised copies write them. Pure.
 //
@@ -8,6 +8,10 @@
 // XML 1.0 cannot carry at all (the C0 controls but those three, U+FFFE and
 // U+FFFF) is dropped, so no caller can write a document a parser refuses.
 // Other bytes pass unchanged: the input is expected to be UTF-8 already.
+//
+// HtmlEscaped is the same for HTML pages (the report and its inline SVG):
+// there tab and line feed stay as they are, and what HTML calls a parse
+// error is dropped as well: a carriage return (even as a reference) and DEL.
 #ifndef IMPRINT_PIPELINE_BASE_XML_ESCAPE_H_
 #define IMPRINT_PIPELINE_BASE_XML_ESCAPE_H_
 
@@ -20,6 +24,7 @@ namespace imprint {
 void AppendXmlEscaped(std::string_view text, std::string* out);
 // `text`, escaped.
 std::string XmlEscaped(std::string_view text);
+std::string HtmlEscaped(std::string_view text);
 
 }  // namespace imprint
 

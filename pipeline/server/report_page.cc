@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "pipeline/base/rfc3339.h"
+#include "pipeline/base/xml_escape.h"
 #include "pipeline/server/svg_chart.h"
 
 namespace imprint {
@@ -35,7 +36,7 @@ constexpr char kStyle[] =
     "@media (max-width:600px){table{font-size:.8rem}th,td{padding:2px 3px}body{font-size:15px}}"
     "footer{margin-top:32px;border-top:1px solid #ccc;color:#444;font-size:.9rem;padding-bottom:16px}";
 
-std::string E(const std::string& text) { return MarkupEscape(text); }
+std::string E(const std::string& text) { return HtmlEscaped(text); }
 std::string Cell(int64_t n) { return "<td class=\"n\">" + std::to_string(n) + "</td>"; }
 std::string IdCell(const std::string& id) { return "<td class=\"id\">" + E(id) + "</td>"; }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "pipeline/base/xml_escape.h"
+
 namespace imprint {
 namespace {
 
@@ -23,7 +25,7 @@ std::string Num(double v) {
 
 std::string Text(double x, double y, const std::string& text, const char* anchor = "start", int size = kFont) {
   return "<text x=\"" + Num(x) + "\" y=\"" + Num(y) + "\" font-size=\"" + std::to_string(size) +
-         "\" text-anchor=\"" + anchor + "\" fill=\"" + kInk + "\">" + MarkupEscape(text) + "</text>";
+         "\" text-anchor=\"" + anchor + "\" fill=\"" + kInk + "\">" + HtmlEscaped(text) + "</text>";
 }
 
 std::string Line(double x1, double y1, double x2, double y2, const char* color, const char* extra = "") {
@@ -33,7 +35,7 @@ std::string Line(double x1, double y1, double x2, double y2, const char* color, 
 
 std::string Rect(double x, double y, double w, double h, const std::string& color) {
   return "<rect x=\"" + Num(x) + "\" y=\"" + Num(y) + "\" width=\"" + Num(std::max(w, 0.0)) + "\" height=\"" +
-         Num(std::max(h, 0.0)) + "\" fill=\"" + MarkupEscape(color) + "\"/>";
+         Num(std::max(h, 0.0)) + "\" fill=\"" + HtmlEscaped(color) + "\"/>";
 }
 
 int64_t MaxValue(const Chart& chart) {
@@ -47,9 +49,9 @@ int64_t MaxValue(const Chart& chart) {
 // The opening tag, the title and the legend (a swatch and name per series).
 std::string Open(const Chart& chart, int height) {
   std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + std::to_string(kWidth) + " " +
-                    std::to_string(height) + "\" role=\"img\" aria-labelledby=\"" + MarkupEscape(chart.id) +
-                    "-title\" class=\"chart\"><title id=\"" + MarkupEscape(chart.id) + "-title\">" +
-                    MarkupEscape(chart.title) + "</title>";
+                    std::to_string(height) + "\" role=\"img\" aria-labelledby=\"" + HtmlEscaped(chart.id) +
+                    "-title\" class=\"chart\"><title id=\"" + HtmlEscaped(chart.id) + "-title\">" +
+                    HtmlEscaped(chart.title) + "</title>";
   svg += Text(kWidth / 2.0, 18, chart.title, "middle", kFont + 2);
   double x = kLeft;
   for (const ChartSeries& s : chart.series) {
@@ -60,24 +62,6 @@ std::string Open(const Chart& chart, int height) {
 }
 
 }  // namespace
-
-std::string MarkupEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default:
-        if ((static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') || c == 0x7f) break;
-        out += c;
-    }
-  }
-  return out;
-}
 
 int64_t TickStep(int64_t max, int ticks) {
   if (max <= 0 || ticks <= 0) return 1;
@@ -121,7 +105,7 @@ std::string ColumnChartSvg(const Chart& chart) {
   svg += Text(kLeft + plot_w / 2, height - 8, chart.label_axis, "middle");
   svg += "<text x=\"12\" y=\"" + Num(kTop + kPlotHeight / 2.0) + "\" font-size=\"" + std::to_string(kFont) +
          "\" text-anchor=\"middle\" fill=\"" + kInk + "\" transform=\"rotate(-90 12 " +
-         Num(kTop + kPlotHeight / 2.0) + ")\">" + MarkupEscape(chart.value_axis) + "</text>";
+         Num(kTop + kPlotHeight / 2.0) + ")\">" + HtmlEscaped(chart.value_axis) + "</text>";
   return svg + "</svg>";
 }
 

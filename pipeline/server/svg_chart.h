@@ -42,10 +42,6 @@ std::string ColumnChartSvg(const Chart& chart);
 // Horizontal bars, one group per label, each label written above its bars.
 std::string BarChartSvg(const Chart& chart);
 
-// `text` for HTML or SVG element content or a quoted attribute: & < > " '
-// escaped, and control characters but tab and line feed dropped.
-std::string MarkupEscape(std::string_view text);
-
 // The "nice" step (1, 2 or 5 times a power of ten) that divides 0..max into
 // at most `ticks` steps; 1 when max is 0.
 int64_t TickStep(int64_t max, int ticks);
