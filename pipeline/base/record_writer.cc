@@ -35,12 +35,29 @@ std::string WellFormed(const std::string& text) {
   return out;
 }
 
+// Whether a terminal would act on `cp` rather than show it: the C0 and C1
+// controls (U+009B is CSI to a terminal that takes 8-bit controls), DEL, and
+// the line separators and bidi controls (U+202E turns the rest of the line
+// around).
+bool IsTerminalControl(char32_t cp) {
+  return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 || cp == 0x061c ||
+         cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 std::string TableCell(const std::string& value) {
   if (value.empty()) return "-";
-  std::string cell = WellFormed(value);
-  for (char& c : cell) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) c = '?';
+  const std::string text = WellFormed(value);
+  std::string cell;
+  cell.reserve(text.size());
+  for (size_t pos = 0; pos < text.size();) {
+    char32_t cp = 0;
+    const size_t n = DecodeUtf8(text, pos, &cp);  // never 0: well formed
+    if (IsTerminalControl(cp)) {
+      cell += '?';
+    } else {
+      cell.append(text, pos, n);
+    }
+    pos += n;
   }
   return cell;
 }
