@@ -141,6 +141,34 @@ BOOST_AUTO_TEST_CASE(a_log_longer_than_a_page_is_read_whole) {
   BOOST_TEST(r.denials == 1500);
 }
 
+// Found attacking the dashboard: anyone, with no license, can ask for any
+// well-formed edition path and be denied, and each made-up edition (and
+// publication) was a line of the report: 100,000 such requests made /admin/
+// an 18 MB page. The lists keep the kListedNames first and fold the rest.
+BOOST_AUTO_TEST_CASE(made_up_editions_do_not_grow_the_report_without_bound) {
+  TempDir dir;
+  auto store = LicenseStore::Open("sqlite:" + dir / "s.db");
+  std::vector<AuditRow> rows;
+  for (int i = 0; i < 3; ++i) rows.push_back(At(kMonday + i, "lic-x", true));
+  for (int i = 0; i < 300; ++i) {
+    const std::string n = std::to_string(100 + i);
+    rows.push_back(At(kMonday + 10 + i, "", false, "copy", "GET", "x" + n + "/v05/i" + n, "no_license"));
+  }
+  store->AppendAudit(&rows);
+  const ReportData r = BuildReport(*store, Policy(), kMonday, kMonday + kDay, kMonday);
+  for (const auto* list : {&r.editions, &r.publications}) {
+    BOOST_TEST(list->size() == kListedNames + 1);
+    BOOST_TEST(list->front().name != "");
+    BOOST_TEST(list->back().name == "(" + std::to_string(301 - kListedNames) + " others)");
+    int64_t denials = 0, downloads = 0;
+    for (const ReportCount& c : *list) denials += c.denials, downloads += c.downloads;
+    BOOST_TEST(denials == 300);
+    BOOST_TEST(downloads == 3);
+  }
+  BOOST_TEST(r.editions.front().name == "monitor/v05/i077");
+  BOOST_TEST(r.publications.front().name == "monitor");
+}
+
 BOOST_AUTO_TEST_CASE(an_empty_or_overlong_period_is_refused) {
   TempDir dir;
   auto store = LicenseStore::Open("sqlite:" + dir / "s.db");

@@ -81,6 +81,20 @@ std::vector<ReportCount> Ranked(const std::map<std::string, ReportCount>& by) {
   return out;
 }
 
+// `ranked` cut to its kListedNames first, the rest summed into one last
+// entry "(N others)".
+std::vector<ReportCount> Listed(std::vector<ReportCount> ranked) {
+  if (ranked.size() <= kListedNames) return ranked;
+  ReportCount others{"(" + std::to_string(ranked.size() - kListedNames) + " others)", 0, 0};
+  for (size_t i = kListedNames; i < ranked.size(); ++i) {
+    others.downloads += ranked[i].downloads;
+    others.denials += ranked[i].denials;
+  }
+  ranked.resize(kListedNames);
+  ranked.push_back(others);
+  return ranked;
+}
+
 // Every day from since's to the last second's, with zeros where nothing happened.
 std::vector<ReportCount> EveryDay(const std::map<std::string, ReportCount>& by, int64_t since, int64_t until) {
   std::vector<ReportCount> out;
@@ -144,8 +158,8 @@ ReportData BuildReport(LicenseStore& store, const RightsPolicy& policy, int64_t 
   }
   out.days = EveryDay(tally.days, since, until);
   out.tiers = Ranked(tally.tiers);
-  out.publications = Ranked(tally.publications);
-  out.editions = Ranked(tally.editions);
+  out.publications = Listed(Ranked(tally.publications));
+  out.editions = Listed(Ranked(tally.editions));
   out.reasons = Ranked(tally.reasons);
   out.top_licenses = Top(tally.licenses);
   std::set<std::string> revoked;
