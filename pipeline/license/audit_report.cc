@@ -148,10 +148,13 @@ ReportData BuildReport(LicenseStore& store, const RightsPolicy& policy, int64_t 
   std::unordered_map<std::string, LicenseFacts> known;
   const std::vector<StoredLicense> licenses = store.ListLicenses();
   for (const StoredLicense& s : licenses) known[s.license.id] = {s.license.subscriber_id, s.license.tier};
+  AuditFilter period;
+  period.since = since;
+  period.until = until - 1;  // the filter's bound is inclusive, the report's not
   Tally tally;
-  std::vector<AuditRow> page;
-  for (int64_t after = LicenseStore::kBeforeAnyAuditId; !(page = store.AuditPage(after, kAuditPageRows)).empty();
-       after = page.back().id) {
+  std::vector<AuditRow> page;  // the period's rows only: the store picks them
+  for (int64_t after = LicenseStore::kBeforeAnyAuditId;
+       !(page = store.AuditPage(period, after, kAuditPageRows)).empty(); after = page.back().id) {
     for (const AuditRow& r : page) {
       if (r.at >= since && r.at < until) Add(r, known, &tally, &out);
     }
@@ -165,9 +168,6 @@ ReportData BuildReport(LicenseStore& store, const RightsPolicy& policy, int64_t 
   std::set<std::string> revoked;
   for (const Revocation& r : store.Revocations()) revoked.insert(r.license_id);  // ids only, never reasons
   out.expiring = Expiring(licenses, revoked, now);
-  AuditFilter period;
-  period.since = since;
-  period.until = until - 1;  // the filter's bound is inclusive, the report's not
   out.flags = FindSharingFlags(store, policy, period);
   return out;
 }

@@ -3,7 +3,8 @@
 // JSON here and the HTML page (pipeline/server/report_page.h) both render,
 // so that the two always say the same numbers.
 //
-// BuildReport() reads the log a page at a time (LicenseStore::AuditPage):
+// BuildReport() reads the period's rows of the log (the store picks them), a
+// page at a time (LicenseStore::AuditPage):
 // its memory grows with the licenses, editions and reasons it meets, never
 // with the number of rows. What counts (docs/http.md, "The audit row"):
 //   - a download is a permitted GET of a book copy (item "copy"); a
