@@ -130,6 +130,24 @@ BOOST_AUTO_TEST_CASE(json_escapes_what_the_store_holds_and_names_no_subscriber) 
   BOOST_TEST(json.back() == '\n');
 }
 
+// Found attacking the JSON: bytes in the store that are not UTF-8 (a row
+// edited by hand) went into `imprint report --format json` as they were,
+// and no JSON parser read it; imprint audit's JSON already made them U+FFFD.
+BOOST_AUTO_TEST_CASE(json_is_utf8_even_where_the_store_is_not) {
+  TempDir dir;
+  auto store = LicenseStore::Open("sqlite:" + dir / "s.db");
+  std::vector<AuditRow> rows = {At(kMonday, "", false, "copy", "GET", "caf\xE9/v05/i077", "odd\xFF\xC0\xAF")};
+  store->AppendAudit(&rows);
+  const std::string json = ReportJson(BuildReport(*store, Policy(), kMonday, kMonday + kDay, kMonday));
+  const testing::ProcessResult parsed = testing::Run(
+      "/usr/bin/python3",
+      {"-c", "import json,sys\nr=json.loads(sys.stdin.buffer.read().decode('utf-8'))\n"
+             "print(r['editions'][0]['name'], r['reasons'][0]['name'])\n"},
+      json);
+  BOOST_TEST(parsed.exit_code == 0, parsed.err);
+  BOOST_TEST(parsed.out == "caf\xEF\xBF\xBD/v05/i077 odd\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\n", parsed.out);
+}
+
 BOOST_AUTO_TEST_CASE(a_log_longer_than_a_page_is_read_whole) {
   TempDir dir;
   auto store = LicenseStore::Open("sqlite:" + dir / "s.db");

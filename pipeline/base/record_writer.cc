@@ -15,25 +15,7 @@ size_t DisplayWidth(const std::string& text) {
   return n;
 }
 
-// `text` with every byte that is not well-formed UTF-8 replaced by U+FFFD:
-// what a store holds should be UTF-8, but one written to by hand may not be,
-// and JSON (RFC 8259) and terminals need it.
-std::string WellFormed(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t pos = 0; pos < text.size();) {
-    char32_t cp = 0;
-    const size_t n = DecodeUtf8(text, pos, &cp);
-    if (n == 0) {
-      out += "\xEF\xBF\xBD";
-      ++pos;
-    } else {
-      out.append(text, pos, n);
-      pos += n;
-    }
-  }
-  return out;
-}
+std::string WellFormed(const std::string& text) { return WellFormedUtf8(text); }
 
 // Whether a terminal would act on `cp` rather than show it: the C0 and C1
 // controls (U+009B is CSI to a terminal that takes 8-bit controls), DEL, and

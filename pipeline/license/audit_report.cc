@@ -9,6 +9,7 @@
 #include "pipeline/base/error.h"
 #include "pipeline/base/json_string.h"
 #include "pipeline/base/rfc3339.h"
+#include "pipeline/base/text_decoder.h"
 
 namespace imprint {
 namespace {
@@ -179,7 +180,7 @@ void Field(std::string* json, const char* name, int64_t value, bool first = fals
 }
 void Field(std::string* json, const char* name, const std::string& value, bool first = false) {
   *json += std::string(first ? "" : ",") + "\"" + name + "\":";
-  AppendJsonString(value, json);
+  AppendJsonString(WellFormedUtf8(value), json);  // a store edited by hand may hold other bytes
 }
 
 template <typename T, typename Fn>
