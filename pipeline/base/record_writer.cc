@@ -1,5 +1,6 @@
 #include "pipeline/base/record_writer.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "pipeline/base/json_string.h"
@@ -33,7 +34,8 @@ std::string TableCell(const std::string& value) {
   cell.reserve(text.size());
   for (size_t pos = 0; pos < text.size();) {
     char32_t cp = 0;
-    const size_t n = DecodeUtf8(text, pos, &cp);  // never 0: well formed
+    const size_t n = std::max<size_t>(DecodeUtf8(text, pos, &cp), 1);  // never 0: well formed
+    if (n == 1 && static_cast<unsigned char>(text[pos]) >= 0x80) cp = 0;  // not reached; shown as '?'
     if (IsTerminalControl(cp)) {
       cell += '?';
     } else {
