@@ -27,8 +27,11 @@ bool IsTerminalControl(char32_t cp) {
          cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
-std::string TableCell(const std::string& value) {
-  if (value.empty()) return "-";
+std::string TableCell(const std::string& value) { return value.empty() ? "-" : TerminalText(value); }
+
+}  // namespace
+
+std::string TerminalText(const std::string& value) {
   const std::string text = WellFormed(value);
   std::string cell;
   cell.reserve(text.size());
@@ -45,6 +48,8 @@ std::string TableCell(const std::string& value) {
   }
   return cell;
 }
+
+namespace {
 
 std::string CsvField(const std::string& value) {
   std::string field = WellFormed(value);
