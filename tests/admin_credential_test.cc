@@ -49,5 +49,20 @@ BOOST_AUTO_TEST_CASE(password_rules) {
   BOOST_TEST(AdminPasswordProblem("mot de passe très long").empty());
 }
 
+// Found attacking `admin passwd`: a refused password's problem named its
+// offending character and where it was ("control character U+0009 at 12",
+// "byte 0xE9 at 4"), printed to a terminal or a deploy log: part of a
+// password the operator will likely fix only there and use.
+BOOST_AUTO_TEST_CASE(a_refused_password_is_not_quoted_in_its_problem) {
+  for (const std::string& password : {std::string("twelve bytes\tand a tab"), std::string("not \xE9 UTF-8 at all"),
+                                      std::string("a line\xE2\x80\xAEreversed")}) {
+    const std::string problem = AdminPasswordProblem(password);
+    BOOST_TEST(!problem.empty());
+    BOOST_TEST(problem.find("U+") == std::string::npos, problem);
+    BOOST_TEST(problem.find("0x") == std::string::npos, problem);
+    BOOST_TEST(problem.find(" at ") == std::string::npos, problem);
+  }
+}
+
 }  // namespace
 }  // namespace imprint

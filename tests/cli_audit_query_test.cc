@@ -235,6 +235,22 @@ BOOST_FIXTURE_TEST_CASE(license_commands_take_a_unique_prefix_and_refuse_an_ambi
   BOOST_TEST(Has(r.out, "revoked license " + id), r.out);
 }
 
+// Found attacking the table: its rows were made safe for a terminal, but
+// the license's events above them were printed as stored, and a revocation
+// reason is free text (perhaps pasted from a ticket an outsider wrote): an
+// escape sequence in it reached the rights officer's terminal.
+BOOST_FIXTURE_TEST_CASE(the_license_events_never_pass_a_control_character_to_the_terminal, Queried) {
+  const std::string id = Id(ada);
+  ProcessResult r = Imprint({"license", "revoke", id, "--reason", "chargeback \x1b]0;owned\x07 \xC2\x9B" "2J\nforged line"});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  r = Imprint({"audit", "--license", id});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(!Has(r.out, "\x1b"), r.out);
+  BOOST_TEST(!Has(r.out, "\xC2\x9B"), r.out);
+  BOOST_TEST(!Has(r.out, "\nforged line"), r.out);
+  BOOST_TEST(Has(r.out, "revoked  chargeback ?]0;owned? ?2J?forged line\n"), r.out);
+}
+
 BOOST_FIXTURE_TEST_CASE(audit_flagged_lists_a_license_used_from_too_many_networks, Queried) {
   // The individual tier allows 3 networks and 5 downloads of an edition a day.
   for (int net = 1; net <= 4; ++net) BOOST_REQUIRE_EQUAL(GetFrom("127.0." + std::to_string(net) + ".1", kMd, ada), 200);

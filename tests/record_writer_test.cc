@@ -87,6 +87,20 @@ BOOST_AUTO_TEST_CASE(the_table_never_passes_a_control_character_to_the_terminal)
   BOOST_TEST(table.find("?]0;owned?") != std::string::npos, table);
 }
 
+// Found attacking the table: C1 controls (U+009B is CSI to a terminal that
+// takes 8-bit controls) and bidi overrides (U+202E turns the rest of the
+// line around) reached the terminal; they are '?' like the C0 controls.
+BOOST_AUTO_TEST_CASE(the_table_never_passes_a_c1_control_or_bidi_override_to_the_terminal) {
+  const std::string table =
+      Write(RecordFormat::kTable, {{"1", "a\xC2\x9B" "31mred\xC2\x9D" "0;t\xC2\x9C", "\xE2\x80\xAEtxt.exe\xE2\x81\xA6x\xE2\x80\x8F"}});
+  BOOST_TEST(table.find("\xC2\x9B") == std::string::npos, table);
+  BOOST_TEST(table.find("\xE2\x80\xAE") == std::string::npos, table);
+  BOOST_TEST(table.find("a?31mred?0;t?") != std::string::npos, table);
+  BOOST_TEST(table.find("?txt.exe?x?") != std::string::npos, table);
+  // Other characters, and the header's alignment, are untouched.
+  BOOST_TEST(Write(RecordFormat::kTable, {{"1", "\xC3\xBC", "x"}}) == "ID  NAME  NOTE\n1   \xC3\xBC     x\n");
+}
+
 // Found attacking the JSON: a value of bytes that are not UTF-8 (a store
 // edited by hand) made output no JSON parser reads. They are U+FFFD now.
 BOOST_AUTO_TEST_CASE(bytes_that_are_not_utf8_are_replaced_in_every_format) {

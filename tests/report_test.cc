@@ -261,6 +261,21 @@ BOOST_AUTO_TEST_CASE(admin_passwd_reads_stdin_only_and_keeps_a_good_password) {
   BOOST_TEST(s.Get("/admin/", "", BasicAuth(std::string("admin:") + kPassword)).status == 200);
 }
 
+// Found attacking `admin passwd`: a password given as an option
+// (--password=...) was refused, but the refusal quoted it whole to standard
+// error ("Unknown option specified: password=..."), and so to a deploy log.
+BOOST_AUTO_TEST_CASE(admin_passwd_never_echoes_a_password_given_as_an_option) {
+  Served s;
+  for (const std::string& arg : {std::string("--password=") + kPassword, std::string("--help=") + kPassword}) {
+    const ProcessResult r = Passwd(s, "", {arg});
+    BOOST_TEST(r.exit_code != 0);
+    BOOST_TEST((r.out + r.err).find(kPassword) == std::string::npos, r.err);
+  }
+  const ProcessResult r = Passwd(s, "", {"--password=" + std::string(kPassword)});
+  BOOST_TEST(r.err.find("password") != std::string::npos, r.err);  // the option is still named
+  BOOST_TEST(!LicenseStore::Open(Db(s))->AdminCredential("admin").has_value());
+}
+
 BOOST_AUTO_TEST_CASE(report_refuses_bad_periods_and_leaves_no_half_written_file) {
   Served s;
   const auto report = [&](std::vector<std::string> more) {

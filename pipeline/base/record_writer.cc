@@ -1,5 +1,6 @@
 #include "pipeline/base/record_writer.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "pipeline/base/json_string.h"
@@ -15,35 +16,40 @@ size_t DisplayWidth(const std::string& text) {
   return n;
 }
 
-// `text` with every byte that is not well-formed UTF-8 replaced by U+FFFD:
-// what a store holds should be UTF-8, but one written to by hand may not be,
-// and JSON (RFC 8259) and terminals need it.
-std::string WellFormed(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t pos = 0; pos < text.size();) {
-    char32_t cp = 0;
-    const size_t n = DecodeUtf8(text, pos, &cp);
-    if (n == 0) {
-      out += "\xEF\xBF\xBD";
-      ++pos;
-    } else {
-      out.append(text, pos, n);
-      pos += n;
-    }
-  }
-  return out;
+std::string WellFormed(const std::string& text) { return WellFormedUtf8(text); }
+
+// Whether a terminal would act on `cp` rather than show it: the C0 and C1
+// controls (U+009B is CSI to a terminal that takes 8-bit controls), DEL, and
+// the line separators and bidi controls (U+202E turns the rest of the line
+// around).
+bool IsTerminalControl(char32_t cp) {
+  return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 || cp == 0x061c ||
+         cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
-std::string TableCell(const std::string& value) {
-  if (value.empty()) return "-";
-  std::string cell = WellFormed(value);
-  for (char& c : cell) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) c = '?';
+std::string TableCell(const std::string& value) { return value.empty() ? "-" : TerminalText(value); }
+
+}  // namespace
+
+std::string TerminalText(const std::string& value) {
+  const std::string text = WellFormed(value);
+  std::string cell;
+  cell.reserve(text.size());
+  for (size_t pos = 0; pos < text.size();) {
+    char32_t cp = 0;
+    const size_t n = std::max<size_t>(DecodeUtf8(text, pos, &cp), 1);  // never 0: well formed
+    if (n == 1 && static_cast<unsigned char>(text[pos]) >= 0x80) cp = 0;  // not reached; shown as '?'
+    if (IsTerminalControl(cp)) {
+      cell += '?';
+    } else {
+      cell.append(text, pos, n);
+    }
+    pos += n;
   }
   return cell;
 }
+
+namespace {
 
 std::string CsvField(const std::string& value) {
   std::string field = WellFormed(value);

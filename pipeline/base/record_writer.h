@@ -30,6 +30,11 @@
 
 namespace imprint {
 
+// `text` as the table shows it on a terminal: well-formed UTF-8, and every
+// control a terminal would act on (C0, DEL, C1, line separators, bidi
+// controls) as '?'. For lines printed beside a table.
+std::string TerminalText(const std::string& text);
+
 enum class RecordFormat { kTable, kCsv, kJson };
 // "table", "csv" or "json"; nullopt for anything else.
 std::optional<RecordFormat> ParseRecordFormat(const std::string& name);

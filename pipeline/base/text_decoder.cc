@@ -213,4 +213,21 @@ std::vector<std::string_view> TextLines(std::string_view text) {
   return lines;
 }
 
+std::string WellFormedUtf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t pos = 0; pos < text.size();) {
+    char32_t cp = 0;
+    const size_t n = DecodeUtf8(text, pos, &cp);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++pos;
+    } else {
+      out.append(text, pos, n);
+      pos += n;
+    }
+  }
+  return out;
+}
+
 }  // namespace imprint

@@ -43,6 +43,11 @@ std::vector<std::string_view> TextLines(std::string_view text);
 // past U+10FFFF, cut off by the end). REQUIRES: pos < bytes.size().
 size_t DecodeUtf8(std::string_view bytes, size_t pos, char32_t* cp);
 
+// `text` with every byte that is not part of well-formed UTF-8 replaced by
+// U+FFFD: for output that must be UTF-8 (JSON, terminals) of text that should
+// be but may not be (a store edited by hand).
+std::string WellFormedUtf8(std::string_view text);
+
 enum class LetterCase { kNotALetter, kUpper, kLower, kUncased };
 
 // The case of the UTF-8 character starting at text[*pos]; advances *pos past

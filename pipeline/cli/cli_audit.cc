@@ -88,7 +88,7 @@ int RunAudit(const Args& args, std::ostream& out, std::ostream& err) {
   // revocation's reason). CSV and JSON hold the rows alone.
   if (format == RecordFormat::kTable && !filter.license_id.empty()) {
     for (const LicenseEvent& e : store->Events(filter.license_id)) {
-      out << "event  " << FormatTime(e.at) << "  " << e.type << "  " << e.detail << "\n";
+      out << "event  " << FormatTime(e.at) << "  " << TerminalText(e.type) << "  " << TerminalText(e.detail) << "\n";
     }
   }
   // A page at a time (the log may hold millions of rows); the table reads

@@ -58,7 +58,10 @@ Args Parse(const OptionSet& set, const std::vector<std::string>& args) {
     }
     processor.checkRequired();
   } catch (const Poco::Util::OptionException& e) {
-    throw UsageError(e.displayText());
+    // Poco's message may quote the argument whole ("password=..."): name the
+    // option, never its value, which may be a secret typed in the wrong place.
+    const std::string what = e.message();
+    throw UsageError(std::string(e.name()) + ": " + what.substr(0, what.find('=')));
   }
   return parsed;
 }

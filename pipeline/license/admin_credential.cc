@@ -22,9 +22,12 @@ std::string AdminPasswordProblem(const std::string& password) {
   if (password.size() > kMaxAdminPassword) {
     return "the password is longer than " + std::to_string(kMaxAdminPassword) + " bytes";
   }
+  // Which character, and where, is no one's business but the typist's: the
+  // problem is printed, and says nothing of the password's content.
   size_t length = 0;
-  const std::string problem = OneLineTextProblem(password, &length);
-  return problem.empty() ? "" : "the password is not one line of text: " + problem;
+  return OneLineTextProblem(password, &length).empty()
+             ? ""
+             : "the password is not one line of text (UTF-8 without control, line-break or bidi characters)";
 }
 
 std::string HashAdminPassword(const std::string& password) {

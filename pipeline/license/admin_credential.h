@@ -25,7 +25,7 @@ inline constexpr size_t kMaxAdminPassword = 1024;  // bytes
 
 // Why `password` cannot be the admin password, or "" when it can: 12 to
 // 1024 bytes, UTF-8 without control characters (it is typed, and it travels
-// in an HTTP header).
+// in an HTTP header). The problem never names a character of the password.
 std::string AdminPasswordProblem(const std::string& password);
 
 // The encoded Argon2id hash of `password` with a fresh random salt. Throws

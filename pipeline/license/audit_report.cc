@@ -9,6 +9,7 @@
 #include "pipeline/base/error.h"
 #include "pipeline/base/json_string.h"
 #include "pipeline/base/rfc3339.h"
+#include "pipeline/base/text_decoder.h"
 
 namespace imprint {
 namespace {
@@ -81,6 +82,20 @@ std::vector<ReportCount> Ranked(const std::map<std::string, ReportCount>& by) {
   return out;
 }
 
+// `ranked` cut to its kListedNames first, the rest summed into one last
+// entry "(N others)".
+std::vector<ReportCount> Listed(std::vector<ReportCount> ranked) {
+  if (ranked.size() <= kListedNames) return ranked;
+  ReportCount others{"(" + std::to_string(ranked.size() - kListedNames) + " others)", 0, 0};
+  for (size_t i = kListedNames; i < ranked.size(); ++i) {
+    others.downloads += ranked[i].downloads;
+    others.denials += ranked[i].denials;
+  }
+  ranked.resize(kListedNames);
+  ranked.push_back(others);
+  return ranked;
+}
+
 // Every day from since's to the last second's, with zeros where nothing happened.
 std::vector<ReportCount> EveryDay(const std::map<std::string, ReportCount>& by, int64_t since, int64_t until) {
   std::vector<ReportCount> out;
@@ -134,26 +149,26 @@ ReportData BuildReport(LicenseStore& store, const RightsPolicy& policy, int64_t 
   std::unordered_map<std::string, LicenseFacts> known;
   const std::vector<StoredLicense> licenses = store.ListLicenses();
   for (const StoredLicense& s : licenses) known[s.license.id] = {s.license.subscriber_id, s.license.tier};
+  AuditFilter period;
+  period.since = since;
+  period.until = until - 1;  // the filter's bound is inclusive, the report's not
   Tally tally;
-  std::vector<AuditRow> page;
-  for (int64_t after = LicenseStore::kBeforeAnyAuditId; !(page = store.AuditPage(after, kAuditPageRows)).empty();
-       after = page.back().id) {
+  std::vector<AuditRow> page;  // the period's rows only: the store picks them
+  for (int64_t after = LicenseStore::kBeforeAnyAuditId;
+       !(page = store.AuditPage(period, after, kAuditPageRows)).empty(); after = page.back().id) {
     for (const AuditRow& r : page) {
       if (r.at >= since && r.at < until) Add(r, known, &tally, &out);
     }
   }
   out.days = EveryDay(tally.days, since, until);
   out.tiers = Ranked(tally.tiers);
-  out.publications = Ranked(tally.publications);
-  out.editions = Ranked(tally.editions);
+  out.publications = Listed(Ranked(tally.publications));
+  out.editions = Listed(Ranked(tally.editions));
   out.reasons = Ranked(tally.reasons);
   out.top_licenses = Top(tally.licenses);
   std::set<std::string> revoked;
   for (const Revocation& r : store.Revocations()) revoked.insert(r.license_id);  // ids only, never reasons
   out.expiring = Expiring(licenses, revoked, now);
-  AuditFilter period;
-  period.since = since;
-  period.until = until - 1;  // the filter's bound is inclusive, the report's not
   out.flags = FindSharingFlags(store, policy, period);
   return out;
 }
@@ -165,7 +180,7 @@ void Field(std::string* json, const char* name, int64_t value, bool first = fals
 }
 void Field(std::string* json, const char* name, const std::string& value, bool first = false) {
   *json += std::string(first ? "" : ",") + "\"" + name + "\":";
-  AppendJsonString(value, json);
+  AppendJsonString(WellFormedUtf8(value), json);  // a store edited by hand may hold other bytes
 }
 
 template <typename T, typename Fn>

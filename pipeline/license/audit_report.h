@@ -3,7 +3,8 @@
 // JSON here and the HTML page (pipeline/server/report_page.h) both render,
 // so that the two always say the same numbers.
 //
-// BuildReport() reads the log a page at a time (LicenseStore::AuditPage):
+// BuildReport() reads the period's rows of the log (the store picks them), a
+// page at a time (LicenseStore::AuditPage):
 // its memory grows with the licenses, editions and reasons it meets, never
 // with the number of rows. What counts (docs/http.md, "The audit row"):
 //   - a download is a permitted GET of a book copy (item "copy"); a
@@ -36,6 +37,10 @@ constexpr int64_t kMaxReportDays = 366;
 constexpr int64_t kNearExpiryDays = 30;
 // How many licenses "top licenses" lists.
 constexpr size_t kTopLicenses = 10;
+// How many names the publication and edition lists keep; the rest are folded
+// into one last entry, "(N others)": the log's editions are whatever paths
+// were asked for, and anyone may ask for any.
+constexpr size_t kListedNames = 100;
 
 struct ReportCount {
   std::string name;  // a day (YYYY-MM-DD), tier, publication, edition or reason
@@ -71,7 +76,8 @@ struct ReportData {
   int64_t signature_requests = 0;  // permitted requests of a signature (not downloads)
   int64_t head_requests = 0;       // permitted HEADs of a copy (not downloads)
   std::vector<ReportCount> days;   // every UTC day the period touches, oldest first
-  std::vector<ReportCount> tiers, publications, editions;  // by downloads, then denials, then name
+  std::vector<ReportCount> tiers, publications, editions;  // by downloads, then denials, then name;
+  // publications and editions: at most kListedNames, then "(N others)" if any
   std::vector<ReportCount> reasons;  // denials by reason (downloads 0), most first
   std::vector<ReportLicense> top_licenses;  // the kTopLicenses most downloaded (denials break ties)
   std::vector<ExpiringLicense> expiring;    // unrevoked, ending within kNearExpiryDays, soonest first
