@@ -93,11 +93,12 @@ int RunAdminPasswd(const Args& args, std::ostream& out, std::ostream& err) {
 
 void AddReportCommands(std::vector<Command>* commands) {
   std::vector<Command> mine = {
-      {"report", "report [--since DATE] [--until DATE] [--format html|json] [--out FILE] [--db URL]",
+      {"report", "report [--since DATE] [--until DATE] [--format html|json] [--out FILE] [--db URL] [--rights DIR]",
        "the audit log's figures for a period, as HTML or JSON",
        "Downloads and denials per day, by tier, publication and edition; denials by\n"
        "reason; the most used licenses; unrevoked licenses ending within 30 days; and\n"
-       "sharing signals. A download is a permitted GET of a book copy: signatures and\n"
+       "sharing signals (as audit --flagged, by the tiers' limits in the rights\n"
+       "policy). A download is a permitted GET of a book copy: signatures and\n"
        "HEADs are counted apart. The period is --since (included) to --until\n"
        "(excluded; a date counts its whole day), by default the last 30 days, at most\n"
        "366. HTML (the default) is one self-contained page (inline CSS and SVG\n"
@@ -110,6 +111,7 @@ void AddReportCommands(std::vector<Command>* commands) {
          set.addOption(ValueOption("format", "", "html (default) or json", "F"));
          set.addOption(ValueOption("out", "o", "write the report here (- for standard output)", "FILE"));
          AddDbOption(set);
+         AddResourceOptions(set);
        },
        &RunReport},
       {"admin passwd", "admin passwd [--db URL]", "set the password of the server's /admin/ dashboard",

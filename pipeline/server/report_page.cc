@@ -14,6 +14,11 @@ constexpr size_t kChartedCategories = 12;
 
 constexpr char kStyle[] =
     "*{box-sizing:border-box}"
+    // The pages' shared rules (templates/page.css): a skip link, off screen
+    // until focused, and a focus outline that shows.
+    ".skip-link{position:absolute;left:.75em;top:-20em;z-index:10;padding:.5em 1em;background:#1d1d1b;color:#fff}"
+    ".skip-link:focus{top:.75em}"
+    ":focus-visible{outline:3px solid #1f4e9c;outline-offset:2px}"
     "body{margin:0;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1a1a1a;"
     "background:#fff}"
     "header,main,footer,nav{max-width:1200px;margin:0 auto;padding:0 16px}"
@@ -158,14 +163,14 @@ std::string RenderReportPage(const ReportData& r, const ReportPageOptions& optio
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
       "<title>Imprint rights report, " + E(period) + "</title><style>" + kStyle + "</style></head><body>\n"
-      "<header><h1>Imprint rights report</h1><p>Downloads and denials from " + E(FormatTime(r.since)) +
+      "<a class=\"skip-link\" href=\"#main\">Skip to the report</a>\n<header><h1>Imprint rights report</h1><p>Downloads and denials from " + E(FormatTime(r.since)) +
       " (included) to " + E(FormatTime(r.until)) + " (excluded), from the download server's audit log.</p>" +
       (options.dashboard ? DaysForm(options.days) : "") + "</header>\n"
       "<nav aria-label=\"Sections\"><ul><li><a href=\"#summary\">Summary</a></li><li><a href=\"#per-day\">Per day"
       "</a></li><li><a href=\"#by-tier\">By tier</a></li><li><a href=\"#by-publication\">By publication</a></li>"
       "<li><a href=\"#by-edition\">By edition</a></li><li><a href=\"#by-reason\">Denials by reason</a></li>"
       "<li><a href=\"#top-licenses\">Top licenses</a></li><li><a href=\"#near-expiry\">Near expiry</a></li>"
-      "<li><a href=\"#sharing\">Sharing signals</a></li></ul></nav>\n<main>\n";
+      "<li><a href=\"#sharing\">Sharing signals</a></li></ul></nav>\n<main id=\"main\">\n";
   html += Section("summary", "Summary", Summary(r));
   html += Section("per-day", "Downloads and denials per day",
                   CountsFigure("chart-days", "Downloads and denials per day", "Day (UTC)", r.days, true));

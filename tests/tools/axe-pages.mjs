@@ -38,7 +38,12 @@ const places = { source, dir, out: path.join(dir, "output"), db: "sqlite:" + pat
                  rights: path.join(dir, "rights") };
 const fill = (text) => text.replace(/\{(source|dir|out|db|rights)\}/g, (_, k) => places[k]);
 const env = { ...process.env, IMPRINT_KEYS: path.join(dir, "keys"), TMPDIR: dir };
-const imprint = (args) => execFileSync(bin, args.map(fill), { env, cwd: dir, encoding: "utf8", stdio: "pipe" });
+// A setup line: an imprint command, or {"args": [...], "input": "..."} for one
+// that reads its standard input (imprint admin passwd).
+const imprint = (line) => {
+  const { args, input } = Array.isArray(line) ? { args: line, input: "" } : line;
+  return execFileSync(bin, args.map(fill), { env, cwd: dir, encoding: "utf8", input });
+};
 
 const problems = [];      // each a line: what fails the test
 const bestPractice = [];  // axe's best-practice findings: reported, not failed
