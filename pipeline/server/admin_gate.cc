@@ -33,22 +33,37 @@ std::optional<std::string> AdminPassword(const std::string& header) {
 
 }  // namespace
 
-void AdminGate::Refill(Clock::time_point now) {
-  if (refilled_) {
-    const double seconds = std::chrono::duration<double>(now - *refilled_).count();
-    budget_ = std::min<double>(kFailureBurst, budget_ + std::max(0.0, seconds) / kRefillSeconds);
+void AdminGate::Budget::Refill(Clock::time_point now, int burst, int refill_seconds) {
+  if (refilled) {
+    const double seconds = std::chrono::duration<double>(now - *refilled).count();
+    left = std::min<double>(burst, left + std::max(0.0, seconds) / refill_seconds);
   }
-  refilled_ = now;
+  refilled = now;
 }
 
-int AdminGate::RetryAfter(Clock::time_point now) {
+int AdminGate::Budget::SecondsToOne(int refill_seconds) const {
+  return left >= 1 ? 0 : static_cast<int>(std::ceil((1 - left) * refill_seconds));
+}
+
+AdminGate::Budget& AdminGate::NetworkBudget(const std::string& network, Clock::time_point now) {
+  auto it = networks_.find(network);
+  if (it == networks_.end()) {
+    if (networks_.size() >= kNetworks) networks_.clear();  // the shared budget still holds
+    it = networks_.emplace(network, Budget{kFailureBurst, std::nullopt}).first;
+  }
+  it->second.Refill(now, kFailureBurst, kRefillSeconds);
+  shared_.Refill(now, kSharedFailureBurst, kSharedRefillSeconds);
+  return it->second;
+}
+
+int AdminGate::RetryAfter(const std::string& network, Clock::time_point now) {
   std::lock_guard<std::mutex> lock(mu_);
-  Refill(now);
-  return budget_ >= 1 ? 0 : static_cast<int>(std::ceil((1 - budget_) * kRefillSeconds));
+  const Budget& mine = NetworkBudget(network, now);
+  return std::max(mine.SecondsToOne(kRefillSeconds), shared_.SecondsToOne(kSharedRefillSeconds));
 }
 
 AdminGate::Verdict AdminGate::Check(const std::string& authorization, const std::optional<std::string>& stored,
-                                    Clock::time_point now) {
+                                    const std::string& network, Clock::time_point now) {
   if (!stored) return Verdict::kShutOut;
   const std::optional<std::string> password = AdminPassword(authorization);
   if (!password) return Verdict::kShutOut;
@@ -62,13 +77,13 @@ AdminGate::Verdict AdminGate::Check(const std::string& authorization, const std:
   std::lock_guard<std::mutex> one_at_a_time(argon_);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    Refill(now);
-    if (budget_ < 1) return Verdict::kTooMany;
+    if (NetworkBudget(network, now).left < 1 || shared_.left < 1) return Verdict::kTooMany;
   }
   const bool good = VerifyAdminPassword(*password, *stored);
   std::lock_guard<std::mutex> lock(mu_);
   if (!good) {
-    budget_ -= 1;
+    NetworkBudget(network, now).left -= 1;
+    shared_.left -= 1;
     return Verdict::kShutOut;
   }
   if (verified_.size() >= kCacheCapacity) verified_.clear();

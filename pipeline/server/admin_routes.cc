@@ -59,7 +59,8 @@ HttpResponse DownloadServer::Impl::HandleAdmin(const HttpRequest& request) {
 
 HttpResponse DownloadServer::Impl::AdminAnswer(const HttpRequest& request) {
   const auto stored = pool->Use([](LicenseStore& store) { return store.AdminCredential(kAdminUser); });
-  switch (admin.Check(request.Header("authorization"), stored)) {
+  const std::string network = ClientNet(request);
+  switch (admin.Check(request.Header("authorization"), stored, network)) {
     case AdminGate::Verdict::kLetIn:
       break;
     case AdminGate::Verdict::kShutOut:
@@ -67,7 +68,7 @@ HttpResponse DownloadServer::Impl::AdminAnswer(const HttpRequest& request) {
           .Set("WWW-Authenticate", kAdminChallenge);
     case AdminGate::Verdict::kTooMany:
       return Private(Json(429, "{\"error\":\"too_many_failed_logins\"}\n"))
-          .Set("Retry-After", std::to_string(std::max(1, admin.RetryAfter())));
+          .Set("Retry-After", std::to_string(std::max(1, admin.RetryAfter(network))));
   }
   const std::optional<int> days = DaysOf(request.target);
   if (!days) return Private(Json(400, "{\"error\":\"bad_query\",\"detail\":\"days: 1 to 366, nothing else\"}\n"));

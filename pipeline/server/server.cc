@@ -54,13 +54,7 @@ void DownloadServer::Impl::DecideEdition(const Route& route, const HttpRequest& 
   row.format = route.format;
   row.method = request.method;
   row.item = route.signature ? "signature" : "copy";
-  // The socket's peer; X-Forwarded-For only from a proxy the operator
-  // trusts (--trust-proxy): any client can write the header (docs/security.md).
-  std::string forwarded_for;
-  for (const auto& [name, value] : request.headers) {
-    if (name == "x-forwarded-for") forwarded_for += (forwarded_for.empty() ? "" : ",") + value;
-  }
-  row.client_net = ClientNetwork(ClientAddress(request.peer, forwarded_for, options.trusted_proxies));
+  row.client_net = ClientNet(request);
   bool ask_store = false;
   const CurrentDocumentLookup not_here = NoteAsked(&ask_store);
   Plan plan;
@@ -96,6 +90,16 @@ void DownloadServer::Impl::DecideEdition(const Route& route, const HttpRequest& 
 
 // A denial that answers with a bare {"error":ERROR} (the failures that are
 // the server's, not the license's).
+std::string DownloadServer::Impl::ClientNet(const HttpRequest& request) const {
+  // Any client can write X-Forwarded-For: believed only from a trusted
+  // proxy (docs/security.md).
+  std::string forwarded_for;
+  for (const auto& [name, value] : request.headers) {
+    if (name == "x-forwarded-for") forwarded_for += (forwarded_for.empty() ? "" : ",") + value;
+  }
+  return ClientNetwork(ClientAddress(request.peer, forwarded_for, options.trusted_proxies));
+}
+
 DownloadServer::Impl::Plan DownloadServer::Impl::Failure(AuditRow row, int status, const std::string& reason) {
   Plan plan = Deny(std::move(row), status, reason, "");
   plan.answer = [status, reason](const AuditRow&) { return Json(status, "{\"error\":\"" + reason + "\"}\n"); };

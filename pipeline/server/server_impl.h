@@ -94,6 +94,9 @@ struct DownloadServer::Impl {
   HttpResponse HandleFeed(const Route& route, const HttpRequest& request);  // opds_feeds.h
   HttpResponse HandleAdmin(const HttpRequest& request);  // admin_routes.cc
   HttpResponse AdminAnswer(const HttpRequest& request);
+  // The client's network (client_network.h): the socket's peer, or what
+  // X-Forwarded-For says from a proxy the operator trusts (--trust-proxy).
+  std::string ClientNet(const HttpRequest& request) const;
   bool Credentials(const HttpRequest& request, std::string* text);
   SearchScope SearchScopeOf(const HttpRequest& request);
   Plan DecideAndSend(const Route& route, const HttpRequest& request, const Presented& presented, AuditRow row,
