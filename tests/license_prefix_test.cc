@@ -62,5 +62,26 @@ BOOST_AUTO_TEST_CASE(many_candidates_are_listed_up_to_a_bound) {
   BOOST_TEST(message.find("give a longer prefix") != std::string::npos, message);
 }
 
+// Regression: the candidates of an ambiguous prefix were listed with their
+// subscriber ids as stored, so one holding a terminal's escape sequence
+// (written into the database) reached the operator's terminal.
+BOOST_AUTO_TEST_CASE(candidates_never_pass_a_control_character_to_the_terminal) {
+  ForEachStore([](const std::string& url) {
+    auto store = LicenseStore::Open(url);
+    for (const std::string id : {"abcd0000-0d1e-4c1b-9a7e-2b8d3f4e5a61", "abcd1111-0d1e-4c1b-9a7e-2b8d3f4e5a62"}) {
+      StoredLicense l = Sample(id, "N");
+      const size_t at = l.document.find("s-" + id);
+      BOOST_REQUIRE(at != std::string::npos);
+      l.document.replace(at, 2 + id.size(), "\\u001b]0;owned\\u0007\\u009b2J");
+      store->AddLicense(l, 1000);
+    }
+    const std::string listed = Failure(*store, "abcd");
+    BOOST_TEST(listed.find("ambiguous") != std::string::npos, listed);
+    BOOST_TEST(listed.find('\x1b') == std::string::npos, listed);
+    BOOST_TEST(listed.find('\x07') == std::string::npos, listed);
+    BOOST_TEST(listed.find("\xC2\x9B") == std::string::npos, listed);
+  });
+}
+
 }  // namespace
 }  // namespace imprint

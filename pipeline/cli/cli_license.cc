@@ -7,6 +7,7 @@
 #include "pipeline/license/access_key.h"
 #include "pipeline/license/decision.h"
 #include "pipeline/base/file_system.h"
+#include "pipeline/base/record_writer.h"
 #include "pipeline/license/license.h"
 #include "pipeline/license/license_prefix.h"
 #include "pipeline/license/license_status.h"
@@ -164,7 +165,7 @@ int RunLicenseShow(const Args& args, std::ostream& out, std::ostream& err) {
       << "status:       " << LicenseStatus(*store, l, Now()) << "\n";
   // The reason is the foundation's private note: shown here, never served.
   if (const auto r = store->FindRevocation(l.id)) {
-    out << "revoked:      " << FormatTime(r->at) << ": " << r->reason << "\n";
+    out << "revoked:      " << FormatTime(r->at) << ": " << TerminalText(r->reason) << "\n";
   }
   return kExitOk;
 }

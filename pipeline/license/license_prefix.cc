@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "pipeline/base/error.h"
+#include "pipeline/base/record_writer.h"
 
 namespace imprint {
 namespace {
@@ -36,7 +37,8 @@ std::string ResolveLicenseId(LicenseStore& store, const std::string& text) {
   for (size_t i = 0; i < ids.size() && i < static_cast<size_t>(kListedCandidates); ++i) {
     list += "\n  " + ids[i];
     if (const auto found = store.FindLicense(ids[i])) {
-      list += "  " + found->license.subscriber_id + " (" + found->license.tier + ")";
+      // As stored: shown as a terminal may show it (record_writer.h).
+      list += "  " + TerminalText(found->license.subscriber_id) + " (" + TerminalText(found->license.tier) + ")";
     }
   }
   if (ids.size() > static_cast<size_t>(kListedCandidates)) list += "\n  and more: give a longer prefix";
