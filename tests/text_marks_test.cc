@@ -143,6 +143,48 @@ BOOST_AUTO_TEST_CASE(collusion_names_one_of_the_two_or_both_never_a_third) {
   BOOST_TEST_MESSAGE("collusion: " << single << " named one, " << both << " ambiguous naming both");
 }
 
+// `text` with every `from` replaced by `to`.
+std::string Replaced(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+// A web page's source may spell the marks as named references (PHP's
+// htmlentities writes &ZeroWidthSpace; &zwnj; &zwj; &NoBreak;): read as the
+// characters, as the numeric ones are.
+BOOST_AUTO_TEST_CASE(marks_written_as_named_references_are_read) {
+  const MarkKey key = TestMarkKey();
+  const std::vector<std::string> ids = LicenseIds(100, 8);
+  const MarkSuspects suspects(key, ids);
+  std::mt19937 rng(17);
+  std::string copy = Excerpt(MarkedText(key, ids[3], ArticleText()), 150, rng);
+  copy = Replaced(copy, "\xE2\x80\x8B", "&ZeroWidthSpace;");
+  copy = Replaced(copy, "\xE2\x80\x8C", "&zwnj;");
+  copy = Replaced(copy, "\xE2\x80\x8D", "&zwj;");
+  copy = Replaced(copy, "\xE2\x81\xA0", "&NoBreak;");
+  const MarkTrace t = TraceMarks(copy, key, suspects);
+  BOOST_TEST((t.outcome == Outcome::kLicense && t.licenses == std::vector<std::string>{ids[3]}), t.votes << " votes");
+}
+
+// Spaces swapped for look-alikes (a no-break space, as editors and web forms
+// write them, its reference, a thin or an ideographic space) keep the page as
+// it looked; the marks before them are still read.
+BOOST_AUTO_TEST_CASE(marks_before_a_no_break_or_other_unicode_space_are_read) {
+  const MarkKey key = TestMarkKey();
+  const std::vector<std::string> ids = LicenseIds(100, 9);
+  const MarkSuspects suspects(key, ids);
+  std::mt19937 rng(19);
+  const std::string copy = Excerpt(MarkedText(key, ids[5], ArticleText()), 150, rng);
+  for (const std::string space : {"\xC2\xA0", "&nbsp;", "&#160;", "&#xA0;", "\xE2\x80\x89", "\xE2\x80\xAF",
+                                  "\xE3\x80\x80"}) {
+    const MarkTrace t = TraceMarks(Replaced(copy, " ", space), key, suspects);
+    BOOST_TEST((t.outcome == Outcome::kLicense && t.licenses == std::vector<std::string>{ids[5]}),
+               "space " << space << ": " << t.votes << " votes");
+  }
+}
+
 // An attacker's text: runs of marks, references cut short or overlong, marks
 // in threes (the gap is not read), megabytes of gaps. Read in linear time,
 // never a license named.

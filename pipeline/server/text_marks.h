@@ -57,8 +57,9 @@ struct MarkVote {
 };
 
 // The votes in any text (UTF-8: plain, HTML with the characters themselves or
-// as numeric references, Markdown): one per gap between two words holding
-// white space and exactly two marks, the excerpt's first and last word (maybe
+// as numeric or named references, Markdown): one per gap between two words
+// holding white space (ASCII, or a space look-alike such as U+00A0) and
+// exactly two marks, the excerpt's first and last word (maybe
 // cut) not counted. Linear time; never throws.
 std::vector<MarkVote> ReadMarks(std::string_view text, const MarkKey& key);
 
