@@ -57,6 +57,20 @@ BOOST_AUTO_TEST_CASE(marks_go_only_between_two_plain_words) {
   }
 }
 
+// A number written with spaces between its digit groups (1 000 000, 0 800 123
+// 456) is one number to a screen reader: no mark between two digits.
+BOOST_AUTO_TEST_CASE(marks_never_split_a_number_written_with_spaces) {
+  const MarkKey key = TestMarkKey();
+  const TextMarker marker(key, "license-a");
+  const std::string text = "(paid 1 000 000 roubles, call 0 800 123 456 today)";
+  std::string out;
+  marker.Mark(text, &out);
+  BOOST_TEST(StripMarks(out) == text);
+  BOOST_TEST(out.find("1 000 000") != std::string::npos, out);
+  BOOST_TEST(out.find("0 800 123 456") != std::string::npos, out);
+  BOOST_TEST(out != text);  // the gaps between words still carry marks
+}
+
 // cmark-gfm's extended autolinks run on through a zero-width character (the
 // link's address would change): a token that is or may be an address, code or
 // markup never gets a mark after it. The Markdown reads the same marked.

@@ -20,6 +20,8 @@ constexpr size_t kWordPrefix = MarkKey::kGapWord;
 // Candidates tried in pairs, when no one license explains the marks alone.
 constexpr size_t kPairCandidates = 8;
 
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
 bool IsWordByte(unsigned char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
@@ -156,8 +158,8 @@ size_t TextMarker::Mark(std::string_view text, std::string* out) const {
       const size_t before = token;
       token = i + 1;
       if (text[i] != ' ' || i == 0 || i + 1 >= text.size() || !IsWordByte(text[i - 1]) ||
-          !IsWordByte(text[i + 1])) {
-        continue;
+          !IsWordByte(text[i + 1]) || (IsDigit(text[i - 1]) && IsDigit(text[i + 1]))) {
+        continue;  // not between two words, or inside a number written with spaces (1 000 000)
       }
       size_t start = i;  // the word before: its letters and digits
       while (start > before && IsWordByte(text[start - 1])) --start;

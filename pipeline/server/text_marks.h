@@ -39,7 +39,8 @@ class TextMarker {
   TextMarker(const MarkKey& key, std::string_view license_id);
   // Appends `text` (one span of article text: an HTML text node, a Markdown
   // line) to `out`, marked at the gaps that may carry a mark: one ASCII space
-  // between a word ending in a letter or digit and one beginning with one,
+  // between a word ending in a letter or digit and one beginning with one
+  // (not both digits: 1 000 000 is one number),
   // the word before made only of letters, digits, '-', '\'' and non-ASCII
   // (never a URL, an address, an entity or Markdown punctuation), neither
   // word touching the span's ends. Returns the number of marks put.
