@@ -337,13 +337,17 @@ MarkTrace TraceMarks(std::string_view text, const MarkKey& key, const MarkSuspec
   }
   // A second contributor: what it explains beyond a named one (or, none
   // named, each of a pair beyond the other) is beyond chance.
+  // Over every pair of the store, not only the kept ones (which the votes
+  // chose): by the union bound, no innocent license is named beside another
+  // beyond kFalseAccusation in all.
+  const double pair_bound = bound / static_cast<double>(std::max<size_t>(suspects.ids.size(), 1));
   const auto is_named = [&named](size_t i) { return std::find(named.begin(), named.end(), i) != named.end(); };
   for (size_t a = 0; a < ranked.size(); ++a) {
     for (size_t b = a + 1; b < ranked.size(); ++b) {
       const size_t i = ranked[a].second, j = ranked[b].second;
       if (is_named(i) && is_named(j)) continue;
       const std::string &ti = suspects.tags[i], &tj = suspects.tags[j];
-      if (BeyondGiven(voted, tj, ti, bound) && BeyondGiven(voted, ti, tj, bound)) {
+      if (BeyondGiven(voted, tj, ti, pair_bound) && BeyondGiven(voted, ti, tj, pair_bound)) {
         if (!is_named(i)) named.push_back(i);
         if (!is_named(j)) named.push_back(j);
       }
