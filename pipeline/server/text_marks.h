@@ -29,8 +29,9 @@
 namespace imprint {
 
 inline constexpr int kMarkPositions = 128;  // two-bit symbols of a tag
-// The chance per excerpt, at most, that a trace names a license that did not
-// contribute to it (the union bound over the store's licenses).
+// The chance per excerpt, at most, that a trace names alone a license that
+// did not contribute to it (the union bound over the store's licenses); the
+// pair tests, bounded over every pair of the store, add as much again.
 inline constexpr double kFalseAccusation = 1e-11;
 
 // The marks of one license's copies.
