@@ -9,6 +9,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -55,6 +56,20 @@ BOOST_AUTO_TEST_CASE(marks_go_only_between_two_plain_words) {
       BOOST_TEST(marks <= 6u, text);  // only the gap before the address may carry one
     }
   }
+}
+
+// A number written with spaces between its digit groups (1 000 000, 0 800 123
+// 456) is one number to a screen reader: no mark between two digits.
+BOOST_AUTO_TEST_CASE(marks_never_split_a_number_written_with_spaces) {
+  const MarkKey key = TestMarkKey();
+  const TextMarker marker(key, "license-a");
+  const std::string text = "(paid 1 000 000 roubles, call 0 800 123 456 today)";
+  std::string out;
+  marker.Mark(text, &out);
+  BOOST_TEST(StripMarks(out) == text);
+  BOOST_TEST(out.find("1 000 000") != std::string::npos, out);
+  BOOST_TEST(out.find("0 800 123 456") != std::string::npos, out);
+  BOOST_TEST(out != text);  // the gaps between words still carry marks
 }
 
 // cmark-gfm's extended autolinks run on through a zero-width character (the
@@ -141,6 +156,118 @@ BOOST_AUTO_TEST_CASE(collusion_names_one_of_the_two_or_both_never_a_third) {
     both += t.outcome == Outcome::kAmbiguous;
   }
   BOOST_TEST_MESSAGE("collusion: " << single << " named one, " << both << " ambiguous naming both");
+}
+
+// `text` with every `from` replaced by `to`.
+std::string Replaced(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+// A web page's source may spell the marks as named references (PHP's
+// htmlentities writes &ZeroWidthSpace; &zwnj; &zwj; &NoBreak;): read as the
+// characters, as the numeric ones are.
+BOOST_AUTO_TEST_CASE(marks_written_as_named_references_are_read) {
+  const MarkKey key = TestMarkKey();
+  const std::vector<std::string> ids = LicenseIds(100, 8);
+  const MarkSuspects suspects(key, ids);
+  std::mt19937 rng(17);
+  std::string copy = Excerpt(MarkedText(key, ids[3], ArticleText()), 150, rng);
+  copy = Replaced(copy, "\xE2\x80\x8B", "&ZeroWidthSpace;");
+  copy = Replaced(copy, "\xE2\x80\x8C", "&zwnj;");
+  copy = Replaced(copy, "\xE2\x80\x8D", "&zwj;");
+  copy = Replaced(copy, "\xE2\x81\xA0", "&NoBreak;");
+  const MarkTrace t = TraceMarks(copy, key, suspects);
+  BOOST_TEST((t.outcome == Outcome::kLicense && t.licenses == std::vector<std::string>{ids[3]}), t.votes << " votes");
+}
+
+// Spaces swapped for look-alikes (a no-break space, as editors and web forms
+// write them, its reference, a thin or an ideographic space) keep the page as
+// it looked; the marks before them are still read.
+BOOST_AUTO_TEST_CASE(marks_before_a_no_break_or_other_unicode_space_are_read) {
+  const MarkKey key = TestMarkKey();
+  const std::vector<std::string> ids = LicenseIds(100, 9);
+  const MarkSuspects suspects(key, ids);
+  std::mt19937 rng(19);
+  const std::string copy = Excerpt(MarkedText(key, ids[5], ArticleText()), 150, rng);
+  for (const std::string space : {"\xC2\xA0", "&nbsp;", "&#160;", "&#xA0;", "\xE2\x80\x89", "\xE2\x80\xAF",
+                                  "\xE3\x80\x80"}) {
+    const MarkTrace t = TraceMarks(Replaced(copy, " ", space), key, suspects);
+    BOOST_TEST((t.outcome == Outcome::kLicense && t.licenses == std::vector<std::string>{ids[5]}),
+               "space " << space << ": " << t.votes << " votes");
+  }
+}
+
+// The copies' gaps, word by word, recombined by `pick` (from each copy's two
+// symbols there, the gap's two): mixing at word granularity, majority votes.
+std::string Recombined(const std::vector<std::string>& copies,
+                       const std::function<std::string(const std::vector<std::string>&)>& pick) {
+  std::vector<std::vector<std::string>> marks(copies.size());
+  std::string out;
+  for (size_t c = 0; c < copies.size(); ++c) {
+    const std::string& text = copies[c];
+    for (size_t i = 0; i < text.size();) {
+      size_t n = 0;
+      while (i + n + 3 <= text.size() && StripMarks(text.substr(i + n, 3)).empty()) n += 3;
+      if (n > 0) marks[c].push_back(text.substr(i, n));
+      if (c == 0 && n == 0) out.push_back(text[i]);
+      if (c == 0 && n > 0) out += '\x01';  // where a gap's marks go
+      i += n > 0 ? n : 1;
+    }
+  }
+  std::string mixed;
+  size_t gap = 0;
+  for (char ch : out) {
+    if (ch != '\x01') {
+      mixed.push_back(ch);
+      continue;
+    }
+    std::vector<std::string> those;
+    for (const auto& m : marks) those.push_back(m[gap]);
+    mixed += pick(those);
+    ++gap;
+  }
+  return mixed;
+}
+
+// Three licensees' copies mixed gap by gap, by majority of each character,
+// or with symbols flipped and stray ones added: never a fourth license.
+BOOST_AUTO_TEST_CASE(collusion_of_three_at_word_granularity_never_names_a_fourth) {
+  const MarkKey key = TestMarkKey();
+  const std::vector<std::string> ids = LicenseIds(10000, 21);
+  const MarkSuspects store(key, ids);
+  const std::string text = ArticleText();
+  const std::vector<std::string> copies = {MarkedText(key, ids[0], text), MarkedText(key, ids[1], text),
+                                           MarkedText(key, ids[2], text)};
+  std::mt19937 rng(23);
+  const std::vector<std::function<std::string(const std::vector<std::string>&)>> attacks = {
+      [&rng](const std::vector<std::string>& m) { return m[rng() % 3]; },
+      [&rng](const std::vector<std::string>& m) {  // each character from any copy
+        std::string out = m[0];
+        for (size_t k = 0; k < out.size(); k += 3) out.replace(k, 3, m[rng() % 3].substr(k, 3));
+        return out;
+      },
+      [](const std::vector<std::string>& m) { return m[1] == m[2] ? m[1] : m[0]; },  // majority
+      [&rng](const std::vector<std::string>& m) {  // flip one, add a stray one
+        std::string out = m[rng() % 3];
+        if (rng() % 3 == 0) out = out.substr(3) + m[rng() % 3].substr(0, 3);
+        if (rng() % 4 == 0) out += m[rng() % 3].substr(3);
+        return out;
+      }};
+  int named = 0;
+  for (const auto& attack : attacks) {
+    const std::string mixed = Recombined(copies, attack);
+    for (int trial = 0; trial < 100; ++trial) {
+      const MarkTrace t = TraceMarks(Excerpt(mixed, 150 + rng() % 300, rng), key, store);
+      for (const std::string& id : t.licenses) {
+        BOOST_TEST((id == ids[0] || id == ids[1] || id == ids[2]), "a fourth license named");
+      }
+      named += !t.licenses.empty();
+    }
+  }
+  BOOST_TEST_MESSAGE("three colluders: " << named << " of 400 traces named one or more of them");
 }
 
 // An attacker's text: runs of marks, references cut short or overlong, marks

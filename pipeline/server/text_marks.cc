@@ -20,6 +20,8 @@ constexpr size_t kWordPrefix = MarkKey::kGapWord;
 // Candidates tried in pairs, when no one license explains the marks alone.
 constexpr size_t kPairCandidates = 8;
 
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
 bool IsWordByte(unsigned char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
@@ -71,16 +73,31 @@ int SymbolOf(const std::string& tag, int position) {
   return (static_cast<unsigned char>(tag[position / 4]) >> (2 * (position % 4))) & 3;
 }
 
-// The mark at `at` (its UTF-8 or a numeric character reference): its symbol
-// and length, or -1.
-int MarkAt(std::string_view text, size_t at, size_t* length) {
-  for (int s = 0; s < 4; ++s) {
-    if (text.compare(at, kMarks[s].size(), kMarks[s]) == 0) {
-      *length = kMarks[s].size();
-      return s;
-    }
-  }
-  if (text.compare(at, 2, "&#") != 0) return -1;
+// The characters a gap may hold besides ASCII white space, as UTF-8 and as
+// the named references a web page's source may spell them with: the marks
+// and the look-alikes of a space (NO-BREAK, the U+2000 block, NARROW NO-BREAK,
+// MEDIUM MATHEMATICAL, IDEOGRAPHIC), which an editor or a forum may put for
+// a space without changing how the text looks.
+struct Spelling {
+  std::string_view text;
+  unsigned code;
+};
+constexpr std::array<Spelling, 35> kSpellings = {{
+    {"\xE2\x80\x8B", 0x200B}, {"\xE2\x80\x8C", 0x200C}, {"\xE2\x80\x8D", 0x200D}, {"\xE2\x81\xA0", 0x2060},
+    {"\xC2\xA0", 0xA0}, {"\xE1\x9A\x80", 0x1680}, {"\xE2\x80\x80", 0x2000}, {"\xE2\x80\x81", 0x2001},
+    {"\xE2\x80\x82", 0x2002}, {"\xE2\x80\x83", 0x2003}, {"\xE2\x80\x84", 0x2004}, {"\xE2\x80\x85", 0x2005},
+    {"\xE2\x80\x86", 0x2006}, {"\xE2\x80\x87", 0x2007}, {"\xE2\x80\x88", 0x2008}, {"\xE2\x80\x89", 0x2009},
+    {"\xE2\x80\x8A", 0x200A}, {"\xE2\x80\xAF", 0x202F}, {"\xE2\x81\x9F", 0x205F}, {"\xE3\x80\x80", 0x3000},
+    {"&ZeroWidthSpace;", 0x200B}, {"&zwnj;", 0x200C}, {"&zwj;", 0x200D}, {"&NoBreak;", 0x2060},
+    {"&nbsp;", 0xA0}, {"&NonBreakingSpace;", 0xA0}, {"&ensp;", 0x2002}, {"&emsp;", 0x2003},
+    {"&emsp13;", 0x2004}, {"&emsp14;", 0x2005}, {"&numsp;", 0x2007}, {"&puncsp;", 0x2008},
+    {"&thinsp;", 0x2009}, {"&hairsp;", 0x200A}, {"&MediumSpace;", 0x205F},
+}};
+
+// The code point of the numeric character reference at `at` (&#8203;,
+// &#x200B;) and its length, or 0.
+unsigned NumericReferenceAt(std::string_view text, size_t at, size_t* length) {
+  if (text.compare(at, 2, "&#") != 0) return 0;
   size_t i = at + 2;
   const bool hex = i < text.size() && (text[i] == 'x' || text[i] == 'X');
   i += hex;
@@ -95,17 +112,38 @@ int MarkAt(std::string_view text, size_t at, size_t* length) {
     if (d < 0) break;
     code = code * (hex ? 16 : 10) + static_cast<unsigned>(d);
   }
-  if (i == digits || i >= text.size() || text[i] != ';') return -1;
-  for (int s = 0; s < 4; ++s) {
-    if (code == kMarkCodes[s]) {
-      *length = i + 1 - at;
-      return s;
+  if (i == digits || i >= text.size() || text[i] != ';') return 0;
+  *length = i + 1 - at;
+  return code;
+}
+
+// The character at `at` (UTF-8 or a character reference) when it is one a
+// gap may hold: its code point and length; or 0.
+unsigned GapCharacterAt(std::string_view text, size_t at, size_t* length) {
+  const unsigned char first = text[at];
+  if (first != '&' && first != 0xC2 && first != 0xE1 && first != 0xE2 && first != 0xE3) return 0;
+  for (const Spelling& s : kSpellings) {
+    if (text.compare(at, s.text.size(), s.text) == 0) {
+      *length = s.text.size();
+      return s.code;
     }
+  }
+  return NumericReferenceAt(text, at, length);
+}
+
+int SymbolOfCode(unsigned code) {
+  for (int s = 0; s < 4; ++s) {
+    if (code == kMarkCodes[s]) return s;
   }
   return -1;
 }
 
 bool IsGapSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+bool IsSpaceCode(unsigned code) {
+  return code == ' ' || code == '\t' || code == '\n' || code == '\r' || code == 0xA0 || code == 0x1680 ||
+         (code >= 0x2000 && code <= 0x200A) || code == 0x202F || code == 0x205F || code == 0x3000;
+}
 
 }  // namespace
 
@@ -120,8 +158,8 @@ size_t TextMarker::Mark(std::string_view text, std::string* out) const {
       const size_t before = token;
       token = i + 1;
       if (text[i] != ' ' || i == 0 || i + 1 >= text.size() || !IsWordByte(text[i - 1]) ||
-          !IsWordByte(text[i + 1])) {
-        continue;
+          !IsWordByte(text[i + 1]) || (IsDigit(text[i - 1]) && IsDigit(text[i + 1]))) {
+        continue;  // not between two words, or inside a number written with spaces (1 000 000)
       }
       size_t start = i;  // the word before: its letters and digits
       while (start > before && IsWordByte(text[start - 1])) --start;
@@ -164,14 +202,16 @@ std::vector<MarkVote> ReadMarks(std::string_view text, const MarkKey& key) {
       continue;
     }
     size_t length = 1;
-    const int symbol = gap ? MarkAt(text, i, &length) : -1;
+    const unsigned code = gap ? GapCharacterAt(text, i, &length) : 0;
+    const int symbol = SymbolOfCode(code);
     if (symbol >= 0) {
       if (marks < kMarksPerGap) mark[marks] = symbol;
       ++marks;
-    } else if (gap && IsGapSpace(text[i])) {
+    } else if (gap && (IsGapSpace(text[i]) || IsSpaceCode(code))) {
       ++spaces;
     } else {
       gap = false;
+      length = 1;
     }
     i += length;
   }
@@ -297,13 +337,17 @@ MarkTrace TraceMarks(std::string_view text, const MarkKey& key, const MarkSuspec
   }
   // A second contributor: what it explains beyond a named one (or, none
   // named, each of a pair beyond the other) is beyond chance.
+  // Over every pair of the store, not only the kept ones (which the votes
+  // chose): by the union bound, no innocent license is named beside another
+  // beyond kFalseAccusation in all.
+  const double pair_bound = bound / static_cast<double>(std::max<size_t>(suspects.ids.size(), 1));
   const auto is_named = [&named](size_t i) { return std::find(named.begin(), named.end(), i) != named.end(); };
   for (size_t a = 0; a < ranked.size(); ++a) {
     for (size_t b = a + 1; b < ranked.size(); ++b) {
       const size_t i = ranked[a].second, j = ranked[b].second;
       if (is_named(i) && is_named(j)) continue;
       const std::string &ti = suspects.tags[i], &tj = suspects.tags[j];
-      if (BeyondGiven(voted, tj, ti, bound) && BeyondGiven(voted, ti, tj, bound)) {
+      if (BeyondGiven(voted, tj, ti, pair_bound) && BeyondGiven(voted, ti, tj, pair_bound)) {
         if (!is_named(i)) named.push_back(i);
         if (!is_named(j)) named.push_back(j);
       }

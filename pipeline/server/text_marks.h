@@ -29,8 +29,9 @@
 namespace imprint {
 
 inline constexpr int kMarkPositions = 128;  // two-bit symbols of a tag
-// The chance per excerpt, at most, that a trace names a license that did not
-// contribute to it (the union bound over the store's licenses).
+// The chance per excerpt, at most, that a trace names alone a license that
+// did not contribute to it (the union bound over the store's licenses); the
+// pair tests, bounded over every pair of the store, add as much again.
 inline constexpr double kFalseAccusation = 1e-11;
 
 // The marks of one license's copies.
@@ -39,7 +40,8 @@ class TextMarker {
   TextMarker(const MarkKey& key, std::string_view license_id);
   // Appends `text` (one span of article text: an HTML text node, a Markdown
   // line) to `out`, marked at the gaps that may carry a mark: one ASCII space
-  // between a word ending in a letter or digit and one beginning with one,
+  // between a word ending in a letter or digit and one beginning with one
+  // (not both digits: 1 000 000 is one number),
   // the word before made only of letters, digits, '-', '\'' and non-ASCII
   // (never a URL, an address, an entity or Markdown punctuation), neither
   // word touching the span's ends. Returns the number of marks put.
@@ -57,8 +59,9 @@ struct MarkVote {
 };
 
 // The votes in any text (UTF-8: plain, HTML with the characters themselves or
-// as numeric references, Markdown): one per gap between two words holding
-// white space and exactly two marks, the excerpt's first and last word (maybe
+// as numeric or named references, Markdown): one per gap between two words
+// holding white space (ASCII, or a space look-alike such as U+00A0) and
+// exactly two marks, the excerpt's first and last word (maybe
 // cut) not counted. Linear time; never throws.
 std::vector<MarkVote> ReadMarks(std::string_view text, const MarkKey& key);
 
