@@ -2,7 +2,6 @@
 // copy a pasted excerpt came from, read from the invisible marks in its
 // article text (pipeline/server/text_marks.h, docs/marks.md). RunTrace hands
 // over when --text is given.
-#include <sys/stat.h>
 
 #include <iostream>
 #include <iterator>
@@ -30,9 +29,9 @@ std::string ReadText(const std::string& path) {
     }
     return text;
   }
-  struct stat st;
-  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) throw Error(path, 0, "not a regular file: give a text file");
-  return ReadFileAtMost(path, kMaxTracedText, "more text than any excerpt (64 MB)");
+  // Checked and opened without blocking, so a FIFO swapped in after a
+  // check can never hang the trace.
+  return ReadRegularFile(path, kMaxTracedText, "more text than any excerpt (64 MB)");
 }
 
 void PrintLicense(const StoredLicense& stored, LicenseStore& store, std::ostream& out) {
