@@ -52,18 +52,19 @@ uint32_t Crc32(std::string_view data) {
 // kilobytes the best level costs more time and saves almost nothing. Each
 // thread keeps one deflate state and resets it: initialising one allocates
 // and clears a quarter of a megabyte.
-std::string Deflate(std::string_view data) {
+std::string Deflate(std::string_view data, bool fast) {
   struct Stream {
-    Stream() {
-      if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -MAX_WBITS, kZlibMemLevel, Z_DEFAULT_STRATEGY) != Z_OK) {
+    explicit Stream(int level) {
+      if (deflateInit2(&z, level, Z_DEFLATED, -MAX_WBITS, kZlibMemLevel, Z_DEFAULT_STRATEGY) != Z_OK) {
         throw Error("zlib", 0, "deflateInit2 failed");
       }
     }
     ~Stream() { deflateEnd(&z); }
     z_stream z{};
   };
-  thread_local Stream stream;
-  z_stream& z = stream.z;
+  thread_local Stream default_stream(Z_DEFAULT_COMPRESSION);
+  thread_local Stream fast_stream(Z_BEST_SPEED);
+  z_stream& z = fast ? fast_stream.z : default_stream.z;
   deflateReset(&z);
   std::string out(deflateBound(&z, static_cast<uLong>(data.size())), '\0');
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
@@ -115,6 +116,10 @@ void ZipWriter::AddDeflated(std::string_view name, std::string_view data, bool c
     it = cache.emplace(std::string(data), Compressed{Crc32(data), Deflate(data)}).first;
   }
   Add(name, kMethodDeflated, it->second.crc, static_cast<uint32_t>(data.size()), it->second.data);
+}
+
+void ZipWriter::AddDeflatedFast(std::string_view name, std::string_view data) {
+  Add(name, kMethodDeflated, Crc32(data), static_cast<uint32_t>(data.size()), Deflate(data, true));
 }
 
 void ZipWriter::Add(std::string_view name, uint16_t method, uint32_t crc, uint32_t size,
