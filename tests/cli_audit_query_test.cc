@@ -43,26 +43,6 @@ int JsonRecords(const std::string& json) {
   return std::stoi(r.out);
 }
 
-// Runs the program with IMPRINT_KEYS=`keys`, its output to /dev/null; its
-// exit status and peak resident memory in bytes (wait4's, this child's alone).
-std::pair<int, long> ExitAndPeakMemory(const std::string& keys, const std::vector<std::string>& args) {
-  std::vector<std::string> all = {"/usr/bin/env", "IMPRINT_KEYS=" + keys, ImprintBin()};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  pid_t pid = 0;
-  BOOST_REQUIRE_EQUAL(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&actions);
-  int status = 0;
-  struct rusage usage {};
-  BOOST_REQUIRE_EQUAL(wait4(pid, &status, 0, &usage), pid);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, usage.ru_maxrss * 1024L};
-}
-
 struct Queried : Served {
   std::string Id(const std::string& license) { return ParseLicense(license, "license").id; }
 

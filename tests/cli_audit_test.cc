@@ -31,26 +31,6 @@ namespace {
 
 using namespace testing;
 
-// Runs the program with IMPRINT_KEYS=`keys`, output discarded; its exit
-// status and peak resident memory in bytes (wait4's, for this child alone).
-std::pair<int, long> ExitAndPeakMemory(const std::string& keys, const std::vector<std::string>& args) {
-  std::vector<std::string> all = {"/usr/bin/env", "IMPRINT_KEYS=" + keys, ImprintBin()};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  pid_t pid = 0;
-  BOOST_REQUIRE_EQUAL(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&actions);
-  int status = 0;
-  struct rusage usage {};
-  BOOST_REQUIRE_EQUAL(wait4(pid, &status, 0, &usage), pid);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, usage.ru_maxrss * 1024L};
-}
-
 // A bound on a child's peak memory. The sanitizer build's processes carry
 // shadow memory and a quarantine of freed memory (256 MB) besides: there the
 // bound only tells bounded from unbounded (the bugs below took gigabytes).

@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace Poco {
@@ -50,6 +51,11 @@ struct ProcessResult {
   std::string out;
   std::string err;
 };
+
+// Runs the imprint program with IMPRINT_KEYS=`keys`, its output to
+// /dev/null; its exit status and peak resident memory in bytes (wait4's, for
+// this child alone): for the tests that bound what a command may hold.
+std::pair<int, long> ExitAndPeakMemory(const std::string& keys, const std::vector<std::string>& args);
 
 // Runs `program` with `args` (no shell), capturing both streams.
 ProcessResult Run(const std::string& program, const std::vector<std::string>& args,
