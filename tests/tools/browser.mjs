@@ -1,7 +1,8 @@
 // What the browser tests share: Debian's Chromium started as this machine
 // needs it (headless, no sandbox as root, no background networking, which
-// the closed network would refuse), and `imprint serve` started on a free
-// port, the port read from its first line.
+// the closed network would refuse), `imprint serve` started on a free port,
+// the port read from its first line, and the tally of checks a script prints
+// and exits by.
 import { chromium } from "playwright-core";
 import { spawn } from "node:child_process";
 
@@ -30,4 +31,24 @@ export async function startServe(bin, args, options) {
     setTimeout(() => reject(new Error("imprint serve did not start")), 10000);
   });
   return { server, port };
+}
+
+// The checks made so far.
+export const tally = { passes: 0, failures: 0 };
+
+// One check: counted, and said on standard error when it fails.
+export function check(ok, what) {
+  if (ok) { tally.passes++; } else { tally.failures++; console.error("FAILED: " + what); }
+}
+
+// A script's run ended by an exception: a failure of its own.
+export function fail(error) {
+  tally.failures++;
+  console.error("FAILED: " + (error.stack || error));
+}
+
+// Prints "`what`: N passed, M failed`suffix`"; the exit status to end with.
+export function finish(what, suffix = "") {
+  console.log(`${what}: ${tally.passes} passed, ${tally.failures} failed${suffix}`);
+  return tally.failures === 0 ? 0 : 1;
 }

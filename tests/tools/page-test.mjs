@@ -8,7 +8,7 @@
 // desktop (1280) and phone (390) widths, with screenshots kept in
 // $IMPRINT_SCREENSHOTS (default: TMPDIR/imprint-page-screenshots) to look at.
 // Run by ctest (tests/CMakeLists.txt).
-import { launchChromium, startServe } from "./browser.mjs";
+import { check, fail, finish, launchChromium, startServe } from "./browser.mjs";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -21,11 +21,6 @@ const env = { ...process.env, IMPRINT_KEYS: path.join(dir, "keys"), TMPDIR: dir 
 const db = "sqlite:" + path.join(dir, "imprint.db");
 const out = path.join(dir, "output");
 const imprint = (...args) => execFileSync(bin, args, { env, cwd: dir, encoding: "utf8" });
-let failures = 0;
-let passes = 0;
-function check(ok, what) {
-  if (ok) { passes++; } else { failures++; console.error("FAILED: " + what); }
-}
 
 const shots = process.env.IMPRINT_SCREENSHOTS || path.join(os.tmpdir(), "imprint-page-screenshots");
 fs.mkdirSync(shots, { recursive: true });
@@ -190,12 +185,10 @@ try {
   await small.screenshot({ path: path.join(shots, "phone-expired.png"), fullPage: true });
   check(errors.filter((e) => !/40[13]/.test(e)).length === 0, "no errors in the page: " + errors.join("; "));
 } catch (e) {
-  failures++;
-  console.error("FAILED: " + (e.stack || e));
+  fail(e);
 } finally {
   if (browser) await browser.close();
   if (server) server.kill("SIGTERM");
   fs.rmSync(dir, { recursive: true, force: true });
 }
-console.log(`subscribers' page: ${passes} passed, ${failures} failed`);
-process.exit(failures === 0 ? 0 : 1);
+process.exit(finish("subscribers' page"));

@@ -7,7 +7,7 @@
 // their tables, axe-core (WCAG 2.2 AA rules) finding no violation.
 // Screenshots are kept in $IMPRINT_SCREENSHOTS (default:
 // TMPDIR/imprint-report-screenshots) to look at. Run by ctest.
-import { launchChromium, startServe } from "./browser.mjs";
+import { check, fail, finish, launchChromium, startServe } from "./browser.mjs";
 import AxeBuilder from "@axe-core/playwright";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -22,11 +22,6 @@ const db = "sqlite:" + path.join(dir, "imprint.db");
 const out = path.join(dir, "output");
 const imprint = (args, input) => execFileSync(bin, args, { env, cwd: dir, encoding: "utf8", input });
 const password = "correct horse battery staple";
-let failures = 0;
-let passes = 0;
-function check(ok, what) {
-  if (ok) { passes++; } else { failures++; console.error("FAILED: " + what); }
-}
 
 const shots = process.env.IMPRINT_SCREENSHOTS || path.join(os.tmpdir(), "imprint-report-screenshots");
 fs.mkdirSync(shots, { recursive: true });
@@ -115,12 +110,10 @@ try {
     await live.context.close();
   }
 } catch (e) {
-  failures++;
-  console.error("FAILED: " + (e.stack || e));
+  fail(e);
 } finally {
   if (browser) await browser.close();
   if (server) server.kill("SIGTERM");
   fs.rmSync(dir, { recursive: true, force: true });
 }
-console.log(`report and dashboard: ${passes} passed, ${failures} failed (screenshots in ${shots})`);
-process.exit(failures === 0 ? 0 : 1);
+process.exit(finish("report and dashboard", ` (screenshots in ${shots})`));
