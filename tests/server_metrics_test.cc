@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <map>
 #include <thread>
@@ -224,7 +225,10 @@ struct Postgres {
     for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
       const std::string name = entry.path().filename();
       if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-      const std::string stat = ReadAll(entry.path().string() + "/stat");  // pid (comm) state ppid ...
+      // pid (comm) state ppid ...; a process that ended since the listing is passed over
+      std::ifstream file(entry.path().string() + "/stat");
+      std::string stat;
+      if (!std::getline(file, stat)) continue;
       const size_t close = stat.rfind(')');
       if (close == std::string::npos) continue;
       std::istringstream fields(stat.substr(close + 2));
