@@ -12,8 +12,8 @@
 namespace imprint {
 namespace {
 
-std::shared_ptr<const CopyCache::Copy> Copy(size_t bytes, char fill = 'x') {
-  auto c = std::make_shared<CopyCache::Copy>();
+std::shared_ptr<const SignedCopy> Copy(size_t bytes, char fill = 'x') {
+  auto c = std::make_shared<SignedCopy>();
   c->bytes.assign(bytes, fill);
   c->signature = "sig";
   return c;
@@ -54,7 +54,7 @@ BOOST_AUTO_TEST_CASE(counts_each_get_as_a_hit_or_a_miss) {
 
 BOOST_AUTO_TEST_CASE(keeps_at_most_max_bytes) {
   // Each entry counts its bytes, its signature and 128 of upkeep.
-  const size_t entry = CopyCache::Copy{std::string(1000, 'x'), "sig", "", ""}.Size();
+  const size_t entry = SignedCopy{std::string(1000, 'x'), "sig", "", ""}.Size();
   BOOST_TEST(entry == 1000u + 3u + 128u);
   CopyCache cache(100, 3 * entry);
   for (const char* key : {"a", "b", "c"}) cache.Put(key, Copy(1000));
@@ -89,7 +89,7 @@ BOOST_AUTO_TEST_CASE(the_first_copy_put_under_a_key_stays) {
 BOOST_AUTO_TEST_CASE(a_dropped_copy_lives_on_while_held) {
   CopyCache cache(1);
   cache.Put("a", Copy(4, 'a'));
-  const std::shared_ptr<const CopyCache::Copy> held = cache.Get("a");
+  const std::shared_ptr<const SignedCopy> held = cache.Get("a");
   cache.Put("b", Copy(4, 'b'));
   BOOST_TEST(cache.Get("a") == nullptr);
   BOOST_TEST(held->bytes == "aaaa");

@@ -16,6 +16,7 @@
 #include "pipeline/server/text_marks.h"
 
 #include <chrono>
+#include <thread>
 #include <utility>
 #include <vector>
 #include "tests/support.h"
@@ -104,6 +105,47 @@ BOOST_AUTO_TEST_CASE(epub_keeps_unchanged_entries_and_validates) {
            Personalize("html", WriteHtml(ReadEdition(SourceDir() + "/samples/archive/monitor-v05-i077.txt"), BundledTemplates()), Ada(), kMarks));
   const ProcessResult vnu = Run("/usr/bin/java", {"-jar", std::getenv("VNU_JAR"), "--errors-only", dir / "copy.html"});
   BOOST_TEST(vnu.exit_code == 0, vnu.err);
+}
+
+// The server prepares an artifact once and makes every licensee's copy from
+// it, on many threads: each copy must be the one made afresh, carrying its
+// own license's marks and no other's.
+BOOST_AUTO_TEST_CASE(a_prepared_artifact_makes_each_licensees_own_copy_on_any_thread) {
+  const Document doc = ReadEdition(SourceDir() + "/samples/archive/monitor-v05-i077.txt");
+  const RightsPolicy policy = LoadRightsPolicy(SourceDir() + "/rights");
+  std::vector<Licensee> licensees;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 8; ++i) {
+    ids.push_back("0b0e7a7e-1c2d-4e5f-8a9b-0c1d2e3f4a5" + std::to_string(i));
+    licensees.push_back(MakeLicensee(policy.tiers.at("individual"), ids.back(), "Reader " + std::to_string(i)));
+  }
+  const MarkSuspects suspects(kMarks, ids);
+  for (const std::string format : {"md", "html", "epub"}) {
+    const std::string base = format == "md" ? WriteMarkdown(doc, BundledTemplates())
+                             : format == "html" ? WriteHtml(doc, BundledTemplates())
+                                                : WriteEpub(doc, BundledTemplates());
+    const PreparedArtifact prepared(format, base, kMarks);
+    std::vector<std::string> expected;
+    for (const Licensee& who : licensees) expected.push_back(Personalize(format, base, who, kMarks));
+    std::vector<std::vector<std::string>> made(4);
+    std::vector<std::thread> threads;
+    for (size_t t = 0; t < made.size(); ++t) {
+      threads.emplace_back([&, t] {
+        for (int round = 0; round < 25; ++round) made[t].push_back(prepared.Personalize(licensees[(t + round) % 8]));
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    for (size_t t = 0; t < made.size(); ++t) {
+      for (size_t round = 0; round < made[t].size(); ++round) {
+        BOOST_TEST((made[t][round] == expected[(t + round) % 8]), format << " copy " << round << " of thread " << t);
+      }
+    }
+    for (size_t i = 0; i < licensees.size(); ++i) {
+      const std::string text = format == "epub" ? Unzip(expected[i]).at("OEBPS/issue.xhtml") : expected[i];
+      const MarkTrace trace = TraceMarks(text, kMarks, suspects);
+      BOOST_TEST((trace.outcome == MarkTrace::Outcome::kLicense && trace.licenses[0] == ids[i]), format << " " << i);
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(artifacts_without_a_place_are_errors) {

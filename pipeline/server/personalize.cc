@@ -97,34 +97,23 @@ void CheckRenderable(const Licensee& who) {
   }
 }
 
-// The page's article text (the text between the tags of <main>, never a
-// tag, attribute or comment) marked for `marker`'s license.
-std::string MarkHtmlMain(const std::string& html, const TextMarker& marker, const std::string& what) {
+// Plans the marks of the page's article text (the text between the tags of
+// <main>, never a tag, attribute or comment).
+void PlanHtmlMain(std::string_view html, MarkPlan* plan, const std::string& what) {
   const size_t open = html.find("<main");
   const size_t close = open == std::string::npos ? open : html.find("</main>", open);
   if (close == std::string::npos) throw Error(what, 0, "no article text to mark (<main>)");
-  std::string out = html.substr(0, open);
-  out.reserve(html.size() + html.size() / 8);
   for (size_t at = open; at < close;) {
     if (html[at] == '<') {
       const bool comment = html.compare(at, 4, "<!--") == 0;
       const size_t end = comment ? html.find("-->", at) : html.find('>', at);
-      const size_t next = end == std::string::npos || end > close ? close : end + (comment ? 3 : 1);
-      out.append(html, at, next - at);
-      at = next;
+      at = end == std::string::npos || end > close ? close : end + (comment ? 3 : 1);
       continue;
     }
     const size_t text_end = std::min(html.find('<', at), close);
-    marker.Mark(std::string_view(html).substr(at, text_end - at), &out);
+    plan->Add(html.substr(at, text_end - at), at);
     at = text_end;
   }
-  return out + html.substr(close);
-}
-
-std::string PersonalizeHtml(const std::string& html, const Licensee& who, const TextMarker& marker,
-                            const std::string& format) {
-  return Fill(Fill(MarkHtmlMain(html, marker, format), kMetaMarker, IdMark(who) + "\n" + HtmlMeta(who), format),
-              kMarker, LicenseeParagraph(who), format);
 }
 
 // The front matter's closing line, or npos when the text has none.
@@ -133,79 +122,28 @@ size_t FrontMatterEnd(const std::string& md) {
   return md.find("\n---\n", 3);
 }
 
-// The articles' lines of an edition's Markdown (edition.md: after the title
-// and the corrections' quote, before the rule above the footer) marked for
-// `marker`'s license; the front matter, title, corrections and footer not.
-std::string MarkMarkdownArticles(const std::string& md, size_t body, const TextMarker& marker,
-                                 const std::string& what) {
-  const size_t title = md.find("\n# ", body);
-  const size_t rule = title == std::string::npos ? title : md.find("\n---\n", title + 1);
+// Plans the marks of the articles' lines of an edition's Markdown body (after
+// the title and the corrections' quote, before the rule above the footer);
+// the title, corrections and footer carry none.
+void PlanMarkdownArticles(std::string_view body, MarkPlan* plan, const std::string& what) {
+  const size_t title = body.find("\n# ");
+  const size_t rule = title == std::string::npos ? title : body.find("\n---\n", title + 1);
   if (rule == std::string::npos) throw Error(what, 0, "no article text to mark (the title and the rule)");
-  const size_t first = md.find('\n', title + 1) + 1;
-  std::string out = md.substr(0, first);
-  out.reserve(md.size() + md.size() / 8);
-  for (size_t line = first; line <= rule;) {
-    const size_t end = md.find('\n', line);
-    const std::string_view text = std::string_view(md).substr(line, end - line);
-    if (text.empty() || text[0] == '>') {
-      out.append(text);
-    } else {
-      marker.Mark(text, &out);
-    }
-    out.push_back('\n');
+  for (size_t line = body.find('\n', title + 1) + 1; line <= rule;) {
+    const size_t end = body.find('\n', line);
+    const std::string_view text = body.substr(line, end - line);
+    if (!text.empty() && text[0] != '>') plan->Add(text, line);
     line = end + 1;
   }
-  return out + md.substr(rule + 1);
 }
 
-std::string PersonalizeMarkdown(const std::string& md, const Licensee& who, const TextMarker& marker,
-                                const std::string& format) {
-  const size_t close = FrontMatterEnd(md);
-  if (close == std::string::npos) throw Error(format, 0, "no front matter for the licensee");
-  std::string out =
-      md.substr(0, close + 1) + FrontMatterKeys(who) + MarkMarkdownArticles(md.substr(close + 1), 0, marker, format);
-  // The wording is one line without control characters (CheckRenderable), so
-  // escaped it stays one paragraph of inline text.
-  return out + EscapeMarkdownParagraph(who.wording) + "\n";
+void CheckWellFormed(const std::string& entry, const std::string& name) {
+  if (!IsWellFormedXml(entry)) throw Error(name, 0, "the personalised entry is not well-formed XML");
 }
 
-std::string PersonalizeEpub(const std::string& epub, const Licensee& who, const TextMarker& marker,
-                            const std::string& format) {
-  std::vector<ZipEntry> entries;
-  try {
-    entries = ReadZip(epub);
-  } catch (const std::exception& e) {
-    throw Error(format, 0, e.what());
-  }
-  // The entries keep the original book's time: same inputs, same bytes.
-  ZipWriter zip = ZipWriter::WithTimeOf(epub);
-  for (const ZipEntry& e : entries) {
-    std::string changed;
-    std::string checked;  // what is parsed for well-formedness when not `changed`
-    if (e.name == kEpubEntries[0]) {
-      changed = Fill(Inflate(e), kMetaMarker, IdMark(who) + "\n    " + EpubMeta(who), e.name);
-    } else if (e.name == kEpubEntries[1]) {
-      // The page is checked before its marks: marking adds only U+200B,
-      // U+200C, U+200D and U+2060 (XML characters) at word gaps of the
-      // character data between tags, never inside a tag, a comment or a
-      // reference (text_marks.h), so a well-formed page stays well-formed;
-      // and libxml2 reads the marked page at half the speed.
-      const std::string page = Inflate(e);
-      checked = Fill(page, kMarker, LicenseeParagraph(who), e.name);
-      changed = Fill(MarkHtmlMain(page, marker, e.name), kMarker, LicenseeParagraph(who), e.name);
-    } else if (e.name == kEpubEntries[2]) {
-      changed = Fill(Inflate(e), kMarker, LicenseeParagraph(who), e.name);
-    }
-    if (changed.empty()) {
-      zip.AddRaw(e.name, e.method, e.crc, e.size, e.compressed);
-      continue;
-    }
-    if (!IsWellFormedXml(checked.empty() ? changed : checked)) {
-      throw Error(e.name, 0, "the personalised entry is not well-formed XML");
-    }
-    zip.AddDeflatedFast(e.name, changed);  // made afresh for each license
-  }
-  return zip.Finish();
+// Whether `name` is one of the book's entries that carry the licensee.
+bool IsLicenseeEntry(const std::string& name) {
+  return std::find(std::begin(kEpubEntries), std::end(kEpubEntries), name) != std::end(kEpubEntries);
 }
 
 // Every id mark in `text`, in order: a linear scan, no pattern.
@@ -304,17 +242,99 @@ const Writer& WriterOf(const std::string& format) {
 }
 }  // namespace
 
+PreparedArtifact::PreparedArtifact(const std::string& format, const std::string& artifact, const MarkKey& marks)
+    : format_(WriterOf(format).format), kind_(WriterOf(format).personalization), marks_(marks), plan_(marks) {
+  switch (kind_) {
+    case Personalization::kFrontMatter:
+      text_ = artifact;
+      front_matter_end_ = FrontMatterEnd(text_);
+      if (front_matter_end_ == std::string::npos) throw Error(format_, 0, "no front matter for the licensee");
+      PlanMarkdownArticles(std::string_view(text_).substr(front_matter_end_ + 1), &plan_, format_);
+      return;
+    case Personalization::kHtmlMarkers:
+      text_ = artifact;
+      PlanHtmlMain(text_, &plan_, format_);
+      return;
+    case Personalization::kEpubMarkers: PrepareBook(artifact); return;
+  }
+}
+
+void PreparedArtifact::PrepareBook(const std::string& epub) {
+  try {
+    entries_ = ReadZip(epub);
+  } catch (const std::exception& e) {
+    throw Error(format_, 0, e.what());
+  }
+  book_writer_ = ZipWriter::WithTimeOf(epub);
+  for (ZipEntry& e : entries_) {
+    if (!IsLicenseeEntry(e.name)) continue;
+    (e.name == kEpubEntries[0] ? opf_ : e.name == kEpubEntries[1] ? text_ : rights_) = Inflate(e);
+    e.compressed.clear();  // made afresh for each license
+  }
+  PlanHtmlMain(text_, &plan_, kEpubEntries[1]);
+}
+
+size_t PreparedArtifact::Size() const {
+  size_t size = text_.size() + opf_.size() + rights_.size() + plan_.gaps() * sizeof(size_t) * 2;
+  for (const ZipEntry& e : entries_) size += e.name.size() + e.compressed.size() + sizeof e;
+  return size;
+}
+
+std::string PreparedArtifact::Personalize(const Licensee& who) const {
+  CheckRenderable(who);
+  const std::string tag = marks_.Tag(who.license_id);
+  std::string marked;
+  switch (kind_) {
+    case Personalization::kFrontMatter: {
+      marked.append(text_, 0, front_matter_end_ + 1).append(FrontMatterKeys(who));
+      plan_.Apply(std::string_view(text_).substr(front_matter_end_ + 1), tag, &marked);
+      // The wording is one line without control characters (CheckRenderable),
+      // so escaped it stays one paragraph of inline text.
+      return marked.append(EscapeMarkdownParagraph(who.wording)).append("\n");
+    }
+    case Personalization::kHtmlMarkers:
+      plan_.Apply(text_, tag, &marked);
+      return Fill(Fill(std::move(marked), kMetaMarker, IdMark(who) + "\n" + HtmlMeta(who), format_), kMarker,
+                  LicenseeParagraph(who), format_);
+    case Personalization::kEpubMarkers: return PersonalizeBook(who, tag);
+  }
+  throw Error(format_, 0, "no such format");
+}
+
+std::string PreparedArtifact::PersonalizeBook(const Licensee& who, const std::string& tag) const {
+  ZipWriter zip = book_writer_;
+  for (const ZipEntry& e : entries_) {
+    if (!IsLicenseeEntry(e.name)) {
+      zip.AddRaw(e.name, e.method, e.crc, e.size, e.compressed);
+      continue;
+    }
+    std::string changed;
+    if (e.name == kEpubEntries[0]) {
+      changed = Fill(opf_, kMetaMarker, IdMark(who) + "\n    " + EpubMeta(who), e.name);
+      CheckWellFormed(changed, e.name);
+    } else if (e.name == kEpubEntries[1]) {
+      // The page is checked before its marks: marking adds only U+200B,
+      // U+200C, U+200D and U+2060 (XML characters) at word gaps of the
+      // character data between tags, never inside a tag, a comment or a
+      // reference (text_marks.h), so a well-formed page stays well-formed;
+      // and libxml2 reads the marked page at half the speed.
+      CheckWellFormed(Fill(text_, kMarker, LicenseeParagraph(who), e.name), e.name);
+      plan_.Apply(text_, tag, &changed);
+      changed = Fill(std::move(changed), kMarker, LicenseeParagraph(who), e.name);
+    } else {
+      changed = Fill(rights_, kMarker, LicenseeParagraph(who), e.name);
+      CheckWellFormed(changed, e.name);
+    }
+    zip.AddDeflatedFast(e.name, changed);
+  }
+  return zip.Finish();
+}
+
 std::string Personalize(const std::string& format, const std::string& artifact, const Licensee& who,
                         const MarkKey& marks) {
-  const Writer& writer = WriterOf(format);
+  WriterOf(format);
   CheckRenderable(who);
-  const TextMarker marker(marks, who.license_id);
-  switch (writer.personalization) {
-    case Personalization::kFrontMatter: return PersonalizeMarkdown(artifact, who, marker, writer.format);
-    case Personalization::kHtmlMarkers: return PersonalizeHtml(artifact, who, marker, writer.format);
-    case Personalization::kEpubMarkers: return PersonalizeEpub(artifact, who, marker, writer.format);
-  }
-  throw Error(format, 0, "no such format");
+  return PreparedArtifact(format, artifact, marks).Personalize(who);
 }
 
 std::vector<std::string> FindLicenseIds(const std::string& format, const std::string& artifact) {

@@ -20,7 +20,10 @@
 #include <vector>
 
 #include "pipeline/edition/rights_policy.h"
+#include "pipeline/base/zip_writer.h"
 #include "pipeline/edition/template_set.h"
+#include "pipeline/edition/writers.h"
+#include "pipeline/server/text_marks.h"
 #include "pipeline/signing/mark_key.h"
 
 namespace imprint {
@@ -64,6 +67,38 @@ class Watermarks {
 // is parsed as XML before the copy is returned.
 std::string Personalize(const std::string& format, const std::string& artifact, const Licensee& who,
                         const MarkKey& marks);
+
+// An artifact read once for the copies of many licensees (the server keeps
+// one per verified base): a book's three licensee entries inflated, the gaps
+// of the article text planned (text_marks.h's MarkPlan). A copy then costs a
+// merge, the licensee's lines and, for a book, parsing and deflating those
+// three entries. Personalize(format, artifact, who, marks) is
+// PreparedArtifact(format, artifact, marks).Personalize(who), byte for byte.
+// Immutable once made; thread-safe to share.
+class PreparedArtifact {
+ public:
+  // Throws imprint::Error for an unknown format and an artifact with no
+  // article text to mark (not built by these templates).
+  PreparedArtifact(const std::string& format, const std::string& artifact, const MarkKey& marks);
+  // Throws imprint::Error as Personalize does.
+  std::string Personalize(const Licensee& who) const;
+  // The bytes it holds, about: what a cache counts against its bound.
+  size_t Size() const;
+
+ private:
+  void PrepareBook(const std::string& epub);
+  std::string PersonalizeBook(const Licensee& who, const std::string& tag) const;
+
+  std::string format_;
+  Personalization kind_;
+  MarkKey marks_;
+  MarkPlan plan_;                  // of text_
+  std::string text_;               // the page or Markdown; a book's issue page
+  size_t front_matter_end_ = 0;    // Markdown: where its front matter's closing line starts
+  std::vector<ZipEntry> entries_;  // a book's, the licensee entries without their bytes
+  std::string opf_, rights_;       // a book's package document and rights page
+  ZipWriter book_writer_{1980, 1, 1};  // with the book's entry time: same inputs, same bytes
+};
 
 // The license ids a copy's id marks carry, distinct, in the order found: in
 // HTML and EPUB a comment <!--imprint:license-id ID--> (in the page's head,

@@ -179,16 +179,28 @@ DownloadServer::Impl::Plan DownloadServer::Impl::DecideAndSend(const Route& rout
   return Permit(route, request, std::move(row), CopyFor(route, *d.license, base, *keys_now->signing));
 }
 
+// A verified base read and its marks planned once, for every license's copy.
+std::shared_ptr<const PreparedArtifact> DownloadServer::Impl::PreparedFor(const Route& route,
+                                                                         const ArtifactVerifier::Result& base) {
+  const std::string key = base.sha256 + "|" + route.format;
+  std::shared_ptr<const PreparedArtifact> artifact = prepared.Get(key);
+  if (!artifact) {
+    artifact = std::make_shared<const PreparedArtifact>(route.format, *base.bytes, marks);
+    prepared.Put(key, artifact);
+  }
+  return artifact;
+}
+
 // A copy is the same bytes for the same license, verified base and key: made
 // once, then taken from the cache.
-std::shared_ptr<const CopyCache::Copy> DownloadServer::Impl::CopyFor(const Route& route, const License& license,
+std::shared_ptr<const SignedCopy> DownloadServer::Impl::CopyFor(const Route& route, const License& license,
                                                                    const ArtifactVerifier::Result& base,
                                                                    const SigningKey& key) {
   const std::string cache_key = license.id + "|" + route.file + "|" + base.sha256 + "|" + Hex(key.key.id);
-  std::shared_ptr<const CopyCache::Copy> copy = cache.Get(cache_key);
+  std::shared_ptr<const SignedCopy> copy = cache.Get(cache_key);
   if (copy) return copy;
-  auto made = std::make_shared<CopyCache::Copy>();
-  made->bytes = Personalize(route.format, *base.bytes, watermarks.Make(license.tier, license.id, license.subscriber_name), marks);
+  auto made = std::make_shared<SignedCopy>();
+  made->bytes = PreparedFor(route, base)->Personalize(watermarks.Make(license.tier, license.id, license.subscriber_name));
   made->signature =
       SignMinisign(key.signer, key.key.id, made->bytes, FormatTrustedComment({route.file, route.edition.Path(), "", license.id}));
   made->sha256 = Sha256Hex(made->bytes);
@@ -200,7 +212,7 @@ std::shared_ptr<const CopyCache::Copy> DownloadServer::Impl::CopyFor(const Route
 // The permit of `copy` (or of its signature), and its answer once the row is
 // in: the commit may have found the license revoked meanwhile.
 DownloadServer::Impl::Plan DownloadServer::Impl::Permit(const Route& route, const HttpRequest& request, AuditRow row,
-                                                        std::shared_ptr<const CopyCache::Copy> copy) {
+                                                        std::shared_ptr<const SignedCopy> copy) {
   const std::string& sha256 = route.signature ? copy->signature_sha256 : copy->sha256;
   const std::string etag = "\"" + sha256 + "\"";
   const bool not_modified = request.Header("if-none-match") == etag;

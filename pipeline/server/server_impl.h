@@ -61,6 +61,9 @@ inline constexpr size_t kMaxHead = 64 * 1024;
 // The catalog's and the public key's size at the most (a catalog of ten
 // thousand editions is a few megabytes).
 inline constexpr uint64_t kMaxServedFile = 64 << 20;
+// Prepared artifacts kept (personalize.h), and at most 64 MB of them: the
+// three formats of the editions in demand.
+inline constexpr size_t kPreparedArtifacts = 256;
 
 // The answer while the store cannot be reached: try again in a second.
 inline constexpr const char* kStoreUnavailable = "{\"error\":\"store_unavailable\"}\n";
@@ -102,9 +105,10 @@ struct DownloadServer::Impl {
   Plan DecideAndSend(const Route& route, const HttpRequest& request, const Presented& presented, AuditRow row,
                      const CurrentDocumentLookup& current);
   Plan Failure(AuditRow row, int status, const std::string& reason);
-  std::shared_ptr<const CopyCache::Copy> CopyFor(const Route& route, const License& license,
+  std::shared_ptr<const PreparedArtifact> PreparedFor(const Route& route, const ArtifactVerifier::Result& base);
+  std::shared_ptr<const SignedCopy> CopyFor(const Route& route, const License& license,
                                                  const ArtifactVerifier::Result& base, const SigningKey& key);
-  Plan Permit(const Route& route, const HttpRequest& request, AuditRow row, std::shared_ptr<const CopyCache::Copy> copy);
+  Plan Permit(const Route& route, const HttpRequest& request, AuditRow row, std::shared_ptr<const SignedCopy> copy);
   std::optional<Plan> Withdrawn(const AuditRow& row);
 
   RevocationLookup Revoked() {  // the store's revocations, as Decide() asks them
@@ -155,6 +159,7 @@ struct DownloadServer::Impl {
   ArtifactVerifier verifier;
   std::string page;
   CopyCache cache{static_cast<size_t>(std::max(0, options.copy_cache_entries))};
+  BoundedCache<PreparedArtifact> prepared{kPreparedArtifacts};  // per verified base and format
   VerdictCache verdicts;
   AccessGate gate;
   AdminGate admin;  // /admin/'s credential check

@@ -13,8 +13,6 @@ namespace {
 // The four marks, symbol 0 to 3, as UTF-8 and as code points.
 constexpr std::array<std::string_view, 4> kMarks = {"\xE2\x80\x8B", "\xE2\x80\x8C", "\xE2\x80\x8D", "\xE2\x81\xA0"};
 constexpr std::array<unsigned, 4> kMarkCodes = {0x200B, 0x200C, 0x200D, 0x2060};
-// Marks a gap carries, each two bits of the tag.
-constexpr int kMarksPerGap = 2;
 // A word counts by its first this many letters (lower-cased) in a gap's hash.
 constexpr size_t kWordPrefix = MarkKey::kGapWord;
 // Candidates tried in pairs, when no one license explains the marks alone.
@@ -149,33 +147,46 @@ bool IsSpaceCode(unsigned code) {
 
 TextMarker::TextMarker(const MarkKey& key, std::string_view license_id) : key_(key), tag_(key.Tag(license_id)) {}
 
-size_t TextMarker::Mark(std::string_view text, std::string* out) const {
-  MarkKey::Gaps gaps(key_);
-  size_t marks = 0, copied = 0;
+size_t MarkPlan::Add(std::string_view text, size_t offset) {
+  const size_t planned = gaps_.size();
   size_t token = 0;  // where the token before `i` starts (after white space)
   for (size_t i = 0; i < text.size(); ++i) {
-    if (IsGapSpace(text[i])) {
-      const size_t before = token;
-      token = i + 1;
-      if (text[i] != ' ' || i == 0 || i + 1 >= text.size() || !IsWordByte(text[i - 1]) ||
-          !IsWordByte(text[i + 1]) || (IsDigit(text[i - 1]) && IsDigit(text[i + 1]))) {
-        continue;  // not between two words, or inside a number written with spaces (1 000 000)
-      }
-      size_t start = i;  // the word before: its letters and digits
-      while (start > before && IsWordByte(text[start - 1])) --start;
-      size_t end = i + 1;  // the word after
-      while (end < text.size() && IsWordByte(text[end])) ++end;
-      if (start == 0 || end >= text.size() || !PlainToken(text.substr(before, i - before))) continue;
-      out->append(text.substr(copied, i - copied));
-      for (const Slot& slot : GapSlots(gaps, text.substr(start, i - start), text.substr(i + 1, end - i - 1))) {
-        out->append(kMarks[SymbolOf(tag_, slot.position) ^ slot.whitening]);
-      }
-      copied = i;
-      ++marks;
+    if (!IsGapSpace(text[i])) continue;
+    const size_t before = token;
+    token = i + 1;
+    if (text[i] != ' ' || i == 0 || i + 1 >= text.size() || !IsWordByte(text[i - 1]) || !IsWordByte(text[i + 1]) ||
+        (IsDigit(text[i - 1]) && IsDigit(text[i + 1]))) {
+      continue;  // not between two words, or inside a number written with spaces (1 000 000)
     }
+    size_t start = i;  // the word before: its letters and digits
+    while (start > before && IsWordByte(text[start - 1])) --start;
+    size_t end = i + 1;  // the word after
+    while (end < text.size() && IsWordByte(text[end])) ++end;
+    if (start == 0 || end >= text.size() || !PlainToken(text.substr(before, i - before))) continue;
+    Gap gap{offset + i, {}};
+    const auto slots = GapSlots(hashes_, text.substr(start, i - start), text.substr(i + 1, end - i - 1));
+    for (int k = 0; k < kMarksPerGap; ++k) gap.slots[k] = static_cast<uint16_t>(slots[k].position | slots[k].whitening << 8);
+    gaps_.push_back(gap);
   }
-  out->append(text.substr(copied));
-  return marks;
+  return gaps_.size() - planned;
+}
+
+void MarkPlan::Apply(std::string_view document, const std::string& tag, std::string* out) const {
+  out->reserve(out->size() + document.size() + gaps_.size() * kMarksPerGap * kMarks[0].size());
+  size_t copied = 0;
+  for (const Gap& gap : gaps_) {
+    out->append(document.substr(copied, gap.offset - copied));
+    for (uint16_t slot : gap.slots) out->append(kMarks[SymbolOf(tag, slot & 0xFF) ^ (slot >> 8)]);
+    copied = gap.offset;
+  }
+  out->append(document.substr(copied));
+}
+
+size_t TextMarker::Mark(std::string_view text, std::string* out) const {
+  MarkPlan plan(key_);
+  plan.Add(text, 0);
+  plan.Apply(text, tag_, out);
+  return plan.gaps();
 }
 
 std::vector<MarkVote> ReadMarks(std::string_view text, const MarkKey& key) {

@@ -20,6 +20,7 @@
 #ifndef IMPRINT_PIPELINE_SERVER_TEXT_MARKS_H_
 #define IMPRINT_PIPELINE_SERVER_TEXT_MARKS_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,10 +30,36 @@
 namespace imprint {
 
 inline constexpr int kMarkPositions = 128;  // two-bit symbols of a tag
+inline constexpr int kMarksPerGap = 2;      // marks a gap carries, each a symbol
 // The chance per excerpt, at most, that a trace names alone a license that
 // did not contribute to it (the union bound over the store's licenses); the
 // pair tests, bounded over every pair of the store, add as much again.
 inline constexpr double kFalseAccusation = 1e-11;
+
+// Where the marks of a text go, planned once for the copies of many
+// licenses: the gaps that may carry a mark (as TextMarker::Mark says) and,
+// for each, the tag positions it speaks for and their whitening. What is left
+// per license is a merge. Plan on one thread; then immutable, thread-safe.
+class MarkPlan {
+ public:
+  explicit MarkPlan(const MarkKey& key) : hashes_(key) {}
+  // Plans the gaps of `span`, one span of article text (an HTML text node, a
+  // Markdown line) that starts `offset` bytes into the document. Returns the
+  // number of gaps planned. Spans are added in the document's order.
+  size_t Add(std::string_view span, size_t offset);
+  // Appends `document` (the one planned) to `out` with the symbols of `tag`
+  // (MarkKey::Tag) at its planned gaps.
+  void Apply(std::string_view document, const std::string& tag, std::string* out) const;
+  size_t gaps() const { return gaps_.size(); }
+
+ private:
+  struct Gap {
+    size_t offset;                 // of the space the marks go before
+    uint16_t slots[kMarksPerGap];  // per mark: its tag position, and its whitening << 8
+  };
+  MarkKey::Gaps hashes_;
+  std::vector<Gap> gaps_;
+};
 
 // The marks of one license's copies.
 class TextMarker {
