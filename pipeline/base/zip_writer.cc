@@ -1,5 +1,6 @@
 #include "pipeline/base/zip_writer.h"
 
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include <unordered_map>
@@ -41,9 +42,27 @@ uint32_t Get16(std::string_view s, size_t at) {
 
 uint32_t Get32(std::string_view s, size_t at) { return Get16(s, at) | (Get16(s, at + 2) << 16); }
 
-uint32_t Crc32(std::string_view data) {
-  return static_cast<uint32_t>(
-      crc32(0L, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
+// libdeflate's CRC-32 (the same sum as zlib's, four times as fast).
+uint32_t Crc32(std::string_view data) { return libdeflate_crc32(0, data.data(), data.size()); }
+
+// Raw deflate at libdeflate's fastest level, for entries made afresh for each
+// copy: a whole-buffer compressor has no stream to reset, and on a marked
+// page of 5 KB it takes two thirds of zlib's fastest level's time for 4%
+// fewer bytes. Each thread keeps one compressor.
+std::string DeflateFast(std::string_view data) {
+  struct Compressor {
+    Compressor() : c(libdeflate_alloc_compressor(1)) {
+      if (c == nullptr) throw Error("libdeflate", 0, "cannot allocate a compressor");
+    }
+    ~Compressor() { libdeflate_free_compressor(c); }
+    libdeflate_compressor* c;
+  };
+  thread_local Compressor compressor;
+  std::string out(libdeflate_deflate_compress_bound(compressor.c, data.size()), '\0');
+  const size_t size = libdeflate_deflate_compress(compressor.c, data.data(), data.size(), out.data(), out.size());
+  if (size == 0) throw Error("libdeflate", 0, "deflate failed");
+  out.resize(size);
+  return out;
 }
 
 }  // namespace
@@ -53,6 +72,7 @@ uint32_t Crc32(std::string_view data) {
 // thread keeps one deflate state and resets it: initialising one allocates
 // and clears a quarter of a megabyte.
 std::string Deflate(std::string_view data, bool fast) {
+  if (fast) return DeflateFast(data);
   struct Stream {
     explicit Stream(int level) {
       if (deflateInit2(&z, level, Z_DEFLATED, -MAX_WBITS, kZlibMemLevel, Z_DEFAULT_STRATEGY) != Z_OK) {
@@ -62,9 +82,8 @@ std::string Deflate(std::string_view data, bool fast) {
     ~Stream() { deflateEnd(&z); }
     z_stream z{};
   };
-  thread_local Stream default_stream(Z_DEFAULT_COMPRESSION);
-  thread_local Stream fast_stream(Z_BEST_SPEED);
-  z_stream& z = fast ? fast_stream.z : default_stream.z;
+  thread_local Stream stream(Z_DEFAULT_COMPRESSION);
+  z_stream& z = stream.z;
   deflateReset(&z);
   std::string out(deflateBound(&z, static_cast<uLong>(data.size())), '\0');
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));

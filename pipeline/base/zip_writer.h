@@ -1,4 +1,5 @@
-// Zip archives for EPUB containers, on zlib: written, and read back for
+// Zip archives for EPUB containers, on zlib (and libdeflate for personalised
+// copies' entries and every CRC-32): written, and read back for
 // personalising a built book without rebuilding it.
 //
 // Writes entries in the order they are added, all with one fixed time and no
@@ -36,10 +37,12 @@ class ZipWriter {
   // `cacheable`: the data is likely to repeat across archives; its compressed
   // form is kept (per thread) and reused.
   void AddDeflated(std::string_view name, std::string_view data, bool cacheable = false);
-  // Deflated at zlib's fastest level: for an entry made afresh for each
-  // request (a personalised copy's), where time counts more than the few
-  // per cent of size the default level would save. (Text strewn with the
-  // invisible marks takes the default level 2.5 times as long.)
+  // Deflated at libdeflate's fastest level: for an entry made afresh for
+  // each request (a personalised copy's), where time counts more than the
+  // few per cent of size zlib's default level would save. (Text strewn with
+  // the invisible marks takes zlib's default level 2.5 times as long.) The
+  // canonical books stay on zlib (AddDeflated): their bytes do not change
+  // from build to build of Imprint.
   void AddDeflatedFast(std::string_view name, std::string_view data);
 
   // The archive's bytes. REQUIRES: called once, after the last Add.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <utility>
 
 #include "pipeline/base/crypto.h"
@@ -172,14 +173,21 @@ size_t MarkPlan::Add(std::string_view text, size_t offset) {
 }
 
 void MarkPlan::Apply(std::string_view document, const std::string& tag, std::string* out) const {
-  out->reserve(out->size() + document.size() + gaps_.size() * kMarksPerGap * kMarks[0].size());
+  constexpr size_t kMarkBytes = 3;  // each mark's UTF-8
+  const size_t start = out->size();
+  out->resize(start + document.size() + gaps_.size() * kMarksPerGap * kMarkBytes);
+  char* to = out->data() + start;
   size_t copied = 0;
   for (const Gap& gap : gaps_) {
-    out->append(document.substr(copied, gap.offset - copied));
-    for (uint16_t slot : gap.slots) out->append(kMarks[SymbolOf(tag, slot & 0xFF) ^ (slot >> 8)]);
+    std::memcpy(to, document.data() + copied, gap.offset - copied);
+    to += gap.offset - copied;
+    for (uint16_t slot : gap.slots) {
+      std::memcpy(to, kMarks[SymbolOf(tag, slot & 0xFF) ^ (slot >> 8)].data(), kMarkBytes);
+      to += kMarkBytes;
+    }
     copied = gap.offset;
   }
-  out->append(document.substr(copied));
+  std::memcpy(to, document.data() + copied, document.size() - copied);
 }
 
 size_t TextMarker::Mark(std::string_view text, std::string* out) const {
