@@ -233,10 +233,13 @@ BOOST_AUTO_TEST_CASE(odd_entries_in_an_input_folder_are_errors_not_skipped) {
 // or in rights/ hung build, catalog and withdraw for ever: the manifest in
 // place, its signature, the build state, catalog.json and withdrawals.xml
 // were read (or written) as opened, blocking for a writer that never comes.
+// (Found attacking issue 20: the published keys, keys/imprint.pub and
+// keys/keyring.json, were still written into a FIFO planted in their place.)
 BOOST_AUTO_TEST_CASE(a_fifo_in_the_output_or_rights_folder_hangs_no_command) {
   const std::vector<std::string> planted = {"out/monitor/v05/i077/manifest.json",
                                             "out/monitor/v05/i077/manifest.json.minisig", "out/.imprint/state.tsv",
-                                            "out/catalog.json", "out/index.html.minisig", "rights/withdrawals.xml"};
+                                            "out/catalog.json", "out/index.html.minisig", "out/keys/imprint.pub",
+                                            "out/keys/keyring.json", "rights/withdrawals.xml"};
   for (const std::string& fifo : planted) {
     for (const std::string command : {"build", "catalog", "withdraw"}) {
       TempDir dir;
