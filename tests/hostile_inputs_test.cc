@@ -265,6 +265,35 @@ BOOST_AUTO_TEST_CASE(a_fifo_in_the_output_or_rights_folder_hangs_no_command) {
   }
 }
 
+// Found attacking issue 20: the output folder's own files were written
+// through a symbolic link planted in their place, so whoever could write the
+// folder chose a file elsewhere for the build to overwrite (as root, any).
+// The link is replaced by the file; what it led to is left alone.
+BOOST_AUTO_TEST_CASE(a_link_in_the_output_folder_redirects_no_write) {
+  const std::vector<std::string> planted = {"out/catalog.json", "out/catalog.json.minisig", "out/index.html",
+                                            "out/keys/imprint.pub", "out/keys/keyring.json", "out/.imprint/state.tsv"};
+  for (const std::string& link : planted) {
+    for (const std::string command : {"build", "catalog", "withdraw"}) {
+      TempDir dir;
+      CopyTree(SourceDir() + "/rights", dir / "rights");
+      std::filesystem::create_directories(dir / "in");
+      std::filesystem::copy_file(SourceDir() + kGoodInput, dir / "in/monitor-v05-i077.txt");
+      BOOST_REQUIRE_EQUAL(RunImprint({"build", "--out", dir / "out", "--rights", dir / "rights", dir / "in"}).exit_code, 0);
+      WriteAll(dir / "victim", "not yours");
+      std::filesystem::remove(dir / link);
+      std::filesystem::create_symlink(dir / "victim", dir / link);
+      WriteAll(dir / "in/monitor-v05-i077.txt", ReadAll(dir / "in/monitor-v05-i077.txt") + "\nOne more paragraph.\n");
+      std::vector<std::string> argv = {ImprintBin(), command, "--out", dir / "out", "--rights", dir / "rights"};
+      if (command == std::string("build")) argv.push_back(dir / "in");
+      if (command == std::string("withdraw")) argv.insert(argv.end(), {"prism/v09/i001", "--notice", "n", "--reason", "r"});
+      const BoundedResult r = RunWithin(argv, 10);
+      BOOST_TEST(r.exit_code == 0, command << " with a link at " << link << ": " << r.err);
+      BOOST_TEST(ReadAll(dir / "victim") == "not yours", command << " wrote through a link at " << link);
+      if (command == std::string("build")) BOOST_TEST(FileKind(dir / link) == 'f', "build left the link at " << link);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_dangling_looping_or_missing_file_argument_fails_alone) {
   TempDir dir;
   std::filesystem::create_symlink(dir / "nowhere.txt", dir / "dangling.txt");

@@ -383,7 +383,7 @@ std::optional<std::string> ReadInsideFolder(const std::string& root, const std::
 
 void RemoveUnlessRegular(const std::string& path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) return;
+  if (::lstat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) return;
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
     throw Error(path, 0, "is not a regular file and cannot be removed: " + ErrnoText());
   }

@@ -93,10 +93,12 @@ void WriteNewFile(const std::string& path, const std::string& bytes);
 // file system cannot exchange, falls back to moving the files one by one.
 void ReplaceDirectory(const std::string& staged, const std::string& target);
 
-// Removes `path` when it is what WriteFileAtomic would write into rather than
-// replace (a FIFO, a socket, a device, or a link to one), so that the next
-// write replaces it. For the files a command owns in the output folder, where
-// such a thing is damage (planted, it would block the write for ever).
+// Removes `path` unless it is a regular file or a folder: what WriteFileAtomic
+// would write into (a FIFO, a socket, a device) or through (a symbolic link,
+// to anything), so that the next write makes a regular file there. For the
+// files a command owns in the output folder, where such a thing is damage:
+// planted, a FIFO blocked the write for ever, and a link chose which file
+// elsewhere the command overwrote.
 void RemoveUnlessRegular(const std::string& path);
 
 // Removes a file or a folder tree; no error when it does not exist.
