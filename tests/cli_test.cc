@@ -7,9 +7,12 @@
 #include "pipeline/cli/cli.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <spawn.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -18,6 +21,7 @@
 #include <chrono>
 #include <filesystem>
 #include <sstream>
+#include <thread>
 
 #include "pipeline/signing/checkpoint.h"
 #include "pipeline/base/crypto.h"
@@ -157,24 +161,33 @@ struct Destinations {
     id = ReadAll(dir / "ada.license").substr(7, 36);
   }
   ProcessResult Imprint(const std::vector<std::string>& args) { return ImprintWithKeys(dir / "keys", args); }
-  // `command` is "issue", "renew" or "report" (build --report).
+  // `command` is "issue", "renew", "build" (its --report) or "report".
   ProcessResult Write(const std::string& command, const std::string& destination,
                       const std::string& option = "--out") {
+    return Imprint(Arguments(command, destination, option));
+  }
+  std::vector<std::string> Arguments(const std::string& command, const std::string& destination,
+                                     const std::string& option) {
     if (command == "issue") {
-      return Imprint({"license", "issue", "--db", db, "--subscriber", "s-1", "--name", "Ada", "--tier",
+      return {"license", "issue", "--db", db, "--subscriber", "s-1", "--name", "Ada", "--tier",
                       "individual", "--publications", "monitor", "--from", "2026-01-01", "--until",
-                      "2099-12-31", option, destination});
+                      "2099-12-31", option, destination};
     }
     if (command == "renew") {
       const std::string until = std::to_string(2100 + renewals++) + "-12-31";
-      return Imprint({"license", "renew", id, "--db", db, "--until", until, option, destination});
+      return {"license", "renew", id, "--db", db, "--until", until, option, destination};
     }
-    return Imprint({"build", "--out", dir / "output", option == "--out" ? "--report" : option, destination,
-                    SourceDir() + "/samples/archive/monitor-v05-i077.txt"});
+    if (command == "report") {
+      return {"report", "--db", db, "--rights", SourceDir() + "/rights", "--format", "json", option, destination};
+    }
+    return {"build", "--out", dir / "output", option == "--out" ? "--report" : option, destination,
+            SourceDir() + "/samples/archive/monitor-v05-i077.txt"};
   }
-  // Whether `bytes` are what `command` writes: a license, or a build report.
+  // Whether `bytes` are what `command` writes: a license, a build's report,
+  // or the audit log's report.
   static bool LooksRight(const std::string& command, const std::string& bytes) {
-    if (command == "report") return bytes.rfind("{", 0) == 0 && Contains(bytes, "\"inputs\"");
+    if (command == "build") return bytes.rfind("{", 0) == 0 && Contains(bytes, "\"inputs\"");
+    if (command == "report") return bytes.rfind("{", 0) == 0 && Contains(bytes, "\"made_at\"");
     return bytes.rfind("{\"id\":\"", 0) == 0 && Contains(bytes, "\"signature\"");
   }
   // The store's licenses, their windows and status: a refused write changes none.
@@ -184,7 +197,7 @@ struct Destinations {
   const std::string db = "sqlite:" + dir / "store.db";
   std::string id;
   int renewals = 0;
-  const std::vector<std::string> commands = {"issue", "renew", "report"};
+  const std::vector<std::string> commands = {"issue", "renew", "build", "report"};
 };
 
 // Regression (issue 20): `license issue --out /dev/null` run as root renamed
@@ -196,6 +209,12 @@ BOOST_FIXTURE_TEST_CASE(out_dev_null_keeps_dev_null_a_device, Destinations) {
       const ProcessResult r = Write(command, dir / "null");
       BOOST_TEST(r.exit_code == 0, command << ": " << r.err);
       BOOST_REQUIRE_MESSAGE(FileKind(dir / "null") == 'c', command << " replaced a device node");
+      // Through a link: the device is written, the link stays.
+      fs::create_symlink(dir / "null", dir / "to-null");
+      BOOST_TEST(Write(command, dir / "to-null").exit_code == 0, command);
+      BOOST_TEST(FileKind(dir / "to-null") == 'l', command);
+      BOOST_REQUIRE_MESSAGE(FileKind(dir / "null") == 'c', command << " replaced a device node through a link");
+      fs::remove(dir / "to-null");
       fs::remove(dir / "null");
     }
     const ProcessResult r = Write(command, "/dev/null");
@@ -225,6 +244,52 @@ BOOST_FIXTURE_TEST_CASE(out_to_a_fifo_writes_to_its_reader, Destinations) {
     BOOST_TEST(r.exit_code == 0, command << ": " << r.err);
     BOOST_TEST(LooksRight(command, got), command << " sent: " << got);
     BOOST_TEST(FileKind(dir / command) == 'p', command);
+  }
+}
+
+// A listening Unix socket at `path` that takes one connection, on a thread,
+// and keeps what it is sent; Finish() returns that (empty if nobody came).
+class SocketListener {
+ public:
+  explicit SocketListener(const std::string& path) : fd_(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    BOOST_REQUIRE(path.size() < sizeof address.sun_path);
+    path.copy(address.sun_path, path.size());
+    BOOST_REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    BOOST_REQUIRE(::listen(fd_, 1) == 0);
+    thread_ = std::thread([this] {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 20000) != 1) return;
+      const int connection = ::accept(fd_, nullptr, nullptr);
+      char buf[4096];
+      for (ssize_t n; (n = ::read(connection, buf, sizeof buf)) > 0;) got_.append(buf, static_cast<size_t>(n));
+      ::close(connection);
+    });
+  }
+  ~SocketListener() { Finish(); }
+  std::string Finish() {
+    if (thread_.joinable()) thread_.join();
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    return got_;
+  }
+
+ private:
+  int fd_;
+  std::string got_;
+  std::thread thread_;
+};
+
+BOOST_FIXTURE_TEST_CASE(out_to_a_socket_sends_to_its_listener_and_keeps_it, Destinations) {
+  for (const std::string& command : commands) {
+    const std::string path = dir / (command + ".sock");
+    SocketListener listener(path);
+    const ProcessResult r = Write(command, path);
+    const std::string got = listener.Finish();
+    BOOST_TEST(r.exit_code == 0, command << ": " << r.err);
+    BOOST_TEST(LooksRight(command, got), command << " sent: " << got);
+    BOOST_TEST(FileKind(path) == 's', command);
   }
 }
 
@@ -276,14 +341,14 @@ BOOST_FIXTURE_TEST_CASE(out_through_a_link_to_a_file_replaces_the_file_and_keeps
     BOOST_TEST(before.st_ino != after.st_ino, command);
     BOOST_TEST(LooksRight(command, ReadAll(dir / ("real/" + command))), command);
   }
-  BOOST_TEST(FilesBelow(dir / "real") == (std::vector<std::string>{"issue", "renew", "report"}),
+  BOOST_TEST(FilesBelow(dir / "real") == (std::vector<std::string>{"build", "issue", "renew", "report"}),
              boost::test_tools::per_element());  // no temporary left
 }
 
 BOOST_FIXTURE_TEST_CASE(out_dash_writes_to_standard_output, Destinations) {
   for (const std::string& command : commands) {
     for (const std::string option : {"--out", "-o"}) {
-      if (command == "report" && option == "-o") continue;  // build's -o is its folder
+      if (command == "build" && option == "-o") continue;  // build's -o is its folder
       const ProcessResult r = Write(command, "-", option);
       BOOST_TEST(r.exit_code == 0, command << " " << option << ": " << r.err);
       BOOST_TEST(LooksRight(command, r.out), command << " printed: " << r.out);
@@ -291,10 +356,36 @@ BOOST_FIXTURE_TEST_CASE(out_dash_writes_to_standard_output, Destinations) {
     }
   }
   // Standard output holds the report alone; the build's summary goes to stderr.
-  const ProcessResult r = Write("report", "-");
+  const ProcessResult r = Write("build", "-");
   BOOST_TEST(r.out.back() == '\n');
   BOOST_TEST(r.out.rfind("}") == r.out.size() - 2, r.out);
   BOOST_TEST(Contains(r.err, "imprint build: "), r.err);
+}
+
+// Found attacking issue 20: /dev/stdout is a link to the file standard output
+// is open on. With that a regular file (`>> log`), a temporary file was
+// renamed over it: what the log held before was lost, and whatever the shell
+// wrote after went to the replaced, unlinked file. /dev/stdout, /dev/fd/N and
+// /proc/self/fd/N name a descriptor of the program's own: written to it, at
+// its offset, as `--out -` writes.
+BOOST_FIXTURE_TEST_CASE(out_dev_stdout_appends_to_the_file_standard_output_is, Destinations) {
+  for (const std::string& command : commands) {
+    for (const std::string& name : {std::string("/dev/stdout"), std::string("/proc/self/fd/1")}) {
+      const std::string log = dir / (command + ".log");
+      WriteAll(log, "before\n");
+      std::vector<std::string> args = {"-c", "F=$1; shift; { \"$@\"; echo after; } >> \"$F\"", "sh", log,
+                                        "/usr/bin/env", "IMPRINT_KEYS=" + dir / "keys", ImprintBin()};
+      for (const std::string& a : Arguments(command, name, "--out")) args.push_back(a);
+      const ProcessResult r = Run("/bin/sh", args);
+      BOOST_TEST(r.exit_code == 0, command << " " << name << ": " << r.err);
+      const std::string got = ReadAll(log);
+      BOOST_TEST(got.rfind("before\n", 0) == 0, command << " " << name << " lost what was there: " << got);
+      BOOST_TEST(LooksRight(command, got.substr(std::min(got.size(), sizeof "before\n" - 1))),
+                 command << " " << name << " wrote: " << got);
+      BOOST_TEST((got.size() > 6 && got.substr(got.size() - 6) == "after\n"), command << " " << name << ": " << got);
+      BOOST_TEST(FileKind(log) == 'f');
+    }
+  }
 }
 
 // ---- the license commands as a new user meets them ---------------------------

@@ -164,6 +164,34 @@ BOOST_AUTO_TEST_CASE(atomic_write_refuses_a_dangling_link_and_creates_nothing) {
   BOOST_TEST(FileKind(dir / "loop") == 'l');
 }
 
+// Found attacking issue 20: /dev/fd/N and its kin are links to whatever the
+// descriptor is open on; a regular file there was replaced by a rename,
+// losing what an appending descriptor had written and cutting it off.
+BOOST_AUTO_TEST_CASE(atomic_write_to_an_own_descriptors_name_writes_to_the_descriptor) {
+  TempDir dir;
+  WriteAll(dir / "log", "before\n");
+  const int fd = ::open((dir / "log").c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  BOOST_REQUIRE(fd >= 0);
+  struct stat before {}, after {};
+  ::stat((dir / "log").c_str(), &before);
+  fs::create_symlink("/dev/fd/" + std::to_string(fd), dir / "to-fd");
+  for (const std::string& name : {"/dev/fd/" + std::to_string(fd), "/proc/self/fd/" + std::to_string(fd),
+                                  "/proc/thread-self/fd/" + std::to_string(fd), dir / "to-fd"}) {
+    BOOST_CHECK_NO_THROW(WriteFileAtomic(name, name + "\n"));
+    BOOST_CHECK_NO_THROW(WriteFileDurably(name, "durably\n"));
+  }
+  ::stat((dir / "log").c_str(), &after);
+  BOOST_TEST(before.st_ino == after.st_ino);
+  BOOST_TEST(::fcntl(fd, F_GETFD) >= 0, "the descriptor was closed");
+  ::close(fd);
+  const std::string n = std::to_string(fd);
+  BOOST_TEST(ReadFile(dir / "log") == "before\n/dev/fd/" + n + "\ndurably\n/proc/self/fd/" + n +
+                                          "\ndurably\n/proc/thread-self/fd/" + n + "\ndurably\n" + dir / "to-fd" +
+                                          "\ndurably\n");
+  BOOST_TEST(FileKind(dir / "to-fd") == 'l');
+  BOOST_TEST(FilesBelow(dir.path()) == std::vector<std::string>{"log"}, boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(atomic_write_through_a_link_replaces_its_target_and_keeps_the_link) {
   TempDir dir;
   WriteAll(dir / "real/ada.license", "old");

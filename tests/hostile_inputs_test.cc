@@ -233,10 +233,13 @@ BOOST_AUTO_TEST_CASE(odd_entries_in_an_input_folder_are_errors_not_skipped) {
 // or in rights/ hung build, catalog and withdraw for ever: the manifest in
 // place, its signature, the build state, catalog.json and withdrawals.xml
 // were read (or written) as opened, blocking for a writer that never comes.
+// (Found attacking issue 20: the published keys, keys/imprint.pub and
+// keys/keyring.json, were still written into a FIFO planted in their place.)
 BOOST_AUTO_TEST_CASE(a_fifo_in_the_output_or_rights_folder_hangs_no_command) {
   const std::vector<std::string> planted = {"out/monitor/v05/i077/manifest.json",
                                             "out/monitor/v05/i077/manifest.json.minisig", "out/.imprint/state.tsv",
-                                            "out/catalog.json", "out/index.html.minisig", "rights/withdrawals.xml"};
+                                            "out/catalog.json", "out/index.html.minisig", "out/keys/imprint.pub",
+                                            "out/keys/keyring.json", "rights/withdrawals.xml"};
   for (const std::string& fifo : planted) {
     for (const std::string command : {"build", "catalog", "withdraw"}) {
       TempDir dir;
@@ -258,6 +261,35 @@ BOOST_AUTO_TEST_CASE(a_fifo_in_the_output_or_rights_folder_hangs_no_command) {
       } else if (fifo.find("i077") == std::string::npos) {  // the program's own files: replaced
         BOOST_TEST(r.exit_code == 0, command << " with a FIFO at " << fifo << ": " << r.err);
       }
+    }
+  }
+}
+
+// Found attacking issue 20: the output folder's own files were written
+// through a symbolic link planted in their place, so whoever could write the
+// folder chose a file elsewhere for the build to overwrite (as root, any).
+// The link is replaced by the file; what it led to is left alone.
+BOOST_AUTO_TEST_CASE(a_link_in_the_output_folder_redirects_no_write) {
+  const std::vector<std::string> planted = {"out/catalog.json", "out/catalog.json.minisig", "out/index.html",
+                                            "out/keys/imprint.pub", "out/keys/keyring.json", "out/.imprint/state.tsv"};
+  for (const std::string& link : planted) {
+    for (const std::string command : {"build", "catalog", "withdraw"}) {
+      TempDir dir;
+      CopyTree(SourceDir() + "/rights", dir / "rights");
+      std::filesystem::create_directories(dir / "in");
+      std::filesystem::copy_file(SourceDir() + kGoodInput, dir / "in/monitor-v05-i077.txt");
+      BOOST_REQUIRE_EQUAL(RunImprint({"build", "--out", dir / "out", "--rights", dir / "rights", dir / "in"}).exit_code, 0);
+      WriteAll(dir / "victim", "not yours");
+      std::filesystem::remove(dir / link);
+      std::filesystem::create_symlink(dir / "victim", dir / link);
+      WriteAll(dir / "in/monitor-v05-i077.txt", ReadAll(dir / "in/monitor-v05-i077.txt") + "\nOne more paragraph.\n");
+      std::vector<std::string> argv = {ImprintBin(), command, "--out", dir / "out", "--rights", dir / "rights"};
+      if (command == std::string("build")) argv.push_back(dir / "in");
+      if (command == std::string("withdraw")) argv.insert(argv.end(), {"prism/v09/i001", "--notice", "n", "--reason", "r"});
+      const BoundedResult r = RunWithin(argv, 10);
+      BOOST_TEST(r.exit_code == 0, command << " with a link at " << link << ": " << r.err);
+      BOOST_TEST(ReadAll(dir / "victim") == "not yours", command << " wrote through a link at " << link);
+      if (command == std::string("build")) BOOST_TEST(FileKind(dir / link) == 'f', "build left the link at " << link);
     }
   }
 }

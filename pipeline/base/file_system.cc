@@ -25,20 +25,26 @@ constexpr char kTemporaryMarker[] = ".imprint-tmp-";
 
 std::string ErrnoText() { return std::strerror(errno); }
 
-// Writes all of `bytes` to `fd` (then, when `sync`, flushes them to the
-// disk) and closes it; false (errno set) on failure.
-bool WriteAndClose(int fd, const std::string& bytes, bool sync = false) {
+// Writes all of `bytes` to `fd`; false (errno set) on failure.
+bool WriteAllOf(int fd, const std::string& bytes) {
   size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int saved = errno;
-      ::close(fd);
-      errno = saved;
-      return false;
-    }
+    if (n < 0) return false;
     done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// Writes all of `bytes` to `fd` (then, when `sync`, flushes them to the
+// disk) and closes it; false (errno set) on failure.
+bool WriteAndClose(int fd, const std::string& bytes, bool sync = false) {
+  if (!WriteAllOf(fd, bytes)) {
+    const int saved = errno;
+    ::close(fd);
+    errno = saved;
+    return false;
   }
   if (sync && ::fsync(fd) != 0) {
     const int saved = errno;
@@ -62,10 +68,39 @@ bool SyncFolder(const std::string& folder) {
 
 // What a write's destination turned out to be.
 struct Destination {
-  enum Kind { kAbsent, kRegular, kInPlace } kind;
+  enum Kind { kAbsent, kRegular, kInPlace, kDescriptor } kind;
   std::string file;       // what a new file is renamed to: the path, or the file a link leads to
   struct stat there {};  // kRegular, kInPlace: what is there now (links followed)
+  int descriptor = -1;    // kDescriptor: the program's own open file it names
 };
+
+// The program's own descriptor that `path` names, as /dev/stdout,
+// /dev/fd/N, /proc/self/fd/N or /proc/thread-self/fd/N do (or a link that
+// leads to one of them), else nullopt. Such a name is a link to whatever the
+// descriptor is open on, often a regular file (`>> log`); renaming a new file
+// over that would lose what it held and cut the descriptor off from it. The
+// links are followed one at a time, each one's folder resolved.
+std::optional<int> OwnDescriptor(const std::string& path) {
+  const std::string own = "/proc/" + std::to_string(::getpid());
+  fs::path at(path);
+  for (int hop = 0; hop < 40; ++hop) {
+    std::error_code ec;
+    const std::string folder = fs::canonical(at.parent_path().empty() ? "." : at.parent_path(), ec).string();
+    const std::string name = at.filename().string();
+    const bool descriptors = folder == own + "/fd" || (folder.rfind(own + "/task/", 0) == 0 && folder.size() > 3 &&
+                                                       folder.compare(folder.size() - 3, 3, "/fd") == 0);
+    if (!ec && descriptors && !name.empty() && name.size() < 10 &&
+        name.find_first_not_of("0123456789") == std::string::npos) {
+      return std::stoi(name);
+    }
+    struct stat st {};
+    if (::lstat(at.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return std::nullopt;
+    const fs::path target = fs::read_symlink(at, ec);
+    if (ec) return std::nullopt;
+    at = target.is_absolute() ? target : at.parent_path() / target;
+  }
+  return std::nullopt;
+}
 
 std::string LinkText(const std::string& link) {
   std::error_code ec;
@@ -104,6 +139,7 @@ Destination FollowLink(const std::string& path) {
 // Throws for what a file is never written to: a folder, a link to one, a dangling link.
 Destination Examine(const std::string& path) {
   if (path.empty()) throw Error(path, 0, "no file named");
+  if (const std::optional<int> fd = OwnDescriptor(path)) return {Destination::kDescriptor, path, {}, *fd};
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) {
     if (errno != ENOENT) throw Error(path, 0, "cannot examine: " + ErrnoText());
@@ -185,31 +221,53 @@ void SendToSocket(const std::string& path, const std::string& bytes) {
   ::close(fd);
 }
 
-// A device or a FIFO is opened and written where it is, as the shell's `>`
-// does; a FIFO waits for its reader. SIGPIPE is held back meanwhile, so a
-// reader that goes away is an error naming the FIFO, not a silent death.
-void WriteInPlace(const std::string& path, mode_t mode, const std::string& bytes) {
-  if (S_ISSOCK(mode)) return SendToSocket(path, bytes);
+// Writes `bytes` to `fd` (closing it when `close_after`) with SIGPIPE held
+// back, so a reader that went away is an error naming the file, not a silent
+// death; "" when written, else why not.
+std::string WriteHoldingSigpipe(int fd, const std::string& bytes, bool close_after) {
   sigset_t pipe_signal, old;
   sigemptyset(&pipe_signal);
   sigaddset(&pipe_signal, SIGPIPE);
   pthread_sigmask(SIG_BLOCK, &pipe_signal, &old);
   std::string why;
-  const int fd = ::open(path.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
-  struct stat st {};
-  if (fd < 0) {
-    why = "cannot open: " + ErrnoText();
-  } else if (::fstat(fd, &st) != 0 || S_ISREG(st.st_mode)) {
-    ::close(fd);  // opened without O_TRUNC, so nothing was changed
-    why = "became a regular file meanwhile; write again";
-  } else if (!WriteAndClose(fd, bytes)) {
+  if (!(close_after ? WriteAndClose(fd, bytes) : WriteAllOf(fd, bytes))) {
     const int error = errno;
     why = std::string("cannot write: ") + std::strerror(error);
     const timespec now{0, 0};
     if (error == EPIPE) sigtimedwait(&pipe_signal, nullptr, &now);  // take back the one this write raised
   }
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return why;
+}
+
+// A device or a FIFO is opened and written where it is, as the shell's `>`
+// does; a FIFO waits for its reader.
+void WriteInPlace(const std::string& path, mode_t mode, const std::string& bytes) {
+  if (S_ISSOCK(mode)) return SendToSocket(path, bytes);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
+  struct stat st {};
+  if (fd < 0) throw Error(path, 0, "cannot open: " + ErrnoText());
+  if (::fstat(fd, &st) != 0 || S_ISREG(st.st_mode)) {
+    ::close(fd);  // opened without O_TRUNC, so nothing was changed
+    throw Error(path, 0, "became a regular file meanwhile; write again");
+  }
+  const std::string why = WriteHoldingSigpipe(fd, bytes, /*close_after=*/true);
   if (!why.empty()) throw Error(path, 0, why);
+}
+
+// The program's own descriptor, written where it stands (its offset, its
+// append mode) and left open, as `--out -` writes standard output.
+void WriteToDescriptor(const std::string& path, int fd, const std::string& bytes) {
+  if (::fcntl(fd, F_GETFD) < 0) throw Error(path, 0, "names descriptor " + std::to_string(fd) + ", which is not open");
+  const std::string why = WriteHoldingSigpipe(fd, bytes, /*close_after=*/false);
+  if (!why.empty()) throw Error(path, 0, why);
+}
+
+// Writes `bytes` where `d` says: in place, to a descriptor, or by a rename.
+void WriteDestination(const std::string& path, const Destination& d, const std::string& bytes, bool sync) {
+  if (d.kind == Destination::kDescriptor) return WriteToDescriptor(path, d.descriptor, bytes);
+  if (d.kind == Destination::kInPlace) return WriteInPlace(path, d.there.st_mode, bytes);
+  ReplaceFile(path, d, bytes, sync);
 }
 
 // Reads `fd` to its end, or fails past `max_bytes` (saying `what`), and
@@ -325,22 +383,18 @@ std::optional<std::string> ReadInsideFolder(const std::string& root, const std::
 
 void RemoveUnlessRegular(const std::string& path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) return;
+  if (::lstat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) return;
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
     throw Error(path, 0, "is not a regular file and cannot be removed: " + ErrnoText());
   }
 }
 
 void WriteFileAtomic(const std::string& path, const std::string& bytes) {
-  const Destination d = Examine(path);
-  if (d.kind == Destination::kInPlace) return WriteInPlace(path, d.there.st_mode, bytes);
-  ReplaceFile(path, d, bytes, /*sync=*/false);
+  WriteDestination(path, Examine(path), bytes, /*sync=*/false);
 }
 
 void WriteFileDurably(const std::string& path, const std::string& bytes) {
-  const Destination d = Examine(path);
-  if (d.kind == Destination::kInPlace) return WriteInPlace(path, d.there.st_mode, bytes);
-  ReplaceFile(path, d, bytes, /*sync=*/true);
+  WriteDestination(path, Examine(path), bytes, /*sync=*/true);
 }
 
 void RemoveTemporaries(const std::string& folder) {

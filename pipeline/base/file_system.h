@@ -6,12 +6,17 @@
 // over the target, so a reader (or a build killed part-way) sees the old file
 // or the new one, never half of one. It serves every file a user names
 // (--out FILE, --report FILE), so it never renames over anything but a regular
-// file: a device, a FIFO or a socket (/dev/null, /dev/stdout, a pipe to
-// another program) is written in place, as the shell's `>` would. (Renaming
-// over /dev/null, run as root, once made it a regular file for the whole
-// machine.) A symbolic link is followed: the file it leads to is replaced
-// atomically where it is, and the link stays a link, as `cp` writes through
-// one. A dangling link is refused rather than followed: the file it names
+// file: a device, a FIFO or a socket (/dev/null, a pipe to another program)
+// is written in place, as the shell's `>` would. (Renaming over /dev/null, run
+// as root, once made it a regular file for the whole machine.) A name for one
+// of the program's own descriptors (/dev/stdout, /dev/stderr, /dev/fd/N,
+// /proc/self/fd/N, or a link leading to one) is written to that descriptor,
+// at its offset and in its append mode, and left open, as `--out -` writes
+// standard output (renaming over the file such a link leads to, standard
+// output a file (`>> log`), lost what the file held and cut the shell off
+// from it). Any other symbolic link is followed: the file it leads to is
+// replaced atomically where it is, and the link stays a link, as `cp` writes
+// through one. A dangling link is refused rather than followed: the file it names
 // would be created wherever the link points, possibly a place the user never
 // meant (a link planted in a shared folder such as /tmp is the classic way to
 // make a privileged program write where an attacker chose), and replacing the
@@ -88,10 +93,12 @@ void WriteNewFile(const std::string& path, const std::string& bytes);
 // file system cannot exchange, falls back to moving the files one by one.
 void ReplaceDirectory(const std::string& staged, const std::string& target);
 
-// Removes `path` when it is what WriteFileAtomic would write into rather than
-// replace (a FIFO, a socket, a device, or a link to one), so that the next
-// write replaces it. For the files a command owns in the output folder, where
-// such a thing is damage (planted, it would block the write for ever).
+// Removes `path` unless it is a regular file or a folder: what WriteFileAtomic
+// would write into (a FIFO, a socket, a device) or through (a symbolic link,
+// to anything), so that the next write makes a regular file there. For the
+// files a command owns in the output folder, where such a thing is damage:
+// planted, a FIFO blocked the write for ever, and a link chose which file
+// elsewhere the command overwrote.
 void RemoveUnlessRegular(const std::string& path);
 
 // Removes a file or a folder tree; no error when it does not exist.

@@ -180,6 +180,7 @@ void WriteTo(const std::string& destination, const std::string& bytes, std::ostr
     if (!out) throw Error("-", 0, "cannot write to standard output");
     return;
   }
+  out.flush();  // /dev/stdout names the same descriptor: what went before stays before
   WriteFileAtomic(destination, bytes);
 }
 

@@ -316,10 +316,15 @@ SigningKey Keystore::LoadSigningKey(const std::vector<KeyEntry>& keys) const {
 
 void Keystore::ExportPublicKeys(const std::string& out_dir) const {
   const std::vector<KeyEntry> keys = Keys();
+  // The output folder's own files: a FIFO planted in their place would block the write.
+  const std::string public_key = out_dir + "/" + kPublicKeyPath, keyring = out_dir + "/" + kKeyringPath;
   for (const KeyEntry& e : keys) {
-    if (e.status == KeyStatus::kCurrent) WriteFileAtomic(out_dir + "/" + kPublicKeyPath, FormatPublicKey(e.key));
+    if (e.status != KeyStatus::kCurrent) continue;
+    RemoveUnlessRegular(public_key);
+    WriteFileAtomic(public_key, FormatPublicKey(e.key));
   }
-  WriteFileAtomic(out_dir + "/" + kKeyringPath, KeyringJson(keys));
+  RemoveUnlessRegular(keyring);
+  WriteFileAtomic(keyring, KeyringJson(keys));
 }
 
 TrustedKeys LoadTrustedKeys(const std::vector<std::string>& files) {
