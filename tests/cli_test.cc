@@ -247,40 +247,6 @@ BOOST_FIXTURE_TEST_CASE(out_to_a_fifo_writes_to_its_reader, Destinations) {
   }
 }
 
-// A listening Unix socket at `path` that takes one connection, on a thread,
-// and keeps what it is sent; Finish() returns that (empty if nobody came).
-class SocketListener {
- public:
-  explicit SocketListener(const std::string& path) : fd_(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    BOOST_REQUIRE(path.size() < sizeof address.sun_path);
-    path.copy(address.sun_path, path.size());
-    BOOST_REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    BOOST_REQUIRE(::listen(fd_, 1) == 0);
-    thread_ = std::thread([this] {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 20000) != 1) return;
-      const int connection = ::accept(fd_, nullptr, nullptr);
-      char buf[4096];
-      for (ssize_t n; (n = ::read(connection, buf, sizeof buf)) > 0;) got_.append(buf, static_cast<size_t>(n));
-      ::close(connection);
-    });
-  }
-  ~SocketListener() { Finish(); }
-  std::string Finish() {
-    if (thread_.joinable()) thread_.join();
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-    return got_;
-  }
-
- private:
-  int fd_;
-  std::string got_;
-  std::thread thread_;
-};
-
 BOOST_FIXTURE_TEST_CASE(out_to_a_socket_sends_to_its_listener_and_keeps_it, Destinations) {
   for (const std::string& command : commands) {
     const std::string path = dir / (command + ".sock");

@@ -107,25 +107,9 @@ BOOST_AUTO_TEST_CASE(atomic_write_to_a_fifo_writes_to_its_reader) {
 BOOST_AUTO_TEST_CASE(atomic_write_to_a_socket_sends_to_its_listener) {
   TempDir dir;
   const std::string path = dir / "socket";
-  const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  BOOST_REQUIRE(path.size() < sizeof address.sun_path);
-  path.copy(address.sun_path, path.size());
-  BOOST_REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  BOOST_REQUIRE(::listen(listener, 1) == 0);
-  std::string got;
-  std::thread accepter([&] {
-    pollfd p{listener, POLLIN, 0};
-    if (::poll(&p, 1, 5000) != 1) return;  // nobody came
-    const int connection = ::accept(listener, nullptr, nullptr);
-    char buf[256];
-    for (ssize_t n; (n = ::read(connection, buf, sizeof buf)) > 0;) got.append(buf, static_cast<size_t>(n));
-    ::close(connection);
-  });
+  SocketListener listener(path);
   BOOST_CHECK_NO_THROW(WriteFileAtomic(path, "to the socket"));
-  accepter.join();
-  ::close(listener);
+  const std::string got = listener.Finish();
   BOOST_TEST(got == "to the socket");
   BOOST_TEST(FileKind(path) == 's');
 }

@@ -229,6 +229,26 @@ BOOST_AUTO_TEST_CASE(odd_entries_in_an_input_folder_are_errors_not_skipped) {
   BOOST_TEST(std::filesystem::exists(dir / "out/prism/v04/i012/manifest.json"));
 }
 
+// An output folder built from the good input (rights copied beside it), and
+// the command line of build, catalog or withdraw run on it again once the
+// input has changed.
+struct BuiltFolder {
+  BuiltFolder() {
+    CopyTree(SourceDir() + "/rights", dir / "rights");
+    std::filesystem::create_directories(dir / "in");
+    std::filesystem::copy_file(SourceDir() + kGoodInput, dir / "in/monitor-v05-i077.txt");
+    BOOST_REQUIRE_EQUAL(RunImprint({"build", "--out", dir / "out", "--rights", dir / "rights", dir / "in"}).exit_code, 0);
+  }
+  std::vector<std::string> ArgvAfterAChange(const std::string& command) const {
+    WriteAll(dir / "in/monitor-v05-i077.txt", ReadAll(dir / "in/monitor-v05-i077.txt") + "\nOne more paragraph.\n");
+    std::vector<std::string> argv = {ImprintBin(), command, "--out", dir / "out", "--rights", dir / "rights"};
+    if (command == "build") argv.push_back(dir / "in");
+    if (command == "withdraw") argv.insert(argv.end(), {"prism/v09/i001", "--notice", "n", "--reason", "r"});
+    return argv;
+  }
+  TempDir dir;
+};
+
 // Regression: a FIFO planted in the output folder (by whoever can write it)
 // or in rights/ hung build, catalog and withdraw for ever: the manifest in
 // place, its signature, the build state, catalog.json and withdrawals.xml
@@ -242,18 +262,11 @@ BOOST_AUTO_TEST_CASE(a_fifo_in_the_output_or_rights_folder_hangs_no_command) {
                                             "out/keys/keyring.json", "rights/withdrawals.xml"};
   for (const std::string& fifo : planted) {
     for (const std::string command : {"build", "catalog", "withdraw"}) {
-      TempDir dir;
-      CopyTree(SourceDir() + "/rights", dir / "rights");
-      std::filesystem::create_directories(dir / "in");
-      std::filesystem::copy_file(SourceDir() + kGoodInput, dir / "in/monitor-v05-i077.txt");
-      BOOST_REQUIRE_EQUAL(RunImprint({"build", "--out", dir / "out", "--rights", dir / "rights", dir / "in"}).exit_code, 0);
+      BuiltFolder built;
+      const TempDir& dir = built.dir;
       std::filesystem::remove(dir / fifo);
       BOOST_REQUIRE_EQUAL(::mkfifo((dir / fifo).c_str(), 0644), 0);
-      WriteAll(dir / "in/monitor-v05-i077.txt", ReadAll(dir / "in/monitor-v05-i077.txt") + "\nOne more paragraph.\n");
-      std::vector<std::string> argv = {ImprintBin(), command, "--out", dir / "out", "--rights", dir / "rights"};
-      if (command == std::string("build")) argv.push_back(dir / "in");
-      if (command == std::string("withdraw")) argv.insert(argv.end(), {"prism/v09/i001", "--notice", "n", "--reason", "r"});
-      const BoundedResult r = RunWithin(argv, 10);
+      const BoundedResult r = RunWithin(built.ArgvAfterAChange(command), 10);
       BOOST_TEST(!r.timed_out, command << " with a FIFO at " << fifo);
       if (fifo.rfind("rights/", 0) == 0) {  // the editors' file: an error naming it
         BOOST_TEST(r.exit_code == 1, command << ": " << r.err);
@@ -274,19 +287,12 @@ BOOST_AUTO_TEST_CASE(a_link_in_the_output_folder_redirects_no_write) {
                                             "out/keys/imprint.pub", "out/keys/keyring.json", "out/.imprint/state.tsv"};
   for (const std::string& link : planted) {
     for (const std::string command : {"build", "catalog", "withdraw"}) {
-      TempDir dir;
-      CopyTree(SourceDir() + "/rights", dir / "rights");
-      std::filesystem::create_directories(dir / "in");
-      std::filesystem::copy_file(SourceDir() + kGoodInput, dir / "in/monitor-v05-i077.txt");
-      BOOST_REQUIRE_EQUAL(RunImprint({"build", "--out", dir / "out", "--rights", dir / "rights", dir / "in"}).exit_code, 0);
+      BuiltFolder built;
+      const TempDir& dir = built.dir;
       WriteAll(dir / "victim", "not yours");
       std::filesystem::remove(dir / link);
       std::filesystem::create_symlink(dir / "victim", dir / link);
-      WriteAll(dir / "in/monitor-v05-i077.txt", ReadAll(dir / "in/monitor-v05-i077.txt") + "\nOne more paragraph.\n");
-      std::vector<std::string> argv = {ImprintBin(), command, "--out", dir / "out", "--rights", dir / "rights"};
-      if (command == std::string("build")) argv.push_back(dir / "in");
-      if (command == std::string("withdraw")) argv.insert(argv.end(), {"prism/v09/i001", "--notice", "n", "--reason", "r"});
-      const BoundedResult r = RunWithin(argv, 10);
+      const BoundedResult r = RunWithin(built.ArgvAfterAChange(command), 10);
       BOOST_TEST(r.exit_code == 0, command << " with a link at " << link << ": " << r.err);
       BOOST_TEST(ReadAll(dir / "victim") == "not yours", command << " wrote through a link at " << link);
       if (command == std::string("build")) BOOST_TEST(FileKind(dir / link) == 'f', "build left the link at " << link);

@@ -248,37 +248,6 @@ bool MakeCharDevice(const std::string& path, unsigned major, unsigned minor) {
   return ::mknod(path.c_str(), S_IFCHR | 0666, makedev(major, minor)) == 0;
 }
 
-FifoReader::FifoReader(const std::string& path) {
-  if (::mkfifo(path.c_str(), 0600) != 0) throw std::runtime_error("cannot make the FIFO " + path);
-  // Non-blocking: the open does not wait for a writer, and a read with no
-  // writer yet returns at once instead of blocking the thread forever.
-  fd_ = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd_ < 0) throw std::runtime_error("cannot open the FIFO " + path);
-  thread_ = std::thread([this] {
-    for (;;) {
-      const bool last = stop_;  // read once more after the stop, for what came before it
-      pollfd p{fd_, POLLIN, 0};
-      ::poll(&p, 1, 20);
-      char buf[4096];
-      ssize_t n;
-      while ((n = ::read(fd_, buf, sizeof buf)) > 0) bytes_.append(buf, static_cast<size_t>(n));
-      if (last) return;
-      if (n == 0) ::usleep(5000);  // no writer (yet, or any more): poll would not wait
-    }
-  });
-}
-
-FifoReader::~FifoReader() { Finish(); }
-
-std::string FifoReader::Finish() {
-  if (thread_.joinable()) {
-    stop_ = true;
-    thread_.join();
-    ::close(fd_);
-  }
-  return bytes_;
-}
-
 ExpectedIssue LoadExpected(const std::string& stem) {
   std::istringstream in(ReadAll(TestDataDir() + "/expected/" + stem + ".expected"));
   ExpectedIssue e;

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "tests/special_files.h"
+
 namespace Poco {
 class Pipe;
 }
@@ -99,24 +101,6 @@ char FileKind(const std::string& path);
 // /dev/null (1, 3) or /dev/full (1, 7); false when it cannot. A test tries a
 // risky write on its own node before it dares the system's.
 bool MakeCharDevice(const std::string& path, unsigned major, unsigned minor);
-// Makes a FIFO at `path` and holds it open for reading, so a writer never
-// blocks, and collects on a thread whatever is written to it. Finish() stops
-// and returns the bytes; it never waits for a writer that does not come.
-class FifoReader {
- public:
-  explicit FifoReader(const std::string& path);
-  ~FifoReader();
-  FifoReader(const FifoReader&) = delete;
-  FifoReader& operator=(const FifoReader&) = delete;
-  std::string Finish();
-
- private:
-  int fd_ = -1;
-  std::atomic<bool> stop_{false};
-  std::string bytes_;
-  std::thread thread_;
-};
-
 // What a test input should read as: tests/data/expected/<stem>.expected.
 struct ExpectedIssue {
   std::string publication;
