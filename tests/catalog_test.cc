@@ -142,6 +142,28 @@ BOOST_AUTO_TEST_CASE(catalog_files_are_deterministic) {
   BOOST_TEST(CatalogJson(entries).find("monitor/v01/i002") < CatalogJson(entries).find("prism/v02/i003"));
 }
 
+// Found checking issue 12's threat model: after `keys rotate` and `keys
+// revoke`, a rebuild left index.html (whose bytes had not changed) with its
+// signature by the revoked key, so `imprint verify` failed the output folder
+// for good. A page or catalog unchanged but signed by another key is signed
+// afresh with the current one.
+BOOST_AUTO_TEST_CASE(an_unchanged_catalog_is_signed_again_by_a_new_key) {
+  TempDir dir;
+  Keystore keystore(dir / "keys");
+  keystore.Init(true);
+  const std::vector<CatalogEntry> entries = CorrectedEntries();
+  const TemplateSet templates = TemplateSet::Load(SourceDir() + "/templates");
+  std::filesystem::create_directories(dir / "out");
+  WriteCatalog(dir / "out", entries, templates, keystore.LoadSigningKey());
+  keystore.Rotate();
+  const SigningKey now = keystore.LoadSigningKey();
+  WriteCatalog(dir / "out", entries, templates, now);
+  for (const char* name : {"index.html", "catalog.json"}) {
+    const std::string path = dir / ("out/" + std::string(name));
+    BOOST_TEST(VerifyMinisign(ReadAll(path + ".minisig"), ReadAll(path), {now.key}).ok, name);
+  }
+}
+
 // ---- issue 15: an edition's corrections (docs/editions.md) ---------------
 
 BOOST_AUTO_TEST_CASE(the_page_and_the_json_mark_corrected_editions) {

@@ -103,7 +103,10 @@ BOOST_FIXTURE_TEST_CASE(times_are_strict_rfc3339, Keys) {
                                "--publications", "monitor", "--db", "sqlite:" + dir / "s.db"};
   for (const auto& [from, until] : {std::pair<std::string, std::string>{"2026-01-01Tab:cd:efZ", "2026-12-31"},
                                     {"2026-01-01", "2026-12-31T00:00:00Zjunk"},
-                                    {"2026-01-01T00:00:00+99:99", "2026-12-31"}}) {
+                                    {"2026-01-01T00:00:00+99:99", "2026-12-31"},
+                                    // Past year 9999, or before year 0000, once the offset is applied.
+                                    {"2026-01-01", "9999-12-31T23:59:59-23:59"},
+                                    {"0000-01-01T00:00:00+00:01", "2026-12-31"}}) {
     std::vector<std::string> args(std::begin(issue), std::end(issue));
     args.insert(args.end(), {"--from", from, "--until", until});
     const ProcessResult r = ImprintWithKeys(dir / "keys", args);

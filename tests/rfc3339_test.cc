@@ -41,6 +41,30 @@ BOOST_AUTO_TEST_CASE(times_are_strict_rfc3339) {
   BOOST_TEST(*ParseTime("1970-01-01") == 0);
 }
 
+// Found attacking issue 12, point 9: an offset carried a time past year
+// 9999 or before year 0000, which RFC 3339's four-digit year cannot write:
+// `license issue --until 9999-12-31T23:59:59-23:59` signed a license ending
+// "10000-01-01T23:58:59Z", and `--from 0000-01-01T00:00:00+00:01` one
+// starting "0000-01-01T00:-1:00Z", documents no reader of times accepts.
+BOOST_AUTO_TEST_CASE(times_outside_years_0000_to_9999_are_refused) {
+  for (const char* bad : {"9999-12-31T23:59:59-23:59", "9999-12-31T23:59:60Z", "9999-12-31T23:30:00-00:30",
+                          "0000-01-01T00:00:00+00:01", "0000-01-01T23:00:00+23:01"}) {
+    BOOST_TEST(!ParseTime(bad).has_value(), bad);
+  }
+  const int64_t first = *ParseTime("0000-01-01");
+  const int64_t last = *ParseTime("9999-12-31", /*end_of_day=*/true);
+  BOOST_TEST(first == -62167219200);
+  BOOST_TEST(last == 253402300799);
+  BOOST_TEST(*ParseTime("9999-12-31T23:59:59Z") == last);
+  BOOST_TEST(*ParseTime("9999-12-31T23:59:59+00:00") == last);
+  BOOST_TEST(*ParseTime("0000-01-01T00:00:00Z") == first);
+  BOOST_TEST(*ParseTime("0000-01-01T00:00:00-00:01") == first + 60);
+  // What is read is written back as it was read, in UTC.
+  BOOST_TEST(FormatTime(first) == "0000-01-01T00:00:00Z");
+  BOOST_TEST(FormatTime(last) == "9999-12-31T23:59:59Z");
+  BOOST_TEST(FormatTime(*ParseTime("1969-12-31T23:59:59Z")) == "1969-12-31T23:59:59Z");
+}
+
 BOOST_AUTO_TEST_CASE(calendar_dates_and_days) {
   BOOST_TEST(IsCalendarDate("2024-02-29"));
   for (const char* bad : {"2023-02-29", "2026-01-01T00:00:00Z", "2026-1-1", "", "2026-01-01 "}) {

@@ -279,6 +279,20 @@ BOOST_FIXTURE_TEST_CASE(a_request_of_another_method_for_an_edition_file_is_on_th
   BOOST_TEST(rows[0] == "deny method_not_allowed POST copy");
 }
 
+// Found attacking issue 12, point 7: the row of a request of another method
+// kept the method as sent, so anyone, without a license, wrote 60 KB (a head's
+// worth of method) into the append-only log per request. Methods outside
+// RFC 9110's and PATCH are kept as "other".
+BOOST_FIXTURE_TEST_CASE(an_unknown_method_costs_the_record_one_short_row, Served) {
+  BOOST_TEST(RawStatus(std::string(60000, 'X') + " " + kEpub + " HTTP/1.1") == 405);
+  BOOST_TEST(RawStatus("get " + kEpub + " HTTP/1.1") == 405);
+  BOOST_TEST(RawStatus("OPTIONS " + kEpub + " HTTP/1.1") == 405);
+  const std::vector<std::string> rows = AuditRows();
+  const std::vector<std::string> want = {"deny method_not_allowed other copy", "deny method_not_allowed other copy",
+                                         "deny method_not_allowed OPTIONS copy"};
+  BOOST_TEST(rows == want, boost::test_tools::per_element());
+}
+
 // Found attacking issue 12: /keys/imprint.pub, the key the subscribers' page
 // tells subscribers to check with, and /catalog.json were served as the
 // output folder held them, so whoever could write there could swap the key

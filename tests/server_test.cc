@@ -174,6 +174,24 @@ BOOST_FIXTURE_TEST_CASE(unknown_editions_and_malformed_paths, Served) {
   BOOST_TEST(RawStatus("POST /healthz HTTP/1.1") == 405);
 }
 
+// Issue 12, point 11, over the wire: /opds, /feed.xml and /index.html were
+// 400 malformed_path. /opds is a route now (OPDS feeds: 401 without
+// credentials); the others, and any well-formed path of no route, are 404.
+BOOST_FIXTURE_TEST_CASE(unknown_but_well_formed_paths_answer_404, Served) {
+  for (const std::string path : {"/feed.xml", "/index.html", "/opds/", "/opds/feed.xml", "/favicon.ico",
+                                 "/robots.txt", "/index.html?x=1", "/keys/", "/editions/", "/admin"}) {
+    const Reply r = Get(path);
+    BOOST_TEST(r.status == 404, path);
+    BOOST_TEST(r.body == "{\"error\":\"not_found\"}\n", path);
+  }
+  BOOST_TEST(Get("/opds").status == 401);
+  BOOST_TEST(Get("/feed.atom").status == 200);
+  // 400 stays for what is malformed: traversal, NUL, bad encoding.
+  for (const std::string path : {"/opds/../feed.xml", "/index.html%00", "/%zz", "/caf\xc3\xa9", "/feed.xml%2e"}) {
+    BOOST_TEST(RawStatus("GET " + path + " HTTP/1.1") == 400, path);
+  }
+}
+
 BOOST_FIXTURE_TEST_CASE(symbolic_links_inside_the_output_never_lead_out, Served) {
   WriteAll(dir / "secret.txt", "not for the web");
   const std::string md = dir / "output/monitor/v05/i077/monitor-v05-i077.md";

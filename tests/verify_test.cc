@@ -284,5 +284,43 @@ BOOST_FIXTURE_TEST_CASE(verify_ties_folder_to_edition, Built) {
   BOOST_TEST(r.exit_code == 1, r.out);
 }
 
+// Found attacking issue 12, point 10: verifying one file of a folder that
+// claims an edition tied only an artifact beside a manifest to it. i145's
+// manifest alone in i077's folder verified OK, and so did an i145 file with
+// its signature there once the manifest was gone.
+BOOST_FIXTURE_TEST_CASE(verify_ties_a_lone_manifest_or_file_to_its_folder, Built) {
+  const std::string pub = dir / "out/keys/imprint.pub";
+  const auto verify = [&](const std::string& target) {
+    return ImprintWithKeys(dir / "keys", {"verify", "--pubkey", pub, target});
+  };
+  const std::string i145 = dir / "out/monitor/v03/i145", i077 = dir / "out/monitor/v05/i077";
+  BOOST_REQUIRE_EQUAL(verify(i145 + "/manifest.json").exit_code, 0);
+  BOOST_REQUIRE_EQUAL(verify(i077 + "/monitor-v05-i077.md").exit_code, 0);
+  RemoveAll(i077);
+  CopyTree(i145, i077);
+  ProcessResult r = verify(i077 + "/manifest.json");
+  BOOST_TEST(r.exit_code == 1, r.out);
+  BOOST_TEST(Contains(r.out, "FAILED  " + i077 + "/manifest.json: the manifest is edition monitor/v03/i145, but the "
+                             "folder is monitor/v05/i077"), r.out);
+  BOOST_TEST(verify(i077 + "/manifest.json.minisig").exit_code == 1);
+  // No manifest beside it: the file's name must still be the folder's edition's.
+  std::filesystem::remove(i077 + "/manifest.json");
+  std::filesystem::remove(i077 + "/manifest.json.minisig");
+  r = verify(i077 + "/monitor-v03-i145.md");
+  BOOST_TEST(r.exit_code == 1, r.out);
+  BOOST_TEST(Contains(r.out, "FAILED  " + i077 + "/monitor-v03-i145.md: the file is not named for edition "
+                             "monitor/v05/i077"), r.out);
+  // Renamed for the folder, its signature names the other file.
+  std::rename((i077 + "/monitor-v03-i145.md").c_str(), (i077 + "/monitor-v05-i077.md").c_str());
+  std::rename((i077 + "/monitor-v03-i145.md.minisig").c_str(), (i077 + "/monitor-v05-i077.md.minisig").c_str());
+  BOOST_TEST(verify(i077 + "/monitor-v05-i077.md").exit_code == 1);
+  // Outside an output tree a lone file claims nothing by its folder.
+  std::filesystem::create_directories(dir / "loose");
+  CopyTree(i145, dir / "loose");
+  std::filesystem::remove(dir / "loose/manifest.json");
+  BOOST_TEST(verify(dir / "loose/monitor-v03-i145.md").exit_code == 0);
+  BOOST_TEST(verify(i145 + "/manifest.json").exit_code == 0);
+}
+
 }  // namespace
 }  // namespace imprint

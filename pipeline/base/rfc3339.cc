@@ -91,7 +91,12 @@ std::optional<int64_t> ParseTime(const std::string& text, bool end_of_day) {
   if (pos == text.size()) return end_of_day ? *day * 86400 + 86399 : *day * 86400;
   const std::optional<int64_t> time = ReadTimeOfDay(text, &pos);
   if (!time || pos != text.size()) return std::nullopt;
-  return *day * 86400 + *time;
+  // An offset may carry the instant out of years 0000 to 9999, which no
+  // RFC 3339 time in UTC (FormatTime) can then write.
+  static const int64_t kFirst = DaysFromCivil(0, 1, 1) * 86400, kEnd = DaysFromCivil(10000, 1, 1) * 86400;
+  const int64_t at = *day * 86400 + *time;
+  if (at < kFirst || at >= kEnd) return std::nullopt;
+  return at;
 }
 
 std::string FormatTime(int64_t seconds) {

@@ -15,7 +15,8 @@ namespace imprint {
 // UTC; with `end_of_day`, the day's last second) or date-time
 // ("2026-01-01T09:30:00Z", "...T09:30:00.5+02:00"); nullopt when the text is
 // neither, to the letter: every field its digits and range (the days of each
-// month, leap years, seconds to 60, offsets to 23:59), nothing after it.
+// month, leap years, seconds to 60, offsets to 23:59), nothing after it,
+// and an instant within years 0000 to 9999 in UTC (so FormatTime writes it).
 std::optional<int64_t> ParseTime(const std::string& text, bool end_of_day = false);
 std::string FormatTime(int64_t seconds);  // "2026-11-28T05:00:00Z"
 

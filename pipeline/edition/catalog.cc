@@ -252,9 +252,10 @@ void WriteCatalog(const std::string& out_dir, const std::vector<CatalogEntry>& e
     RemoveUnlessRegular(path);  // a FIFO planted in its place would block the write
     RemoveUnlessRegular(path + kSignatureSuffix);
     std::error_code ec;
+    // Unchanged, and signed by the current key (not one rotated out or revoked since): kept.
     if (fs::file_size(path, ec) == bytes.size() && !ec && fs::exists(path + kSignatureSuffix)) {
       try {
-        if (ReadFile(path) == bytes) return;
+        if (ReadFile(path) == bytes && VerifyMinisign(ReadFile(path + kSignatureSuffix), bytes, {key.key}).ok) return;
       } catch (const Error&) {
       }
     }

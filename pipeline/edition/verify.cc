@@ -126,6 +126,19 @@ std::string ArtifactNameMismatch(const std::string& name, const Manifest& manife
   return "the file is not named for edition " + manifest.edition + " (" + names + ")";
 }
 
+// Why `name`, a file checked alone (no manifest beside it), is not of the
+// edition its folder's path claims, or "" (also when it claims none).
+std::string LoneFileMismatch(const std::string& folder, const std::string& name) {
+  for (const std::string& claimed : ClaimedEditions(folder)) {
+    const auto parts = ParseEditionRef(claimed);
+    if (!parts || parts->Path() != claimed) return "the folder " + claimed + " is no edition's";
+    Manifest claim;
+    claim.edition = claimed;
+    if (const std::string mismatch = ArtifactNameMismatch(name, claim); !mismatch.empty()) return mismatch;
+  }
+  return "";
+}
+
 void VerifyRevisions(const std::string& folder, const Manifest& top, const std::string& top_path,
                      const TrustedKeys& trusted, std::vector<Verdict>* out);
 
@@ -236,8 +249,20 @@ void VerifySingle(std::string path, const TrustedKeys& trusted, std::vector<Verd
   }
   const fs::path manifest_path = fs::path(path).parent_path() / kManifestName;
   const std::string name = fs::path(path).filename().string();
+  const std::string folder = manifest_path.parent_path().empty() ? "." : manifest_path.parent_path().string();
   if (name == kManifestName || !fs::exists(manifest_path)) {
-    out->push_back(CheckFile(path, trusted, nullptr));
+    Verdict v = CheckFile(path, trusted, nullptr);
+    if (v.ok) {  // its folder's claim holds for it alone too
+      try {
+        const std::string mismatch =
+            name == kManifestName ? EditionMismatch(folder, ParseManifest(ReadRegularFile(path), path))
+                                  : LoneFileMismatch(folder, name);
+        if (!mismatch.empty()) v = {path, false, mismatch};
+      } catch (const Error& e) {
+        v = {path, false, e.diagnostic().message};
+      }
+    }
+    out->push_back(v);
     return;
   }
   const Verdict manifest_verdict = CheckFile(manifest_path.string(), trusted, nullptr);
@@ -246,7 +271,6 @@ void VerifySingle(std::string path, const TrustedKeys& trusted, std::vector<Verd
     return;
   }
   const Manifest manifest = ParseManifest(ReadRegularFile(manifest_path.string()), manifest_path.string());
-  const std::string folder = manifest_path.parent_path().empty() ? "." : manifest_path.parent_path().string();
   if (const std::string mismatch = EditionMismatch(folder, manifest); !mismatch.empty()) {
     out->push_back({path, false, mismatch});
     return;

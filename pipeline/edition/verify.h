@@ -14,7 +14,9 @@
 // monitor/v05/i077 holding monitor/v03/i145's files fails. A folder whose path
 // claims none (a copy in ~/Downloads/x) is checked by its manifest and names
 // alone: its path asserts nothing to contradict. The same holds for a single
-// file checked against the manifest beside it. Only regular files are read
+// file checked against the manifest beside it, and for one checked alone: a
+// manifest must be its folder's edition's, a file without a manifest beside
+// it named for its folder's edition. Only regular files are read
 // (a FIFO in place of a file fails rather than blocks).
 //
 // A folder holding catalog.json is an output folder: it is checked against

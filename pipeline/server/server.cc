@@ -4,6 +4,19 @@
 #include "pipeline/server/server_impl.h"
 
 namespace imprint {
+namespace {
+
+// The method as an audit row keeps it: one of RFC 9110's (and PATCH) as
+// sent, anything else "other", so that a client cannot write a head's worth
+// of method into the append-only log.
+std::string AuditMethod(const std::string& method) {
+  for (const char* known : {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}) {
+    if (method == known) return method;
+  }
+  return "other";
+}
+
+}  // namespace
 
 // On an I/O thread: an edition file is decided here and answered when its
 // audit row is committed; everything else, which may wait for the store or
@@ -52,7 +65,7 @@ void DownloadServer::Impl::DecideEdition(const Route& route, const HttpRequest& 
   row.at = Now();
   row.edition = route.edition.Path();
   row.format = route.format;
-  row.method = request.method;
+  row.method = AuditMethod(request.method);
   row.item = route.signature ? "signature" : "copy";
   row.client_net = ClientNet(request);
   bool ask_store = false;
