@@ -59,6 +59,34 @@ BOOST_FIXTURE_TEST_CASE(the_server_signs_only_verified_bytes, Served) {
   BOOST_TEST(rows[2] == "deny edition_unverified GET signature");
 }
 
+// Issue 12, point 1: a refused file is also "logged on stderr", for the
+// operator: which file and why, never the license.
+BOOST_FIXTURE_TEST_CASE(the_server_signs_only_verified_bytes_and_says_why_on_standard_error, Served) {
+  Stop();
+  // The server's standard error into a file: the child takes the test's
+  // descriptor 2 as it is at the launch.
+  const std::string log = dir / "serve.err";
+  const int saved = ::dup(2);
+  const int file = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  BOOST_REQUIRE(saved >= 0 && file >= 0 && ::dup2(file, 2) == 2);
+  Start();
+  ::dup2(saved, 2);
+  ::close(saved);
+  ::close(file);
+  const std::string html = dir / "output/monitor/v05/i077/monitor-v05-i077.html";
+  std::string page = ReadAll(html);
+  page.replace(page.find("<p>"), 3, "<i>");  // the same size
+  WriteAll(html, page);
+  BOOST_TEST(Get("/editions/monitor/v05/i077/monitor-v05-i077.html", ada).status == 500);
+  Stop();
+  const std::string said = ReadAll(log);
+  BOOST_TEST(said.find("imprint serve: edition_unverified: monitor/v05/i077/monitor-v05-i077.html: ") !=
+                 std::string::npos, said);
+  BOOST_TEST(said.find("SHA-256 differs from the manifest's") != std::string::npos, said);
+  BOOST_TEST(said.find(ParseLicense(ada, "ada").id) == std::string::npos, said);
+  BOOST_TEST(said.find(Base64Url(ada).substr(0, 40)) == std::string::npos, said);
+}
+
 // Issue 12, point 2: after `keys rotate` a new key's licenses got 401
 // unknown_key; after `keys revoke` the old key's licenses still got 200 and
 // copies were still signed with it. Now within a second, without a restart.
