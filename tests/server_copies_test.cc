@@ -87,6 +87,30 @@ BOOST_FIXTURE_TEST_CASE(the_server_signs_only_verified_bytes_and_says_why_on_sta
   BOOST_TEST(said.find(Base64Url(ada).substr(0, 40)) == std::string::npos, said);
 }
 
+// Issue 12, point 5: a name with control characters made an EPUB whose XML
+// was not well-formed, and a newline a Markdown heading, served 200 and
+// signed. `license issue` now refuses such names; a license signed before it
+// did still gets no copy in any format, and the refusal is on the record.
+BOOST_FIXTURE_TEST_CASE(a_name_that_would_break_a_copy_gets_no_copy, Served) {
+  License l = ParseLicense(ada, "ada");
+  size_t rows = 0;
+  for (const std::string& name : {std::string("A\x01" "da"), std::string("A\x0b" "da"), std::string("A\x0c" "da"),
+                                  std::string("A\x1b[31mda"), std::string("Ada\n# Heading"), std::string(6500, 'a')}) {
+    l.subscriber_name = name;
+    const std::string license = SignLicense(l, Keystore(dir / "keys").LoadSigningKey());
+    for (const std::string& path : {kMd, kEpub, std::string("/editions/monitor/v05/i077/monitor-v05-i077.html")}) {
+      const Reply r = Get(path, license);
+      BOOST_TEST(r.status == 500, path << ": " << r.status);
+      BOOST_TEST(r.body == "{\"error\":\"internal\"}\n", path);
+      BOOST_TEST(Get(path + ".minisig", license).status == 500, path);
+      rows += 2;
+    }
+  }
+  const std::vector<std::string> audit = AuditRows();
+  BOOST_TEST(audit.size() == rows);
+  for (const std::string& row : audit) BOOST_TEST(row.rfind("deny internal GET ", 0) == 0u, row);
+}
+
 // Issue 12, point 2: after `keys rotate` a new key's licenses got 401
 // unknown_key; after `keys revoke` the old key's licenses still got 200 and
 // copies were still signed with it. Now within a second, without a restart.
