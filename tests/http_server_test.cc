@@ -115,6 +115,50 @@ BOOST_AUTO_TEST_CASE(heads_that_announce_a_body_are_refused) {
   BOOST_TEST((ReadRequestHead("GET / HTTP/1.0\r\n\r\n", 4096, 100, &request, &refusal) == HeadResult::kRequest));
 }
 
+// Issue 12, point 6 (found attacking it): Beast joined an obsolete folded
+// line (obs-fold: a line break then a space or tab) to the field before it,
+// so " Content-Length: 26" was no length here while a proxy in front that
+// reads it as a field of its own forwards 26 bytes of body: the body was then
+// answered as a request of its own. Refused with 400, as nginx does (RFC 9112
+// section 5.2 allows either), and the connection closed.
+BOOST_AUTO_TEST_CASE(request_smuggling_by_an_obsolete_folded_line_is_refused) {
+  for (const auto& [head, code] : std::vector<std::pair<std::string, std::string>>{
+           {"GET / HTTP/1.1\r\nHost: x\r\nX: y\r\n Content-Length: 5\r\n\r\n", "obsolete_line_folding"},
+           {"GET / HTTP/1.1\r\nHost: x\r\nX: y\r\n\tTransfer-Encoding: chunked\r\n\r\n", "obsolete_line_folding"},
+           {"GET / HTTP/1.1\r\nHost: x\r\nX: y\r\n z\r\n\r\n", "obsolete_line_folding"},
+           {"GET / HTTP/1.0\r\nX: y\r\n\t\tz\r\n\r\n", "obsolete_line_folding"},
+           {"GET / HTTP/1.1\r\n Host: x\r\n\r\n", "malformed_request"}}) {  // Beast's own refusal
+    HttpRequest request;
+    HttpResponse refusal;
+    BOOST_TEST((ReadRequestHead(head, 4096, 100, &request, &refusal) == HeadResult::kRefused), head);
+    BOOST_TEST(refusal.status == 400, head);
+    BOOST_TEST(refusal.body == "{\"error\":\"" + code + "\"}\n", head);
+    BOOST_TEST(refusal.close);
+  }
+  // Spaces and tabs inside a field's line are no fold.
+  HttpRequest request;
+  HttpResponse refusal;
+  BOOST_TEST((ReadRequestHead("GET / HTTP/1.1\r\nHost: x\r\nX-Test: a \t b\r\n\r\n", 4096, 100, &request,
+                              &refusal) == HeadResult::kRequest));
+  BOOST_TEST(request.Header("x-test") == "a \t b");
+  // Over a connection: the folded length's bytes are never read as a request.
+  Echo echo;
+  for (const std::string& fold : {std::string(" "), std::string("\t")}) {
+    bool closed = false;
+    const std::string got = echo.Exchange("GET /a HTTP/1.1\r\nHost: x\r\nX: y\r\n" + fold +
+                                              "Content-Length: 26\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n",
+                                          &closed);
+    BOOST_TEST(got.rfind("HTTP/1.1 400", 0) == 0, got);
+    BOOST_TEST(got.find("obsolete_line_folding") != std::string::npos, got);
+    BOOST_TEST(Count(got, "HTTP/1.1 ") == 1, got);
+    BOOST_TEST(closed);
+  }
+  BOOST_TEST(echo.calls == 0);
+  // The next connection is served as ever.
+  BOOST_TEST(echo.Exchange("GET /c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").find("GET /c") !=
+             std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(a_refused_head_closes_its_connection_before_the_bytes_after_it) {
   Echo echo;
   bool closed = false;

@@ -10,6 +10,7 @@
 
 #include "pipeline/base/canonical_json.h"
 #include "pipeline/base/error.h"
+#include "pipeline/license/license_store.h"
 #include "tests/support.h"
 
 namespace imprint {
@@ -203,6 +204,29 @@ BOOST_FIXTURE_TEST_CASE(license_issue_refuses_control_characters, Keys) {
   const ProcessResult ok = issue(accented);
   BOOST_TEST(ok.exit_code == 0, ok.err);
   BOOST_TEST(ParseLicense(ok.out, "l").subscriber_name == accented);
+}
+
+// Found attacking issue 12, point 5: `license renew` signed afresh a stored
+// license whose name no copy can carry (one issued before names were
+// checked), making a new license the server can never honour. It refuses,
+// as for a revoked one, and says to issue a new license; the name is not
+// echoed (its escapes would reach the terminal).
+BOOST_FIXTURE_TEST_CASE(license_renew_refuses_a_name_a_copy_cannot_carry, Keys) {
+  const std::string url = "sqlite:" + dir / "s.db";
+  for (const std::string& name : {std::string("A\x1b[2Jda"), std::string("Ada\n# Heading"), std::string(6500, 'a')}) {
+    License l = Sample();
+    l.subscriber_name = name;
+    const std::string document = SignLicense(l, keystore.LoadSigningKey());
+    LicenseStore::Open(url)->AddLicense({ParseLicense(document, "l"), document}, 1764300000);
+    const ProcessResult r =
+        ImprintWithKeys(dir / "keys", {"license", "renew", l.id, "--until", "2030-12-31", "--db", url});
+    BOOST_TEST(r.exit_code == 1, name.size() << ": " << r.out << r.err);
+    BOOST_TEST(r.err.find("its subscriber name cannot go into a copy") != std::string::npos, r.err);
+    BOOST_TEST(r.err.find("issue a new one") != std::string::npos, r.err);
+    BOOST_TEST(r.err.find(name.substr(0, 4)) == std::string::npos, r.err);
+    BOOST_TEST(r.out.empty());
+    BOOST_TEST(LicenseStore::Open(url)->FindLicense(l.id)->document == document);  // unchanged
+  }
 }
 
 }  // namespace

@@ -62,6 +62,27 @@ BOOST_FIXTURE_TEST_CASE(the_latest_checkpoint_is_served_signed_and_one_is_signed
   BOOST_TEST(Says(ok, "audit log intact: 7 rows, anchored by"), ok.out);
 }
 
+// Issue 12, point 3: a checkpoint "at least every 10 seconds while rows
+// arrive". The default is 10 s, a row waits no longer for its anchor, and no
+// operator can stretch it.
+BOOST_FIXTURE_TEST_CASE(checkpoints_are_signed_at_least_every_10_seconds, Served) {
+  BOOST_TEST(ServerOptions().checkpoint_interval.count() == 10000);
+  for (const char* every : {"10.5", "11", "60", "1e9", "inf", "nan", "0", "-1", ""}) {
+    // No output folder: were the value taken, serve would stop there (exit 1), not run.
+    const ProcessResult r = Imprint({"serve", "--port", "0", "--out", dir / "none", "--checkpoint-every", every});
+    BOOST_TEST(r.exit_code == 2, every << ": " << r.err);
+    BOOST_TEST(r.err.find("--checkpoint-every takes seconds from 0.01 to 10") != std::string::npos, r.err);
+  }
+  Stop();
+  Start("10");
+  CheckpointOf(0);  // signed at start; the next round is 10 s on
+  const auto arrived = std::chrono::steady_clock::now();
+  Downloads(3, ada);
+  CheckpointOf(3);
+  const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - arrived).count();
+  BOOST_TEST(waited <= 10.5, "the rows waited " << waited << " s for their checkpoint");
+}
+
 BOOST_FIXTURE_TEST_CASE(the_server_never_signs_over_rows_changed_while_it_runs, Served) {
   Downloads(20, ada);
   CheckpointOf(20);

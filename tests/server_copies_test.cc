@@ -59,6 +59,58 @@ BOOST_FIXTURE_TEST_CASE(the_server_signs_only_verified_bytes, Served) {
   BOOST_TEST(rows[2] == "deny edition_unverified GET signature");
 }
 
+// Issue 12, point 1: a refused file is also "logged on stderr", for the
+// operator: which file and why, never the license.
+BOOST_FIXTURE_TEST_CASE(the_server_signs_only_verified_bytes_and_says_why_on_standard_error, Served) {
+  Stop();
+  // The server's standard error into a file: the child takes the test's
+  // descriptor 2 as it is at the launch.
+  const std::string log = dir / "serve.err";
+  const int saved = ::dup(2);
+  const int file = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  BOOST_REQUIRE(saved >= 0 && file >= 0 && ::dup2(file, 2) == 2);
+  Start();
+  ::dup2(saved, 2);
+  ::close(saved);
+  ::close(file);
+  const std::string html = dir / "output/monitor/v05/i077/monitor-v05-i077.html";
+  std::string page = ReadAll(html);
+  page.replace(page.find("<p>"), 3, "<i>");  // the same size
+  WriteAll(html, page);
+  BOOST_TEST(Get("/editions/monitor/v05/i077/monitor-v05-i077.html", ada).status == 500);
+  Stop();
+  const std::string said = ReadAll(log);
+  BOOST_TEST(said.find("imprint serve: edition_unverified: monitor/v05/i077/monitor-v05-i077.html: ") !=
+                 std::string::npos, said);
+  BOOST_TEST(said.find("SHA-256 differs from the manifest's") != std::string::npos, said);
+  BOOST_TEST(said.find(ParseLicense(ada, "ada").id) == std::string::npos, said);
+  BOOST_TEST(said.find(Base64Url(ada).substr(0, 40)) == std::string::npos, said);
+}
+
+// Issue 12, point 5: a name with control characters made an EPUB whose XML
+// was not well-formed, and a newline a Markdown heading, served 200 and
+// signed. `license issue` now refuses such names; a license signed before it
+// did still gets no copy in any format, and the refusal is on the record.
+BOOST_FIXTURE_TEST_CASE(a_name_that_would_break_a_copy_gets_no_copy, Served) {
+  License l = ParseLicense(ada, "ada");
+  size_t rows = 0;
+  for (const std::string& name : {std::string("A\x01" "da"), std::string("A\x0b" "da"), std::string("A\x0c" "da"),
+                                  std::string("A\x1b[31mda"), std::string("Ada\n# Heading"), std::string(6500, 'a')}) {
+    l.subscriber_name = name;
+    const std::string license = SignLicense(l, Keystore(dir / "keys").LoadSigningKey());
+    for (const std::string& path : {kMd, kEpub, std::string("/editions/monitor/v05/i077/monitor-v05-i077.html")}) {
+      const Reply r = Get(path, license);
+      BOOST_TEST(r.status == 500, path << ": " << r.status);
+      BOOST_TEST(r.body == "{\"error\":\"internal\"}\n", path);
+      BOOST_TEST(Get(path + ".minisig", license).status == 500, path);
+      rows += 2;
+    }
+  }
+  const std::vector<std::string> audit = AuditRows();
+  BOOST_TEST(audit.size() == rows);
+  for (const std::string& row : audit) BOOST_TEST(row.rfind("deny internal GET ", 0) == 0u, row);
+}
+
 // Issue 12, point 2: after `keys rotate` a new key's licenses got 401
 // unknown_key; after `keys revoke` the old key's licenses still got 200 and
 // copies were still signed with it. Now within a second, without a restart.
@@ -180,6 +232,10 @@ BOOST_FIXTURE_TEST_CASE(request_smuggling_is_refused, Served) {
       {"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: +" + n + "\r\n\r\n" + smuggled, 400},
       {"HEAD /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: " + n + "\r\n\r\n" + smuggled, 413},
       {"POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: " + n + "\r\n\r\n" + smuggled, 413},
+      // Found attacking point 6: a length or chunking in an obsolete folded
+      // line, which a proxy in front may read as a field of its own.
+      {"GET /healthz HTTP/1.1\r\nHost: x\r\nX: y\r\n Content-Length: " + n + "\r\n\r\n" + smuggled, 400},
+      {"GET /healthz HTTP/1.1\r\nHost: x\r\nX: y\r\n\tTransfer-Encoding: chunked\r\n\r\n" + chunked, 400},
   };
   for (const auto& [request, status] : attacks) {
     const Raw raw = RawExchange(request);

@@ -227,6 +227,13 @@ int RunLicenseRenew(const Args& args, std::ostream& out, std::ostream& err) {
                     IssueCommandLike(stored->license, until));
   }
   License& l = stored->license;
+  // One issued before names were checked: signed afresh, it would still get
+  // no copy from the server (personalize.h). Its name is not echoed.
+  if (const std::string problem = SubscriberNameProblem(l.subscriber_name); !problem.empty()) {
+    throw Error(args.positional[0], 0,
+                "its subscriber name cannot go into a copy (" + problem +
+                    "), and such a license is never renewed; issue a new one with a name a copy can carry");
+  }
   if (*end <= *ParseTime(l.end)) throw UsageError("--until must be after the license's end, " + l.end);
   CheckWritable(args, "out");
   CheckNotExpired(args, "license renew", until, *end, err);

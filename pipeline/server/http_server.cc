@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
@@ -18,6 +19,7 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 
 #include "pipeline/base/error.h"
 
@@ -123,6 +125,37 @@ std::optional<HttpResponse> RefuseBody(const http::request<http::empty_body>& he
   return std::nullopt;
 }
 
+// Whether a request head holds an obsolete folded line (obs-fold: a line
+// break, then a space or tab; RFC 9112 section 5.2). Beast joins such a line
+// to the field before it, while a proxy in front may read it as a field of
+// its own (" Content-Length: 40"): the two would frame the request apart, and
+// a body would be read here as the next request. Refused, as nginx does.
+bool HasObsFold(std::string_view head) {
+  for (size_t at = head.find('\n'); at != std::string_view::npos && at + 1 < head.size();
+       at = head.find('\n', at + 1)) {
+    if (head[at + 1] == ' ' || head[at + 1] == '\t') return true;
+  }
+  return false;
+}
+
+// A connection's read buffer that sees the bytes of each head the parser
+// takes from it: Beast's parser takes a head only once it is whole, and in
+// one piece (the buffer is flat), so the bytes consumed are the head.
+class HeadBuffer : public beast::flat_buffer {
+ public:
+  explicit HeadBuffer(std::size_t limit) : beast::flat_buffer(limit) {}
+  void consume(std::size_t n) {
+    const auto bytes = data();
+    folded_ = folded_ || HasObsFold(std::string_view(static_cast<const char*>(bytes.data()), std::min(n, bytes.size())));
+    beast::flat_buffer::consume(n);
+  }
+  // Whether a head consumed since the last call held an obs-fold.
+  bool TakeFolded() { return std::exchange(folded_, false); }
+
+ private:
+  bool folded_ = false;
+};
+
 // Whether a read's error is the parser's word on the bytes (answered), not
 // the connection's (closed without a word). A client that closed before its
 // head was whole has nothing to be told.
@@ -155,10 +188,14 @@ HeadResult ReadRequestHead(std::string_view bytes, size_t max_head_bytes, size_t
   http::request_parser<http::empty_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(max_head_bytes));
   beast::error_code ec;
-  parser.put(net::buffer(bytes.data(), bytes.size()), ec);
+  const size_t used = parser.put(net::buffer(bytes.data(), bytes.size()), ec);
   if (ec == http::error::need_more || (!ec && !parser.is_header_done())) return HeadResult::kIncomplete;
   if (ec && !parser.is_header_done()) {
     *refusal = ParseRefusal(ec);
+    return HeadResult::kRefused;
+  }
+  if (HasObsFold(bytes.substr(0, used))) {
+    *refusal = ErrorAnswer(400, "obsolete_line_folding");
     return HeadResult::kRefused;
   }
   if (std::optional<HttpResponse> refused = RefuseBody(parser.get(), max_header_fields)) {
@@ -260,6 +297,7 @@ class Session : public std::enable_shared_from_this<Session> {
     head_method_ = false;
     version_ = 11;
     parser_.emplace();
+    buffer_.TakeFolded();  // a fresh head
     parser_->header_limit(static_cast<std::uint32_t>(server_->options.max_head_bytes));
     stream_.expires_after(std::chrono::seconds(server_->options.head_timeout_seconds));
     http::async_read_header(stream_, buffer_, *parser_,
@@ -274,6 +312,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return Write(ParseRefusal(ec));
     }
     stream_.expires_never();
+    if (buffer_.TakeFolded()) return Write(ErrorAnswer(400, "obsolete_line_folding"));
     const http::request<http::empty_body>& head = parser_->get();
     keep_alive_ = head.keep_alive();
     version_ = head.version();
@@ -337,7 +376,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   Stream stream_;
-  beast::flat_buffer buffer_;
+  HeadBuffer buffer_;
   std::optional<http::request_parser<http::empty_body>> parser_;
   HttpServer::Impl* server_;
   const std::string address_;

@@ -18,7 +18,9 @@
 // Transfer-Encoding, a repeated Content-Length, a Content-Length that is not
 // a plain decimal number, and a positive one are answered 400 (413 for a
 // single well-formed positive length) with `Connection: close`, and so is an
-// HTTP/1.1 request without exactly one Host (RFC 9112 section 3.2). A head over
+// HTTP/1.1 request without exactly one Host (RFC 9112 section 3.2), and one
+// with a field folded over lines (obs-fold, RFC 9112 section 5.2: a proxy in
+// front could read the folded line as a field of its own). A head over
 // `max_head_bytes` or with more than `max_header_fields` fields gets 431 and
 // a malformed one 400, both closing.
 //
