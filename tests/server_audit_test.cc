@@ -154,6 +154,90 @@ BOOST_FIXTURE_TEST_CASE(editing_a_row_and_rechaining_fails_at_the_checkpoint, Se
   BOOST_TEST(!Says(r, "after position 0 "), r.out);  // the anchors below row 90 agreed
 }
 
+// Issue 12, point 7: every request that presents a license leaves exactly one
+// row with its final outcome. The routes added after the edition files (the
+// license document and rights, the OPDS feeds, search) answered licenses,
+// good or bad, with no row at all.
+struct Asked {
+  int status = 0;
+  std::string body;
+  AuditRow row;   // the one row the request left
+  int64_t new_rows = 0;
+};
+
+class LicensedRoutes : public Served {
+ public:
+  Asked Ask(const std::string& method, const std::string& path, const std::string& auth) {
+    const auto store = LicenseStore::Open("sqlite:" + dir / "imprint.db");
+    const int64_t before = store->Head().size;
+    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    if (!auth.empty()) request.set("Authorization", auth);
+    const Reply reply = Exchange(session, request);
+    Asked a{reply.status, reply.body, {}, store->Head().size - before};
+    if (a.new_rows > 0) a.row = store->Audit().back();
+    return a;
+  }
+  std::string KeyOf(const std::string& id) {
+    const ProcessResult r = Imprint({"license", "key", id});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    const std::string label = "access key for license " + id + " (shown only now): ";
+    return r.err.substr(r.err.find(label) + label.size(), 43);
+  }
+};
+
+BOOST_FIXTURE_TEST_CASE(issue12_point7_every_license_presenting_request_leaves_one_row_with_its_outcome,
+                        LicensedRoutes) {
+  const std::string ada_id = ParseLicense(ada, "ada").id;
+  const std::string revoked = Issue("rev", "individual", "monitor");
+  const std::string rev_id = ParseLicense(revoked, "rev").id;
+  BOOST_REQUIRE_EQUAL(Imprint({"license", "revoke", rev_id, "--reason", "private note"}).exit_code, 0);
+  std::string forged = ada;
+  forged.replace(forged.find("\"ada\""), 5, "\"eve\"");
+  const std::string key = KeyOf(ada_id);
+  const auto basic = [](const std::string& id, const std::string& k) { return "Basic " + Base64Encode(id + ":" + k); };
+  struct Case { std::string auth, id, decision, reason, license; };
+  const std::vector<Case> cases = {
+      {"License " + Base64Url(ada), ada_id, "permit", "permit", ada_id},
+      {basic(ada_id, key), ada_id, "permit", "permit", ada_id},
+      {"License " + Base64Url(forged), ada_id, "deny", "bad_signature", ""},
+      {"License " + Base64Url(revoked), rev_id, "deny", "revoked", rev_id},
+      {basic(ada_id, "wrong"), ada_id, "deny", "bad_access_key", ""}};
+  for (const std::string route : {"license", "rights", "feed", "navigation", "search", "opds_search"}) {
+    for (const Case& c : cases) {
+      const std::string path = route == "license"      ? "/licenses/" + c.id + "/license"
+                               : route == "rights"     ? "/licenses/" + c.id + "/rights"
+                               : route == "feed"       ? "/opds/publications/monitor"
+                               : route == "navigation" ? "/opds"
+                               : route == "search"     ? "/search?q=monitor"
+                                                       : "/opds/search?q=monitor";
+      const std::string item = route == "navigation" ? "feed" : route == "opds_search" ? "search" : route;
+      for (const std::string method : {"GET", "HEAD"}) {
+        BOOST_TEST_CONTEXT(method << " " << path << " " << c.reason) {
+          const Asked a = Ask(method, path, c.auth);
+          BOOST_TEST(a.new_rows == 1);
+          BOOST_TEST(a.row.item == item);
+          BOOST_TEST(AuditDecisionName(a.row.decision) == c.decision);
+          BOOST_TEST(a.row.reason == c.reason);
+          BOOST_TEST(a.row.method == method);
+          BOOST_TEST(a.row.license_id == c.license);
+          BOOST_TEST(a.row.edition.empty());
+          BOOST_TEST(a.row.client_net == "127.0.0.0/24");
+          const bool sent = method == "GET" && a.status == 200;
+          BOOST_TEST(a.row.sha256 == (sent ? Sha256Hex(a.body) : ""));
+        }
+      }
+    }
+  }
+  // Without credentials, and on the public routes, no license is presented: no row.
+  for (const std::string& path : std::vector<std::string>{"/opds", "/search?q=monitor", "/licenses/" + ada_id + "/status", "/feed.atom"}) {
+    BOOST_TEST(Ask("GET", path, "").new_rows == 0, path);
+  }
+  Stop();  // signs the last rows: the new items keep the chain
+  const ProcessResult verified = Verify();
+  BOOST_TEST(verified.exit_code == 0, verified.out);
+}
+
 BOOST_FIXTURE_TEST_CASE(appending_a_forged_row_with_a_correct_hash_fails, Served) {
   Downloads(30, ada);
   Stop();
