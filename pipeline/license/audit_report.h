@@ -6,7 +6,8 @@
 // BuildReport() reads the period's rows of the log (the store picks them), a
 // page at a time (LicenseStore::AuditPage):
 // its memory grows with the licenses, editions and reasons it meets, never
-// with the number of rows. What counts (docs/http.md, "The audit row"):
+// with the number of rows. What counts (docs/http.md, "The audit row each
+// request leaves"):
 //   - a download is a permitted GET of a book copy (item "copy"); a
 //     signature (.minisig) or a HEAD is no download, and is counted apart
 //     (signature_requests, head_requests, permitted ones only);

@@ -102,7 +102,7 @@ struct DownloadServer::Impl {
   HttpResponse HandleOther(const Route& route, const HttpRequest& request, std::optional<AuditRow>* row);
   // The audit row of a request to the license routes, an OPDS catalog or
   // search that presents a license (a License or Basic header, good or bad);
-  // nullopt for any other request (docs/http.md, "The audit row").
+  // nullopt for any other request (docs/http.md, "The audit row each request leaves").
   std::optional<AuditRow> LicensedRow(const Route& route, const HttpRequest& request) const;
   // Commits `row` with the outcome `answer` states (when the handler stated
   // none: every answer but a 200), then sends `answer`, or the denial the

@@ -7,7 +7,7 @@ namespace imprint {
 namespace {
 
 // The row's item for a route that answers the license a request presents
-// (docs/http.md, "The audit row"); null for every other route.
+// (docs/http.md, "The audit row each request leaves"); null for every other route.
 const char* LicensedItem(const Route& route) {
   switch (route.kind) {
     case Route::kLicense: return "license";
