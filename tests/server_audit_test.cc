@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <thread>
+#include <tuple>
 #include <fstream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -230,12 +231,49 @@ BOOST_FIXTURE_TEST_CASE(issue12_point7_every_license_presenting_request_leaves_o
     }
   }
   // Without credentials, and on the public routes, no license is presented: no row.
-  for (const std::string& path : std::vector<std::string>{"/opds", "/search?q=monitor", "/licenses/" + ada_id + "/status", "/feed.atom"}) {
+  const std::vector<std::string> public_or_bare = {"/opds", "/search?q=monitor", "/licenses/" + ada_id + "/status",
+                                                   "/feed.atom"};
+  for (const std::string& path : public_or_bare) {
     BOOST_TEST(Ask("GET", path, "").new_rows == 0, path);
   }
   Stop();  // signs the last rows: the new items keep the chain
   const ProcessResult verified = Verify();
   BOOST_TEST(verified.exit_code == 0, verified.out);
+}
+
+// Attacks on point 7: odd methods, a request that is both Basic and License,
+// and a flood of bad credentials at a feed: one row each, never two, none lost.
+BOOST_FIXTURE_TEST_CASE(issue12_point7_odd_methods_both_schemes_and_a_bad_flood_leave_one_row_each, LicensedRoutes) {
+  const std::string id = ParseLicense(ada, "ada").id;
+  const std::string license = "Authorization: License " + Base64Url(ada) + "\r\n";
+  const std::string basic = "Authorization: Basic " + Base64Encode(id + ":wrong") + "\r\n";
+  const auto store = LicenseStore::Open("sqlite:" + dir / "imprint.db");
+  const auto send = [&](const std::string& line, const std::string& headers) {
+    const int64_t before = store->Head().size;
+    const Raw raw = RawExchange(line + "\r\nHost: x\r\n" + headers + "Connection: close\r\n\r\n");
+    BOOST_TEST(store->Head().size - before == 1, line);
+    return std::make_pair(raw.Status(), store->Audit().back());
+  };
+  for (const std::string method : {"POST", "DELETE", "OPTIONS", "FROB"}) {
+    const auto [status, row] = send(method + " /opds HTTP/1.1", license);
+    BOOST_TEST(status == 405);
+    BOOST_TEST((row.item == "feed" && row.reason == "method_not_allowed"), row.item << " " << row.reason);
+    BOOST_TEST(row.method == (method == "FROB" ? "other" : method));
+  }
+  // Two Authorization headers: the first is the one decided and recorded.
+  auto [status, row] = send("GET /licenses/" + id + "/license HTTP/1.1", license + basic);
+  BOOST_TEST((status == 200 && row.decision == AuditDecision::kPermit && row.item == "license"));
+  std::tie(status, row) = send("GET /licenses/" + id + "/license HTTP/1.1", basic + license);
+  BOOST_TEST((status == 401 && row.reason == "bad_access_key"));
+  // One header that names both schemes is a License header that does not decode.
+  std::tie(status, row) = send("GET /opds HTTP/1.1", "Authorization: License " + Base64Url(ada) + ", Basic x\r\n");
+  BOOST_TEST((status == 401 && row.reason == "no_license" && row.item == "feed"));
+  // A flood of wrong keys at a feed: each a row (as at an edition file), each answered 401.
+  const int64_t before = store->Head().size;
+  for (int i = 0; i < 100; ++i) {
+    BOOST_REQUIRE_EQUAL(Ask("GET", "/opds", "Basic " + Base64Encode(id + ":k" + std::to_string(i))).status, 401);
+  }
+  BOOST_TEST(store->Head().size - before == 100);
 }
 
 BOOST_FIXTURE_TEST_CASE(appending_a_forged_row_with_a_correct_hash_fails, Served) {

@@ -128,7 +128,9 @@ HttpResponse DownloadServer::Impl::HandleOther(const Route& route, const HttpReq
     case Route::kOpdsAuth: case Route::kAtom:
     case Route::kSearch: case Route::kOpdsSearch: case Route::kOpenSearch:
       try {
-        if (route.kind == Route::kLicense || route.kind == Route::kRights) return HandleLicense(route, request, audited);
+        if (route.kind == Route::kLicense || route.kind == Route::kRights) {
+          return HandleLicense(route, request, audited);
+        }
         if (route.kind == Route::kOpds || route.kind == Route::kOpdsAuth || route.kind == Route::kAtom) {
           return HandleFeed(route, request, audited);
         }
