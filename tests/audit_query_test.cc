@@ -145,6 +145,11 @@ BOOST_AUTO_TEST_CASE(a_record_says_the_decision_once_and_the_kind_of_download) {
   BOOST_TEST(rec[2] == "deny");
   BOOST_TEST(rec[3] == "expired");
   BOOST_TEST(DownloadItem(r) == "book");
+  // Issue 12, point 7: a license presented to a feed, as `imprint audit` shows it.
+  r.item = "feed";
+  r.format = "";
+  BOOST_TEST(AuditRecord(r)[7] == "feed");
+  BOOST_TEST(DownloadItem(r) == "feed");
 }
 
 }  // namespace

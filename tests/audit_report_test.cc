@@ -54,6 +54,28 @@ const ReportCount* Named(const std::vector<ReportCount>& counts, const std::stri
   return nullptr;
 }
 
+// Issue 12, point 7: the rows a license presented to the license routes, a
+// feed or search leaves are rows of the log, never downloads or denials of one.
+BOOST_AUTO_TEST_CASE(issue12_point7_rows_of_other_routes_are_no_downloads_or_denials) {
+  ForEachStore([](const std::string& url) {
+    auto store = LicenseStore::Open(url);
+    store->AddLicense(Sample("lic-a", "Ada"), 0);
+    std::vector<AuditRow> rows = {At(kMonday + 10, "lic-a", true)};
+    for (const char* item : {"license", "rights", "feed", "search"}) {
+      rows.push_back(At(kMonday + 20, "lic-a", true, item, "GET", ""));
+      rows.push_back(At(kMonday + 30, "", false, item, "HEAD", "", "bad_signature"));
+    }
+    store->AppendAudit(&rows);
+    const ReportData r = BuildReport(*store, Policy(), kMonday, kMonday + kDay, kMonday + kDay);
+    BOOST_TEST(r.rows == 9);
+    BOOST_TEST(r.downloads == 1);
+    BOOST_TEST(r.denials == 0);
+    BOOST_TEST((r.signature_requests == 0 && r.head_requests == 0));
+    BOOST_TEST(r.reasons.empty());
+    BOOST_TEST(!Named(r.editions, ""));
+  });
+}
+
 BOOST_AUTO_TEST_CASE(downloads_are_permitted_gets_of_copies_and_denials_any_denied_row) {
   ForEachStore([](const std::string& url) {
     auto store = LicenseStore::Open(url);

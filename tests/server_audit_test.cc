@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <thread>
+#include <tuple>
 #include <fstream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -173,6 +174,127 @@ BOOST_FIXTURE_TEST_CASE(editing_a_row_and_rechaining_fails_at_the_checkpoint, Se
   BOOST_TEST(Says(r, "disagrees with the log"), r.out);
   BOOST_TEST(Says(r, "were changed, deleted, added or re-chained since"), r.out);
   BOOST_TEST(!Says(r, "after position 0 "), r.out);  // the anchors below row 90 agreed
+}
+
+// Issue 12, point 7: every request that presents a license leaves exactly one
+// row with its final outcome. The routes added after the edition files (the
+// license document and rights, the OPDS feeds, search) answered licenses,
+// good or bad, with no row at all.
+struct Asked {
+  int status = 0;
+  std::string body;
+  AuditRow row;   // the one row the request left
+  int64_t new_rows = 0;
+};
+
+class LicensedRoutes : public Served {
+ public:
+  Asked Ask(const std::string& method, const std::string& path, const std::string& auth) {
+    const auto store = LicenseStore::Open("sqlite:" + dir / "imprint.db");
+    const int64_t before = store->Head().size;
+    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    if (!auth.empty()) request.set("Authorization", auth);
+    const Reply reply = Exchange(session, request);
+    Asked a{reply.status, reply.body, {}, store->Head().size - before};
+    if (a.new_rows > 0) a.row = store->Audit().back();
+    return a;
+  }
+  std::string KeyOf(const std::string& id) {
+    const ProcessResult r = Imprint({"license", "key", id});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    const std::string label = "access key for license " + id + " (shown only now): ";
+    return r.err.substr(r.err.find(label) + label.size(), 43);
+  }
+};
+
+BOOST_FIXTURE_TEST_CASE(issue12_point7_every_license_presenting_request_leaves_one_row_with_its_outcome,
+                        LicensedRoutes) {
+  const std::string ada_id = ParseLicense(ada, "ada").id;
+  const std::string revoked = Issue("rev", "individual", "monitor");
+  const std::string rev_id = ParseLicense(revoked, "rev").id;
+  BOOST_REQUIRE_EQUAL(Imprint({"license", "revoke", rev_id, "--reason", "private note"}).exit_code, 0);
+  std::string forged = ada;
+  forged.replace(forged.find("\"ada\""), 5, "\"eve\"");
+  const std::string key = KeyOf(ada_id);
+  const auto basic = [](const std::string& id, const std::string& k) { return "Basic " + Base64Encode(id + ":" + k); };
+  struct Case { std::string auth, id, decision, reason, license; };
+  const std::vector<Case> cases = {
+      {"License " + Base64Url(ada), ada_id, "permit", "permit", ada_id},
+      {basic(ada_id, key), ada_id, "permit", "permit", ada_id},
+      {"License " + Base64Url(forged), ada_id, "deny", "bad_signature", ""},
+      {"License " + Base64Url(revoked), rev_id, "deny", "revoked", rev_id},
+      {basic(ada_id, "wrong"), ada_id, "deny", "bad_access_key", ""}};
+  for (const std::string route : {"license", "rights", "feed", "navigation", "search", "opds_search"}) {
+    for (const Case& c : cases) {
+      const std::string path = route == "license"      ? "/licenses/" + c.id + "/license"
+                               : route == "rights"     ? "/licenses/" + c.id + "/rights"
+                               : route == "feed"       ? "/opds/publications/monitor"
+                               : route == "navigation" ? "/opds"
+                               : route == "search"     ? "/search?q=monitor"
+                                                       : "/opds/search?q=monitor";
+      const std::string item = route == "navigation" ? "feed" : route == "opds_search" ? "search" : route;
+      for (const std::string method : {"GET", "HEAD"}) {
+        BOOST_TEST_CONTEXT(method << " " << path << " " << c.reason) {
+          const Asked a = Ask(method, path, c.auth);
+          BOOST_TEST(a.new_rows == 1);
+          BOOST_TEST(a.row.item == item);
+          BOOST_TEST(AuditDecisionName(a.row.decision) == c.decision);
+          BOOST_TEST(a.row.reason == c.reason);
+          BOOST_TEST(a.row.method == method);
+          BOOST_TEST(a.row.license_id == c.license);
+          BOOST_TEST(a.row.edition.empty());
+          BOOST_TEST(a.row.client_net == "127.0.0.0/24");
+          const bool sent = method == "GET" && a.status == 200;
+          BOOST_TEST(a.row.sha256 == (sent ? Sha256Hex(a.body) : ""));
+        }
+      }
+    }
+  }
+  // Without credentials, and on the public routes, no license is presented: no row.
+  const std::vector<std::string> public_or_bare = {"/opds", "/search?q=monitor", "/licenses/" + ada_id + "/status",
+                                                   "/feed.atom"};
+  for (const std::string& path : public_or_bare) {
+    BOOST_TEST(Ask("GET", path, "").new_rows == 0, path);
+  }
+  Stop();  // signs the last rows: the new items keep the chain
+  const ProcessResult verified = Verify();
+  BOOST_TEST(verified.exit_code == 0, verified.out);
+}
+
+// Attacks on point 7: odd methods, a request that is both Basic and License,
+// and a flood of bad credentials at a feed: one row each, never two, none lost.
+BOOST_FIXTURE_TEST_CASE(issue12_point7_odd_methods_both_schemes_and_a_bad_flood_leave_one_row_each, LicensedRoutes) {
+  const std::string id = ParseLicense(ada, "ada").id;
+  const std::string license = "Authorization: License " + Base64Url(ada) + "\r\n";
+  const std::string basic = "Authorization: Basic " + Base64Encode(id + ":wrong") + "\r\n";
+  const auto store = LicenseStore::Open("sqlite:" + dir / "imprint.db");
+  const auto send = [&](const std::string& line, const std::string& headers) {
+    const int64_t before = store->Head().size;
+    const Raw raw = RawExchange(line + "\r\nHost: x\r\n" + headers + "Connection: close\r\n\r\n");
+    BOOST_TEST(store->Head().size - before == 1, line);
+    return std::make_pair(raw.Status(), store->Audit().back());
+  };
+  for (const std::string method : {"POST", "DELETE", "OPTIONS", "FROB"}) {
+    const auto [status, row] = send(method + " /opds HTTP/1.1", license);
+    BOOST_TEST(status == 405);
+    BOOST_TEST((row.item == "feed" && row.reason == "method_not_allowed"), row.item << " " << row.reason);
+    BOOST_TEST(row.method == (method == "FROB" ? "other" : method));
+  }
+  // Two Authorization headers: the first is the one decided and recorded.
+  auto [status, row] = send("GET /licenses/" + id + "/license HTTP/1.1", license + basic);
+  BOOST_TEST((status == 200 && row.decision == AuditDecision::kPermit && row.item == "license"));
+  std::tie(status, row) = send("GET /licenses/" + id + "/license HTTP/1.1", basic + license);
+  BOOST_TEST((status == 401 && row.reason == "bad_access_key"));
+  // One header that names both schemes is a License header that does not decode.
+  std::tie(status, row) = send("GET /opds HTTP/1.1", "Authorization: License " + Base64Url(ada) + ", Basic x\r\n");
+  BOOST_TEST((status == 401 && row.reason == "no_license" && row.item == "feed"));
+  // A flood of wrong keys at a feed: each a row (as at an edition file), each answered 401.
+  const int64_t before = store->Head().size;
+  for (int i = 0; i < 100; ++i) {
+    BOOST_REQUIRE_EQUAL(Ask("GET", "/opds", "Basic " + Base64Encode(id + ":k" + std::to_string(i))).status, 401);
+  }
+  BOOST_TEST(store->Head().size - before == 100);
 }
 
 BOOST_FIXTURE_TEST_CASE(appending_a_forged_row_with_a_correct_hash_fails, Served) {

@@ -86,6 +86,20 @@ BOOST_AUTO_TEST_CASE(more_networks_than_the_tier_allows_in_a_window_is_flagged) 
   BOOST_TEST(f.detail.find("the individual tier allows 3 in 24 hours") != std::string::npos, f.detail);
 }
 
+// Issue 12, point 7: a license presented to a feed, search or the license
+// routes leaves a row now; an app polling its feeds from five networks is
+// no sharing, nor are many feed rows downloads.
+BOOST_AUTO_TEST_CASE(issue12_point7_rows_of_feeds_search_and_license_routes_raise_no_flag) {
+  std::vector<AuditRow> rows;
+  for (int i = 0; i < 10; ++i) {
+    AuditRow r = Download("ind-1", kT0 + i * kHour, "203.0." + std::to_string(i) + ".0/24", "");
+    r.format = "";
+    r.item = i % 2 ? "feed" : "search";
+    rows.push_back(r);
+  }
+  BOOST_TEST(Flags(rows).empty());
+}
+
 BOOST_AUTO_TEST_CASE(networks_spread_beyond_the_window_are_not_flagged) {
   // Ten networks, one a day: one reader travelling, never four at once.
   std::vector<AuditRow> rows;

@@ -31,10 +31,14 @@ bool AuditFilterSelects(const AuditFilter& f, const AuditRow& r) {
          (!f.decision || *f.decision == r.decision) && is(f.reason, r.reason);
 }
 
-std::string DownloadItem(const AuditRow& row) { return row.item == "signature" ? "signature" : "book"; }
+std::string DownloadItem(const AuditRow& row) {
+  if (row.item == "copy") return "book";
+  return row.item;
+}
 
 std::string DownloadKind(const AuditRow& row) {
-  return row.item == "signature" ? row.format + " signature" : row.format;
+  if (row.item == "copy") return row.format;
+  return row.item == "signature" ? row.format + " signature" : row.item;
 }
 
 const std::vector<RecordColumn>& AuditRecordColumns() {

@@ -31,9 +31,11 @@ int64_t ForEachAuditRow(LicenseStore& store, const AuditFilter& filter,
 // Whether `filter` selects `row`: what the store's statement decides.
 bool AuditFilterSelects(const AuditFilter& filter, const AuditRow& row);
 
-// "book" for a copy, "signature" for its .minisig.
+// "book" for a copy, "signature" for its .minisig; any other item as it is
+// ("license", "rights", "feed", "search").
 std::string DownloadItem(const AuditRow& row);
-// "epub", "epub signature": the format, and "signature" for a signature.
+// "epub", "epub signature": the format, and "signature" for a signature; any
+// other item as it is ("feed").
 std::string DownloadKind(const AuditRow& row);
 
 // The columns of an audit record, in order: id, time, decision, reason,

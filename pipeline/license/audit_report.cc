@@ -45,10 +45,11 @@ std::string PublicationOf(const std::string& edition) {
 
 // One row of the period into the tally and the report's totals.
 void Add(const AuditRow& r, const std::unordered_map<std::string, LicenseFacts>& known, Tally* t, ReportData* out) {
+  ++out->rows;
+  if (!IsEditionRow(r)) return;  // a license presented to another route: no download, no denial of one
   const bool permit = r.decision == AuditDecision::kPermit;
   const bool download = permit && r.item == "copy" && r.method == "GET";
   const bool denial = !permit;
-  ++out->rows;
   out->downloads += download ? 1 : 0;
   out->denials += denial ? 1 : 0;
   out->signature_requests += permit && r.item == "signature" ? 1 : 0;

@@ -6,11 +6,14 @@
 // BuildReport() reads the period's rows of the log (the store picks them), a
 // page at a time (LicenseStore::AuditPage):
 // its memory grows with the licenses, editions and reasons it meets, never
-// with the number of rows. What counts (docs/http.md, "The audit row"):
+// with the number of rows. What counts (docs/http.md, "The audit row each
+// request leaves"):
 //   - a download is a permitted GET of a book copy (item "copy"); a
 //     signature (.minisig) or a HEAD is no download, and is counted apart
 //     (signature_requests, head_requests, permitted ones only);
-//   - a denial is any denied row (copy or signature, GET or HEAD);
+//   - a denial is any denied row of an edition file (copy or signature, GET
+//     or HEAD); the rows of a license presented to another route (items
+//     "license", "rights", "feed", "search") count among the rows only;
 //   - a row belongs to the period when since <= at < until.
 // Tiers come from each license's stored document ("(none)" for a request
 // with no license, "(unknown)" for an id the store does not know);
@@ -70,7 +73,7 @@ struct ReportData {
   int64_t since = 0;  // the period: since <= at < until, seconds since the epoch
   int64_t until = 0;
   int64_t made_at = 0;  // when the report was made (near expiry is counted from it)
-  int64_t rows = 0;  // audit rows in the period
+  int64_t rows = 0;  // audit rows in the period, of every item
   int64_t downloads = 0;
   int64_t denials = 0;
   int64_t signature_requests = 0;  // permitted requests of a signature (not downloads)

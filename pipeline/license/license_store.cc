@@ -25,6 +25,8 @@ std::optional<AuditDecision> ParseAuditDecision(const std::string& name) {
   return std::nullopt;
 }
 
+bool IsEditionRow(const AuditRow& row) { return row.item == "copy" || row.item == "signature"; }
+
 std::string AuditRowHash(const AuditRow& r) {
   // Each field with its length, so no two different rows hash alike.
   std::string all;

@@ -67,7 +67,10 @@ struct AuditRow {
   std::string edition;
   std::string format;
   std::string method = "GET";  // "GET" or "HEAD" (a HEAD is sent no body)
-  std::string item = "copy";   // "copy" (the book) or "signature" (its .minisig)
+  // "copy" (the book) or "signature" (its .minisig); a license presented to
+  // another route: "license", "rights" (/licenses/<id>/...), "feed" (an OPDS
+  // catalog), "search"
+  std::string item = "copy";
   AuditDecision decision = AuditDecision::kDeny;
   std::string reason;
   std::string sha256;    // of the bytes sent; "" when none were
@@ -98,6 +101,10 @@ struct AuditFilter {
   std::optional<AuditDecision> decision;
   std::string reason;
 };
+
+// Whether `row` is an edition file's ("copy" or "signature"): the rows that
+// downloads, denials of downloads and sharing are counted from.
+bool IsEditionRow(const AuditRow& row);
 
 // The row hash of `row` given its prev_hash.
 std::string AuditRowHash(const AuditRow& row);

@@ -96,7 +96,7 @@ SharingDetector::LicenseState* SharingDetector::StateOf(const AuditRow& row) {
 }
 
 void SharingDetector::Add(const AuditRow& row) {
-  if (row.decision != AuditDecision::kPermit || row.license_id.empty()) return;
+  if (row.decision != AuditDecision::kPermit || row.license_id.empty() || !IsEditionRow(row)) return;
   LicenseState& s = *StateOf(row);
   if (s.limits == nullptr) return;
   const SharingLimits& limits = *s.limits;

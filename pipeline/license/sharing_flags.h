@@ -9,8 +9,9 @@
 //                copy, not signatures, not HEADs) than downloads-per-edition
 //                within any window.
 //
-// Only permits count: a denial proves nothing about who holds the license
-// (anyone may send any license id). A flag is one episode: from the first
+// Only permits of edition files count (IsEditionRow): a denial proves
+// nothing about who holds the license (anyone may send any license id), and
+// a feed or search polled from a phone is no download. A flag is one episode: from the first
 // row of the first window over the limit to the last row while over it;
 // `observed` is the most networks seen in one window, or the downloads in
 // the episode. Rows are taken in id order; one whose time is earlier than

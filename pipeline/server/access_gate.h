@@ -19,8 +19,8 @@
 // whose key has been replaced meanwhile (`imprint license key`, by any
 // process) becomes a denial, bad_access_key, before it is written. The old
 // key stops working from the moment the new one is committed. A route that
-// writes no audit row (the license routes, the feeds) calls Confirm() instead,
-// which reads the license's current hash. Thread-safe;
+// makes its answer before its row's commit (the license routes, the feeds,
+// search) also calls Confirm(), which reads the license's current hash. Thread-safe;
 // the cache holds at most `capacity` licenses (a full one is cleared).
 #ifndef IMPRINT_PIPELINE_SERVER_ACCESS_GATE_H_
 #define IMPRINT_PIPELINE_SERVER_ACCESS_GATE_H_
@@ -78,7 +78,7 @@ class AccessGate {
   // Looks the license up in `store` (one round trip), caches what it found,
   // and lets `p` in when its key matches. Throws what the store throws.
   void Lookup(LicenseStore& store, Presented* p);
-  // For a route that writes no audit row (so no Screen() follows): a `p` let
+  // For a route whose answer is made before its row is screened: a `p` let
   // in from the cache is checked against the license's current key hash in
   // `store` (one round trip), and shut out, the license forgotten, when its
   // key has been replaced. Throws what the store throws.

@@ -4,19 +4,6 @@
 #include "pipeline/server/server_impl.h"
 
 namespace imprint {
-namespace {
-
-// The method as an audit row keeps it: one of RFC 9110's (and PATCH) as
-// sent, anything else "other", so that a client cannot write a head's worth
-// of method into the append-only log.
-std::string AuditMethod(const std::string& method) {
-  for (const char* known : {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}) {
-    if (method == known) return method;
-  }
-  return "other";
-}
-
-}  // namespace
 
 // On an I/O thread: an edition file is decided here and answered when its
 // audit row is committed; everything else, which may wait for the store or
@@ -27,12 +14,14 @@ void DownloadServer::Impl::Handle(const HttpRequest& request, HttpResponder resp
   if (route.kind == Route::kEdition) return HandleEdition(route, request, std::move(respond));  // any method
   auto job = [this, route, request, respond] {
     HttpResponse answer;
+    std::optional<AuditRow> row;  // a license presented: its row is in before the answer leaves
     try {
-      answer = route.kind == Route::kAdmin ? HandleAdmin(request) : HandleOther(route, request);
+      answer = route.kind == Route::kAdmin ? HandleAdmin(request) : HandleOther(route, request, &row);
     } catch (const std::exception& e) {
       Log(std::string("request failed: ") + e.what());
       answer = Json(500, "{\"error\":\"internal\"}\n");
     }
+    if (row) return Record(std::move(*row), std::move(answer), respond);
     respond(std::move(answer));
   };
   if (!http->Offload(job)) respond(Json(503, "{\"error\":\"busy\"}\n").Set("Retry-After", "1"));

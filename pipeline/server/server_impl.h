@@ -69,6 +69,16 @@ inline constexpr size_t kPreparedArtifacts = 256;
 inline constexpr const char* kStoreUnavailable = "{\"error\":\"store_unavailable\"}\n";
 
 
+// The method as an audit row keeps it: one of RFC 9110's (and PATCH) as
+// sent, anything else "other", so that a client cannot write a head's worth
+// of method into the append-only log.
+inline std::string AuditMethod(const std::string& method) {
+  for (const char* known : {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}) {
+    if (method == known) return method;
+  }
+  return "other";
+}
+
 struct DownloadServer::Impl {
   Impl(ServerOptions o, RightsPolicy p, TemplateSet t, Keystore keystore)
       : options(std::move(o)), policy(std::move(p)), templates(std::move(t)), keys(keystore),
@@ -87,21 +97,34 @@ struct DownloadServer::Impl {
   };
 
   void Handle(const HttpRequest& request, HttpResponder respond);
-  HttpResponse HandleOther(const Route& route, const HttpRequest& request);
+  // `row` is set for a request that presents a license to a route that
+  // answers one (LicensedRow): the answer is sent once it is committed (Record).
+  HttpResponse HandleOther(const Route& route, const HttpRequest& request, std::optional<AuditRow>* row);
+  // The audit row of a request to the license routes, an OPDS catalog or
+  // search that presents a license (a License or Basic header, good or bad);
+  // nullopt for any other request (docs/http.md, "The audit row each request leaves").
+  std::optional<AuditRow> LicensedRow(const Route& route, const HttpRequest& request) const;
+  // Commits `row` with the outcome `answer` states (when the handler stated
+  // none: every answer but a 200), then sends `answer`, or the denial the
+  // commit turned the row into, or 503 when it could not be committed.
+  void Record(AuditRow row, HttpResponse answer, HttpResponder respond);
   void HandleEdition(const Route& route, const HttpRequest& request, HttpResponder respond);
   void DecideEdition(const Route&, const HttpRequest&, const Presented&, bool failed, HttpResponder respond,
                      const CurrentDocumentLookup& current = {});
   HttpResponse HandleStored(const Route& route);
   HttpResponse ServeCatalog();
-  HttpResponse HandleLicense(const Route& route, const HttpRequest& request);
-  HttpResponse HandleFeed(const Route& route, const HttpRequest& request);  // opds_feeds.h
+  HttpResponse HandleLicense(const Route& route, const HttpRequest& request, AuditRow* row);
+  HttpResponse HandleFeed(const Route& route, const HttpRequest& request, AuditRow* row);  // opds_feeds.h
+  HttpResponse HandleSearch(const Route& route, const HttpRequest& request, AuditRow* row);  // search_pages.h
   HttpResponse HandleAdmin(const HttpRequest& request);  // admin_routes.cc
   HttpResponse AdminAnswer(const HttpRequest& request);
   // The client's network (client_network.h): the socket's peer, or what
   // X-Forwarded-For says from a proxy the operator trusts (--trust-proxy).
   std::string ClientNet(const HttpRequest& request) const;
-  bool Credentials(const HttpRequest& request, std::string* text);
-  SearchScope SearchScopeOf(const HttpRequest& request);
+  // `row` (may be null) is told the license once its signature checks out,
+  // the key hash Basic was let in with, and bad_access_key for Basic refused.
+  bool Credentials(const HttpRequest& request, std::string* text, AuditRow* row);
+  SearchScope SearchScopeOf(const HttpRequest& request, AuditRow* row);
   Plan DecideAndSend(const Route& route, const HttpRequest& request, const Presented& presented, AuditRow row,
                      const CurrentDocumentLookup& current);
   Plan Failure(AuditRow row, int status, const std::string& reason);
