@@ -232,10 +232,12 @@ BOOST_FIXTURE_TEST_CASE(raw_malformed_authorization_headers_are_answered_and_cra
       BOOST_TEST((status == 401 || status == 400 || status == 431), path << " " << header.substr(0, 40) << " " << status);
     }
   }
-  // What HTTP itself allows is the good key: spaces around the value, a folded line.
+  // What HTTP itself allows is the good key: spaces around the value. A
+  // folded line (obsolete, RFC 9112 5.2) is refused, as nginx does: a proxy
+  // in front may read it as a field of its own (issue 12, point 6).
   const std::string path = "GET /licenses/" + id + "/license HTTP/1.1\r\n";
   BOOST_TEST(RawStatus(path + "Authorization:Basic " + good + " ") == 200);
-  BOOST_TEST(RawStatus(path + "Authorization: Basic\r\n " + good) == 200);
+  BOOST_TEST(RawStatus(path + "Authorization: Basic\r\n " + good) == 400);
   BOOST_TEST(Get("/licenses/" + id + "/license", "", Basic(id, key)).status == 200);
 }
 
