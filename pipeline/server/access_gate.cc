@@ -54,6 +54,11 @@ bool ParseBasic(const std::string& token, Presented* p) {
 
 }  // namespace
 
+bool NamesCredentials(const std::string& authorization) {
+  std::string rest;
+  return HasScheme(authorization, "license", &rest) || HasScheme(authorization, "basic", &rest);
+}
+
 Presented AccessGate::Read(const std::string& authorization, size_t max_size) const {
   Presented p;
   std::string rest;

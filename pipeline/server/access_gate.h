@@ -47,6 +47,11 @@ extern const char* const kBadAccessKey;
 // (no credentials, Basic ones).
 const char* ChallengeFor(const AuditRow& row);
 
+// Whether `authorization` is of the License or the Basic scheme (as Read
+// takes them: the name in any case, then a space or the end), whatever
+// follows: the request presents credentials, good or bad.
+bool NamesCredentials(const std::string& authorization);
+
 // What a request's Authorization header presents.
 struct Presented {
   enum class Kind {

@@ -243,7 +243,10 @@ const Writer& WriterOf(const std::string& format) {
 }  // namespace
 
 PreparedArtifact::PreparedArtifact(const std::string& format, const std::string& artifact, const MarkKey& marks)
-    : format_(WriterOf(format).format), kind_(WriterOf(format).personalization), marks_(marks), plan_(marks) {
+    : PreparedArtifact(WriterOf(format), artifact, marks) {}
+
+PreparedArtifact::PreparedArtifact(const Writer& writer, const std::string& artifact, const MarkKey& marks)
+    : format_(writer.format), kind_(writer.personalization), marks_(marks), plan_(marks) {
   switch (kind_) {
     case Personalization::kFrontMatter:
       text_ = artifact;

@@ -86,6 +86,7 @@ class PreparedArtifact {
   size_t Size() const;
 
  private:
+  PreparedArtifact(const Writer& writer, const std::string& artifact, const MarkKey& marks);
   void PrepareBook(const std::string& epub);
   std::string PersonalizeBook(const Licensee& who, const std::string& tag) const;
 

@@ -18,16 +18,6 @@ const char* LicensedItem(const Route& route) {
   }
 }
 
-// Whether `header` is of the scheme `name` (lower case), as AccessGate::Read
-// takes it: the name in any case, then the end or a space.
-bool OfScheme(const std::string& header, const std::string& name) {
-  if (header.size() < name.size() || (header.size() > name.size() && header[name.size()] != ' ')) return false;
-  for (size_t i = 0; i < name.size(); ++i) {
-    if ((header[i] | 0x20) != name[i]) return false;
-  }
-  return true;
-}
-
 // The value of "name":"..." in one of the server's JSON answers ("" when
 // none): the codes they carry hold no escapes, and a quote inside a string
 // is escaped, so the first match is the field.
@@ -66,8 +56,7 @@ constexpr char kBadKeyDetail[] = "the license id or access key is not right";
 
 std::optional<AuditRow> DownloadServer::Impl::LicensedRow(const Route& route, const HttpRequest& request) const {
   const char* item = LicensedItem(route);
-  const std::string authorization = request.Header("authorization");
-  if (item == nullptr || !(OfScheme(authorization, "license") || OfScheme(authorization, "basic"))) {
+  if (item == nullptr || !NamesCredentials(request.Header("authorization"))) {
     return std::nullopt;
   }
   AuditRow row;
